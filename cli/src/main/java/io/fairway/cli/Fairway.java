@@ -1,0 +1,41 @@
+package io.fairway.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code fairway} command: each module contributes its subcommands here. */
+@Command(
+        name = "fairway",
+        mixinStandardHelpOptions = true,
+        versionProvider = Fairway.Version.class,
+        description = "Fairway: an event-sourced batch scheduler for Kubernetes.",
+        subcommands = {
+                ValidateConfigCommand.class,
+                CommandLine.HelpCommand.class
+        })
+public final class Fairway implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Fairway()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Fairway.class.getPackage().getImplementationVersion();
+            return new String[] {"fairway " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package io.fairway.core.events;
+
+public record PriorityClassGone(long time, String name, String resourceVersion) implements Observation {
+}

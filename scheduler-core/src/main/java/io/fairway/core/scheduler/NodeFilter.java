@@ -1,0 +1,16 @@
+package io.fairway.core.scheduler;
+
+import io.fairway.core.objects.Pod;
+import io.fairway.core.state.NodeState;
+
+/**
+ * A node predicate, as kube-scheduler's Filter plugins: it says whether the pod may go on the node, and if not,
+ * why, in the words {@code kubectl describe pod} would use ("Insufficient cpu").
+ */
+interface NodeFilter {
+    /**
+     * @param used what the node already holds, committed and in flight
+     * @return null when the node passes, else the reason (a shared string: no allocation on the hot path)
+     */
+    String reject(Pod pod, NodeState node, long[] used);
+}

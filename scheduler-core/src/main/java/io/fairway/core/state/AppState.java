@@ -1,0 +1,144 @@
+package io.fairway.core.state;
+
+import io.fairway.core.resources.ResourceCounter;
+import java.util.Collections;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/** An application: the pods that share an app id, queued together in one leaf queue. */
+public final class AppState {
+    public enum Status { ACCEPTED, RUNNING, COMPLETED, REJECTED }
+
+    private final String appId;
+    private final String requestedQueue;
+    private final String user;
+    private final long submissionTime;
+    private String queue;
+    private String rejection = "";
+    private final TreeSet<PodState> pending = new TreeSet<>(PodState.ASK_ORDER);
+    private final ResourceCounter allocated = new ResourceCounter();
+    private final ResourceCounter pendingResources = new ResourceCounter();
+    private int placedPods;
+    private int completedPods;
+    private int podCount;
+
+    AppState(String appId, String requestedQueue, String user, long submissionTime) {
+        this.appId = appId;
+        this.requestedQueue = requestedQueue;
+        this.user = user;
+        this.submissionTime = submissionTime;
+        this.queue = requestedQueue;
+    }
+
+    public String appId() {
+        return appId;
+    }
+
+    /** The leaf queue (full name) the app is in; empty when rejected. */
+    public String queue() {
+        return queue;
+    }
+
+    /** The queue the app asked for, before resolution. */
+    public String requestedQueue() {
+        return requestedQueue;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** Time of the event that first showed the app: its FIFO position. */
+    public long submissionTime() {
+        return submissionTime;
+    }
+
+    /** Why the app cannot be scheduled (queue missing, …); empty when it can. */
+    public String rejection() {
+        return rejection;
+    }
+
+    /** Pending asks in the order they should be tried. */
+    public NavigableSet<PodState> pendingAsks() {
+        return Collections.unmodifiableNavigableSet(pending);
+    }
+
+    public ResourceCounter allocated() {
+        return allocated;
+    }
+
+    public ResourceCounter pendingResources() {
+        return pendingResources;
+    }
+
+    public int placedPods() {
+        return placedPods;
+    }
+
+    public int pendingPods() {
+        return pending.size();
+    }
+
+    public int completedPods() {
+        return completedPods;
+    }
+
+    public int podCount() {
+        return podCount;
+    }
+
+    /** The highest priority among pending asks, for priority-aware app ordering. */
+    public int pendingPriority() {
+        return pending.isEmpty() ? Integer.MIN_VALUE : pending.first().pod().priority();
+    }
+
+    public Status status() {
+        if (!rejection.isEmpty()) {
+            return Status.REJECTED;
+        }
+        if (placedPods > 0) {
+            return Status.RUNNING;
+        }
+        if (pending.isEmpty() && completedPods > 0) {
+            return Status.COMPLETED;
+        }
+        return completedPods > 0 ? Status.RUNNING : Status.ACCEPTED;
+    }
+
+    void queue(String q, String why) {
+        queue = q;
+        rejection = why;
+    }
+
+    void podAdded() {
+        podCount++;
+    }
+
+    void podRemoved() {
+        podCount--;
+    }
+
+    void addPending(PodState p) {
+        pending.add(p);
+        pendingResources.add(p.pod().requests());
+    }
+
+    void removePending(PodState p) {
+        pending.remove(p);
+        pendingResources.subtract(p.pod().requests());
+    }
+
+    void addPlaced(PodState p) {
+        placedPods++;
+        allocated.add(p.pod().requests());
+    }
+
+    void removePlaced(PodState p) {
+        placedPods--;
+        allocated.subtract(p.pod().requests());
+    }
+
+    void completed(int delta) {
+        completedPods += delta;
+    }
+}

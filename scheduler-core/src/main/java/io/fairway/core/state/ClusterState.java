@@ -1,0 +1,609 @@
+package io.fairway.core.state;
+
+import io.fairway.core.config.ConfigException;
+import io.fairway.core.config.QueueConfigParser;
+import io.fairway.core.config.SchedulerConfig;
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeGone;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.PriorityClassObserved;
+import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.events.Released;
+import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.resources.ResourceCounter;
+import io.fairway.core.resources.Resources;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The scheduler's picture of the cluster, built only by {@link #apply} from the event log.
+ *
+ * <p>{@code apply} is deterministic and total: the same events in the same order give the same state (and
+ * {@link #hash()}) in every replica and every replay; it reads no clock, draws no random number, and an event that
+ * does not fit is ignored with a reason instead of throwing. Sums kept here are commutative, so where a
+ * {@link HashMap} is iterated to rebuild them the order does not matter; everything ordered lives in sorted maps.
+ */
+public final class ClusterState {
+    public static final String DEFAULT_SCHEDULER_NAME = "fairway";
+    /** The queue an app goes to when its pods name none (YuniKorn's k8shim default). */
+    public static final String DEFAULT_QUEUE = "root.default";
+    /** Used until a queue config is observed: root with one leaf, {@code default}. */
+    public static final String DEFAULT_CONFIG = """
+            partitions:
+              - name: default
+                queues:
+                  - name: root
+                    submitacl: "*"
+                    queues:
+                      - name: default
+            """;
+
+    private static final int TOMBSTONES = 65_536;
+    private static final int RECENT_IGNORED = 64;
+
+    private final String schedulerName;
+    private final TreeMap<String, NodeState> nodes = new TreeMap<>();
+    private final HashMap<String, PodState> pods = new HashMap<>();
+    private final TreeMap<String, AppState> apps = new TreeMap<>();
+    private final TreeMap<String, Integer> priorityClasses = new TreeMap<>();
+    private final ResourceCounter capacity = new ResourceCounter();
+    /** Deleted pod uids with their deletion version, so that a late, older observation cannot bring one back. */
+    private final LinkedHashMap<String, String> tombstones = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > TOMBSTONES;
+        }
+    };
+    private final ArrayDeque<String> recentIgnored = new ArrayDeque<>();
+
+    private SchedulerConfig config;
+    private String configText;
+    private String configVersion = "";
+    private QueueTree queues;
+    private long leaderEpoch;
+    private String leader = "";
+    private long appliedCount;
+    private long ignoredCount;
+
+    public ClusterState() {
+        this(DEFAULT_SCHEDULER_NAME);
+    }
+
+    /** @param schedulerName pods whose {@code schedulerName} is this are scheduled; others only use room */
+    public ClusterState(String schedulerName) {
+        this.schedulerName = schedulerName;
+        this.configText = DEFAULT_CONFIG;
+        this.config = QueueConfigParser.parse(DEFAULT_CONFIG);
+        this.queues = new QueueTree(config.defaultPartition());
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    /** Folds one event into the state. Never throws for an event that does not fit: it is ignored with a reason. */
+    public ApplyResult apply(Event event) {
+        ApplyResult result = switch (event) {
+            case PodObserved e -> podObserved(e);
+            case PodGone e -> podGone(e);
+            case NodeObserved e -> nodeObserved(e.node());
+            case NodeGone e -> nodeGone(e);
+            case QueueConfigObserved e -> queueConfig(e);
+            case PriorityClassObserved e -> {
+                priorityClasses.put(e.name(), e.value());
+                yield ApplyResult.APPLIED;
+            }
+            case PriorityClassGone e -> priorityClasses.remove(e.name()) != null
+                    ? ApplyResult.APPLIED : ApplyResult.ignored("priority class " + e.name() + " is not known");
+            case LeaderElected e -> leaderElected(e);
+            case Allocated e -> isFenced(e.epoch()) ? fenced(e.epoch()) : allocated(e);
+            case Released e -> isFenced(e.epoch()) ? fenced(e.epoch()) : released(e);
+            case Unschedulable e -> isFenced(e.epoch()) ? fenced(e.epoch()) : unschedulable(e);
+        };
+        if (result.applied()) {
+            appliedCount++;
+        } else {
+            ignoredCount++;
+            if (recentIgnored.size() == RECENT_IGNORED) {
+                recentIgnored.removeFirst();
+            }
+            recentIgnored.addLast(event.type() + ": " + result.reason());
+        }
+        return result;
+    }
+
+    private boolean isFenced(long epoch) {
+        return epoch < leaderEpoch;
+    }
+
+    private ApplyResult fenced(long epoch) {
+        return ApplyResult.ignored("decision of leader epoch " + epoch + " is older than the current epoch " + leaderEpoch);
+    }
+
+    private ApplyResult leaderElected(LeaderElected e) {
+        if (e.epoch() <= leaderEpoch) {
+            return ApplyResult.ignored("leader epoch " + e.epoch() + " is not above the current " + leaderEpoch);
+        }
+        leaderEpoch = e.epoch();
+        leader = e.replica();
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult podObserved(PodObserved e) {
+        Pod pod = e.pod();
+        String deletedAt = tombstones.get(pod.uid());
+        if (deletedAt != null && (deletedAt.isEmpty() || ResourceVersions.isStale(pod.resourceVersion(), deletedAt))) {
+            return ApplyResult.ignored("pod " + pod.key() + " (" + pod.uid() + ") was deleted at version " + deletedAt);
+        }
+        PodState existing = pods.get(pod.uid());
+        if (existing == null) {
+            boolean ours = schedulerName.equals(pod.schedulerName());
+            PodState p = new PodState(pod, ours);
+            if (ours) {
+                AppState app = apps.get(pod.appId());
+                if (app == null) {
+                    app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time());
+                    apps.put(app.appId(), app);
+                    resolveQueue(app);
+                }
+                app.podAdded();
+            }
+            p.role(roleFor(pod, p, null));
+            if (p.role() == PodState.Role.PLACED) {
+                p.node(pod.nodeName(), true, 0);
+            }
+            pods.put(pod.uid(), p);
+            attach(p);
+            return ApplyResult.APPLIED;
+        }
+        if (ResourceVersions.isStale(pod.resourceVersion(), existing.pod().resourceVersion())) {
+            return ApplyResult.ignored("pod " + pod.key() + " version " + pod.resourceVersion()
+                    + " is not newer than the held " + existing.pod().resourceVersion());
+        }
+        detach(existing);
+        PodState.Role previousRole = existing.role();
+        String previousNode = existing.node();
+        boolean wasBound = existing.isBound();
+        long epoch = existing.allocationEpoch();
+        // Requests and identity are immutable on a real pod; keep the first seen so that usage stays balanced.
+        Pod updated = new Pod(pod.uid(), pod.namespace(), pod.name(), existing.pod().appId(), existing.pod().queue(),
+                existing.pod().user(), existing.pod().groups(), existing.pod().requests(), pod.priority(),
+                pod.nodeSelector(), pod.affinity(), pod.tolerations(), existing.pod().schedulerName(), pod.nodeName(),
+                pod.phase(), existing.pod().creationTime(), pod.resourceVersion());
+        existing.pod(updated);
+        PodState.Role role = roleFor(updated, existing, previousRole);
+        existing.role(role);
+        switch (role) {
+            case PLACED -> {
+                if (updated.isBound()) {
+                    existing.node(updated.nodeName(), true, previousNode.equals(updated.nodeName()) ? epoch : 0);
+                } else {
+                    existing.node(previousNode, wasBound, epoch);
+                }
+            }
+            default -> existing.node("", false, 0);
+        }
+        attach(existing);
+        return ApplyResult.APPLIED;
+    }
+
+    private PodState.Role roleFor(Pod pod, PodState state, PodState.Role previous) {
+        if (pod.phase().isTerminal()) {
+            return PodState.Role.TERMINAL;
+        }
+        if (pod.isBound()) {
+            return PodState.Role.PLACED;
+        }
+        if (!state.isOurs()) {
+            return PodState.Role.IGNORED;
+        }
+        // An allocation not yet bound stays: the watcher sees the binding only after the binder made it.
+        if (previous == PodState.Role.PLACED && !state.isBound()) {
+            return PodState.Role.PLACED;
+        }
+        return PodState.Role.PENDING;
+    }
+
+    private ApplyResult podGone(PodGone e) {
+        PodState p = pods.get(e.uid());
+        if (p == null) {
+            tombstones.put(e.uid(), e.resourceVersion());
+            return ApplyResult.ignored("pod " + e.uid() + " is not known");
+        }
+        if (ResourceVersions.isStale(e.resourceVersion(), p.pod().resourceVersion())) {
+            return ApplyResult.ignored("deletion of pod " + p.pod().key() + " at version " + e.resourceVersion()
+                    + " is older than the held " + p.pod().resourceVersion());
+        }
+        detach(p);
+        pods.remove(e.uid());
+        tombstones.put(e.uid(), e.resourceVersion());
+        if (p.isOurs()) {
+            AppState app = apps.get(p.pod().appId());
+            app.podRemoved();
+            if (app.podCount() == 0) {
+                apps.remove(app.appId());
+                QueueState q = queues.get(app.queue());
+                if (q != null) {
+                    q.removeApp(app.appId());
+                }
+            }
+        }
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult nodeObserved(Node node) {
+        NodeState existing = nodes.get(node.name());
+        if (existing == null) {
+            NodeState n = new NodeState(node);
+            nodes.put(node.name(), n);
+            addCapacity(n, 1);
+            // Pods can be seen bound to a node before the node itself.
+            for (PodState p : podsOn(node.name())) {
+                n.place(p);
+            }
+            return ApplyResult.APPLIED;
+        }
+        if (ResourceVersions.isStale(node.resourceVersion(), existing.node().resourceVersion())) {
+            return ApplyResult.ignored("node " + node.name() + " version " + node.resourceVersion()
+                    + " is not newer than the held " + existing.node().resourceVersion());
+        }
+        addCapacity(existing, -1);
+        existing.update(node);
+        addCapacity(existing, 1);
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult nodeGone(NodeGone e) {
+        NodeState n = nodes.get(e.name());
+        if (n == null) {
+            return ApplyResult.ignored("node " + e.name() + " is not known");
+        }
+        if (ResourceVersions.isStale(e.resourceVersion(), n.node().resourceVersion())) {
+            return ApplyResult.ignored("deletion of node " + e.name() + " at version " + e.resourceVersion()
+                    + " is older than the held " + n.node().resourceVersion());
+        }
+        List<PodState> onNode = new ArrayList<>();
+        for (String uid : n.pods()) {
+            onNode.add(pods.get(uid));
+        }
+        for (PodState p : onNode) {
+            detach(p);
+        }
+        addCapacity(n, -1);
+        nodes.remove(e.name());
+        for (PodState p : onNode) {
+            if (p.isBound()) {
+                // The pod died with its node; the API server will say so later, the state says it now.
+                p.pod(p.pod().withPhase(PodPhase.Failed, p.pod().resourceVersion()));
+                p.role(PodState.Role.TERMINAL);
+            } else {
+                p.role(PodState.Role.PENDING);
+            }
+            p.node("", false, 0);
+            attach(p);
+        }
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult queueConfig(QueueConfigObserved e) {
+        if (ResourceVersions.isStale(e.resourceVersion(), configVersion)) {
+            return ApplyResult.ignored("queue config version " + e.resourceVersion() + " is not newer than " + configVersion);
+        }
+        SchedulerConfig parsed;
+        try {
+            parsed = QueueConfigParser.parse(e.yaml());
+        } catch (ConfigException ex) {
+            return ApplyResult.ignored("queue config version " + e.resourceVersion() + " rejected, previous config stays: "
+                    + String.join("; ", ex.problems().stream().map(Object::toString).toList()));
+        }
+        config = parsed;
+        configText = e.yaml();
+        configVersion = e.resourceVersion();
+        queues = new QueueTree(parsed.defaultPartition());
+        for (AppState app : apps.values()) {
+            resolveQueue(app);
+        }
+        for (PodState p : pods.values()) {
+            attachToQueue(p, 1, false);
+        }
+        for (AppState app : apps.values()) {
+            QueueState q = queues.get(app.queue());
+            if (q != null && app.placedPods() > 0) {
+                q.runningAppsDelta(1);
+            }
+        }
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult allocated(Allocated e) {
+        PodState p = pods.get(e.podUid());
+        if (p == null) {
+            return ApplyResult.ignored("pod " + e.podUid() + " is gone");
+        }
+        if (p.role() != PodState.Role.PENDING) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " is " + p.role() + ", not pending");
+        }
+        NodeState n = nodes.get(e.nodeName());
+        if (n == null) {
+            return ApplyResult.ignored("node " + e.nodeName() + " for pod " + p.pod().key() + " is gone");
+        }
+        if (!n.isSchedulable()) {
+            return ApplyResult.ignored("node " + e.nodeName() + " is not schedulable");
+        }
+        Resources req = p.pod().requests();
+        if (!req.fitsWithin(n.allocated().raw(), n.node().allocatable())) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " does not fit on node " + e.nodeName()
+                    + " (allocated " + n.allocated() + ", allocatable " + n.node().allocatable() + ", request " + req + ")");
+        }
+        AppState app = apps.get(p.pod().appId());
+        if (!app.queue().equals(e.queue())) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " is in queue " + app.queue() + ", not " + e.queue());
+        }
+        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
+            int over = req.firstOverLimit(q.allocated().raw(), q.max());
+            if (over >= 0) {
+                return ApplyResult.ignored("queue " + q.fullName() + " would go over its max");
+            }
+        }
+        detach(p);
+        p.role(PodState.Role.PLACED);
+        p.node(e.nodeName(), false, e.epoch());
+        p.wait("", "", 0);
+        attach(p);
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult released(Released e) {
+        PodState p = pods.get(e.podUid());
+        if (p == null) {
+            return ApplyResult.ignored("pod " + e.podUid() + " is gone");
+        }
+        if (p.role() != PodState.Role.PLACED || p.isBound() || !p.isOurs()) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " holds no unbound allocation");
+        }
+        detach(p);
+        p.role(PodState.Role.PENDING);
+        p.node("", false, 0);
+        attach(p);
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult unschedulable(Unschedulable e) {
+        PodState p = pods.get(e.podUid());
+        if (p == null) {
+            return ApplyResult.ignored("pod " + e.podUid() + " is gone");
+        }
+        if (p.role() != PodState.Role.PENDING) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " is no longer pending");
+        }
+        if (p.waitKey().equals(e.reasonKey())) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " already waits for " + e.reasonKey());
+        }
+        p.wait(e.reasonKey(), e.message(), e.time());
+        return ApplyResult.APPLIED;
+    }
+
+    // ---------------------------------------------------------------- contributions
+
+    private String requestedQueue(Pod pod) {
+        String q = QueueTree.normalize(pod.queue());
+        return q.isEmpty() ? DEFAULT_QUEUE : q;
+    }
+
+    private void resolveQueue(AppState app) {
+        QueueState q = queues.get(app.requestedQueue());
+        if (q == null) {
+            app.queue("", "queue " + app.requestedQueue() + " does not exist");
+        } else if (!q.isLeaf()) {
+            app.queue("", "queue " + app.requestedQueue() + " is a parent queue; apps go to leaf queues");
+        } else {
+            app.queue(q.fullName(), "");
+            q.addApp(app);
+        }
+    }
+
+    /** Adds (sign 1) or removes (sign -1) what a pod counts for in its node, app and queue. */
+    private void attach(PodState p) {
+        contribute(p, 1);
+    }
+
+    private void detach(PodState p) {
+        contribute(p, -1);
+    }
+
+    private void contribute(PodState p, int sign) {
+        if (p.role() == PodState.Role.PLACED) {
+            NodeState n = nodes.get(p.node());
+            if (n != null) {
+                if (sign > 0) {
+                    n.place(p);
+                } else {
+                    n.remove(p);
+                }
+            }
+        }
+        if (!p.isOurs()) {
+            return;
+        }
+        AppState app = apps.get(p.pod().appId());
+        switch (p.role()) {
+            case PENDING -> {
+                if (sign > 0) {
+                    app.addPending(p);
+                } else {
+                    app.removePending(p);
+                }
+            }
+            case PLACED -> {
+                if (sign > 0) {
+                    app.addPlaced(p);
+                } else {
+                    app.removePlaced(p);
+                }
+            }
+            case TERMINAL -> app.completed(sign);
+            case IGNORED -> {
+            }
+        }
+        attachToQueue(p, sign, true);
+    }
+
+    /** @param countApps track the app's first and last placed pod in the queue's running-app count */
+    private void attachToQueue(PodState p, int sign, boolean countApps) {
+        if (!p.isOurs()) {
+            return;
+        }
+        AppState app = apps.get(p.pod().appId());
+        QueueState q = queues.get(app.queue());
+        if (q == null) {
+            return;
+        }
+        Resources req = p.pod().requests();
+        switch (p.role()) {
+            case PENDING -> {
+                if (sign > 0) {
+                    q.addPending(req);
+                } else {
+                    q.subtractPending(req);
+                }
+            }
+            case PLACED -> {
+                if (sign > 0) {
+                    q.addAllocated(req);
+                    if (countApps && app.placedPods() == 1) {
+                        q.runningAppsDelta(1);
+                    }
+                } else {
+                    q.subtractAllocated(req);
+                    if (countApps && app.placedPods() == 0) {
+                        q.runningAppsDelta(-1);
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private List<PodState> podsOn(String node) {
+        List<PodState> out = new ArrayList<>();
+        for (PodState p : pods.values()) {
+            if (p.role() == PodState.Role.PLACED && p.node().equals(node)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private void addCapacity(NodeState n, int sign) {
+        if (!n.isSchedulable()) {
+            return;
+        }
+        if (sign > 0) {
+            capacity.add(n.node().allocatable());
+        } else {
+            capacity.subtract(n.node().allocatable());
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public String schedulerName() {
+        return schedulerName;
+    }
+
+    public SortedMap<String, NodeState> nodes() {
+        return Collections.unmodifiableSortedMap(nodes);
+    }
+
+    public NodeState node(String name) {
+        return nodes.get(name);
+    }
+
+    public PodState pod(String uid) {
+        return pods.get(uid);
+    }
+
+    /** Every pod, in no particular order. */
+    public Collection<PodState> pods() {
+        return Collections.unmodifiableCollection(pods.values());
+    }
+
+    public SortedMap<String, AppState> apps() {
+        return Collections.unmodifiableSortedMap(apps);
+    }
+
+    public AppState app(String appId) {
+        return apps.get(appId);
+    }
+
+    public QueueTree queues() {
+        return queues;
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    public String configText() {
+        return configText;
+    }
+
+    public String configVersion() {
+        return configVersion;
+    }
+
+    public SortedMap<String, Integer> priorityClasses() {
+        return Collections.unmodifiableSortedMap(priorityClasses);
+    }
+
+    /** Allocatable of every ready, schedulable node, summed. */
+    public ResourceCounter capacity() {
+        return capacity;
+    }
+
+    public long leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    public String leader() {
+        return leader;
+    }
+
+    /** Events applied so far; changes whenever the state does. */
+    public long appliedCount() {
+        return appliedCount;
+    }
+
+    public long ignoredCount() {
+        return ignoredCount;
+    }
+
+    /** The last few ignored events with their reasons, oldest first, for logs and debugging. */
+    public List<String> recentIgnored() {
+        return List.copyOf(recentIgnored);
+    }
+
+    /** A SHA-256 digest of the whole state, the same for the same state in every JVM. */
+    public String hash() {
+        return StateDigest.of(this);
+    }
+
+    Map<String, String> tombstones() {
+        return tombstones;
+    }
+}

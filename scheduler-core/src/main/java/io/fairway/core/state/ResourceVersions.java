@@ -1,0 +1,22 @@
+package io.fairway.core.state;
+
+/**
+ * Kubernetes resourceVersions are opaque strings, but every API server in practice hands out increasing integers
+ * (etcd revisions). Compare them as numbers when both are; an empty version always counts as new.
+ */
+final class ResourceVersions {
+    private ResourceVersions() {
+    }
+
+    /** True when {@code incoming} is not newer than {@code held}, so the observation must be ignored. */
+    static boolean isStale(String incoming, String held) {
+        if (incoming.isEmpty() || held.isEmpty()) {
+            return false;
+        }
+        try {
+            return Long.parseLong(incoming) <= Long.parseLong(held);
+        } catch (NumberFormatException e) {
+            return incoming.equals(held);
+        }
+    }
+}
