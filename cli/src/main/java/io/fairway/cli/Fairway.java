@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Fairway: an event-sourced batch scheduler for Kubernetes.",
         subcommands = {
                 ValidateConfigCommand.class,
+                SimulateCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {
