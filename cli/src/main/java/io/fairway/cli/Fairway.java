@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ValidateConfigCommand.class,
                 SimulateCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {

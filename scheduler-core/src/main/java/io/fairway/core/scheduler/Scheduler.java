@@ -440,6 +440,26 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Whether a pending pod could be placed right now: some node passes every filter and its queue and every parent
+     * have room. Checks every node; meant for verification after a run, not for the hot path.
+     */
+    public boolean fitsSomewhere(PodState ask) {
+        dropSettled();
+        nodes.sync(state, inFlight);
+        Resources req = ask.pod().requests();
+        AppState app = state.app(ask.pod().appId());
+        if (app == null || !app.rejection().isEmpty()) {
+            return false;
+        }
+        for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
+            if (!req.withinLimit(q.allocated().raw(), q.max())) {
+                return false;
+            }
+        }
+        return nodes.firstFit(ask.pod(), NodeFilters.ALL, new HashMap<>()) != null;
+    }
+
     /** Usage as the next cycle will see it, for tests and tools: committed plus in flight, per node. */
     public Map<String, Resources> nodeUsage() {
         Map<String, Resources> out = new TreeMap<>();

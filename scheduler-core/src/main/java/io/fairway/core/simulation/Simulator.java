@@ -87,7 +87,27 @@ public final class Simulator {
         return s.state;
     }
 
-    private SimulationReport execute() {
+    /**
+     * A scenario as a workload: its config, its nodes and every submission of every step at time 0, with no
+     * scheduling done and the expectations left out. Benchmarks use this to feed another scheduler the same input.
+     */
+    public static ClusterState loadWorkload(Scenario scenario) {
+        Simulator s = new Simulator(scenario, false, Scheduler.DEFAULT_MAX_ALLOCATIONS_PER_CYCLE);
+        s.start();
+        for (Step step : scenario.steps()) {
+            for (Scenario.Action a : step.actions()) {
+                switch (a) {
+                    case Scenario.Submit submit -> s.submit(0, submit);
+                    case Scenario.AddNodes add -> add.nodes().forEach(spec -> s.addNodes(0, spec));
+                    default -> {
+                    }
+                }
+            }
+        }
+        return s.state;
+    }
+
+    private void start() {
         observe(new LeaderElected(0, EPOCH, "simulator"));
         if (scenario.queues() != null) {
             ApplyResult r = observe(new QueueConfigObserved(0, scenario.queues(), nextVersion()));
@@ -98,6 +118,10 @@ public final class Simulator {
         for (NodeSpec spec : scenario.nodes()) {
             addNodes(0, spec);
         }
+    }
+
+    private SimulationReport execute() {
+        start();
         int nextStep = 0;
         int nextExpectation = 0;
         List<Step> steps = scenario.steps();

@@ -1,0 +1,150 @@
+package io.fairway.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fairway.cli.bench.CoreBenchmark;
+import io.fairway.cli.bench.SyntheticClusterLoader;
+import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.simulation.Scenario;
+import io.fairway.core.simulation.ScenarioException;
+import io.fairway.core.simulation.ScenarioParser;
+import io.fairway.core.simulation.Simulator;
+import io.fairway.core.state.ClusterState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fairway bench …}: benchmarks that print figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
+        subcommands = {BenchCommand.Core.class})
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "core", mixinStandardHelpOptions = true,
+            description = {"Measures the scheduling core alone (cycles + applying their decisions) on a synthetic "
+                    + "cluster, or on the nodes and submissions of a scenario file (--workload)."})
+    static final class Core implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--nodes", defaultValue = "5000", description = "Nodes (default ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "50000", description = "Pods, all pending at the start (default ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--queues", defaultValue = "100", description = "Leaf queues in a 3-level tree (default ${DEFAULT-VALUE}).")
+        int queues;
+
+        @Option(names = "--apps", description = "Applications (default: pods / 50).")
+        Integer apps;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--policy", defaultValue = "fair", description = "Node sort policy: fair or binpacking (default ${DEFAULT-VALUE}).")
+        String policy;
+
+        @Option(names = "--per-cycle", defaultValue = "" + Scheduler.DEFAULT_MAX_ALLOCATIONS_PER_CYCLE,
+                description = "Most allocations per cycle (default ${DEFAULT-VALUE}).")
+        int perCycle;
+
+        @Option(names = "--warmup", defaultValue = "1", description = "Untimed runs first, to warm the JIT (default ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--workload", description = "A scenario file: its nodes and all its submissions at once.")
+        Path workload;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!policy.equals("fair") && !policy.equals("binpacking")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--policy " + policy + " is not a node sort policy; use fair or binpacking");
+            }
+            if (nodes < 1 || pods < 1 || queues < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--nodes, --pods and --queues must be at least 1");
+            }
+            int appCount = apps != null ? apps : Math.max(1, pods / 50);
+            Scenario scenario = null;
+            if (workload != null) {
+                try {
+                    scenario = ScenarioParser.parse(Files.readString(workload));
+                } catch (ScenarioException e) {
+                    spec.commandLine().getErr().println(workload + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            CoreBenchmark.Result r = null;
+            for (int i = 0; i <= warmup; i++) {
+                ClusterState state = new ClusterState();
+                int queueCount = queues;
+                int appsUsed = appCount;
+                if (scenario != null) {
+                    state = Simulator.loadWorkload(scenario);
+                    queueCount = (int) state.queues().all().values().stream().filter(q -> q.isLeaf()).count();
+                    appsUsed = state.apps().size();
+                } else {
+                    SyntheticClusterLoader.load(state, nodes, pods, queues, appCount, seed, policy);
+                }
+                r = CoreBenchmark.run(state, queueCount, appsUsed, perCycle);
+            }
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("podsPerSecond", Math.round(r.podsPerSecond()));
+                m.put("decisionsPerSecond", Math.round(r.decisionsPerSecond()));
+                m.put("cycleP50Ms", round(r.cycleP50Ms()));
+                m.put("cycleP99Ms", round(r.cycleP99Ms()));
+                m.put("cycleMaxMs", round(r.cycleMaxMs()));
+                m.put("nodes", r.nodes());
+                m.put("pods", r.pods());
+                m.put("queues", r.queues());
+                m.put("apps", r.apps());
+                m.put("placed", r.placed());
+                m.put("unschedulableDecisions", r.unschedulableDecisions());
+                m.put("pendingAtEnd", r.pendingAtEnd());
+                m.put("pendingThatFit", r.pendingThatFit());
+                m.put("refusedDecisions", r.refused());
+                m.put("cycles", r.cycles());
+                m.put("seconds", round(r.seconds()));
+                m.put("seed", seed);
+                m.put("workload", workload == null ? "synthetic" : workload.toString());
+                out.println(new ObjectMapper().writeValueAsString(m));
+            } else {
+                out.printf(Locale.ROOT, "fairway bench core: %s, %d nodes, %d pods, %d leaf queues, %d apps%n",
+                        workload == null ? "synthetic (seed " + seed + ", " + policy + ")" : workload,
+                        r.nodes(), r.pods(), r.queues(), r.apps());
+                out.printf(Locale.ROOT, "  placed %d pods in %.3f s: %,.0f pods/s (%,.0f decisions/s incl. %d unschedulable)%n",
+                        r.placed(), r.seconds(), r.podsPerSecond(), r.decisionsPerSecond(), r.unschedulableDecisions());
+                out.printf(Locale.ROOT, "  %d cycles: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                        r.cycles(), r.cycleP50Ms(), r.cycleP99Ms(), r.cycleMaxMs());
+                out.printf(Locale.ROOT, "  pending at the end: %d (of which could fit now: %d); decisions refused by apply: %d%n",
+                        r.pendingAtEnd(), r.pendingThatFit(), r.refused());
+            }
+            out.flush();
+            return r.pendingThatFit() == 0 && r.refused() == 0 ? 0 : 1;
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 1000) / 1000.0;
+        }
+    }
+}
