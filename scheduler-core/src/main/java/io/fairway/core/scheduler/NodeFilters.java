@@ -69,7 +69,6 @@ final class NodeFilters {
         return null;
     };
 
-    static final List<NodeFilter> ALL = List.of(READY, RESOURCES, SELECTOR_AND_AFFINITY, TAINTS);
 
     private NodeFilters() {
     }

@@ -1,7 +1,10 @@
 package io.fairway.core.scheduler;
 
 import io.fairway.core.config.NodeSortPolicy;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.Taint;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
@@ -12,6 +15,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +32,10 @@ final class NodeIndex {
     static final class Entry {
         final String name;
         NodeState state;
+        Group group;
         long[] used = new long[0];
+        /** Extended resources (beyond cpu, memory, pods, ephemeral-storage) the node offers. */
+        int[] extended = new int[0];
         double score;
         long seenModCount = -1;
         boolean dirty = true;
@@ -36,10 +43,95 @@ final class NodeIndex {
         Entry(String name) {
             this.name = name;
         }
+
+        long free(int id) {
+            return state.node().allocatable().get(id) - (id < used.length ? used[id] : 0L);
+        }
+
+        void offered(Resources allocatable) {
+            int count = 0;
+            for (int i = 0; i < allocatable.size(); i++) {
+                if (allocatable.idAt(i) > ResourceNames.EPHEMERAL_STORAGE && allocatable.valueAt(i) > 0) {
+                    count++;
+                }
+            }
+            extended = new int[count];
+            int k = 0;
+            for (int i = 0; i < allocatable.size(); i++) {
+                if (allocatable.idAt(i) > ResourceNames.EPHEMERAL_STORAGE && allocatable.valueAt(i) > 0) {
+                    extended[k++] = allocatable.idAt(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Nodes that every static filter (readiness, selectors, taints) treats alike: same taints, same schedulability,
+     * same values of the label keys that pending pods select on. A pod is checked once per group, and only the
+     * groups it may use are scanned for room; without this a CPU pod would walk past every idle, tainted GPU node.
+     */
+    private record Signature(boolean schedulable, boolean ready, List<Taint> taints, List<String> labelValues) {
+    }
+
+    /**
+     * One group's nodes in policy order, and for each extended resource (GPUs, FPGAs…) the nodes that still have
+     * some of it free. The sort weights usually ignore extended resources, so a GPU pod walking the plain order
+     * would pass every node whose GPUs are all taken; it walks the smaller "has free GPUs" set instead.
+     */
+    static final class Group {
+        final Comparator<Entry> order;
+        final TreeSet<Entry> ordered;
+        final HashMap<Integer, TreeSet<Entry>> withFree = new HashMap<>();
+        Entry sample;
+
+        Group(Comparator<Entry> order) {
+            this.order = order;
+            ordered = new TreeSet<>(order);
+        }
+
+        void add(Entry e) {
+            ordered.add(e);
+            for (int id : e.extended) {
+                if (e.free(id) > 0) {
+                    withFree.computeIfAbsent(id, k -> new TreeSet<>(order)).add(e);
+                }
+            }
+        }
+
+        void remove(Entry e) {
+            ordered.remove(e);
+            for (int id : e.extended) {
+                TreeSet<Entry> set = withFree.get(id);
+                if (set != null) {
+                    set.remove(e);
+                }
+            }
+        }
+
+        /** The nodes worth scanning for a pod: the smallest "has free" set among the extended resources it asks. */
+        TreeSet<Entry> candidates(Resources requests) {
+            TreeSet<Entry> best = ordered;
+            for (int i = 0, n = requests.size(); i < n; i++) {
+                int id = requests.idAt(i);
+                if (id <= ResourceNames.EPHEMERAL_STORAGE || requests.valueAt(i) == 0) {
+                    continue;
+                }
+                TreeSet<Entry> set = withFree.get(id);
+                if (set == null) {
+                    return null;
+                }
+                if (set.size() < best.size()) {
+                    best = set;
+                }
+            }
+            return best;
+        }
     }
 
     private final Map<String, Entry> entries = new HashMap<>();
-    private TreeSet<Entry> ordered;
+    private final LinkedHashMap<Signature, Group> groups = new LinkedHashMap<>();
+    private final TreeSet<String> labelKeys = new TreeSet<>();
+    private Comparator<Entry> order;
     private NodeSortPolicy policy;
     private int[] weightIds = new int[0];
     private double[] weights = new double[0];
@@ -63,30 +155,83 @@ final class NodeIndex {
         weightIds = ids.stream().mapToInt(Integer::intValue).toArray();
         weights = ws.stream().mapToDouble(Double::doubleValue).toArray();
         weightSum = Arrays.stream(weights).sum();
-        Comparator<Entry> byScore = Comparator.comparingDouble(e -> e.score);
-        if (p.type() == NodeSortPolicy.Type.BINPACKING) {
-            byScore = byScore.reversed();
+        order = p.type() == NodeSortPolicy.Type.BINPACKING
+                ? (a, b) -> {
+                    int c = Double.compare(b.score, a.score);
+                    return c != 0 ? c : a.name.compareTo(b.name);
+                }
+                : (a, b) -> {
+                    int c = Double.compare(a.score, b.score);
+                    return c != 0 ? c : a.name.compareTo(b.name);
+                };
+        regroup();
+    }
+
+    /** Puts every node back into groups, after the policy or the set of selected label keys changed. */
+    private void regroup() {
+        groups.clear();
+        List<Entry> all = new ArrayList<>(entries.values());
+        all.sort(Comparator.comparing(e -> e.name));
+        for (Entry e : all) {
+            e.score = score(e);
+            e.group = null;
+            join(e);
         }
-        ordered = new TreeSet<>(byScore.thenComparing(e -> e.name));
-        for (Entry e : entries.values()) {
-            if (e.state.isSchedulable()) {
-                ordered.add(e);
+    }
+
+    private void join(Entry e) {
+        Node n = e.state.node();
+        List<String> values = new ArrayList<>(labelKeys.size());
+        for (String k : labelKeys) {
+            values.add(n.labels().get(k));
+        }
+        Signature sig = new Signature(!n.unschedulable(), n.ready(), n.taints(), values);
+        Group g = groups.computeIfAbsent(sig, k -> new Group(order));
+        e.offered(n.allocatable());
+        g.add(e);
+        if (g.sample == null) {
+            g.sample = e;
+        }
+        e.group = g;
+    }
+
+    private void leave(Entry e) {
+        Group g = e.group;
+        if (g == null) {
+            return;
+        }
+        g.remove(e);
+        e.group = null;
+        if (g.sample == e) {
+            g.sample = g.ordered.isEmpty() ? null : g.ordered.first();
+        }
+    }
+
+    /** Makes sure the label keys a pod selects on are part of the grouping. */
+    void include(Pod pod) {
+        boolean added = false;
+        for (String k : pod.nodeSelector().keySet()) {
+            added |= labelKeys.add(k);
+        }
+        for (List<NodeSelectorRequirement> term : pod.affinity().terms()) {
+            for (NodeSelectorRequirement r : term) {
+                added |= labelKeys.add(r.key());
             }
+        }
+        if (added) {
+            regroup();
         }
     }
 
     /** Brings the index up to the state and the in-flight overlay. O(nodes) checks, re-sorting only what changed. */
     void sync(ClusterState state, InFlight inFlight) {
         NodeSortPolicy wanted = state.config().defaultPartition().nodeSortPolicy();
-        if (!wanted.equals(policy)) {
-            setPolicy(wanted);
-        }
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Entry e = it.next().getValue();
             NodeState current = state.node(e.name);
             if (current != e.state) {
-                ordered.remove(e);
+                leave(e);
                 if (current == null) {
                     it.remove();
                     continue;
@@ -104,7 +249,7 @@ final class NodeIndex {
             } else if (!e.dirty && e.seenModCount == n.modCount()) {
                 continue;
             }
-            ordered.remove(e);
+            leave(e);
             long[] committed = n.allocated().raw();
             e.used = Arrays.copyOf(committed, Math.max(committed.length, ResourceNames.count()));
             ResourceCounter extra = inFlight.onNode(n.name());
@@ -116,10 +261,12 @@ final class NodeIndex {
             e.seenModCount = n.modCount();
             e.dirty = false;
             e.score = score(e);
-            if (n.isSchedulable()) {
-                ordered.add(e);
-            }
+            join(e);
         }
+        if (!wanted.equals(policy)) {
+            setPolicy(wanted);
+        }
+        groups.values().removeIf(g -> g.ordered.isEmpty());
     }
 
     /** Marks nodes with in-flight changes that the state does not show, so the next sync recomputes them. */
@@ -131,35 +278,70 @@ final class NodeIndex {
     }
 
     /**
-     * The first node in policy order that passes every filter, or null. On failure {@code failures} receives, per
-     * reason, how many nodes failed with it (each node counted once, by its first failing filter).
+     * The first node in policy order that passes every filter, or null. Each group is checked once against the
+     * static filters, then scanned for room; the best of the groups' first fits is the overall first fit.
      */
-    Entry firstFit(Pod pod, List<NodeFilter> filters, Map<String, Integer> failures) {
-        for (Entry e : ordered) {
-            String reason = null;
-            for (int i = 0, n = filters.size(); i < n && reason == null; i++) {
-                reason = filters.get(i).reject(pod, e.state, e.used);
+    Entry firstFit(Pod pod) {
+        include(pod);
+        Entry best = null;
+        for (Group g : groups.values()) {
+            if (g.sample == null || staticReject(pod, g.sample) != null) {
+                continue;
             }
-            if (reason == null) {
-                return e;
+            TreeSet<Entry> candidates = g.candidates(pod.requests());
+            if (candidates == null) {
+                continue;
             }
-            failures.merge(reason, 1, Integer::sum);
+            for (Entry e : candidates) {
+                if (best != null && order.compare(e, best) > 0) {
+                    break;
+                }
+                if (NodeFilters.RESOURCES.reject(pod, e.state, e.used) == null) {
+                    best = e;
+                    break;
+                }
+            }
         }
-        return null;
+        return best;
     }
 
-    /** Nodes that are not candidates at all (not ready or cordoned) do not sit in the order; count them. */
-    void countUnschedulable(Map<String, Integer> failures) {
-        for (Entry e : entries.values()) {
-            if (!e.state.isSchedulable()) {
-                failures.merge(e.state.node().ready() ? NodeFilters.UNSCHEDULABLE : NodeFilters.NOT_READY, 1, Integer::sum);
+    /** Why no node takes the pod: per reason, how many nodes failed with it (each node by its first failing filter). */
+    Map<String, Integer> failures(Pod pod) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Group g : groups.values()) {
+            if (g.sample == null) {
+                continue;
+            }
+            String reason = staticReject(pod, g.sample);
+            if (reason != null) {
+                counts.merge(reason, g.ordered.size(), Integer::sum);
+                continue;
+            }
+            for (Entry e : g.ordered) {
+                String r = NodeFilters.RESOURCES.reject(pod, e.state, e.used);
+                if (r != null) {
+                    counts.merge(r, 1, Integer::sum);
+                }
             }
         }
+        return counts;
+    }
+
+    private static String staticReject(Pod pod, Entry sample) {
+        String r = NodeFilters.READY.reject(pod, sample.state, sample.used);
+        if (r == null) {
+            r = NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, sample.state, sample.used);
+        }
+        if (r == null) {
+            r = NodeFilters.TAINTS.reject(pod, sample.state, sample.used);
+        }
+        return r;
     }
 
     /** Books room on a node for this cycle and moves it to its new place in the order. */
     void reserve(Entry e, Resources requests) {
-        ordered.remove(e);
+        Group g = e.group;
+        g.remove(e);
         for (int i = 0, n = requests.size(); i < n; i++) {
             int id = requests.idAt(i);
             if (id >= e.used.length) {
@@ -169,7 +351,10 @@ final class NodeIndex {
         }
         e.score = score(e);
         e.dirty = true;
-        ordered.add(e);
+        g.add(e);
+        if (g.sample == null) {
+            g.sample = e;
+        }
     }
 
     int size() {

@@ -195,7 +195,6 @@ public final class Scheduler {
         private final long now;
         private final List<Decision> decisions = new ArrayList<>();
         private final Map<Shape, Failure> failedShapes = new HashMap<>();
-        private final Map<String, Integer> failures = new HashMap<>();
         private final IdentityHashMap<QueueState, QNode> byQueue = new IdentityHashMap<>();
         private QNode root;
         private int allocations;
@@ -370,23 +369,21 @@ public final class Scheduler {
                     }
                 }
             }
-            Shape shape = Shape.of(pod);
-            Failure known = failedShapes.get(shape);
+            Shape shape = failedShapes.isEmpty() ? null : Shape.of(pod);
+            Failure known = shape == null ? null : failedShapes.get(shape);
             if (known == null) {
-                failures.clear();
-                NodeIndex.Entry node = nodes.firstFit(pod, NodeFilters.ALL, failures);
+                NodeIndex.Entry node = nodes.firstFit(pod);
                 if (node != null) {
                     allocate(leaf, app, ask, node);
                     return;
                 }
-                known = noNode(failures);
-                failedShapes.put(shape, known);
+                known = noNode(nodes.failures(pod));
+                failedShapes.put(shape == null ? Shape.of(pod) : shape, known);
             }
             fail(ask, known.key(), known.message());
         }
 
         private Failure noNode(Map<String, Integer> counts) {
-            nodes.countUnschedulable(counts);
             TreeMap<String, Integer> sorted = new TreeMap<>(counts);
             StringJoiner key = new StringJoiner("; ", "no node: ", "");
             StringJoiner message = new StringJoiner(", ", "0/" + nodes.size() + " nodes are available: ", ".");
@@ -457,7 +454,7 @@ public final class Scheduler {
                 return false;
             }
         }
-        return nodes.firstFit(ask.pod(), NodeFilters.ALL, new HashMap<>()) != null;
+        return nodes.firstFit(ask.pod()) != null;
     }
 
     /** Usage as the next cycle will see it, for tests and tools: committed plus in flight, per node. */
