@@ -59,7 +59,15 @@ public record Scenario(String name, String queues, List<NodeSpec> nodes, List<St
     public record Cordon(String name, boolean cordoned) implements Action {
     }
 
-    /** What should hold at a time: per kind, per name, the keys to compare and their expected text. */
-    public record Expectation(long at, int line, Map<String, Map<String, Map<String, Object>>> byKind) {
+    /**
+     * What should hold at a time: per kind, per name, the keys to compare and their expected text.
+     *
+     * @param lines the line of each named object, by {@code kind/name}, so that a failure points at it
+     */
+    public record Expectation(long at, int line, Map<String, Map<String, Map<String, Object>>> byKind,
+                              Map<String, Integer> lines) {
+        public int lineOf(String kind, String name) {
+            return lines.getOrDefault(kind + "/" + name, line);
+        }
     }
 }

@@ -228,6 +228,7 @@ public final class ScenarioParser {
         keys(e, EXPECT);
         long at = time(required(e, "at"));
         Map<String, Map<String, Map<String, Object>>> byKind = new LinkedHashMap<>();
+        Map<String, Integer> lines = new LinkedHashMap<>();
         for (Map.Entry<String, YNode> kind : e.entries().entrySet()) {
             if (kind.getKey().equals("at")) {
                 continue;
@@ -240,6 +241,7 @@ public final class ScenarioParser {
             Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
             for (Map.Entry<String, YNode> named : kind.getValue().entries().entrySet()) {
                 keys(named.getValue(), allowed);
+                lines.put(kind.getKey() + "/" + named.getKey(), kind.getValue().keyLine(named.getKey()));
                 Map<String, Object> checks = new LinkedHashMap<>();
                 for (Map.Entry<String, YNode> check : named.getValue().entries().entrySet()) {
                     YNode v = check.getValue();
@@ -256,7 +258,7 @@ public final class ScenarioParser {
             }
             byKind.put(kind.getKey(), byName);
         }
-        return new Expectation(at, e.line(), byKind);
+        return new Expectation(at, e.line(), byKind, lines);
     }
 
     // ------------------------------------------------------------ helpers

@@ -357,7 +357,7 @@ public final class Simulator {
                 case "pods" -> checkPod(name, checks, out::add);
                 default -> throw new IllegalStateException(kind);
             }
-            results.add(new Result(e.at(), e.line(), kind.substring(0, kind.length() - 1), name, out));
+            results.add(new Result(e.at(), e.lineOf(kind, name), kind.substring(0, kind.length() - 1), name, out));
         }));
     }
 
