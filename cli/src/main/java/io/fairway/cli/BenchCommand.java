@@ -19,13 +19,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fairway bench …}: benchmarks that print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
-        subcommands = {BenchCommand.Core.class})
+        subcommands = {BenchCommand.Core.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -33,6 +36,20 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+            description = "Runs the JMH micro-benchmarks of the hot paths (resource checks, one scheduling cycle).")
+    static final class Jmh implements Callable<Integer> {
+        @Parameters(arity = "0..1", paramLabel = "REGEX", defaultValue = "io.fairway.*",
+                description = "Which benchmarks (a regular expression; default all).")
+        String include;
+
+        @Override
+        public Integer call() throws Exception {
+            new Runner(new OptionsBuilder().include(include).build()).run();
+            return 0;
+        }
     }
 
     @Command(name = "core", mixinStandardHelpOptions = true,
