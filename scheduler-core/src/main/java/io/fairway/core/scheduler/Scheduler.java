@@ -206,6 +206,7 @@ public final class Scheduler {
         }
 
         CycleResult run() {
+            explainRejected();
             build();
             while (allocations < maxAllocationsPerCycle) {
                 QNode leaf = pickLeaf();
@@ -231,6 +232,18 @@ public final class Scheduler {
             }
             boolean capped = allocations >= maxAllocationsPerCycle && pickLeaf() != null;
             return new CycleResult(decisions, allocations, unschedulable, tried, capped);
+        }
+
+        /** Pods of an app that has no queue to go to wait for that reason; say so once, as for any other. */
+        private void explainRejected() {
+            for (AppState a : state.apps().values()) {
+                if (a.rejection().isEmpty() || a.pendingPods() == 0) {
+                    continue;
+                }
+                for (PodState ask : a.pendingAsks()) {
+                    fail(ask, "app rejected: " + a.rejection(), "application " + a.appId() + " is rejected: " + a.rejection());
+                }
+            }
         }
 
         /** The cycle's tree: every leaf with schedulable asks and its ancestors. */

@@ -108,4 +108,14 @@ class SchedulerTest {
         small.acknowledge(r.decisions());
         assertThat(small.cycle(2).allocations()).isEqualTo(2);
     }
+
+    @Test
+    void podsOfARejectedAppAreToldWhyOnce() {
+        state.apply(new NodeObserved(0, node("node-0", "4", "4Gi")));
+        state.apply(new PodObserved(0, pod("p1", "app", "root.nosuch", "1", "1Gi")));
+        CycleResult r = cycleAndApply(1);
+        assertThat(r.decisions()).singleElement().isInstanceOfSatisfying(Unschedulable.class, u ->
+                assertThat(u.message()).isEqualTo("application app is rejected: queue root.nosuch does not exist"));
+        assertThat(cycleAndApply(2).decisions()).isEmpty();
+    }
 }
