@@ -130,17 +130,7 @@ public final class Resources {
      * resource the limit does not define is unlimited. Allocation-free.
      */
     public boolean withinLimit(long[] used, Resources limit) {
-        for (int id : ids) {
-            long need = values[id];
-            if (need == 0 || !limit.isDefined(id)) {
-                continue;
-            }
-            long u = id < used.length ? used[id] : 0L;
-            if (u + need > limit.values[id]) {
-                return false;
-            }
-        }
-        return true;
+        return firstOverLimit(used, limit) < 0;
     }
 
     /** The first resource id in which {@code used + this} exceeds {@code limit}, or -1. */
