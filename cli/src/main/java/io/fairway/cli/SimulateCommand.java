@@ -54,15 +54,18 @@ public final class SimulateCommand implements Callable<Integer> {
                 Scenario scenario = ScenarioParser.parse(Files.readString(file, StandardCharsets.UTF_8));
                 report = Simulator.run(scenario, trace);
             } catch (ScenarioException e) {
-                err.println(file + ": " + e.getMessage());
                 exit = 2;
-                if (json) {
-                    jsonRuns.add(Map.of("file", file.toString(), "error", e.getMessage()));
-                }
+                error(err, jsonRuns, file, e.getMessage());
                 continue;
             } catch (IOException e) {
-                err.println(file + ": cannot read: " + e.getMessage());
                 exit = 2;
+                error(err, jsonRuns, file, "cannot read: " + e);
+                continue;
+            } catch (RuntimeException e) {
+                // A bug of ours, not of the file: say so, with the trace, and go on with the other files.
+                exit = 2;
+                error(err, jsonRuns, file, "internal error while running the scenario: " + e);
+                e.printStackTrace(err);
                 continue;
             }
             if (!report.passed() && exit == 0) {
@@ -81,6 +84,17 @@ public final class SimulateCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return exit;
+    }
+
+    private void error(PrintWriter err, List<Map<String, Object>> jsonRuns, Path file, String message) {
+        err.println(file + ": " + message);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", file.toString());
+            m.put("passed", false);
+            m.put("error", message);
+            jsonRuns.add(m);
+        }
     }
 
     private void print(PrintWriter out, Path file, SimulationReport report) {

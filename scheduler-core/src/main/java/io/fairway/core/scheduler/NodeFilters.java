@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The node predicates, cheapest first. */
+/** The node predicates. {@link NodeIndex} applies the static ones per group of alike nodes, resources per node. */
 final class NodeFilters {
     static final String NOT_READY = "node(s) were not ready";
     static final String UNSCHEDULABLE = "node(s) were unschedulable";

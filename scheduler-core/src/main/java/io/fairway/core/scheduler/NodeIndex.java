@@ -328,12 +328,14 @@ final class NodeIndex {
     }
 
     private static String staticReject(Pod pod, Entry sample) {
+        // kube-scheduler's order (NodeUnschedulable, TaintToleration, NodeAffinity, then NodeResourcesFit), so that
+        // the counts in a reason read as users know them from kubectl describe.
         String r = NodeFilters.READY.reject(pod, sample.state, sample.used);
         if (r == null) {
-            r = NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, sample.state, sample.used);
+            r = NodeFilters.TAINTS.reject(pod, sample.state, sample.used);
         }
         if (r == null) {
-            r = NodeFilters.TAINTS.reject(pod, sample.state, sample.used);
+            r = NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, sample.state, sample.used);
         }
         return r;
     }

@@ -143,8 +143,13 @@ public final class Simulator {
                 break;
             }
             while (nextStep < steps.size() && steps.get(nextStep).at() == t) {
-                for (Scenario.Action a : steps.get(nextStep).actions()) {
-                    act(t, a);
+                Step step = steps.get(nextStep);
+                for (Scenario.Action a : step.actions()) {
+                    try {
+                        act(t, a);
+                    } catch (ScenarioException e) {
+                        throw e.line() > 0 ? e : new ScenarioException(e.getMessage(), step.line());
+                    }
                 }
                 nextStep++;
             }
@@ -236,7 +241,8 @@ public final class Simulator {
         for (int i = 0; i < s.pods(); i++) {
             int index = podsPerApp.merge(appId, 1, Integer::sum) - 1;
             String name = appId + "-" + index;
-            String uid = "uid-" + (++podSeq);
+            // Zero-padded so that pods submitted together (equally old) are tried in index order.
+            String uid = String.format(Locale.ROOT, "uid-%08d", ++podSeq);
             String node = s.node() == null ? "" : s.node();
             Pod pod = new Pod(uid, s.namespace(), name, appId, queue, user, groups, s.requests(), s.priority(),
                     s.nodeSelector(), s.affinity(), s.tolerations(), schedulerName, node,
