@@ -148,6 +148,26 @@ public final class Resources {
         return -1;
     }
 
+    /**
+     * Like {@link #firstOverLimit} but, when several resources are over, the one whose name sorts first: ids depend
+     * on the order a JVM first saw the names, and a reason written to the log must not.
+     */
+    public int overLimitFirstByName(long[] used, Resources limit) {
+        int found = -1;
+        for (int id : ids) {
+            long need = values[id];
+            if (need == 0 || !limit.isDefined(id)) {
+                continue;
+            }
+            long u = id < used.length ? used[id] : 0L;
+            if (u + need > limit.values[id]
+                    && (found < 0 || ResourceNames.name(id).compareTo(ResourceNames.name(found)) < 0)) {
+                found = id;
+            }
+        }
+        return found;
+    }
+
     /** The first id where this vector is above {@code other} (undefined in other = unlimited), or -1. */
     public int firstAbove(Resources other) {
         for (int id : ids) {

@@ -31,6 +31,7 @@ final class NodeFilters {
     static final NodeFilter RESOURCES = (pod, node, used) -> {
         Resources req = pod.requests();
         Resources allocatable = node.node().allocatable();
+        int short_ = -1;
         for (int i = 0, n = req.size(); i < n; i++) {
             long need = req.valueAt(i);
             if (need == 0) {
@@ -38,11 +39,13 @@ final class NodeFilters {
             }
             int id = req.idAt(i);
             long u = id < used.length ? used[id] : 0L;
-            if (u + need > allocatable.get(id)) {
-                return INSUFFICIENT.computeIfAbsent(id, k -> "Insufficient " + ResourceNames.name(k));
+            // Of several short resources the reason names the one first by name: ids are JVM-local.
+            if (u + need > allocatable.get(id)
+                    && (short_ < 0 || ResourceNames.name(id).compareTo(ResourceNames.name(short_)) < 0)) {
+                short_ = id;
             }
         }
-        return null;
+        return short_ < 0 ? null : INSUFFICIENT.computeIfAbsent(short_, k -> "Insufficient " + ResourceNames.name(k));
     };
 
     /** {@code nodeSelector} and required node affinity. */

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -100,7 +102,8 @@ public final class Scheduler {
         }
     }
 
-    private record Failure(String key, String message) {
+    /** @param atAllocations the cycle's allocation count when the reason was worked out */
+    private record Failure(String key, String message, int atAllocations) {
     }
 
     /** One queue of the tree during a cycle: its usage including what this cycle booked. */
@@ -196,6 +199,8 @@ public final class Scheduler {
         private final List<Decision> decisions = new ArrayList<>();
         private final Map<Shape, Failure> failedShapes = new HashMap<>();
         private final IdentityHashMap<QueueState, QNode> byQueue = new IdentityHashMap<>();
+        private final HashMap<String, ANode> appNodes = new HashMap<>();
+        private final IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
         private QNode root;
         private int allocations;
         private int unschedulable;
@@ -266,32 +271,47 @@ public final class Scheduler {
                 }
                 QNode leaf = node(q);
                 for (ANode an : anodes) {
-                    leaf.apps.add(an);
+                    appNodes.put(an.app.appId(), an);
                 }
+                pendingLeaves.put(leaf, anodes);
             }
-            // In-flight allocations count against their queues and apps as if committed.
+            // In-flight allocations count against their queues and apps as if committed, and an app whose first
+            // allocation is in flight has started, for maxapplications.
+            Set<String> startedInFlight = new HashSet<>();
             for (Allocated a : inFlight.allocations().values()) {
                 Resources r = inFlight.requests(a.podUid());
+                PodState p = state.pod(a.podUid());
+                AppState app = p == null ? null : state.app(p.pod().appId());
+                boolean starts = app != null && app.placedPods() == 0 && startedInFlight.add(app.appId());
                 for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
                     QNode n = byQueue.get(q);
                     if (n != null) {
                         n.add(r);
+                        if (starts) {
+                            n.startedApps++;
+                        }
+                    }
+                }
+                if (app != null) {
+                    ANode an = appNodes.get(app.appId());
+                    if (an != null) {
+                        an.started = true;
+                        for (int i = 0; i < r.size(); i++) {
+                            an.used[r.idAt(i)] += r.valueAt(i);
+                        }
                     }
                 }
             }
             for (QNode n : byQueue.values()) {
                 n.recompute();
             }
-            for (QNode n : byQueue.values()) {
-                if (n.apps != null && n.queue.fairAppOrder()) {
-                    List<ANode> all = new ArrayList<>(n.apps);
-                    n.apps.clear();
-                    for (ANode an : all) {
-                        an.share = appShare(n, an);
-                        n.apps.add(an);
-                    }
+            // Apps join their leaf's order only now, with their in-flight usage known.
+            pendingLeaves.forEach((leaf, anodes) -> {
+                for (ANode an : anodes) {
+                    an.share = appShare(leaf, an);
+                    leaf.apps.add(an);
                 }
-            }
+            });
             // Link children only now: a TreeSet must not hold an element whose sort key is still changing.
             for (QNode n : byQueue.values()) {
                 if (n.parent != null) {
@@ -360,7 +380,7 @@ public final class Scheduler {
             Pod pod = ask.pod();
             Resources req = pod.requests();
             for (QNode q = leaf; q != null; q = q.parent) {
-                int over = req.firstOverLimit(q.used, q.queue.max());
+                int over = req.overLimitFirstByName(q.used, q.queue.max());
                 if (over >= 0) {
                     String res = ResourceNames.name(over);
                     fail(ask, "queue " + q.queue.fullName() + " at max " + res,
@@ -392,6 +412,11 @@ public final class Scheduler {
                 }
                 known = noNode(nodes.failures(pod));
                 failedShapes.put(shape == null ? Shape.of(pod) : shape, known);
+            } else if (known.atAllocations() != allocations && !alreadyReported(ask, known.key())) {
+                // Still no node (nodes only fill up within a cycle), but the counts may have moved: a reason about
+                // to be written is worked out afresh.
+                known = noNode(nodes.failures(pod));
+                failedShapes.put(shape, known);
             }
             fail(ask, known.key(), known.message());
         }
@@ -408,11 +433,15 @@ public final class Scheduler {
                 key.add(reason);
                 message.add(n + " " + reason);
             });
-            return new Failure(key.toString(), message.toString());
+            return new Failure(key.toString(), message.toString(), allocations);
+        }
+
+        private boolean alreadyReported(PodState ask, String key) {
+            return key.equals(ask.waitKey()) || key.equals(inFlight.reportedReason(ask.uid()));
         }
 
         private void fail(PodState ask, String key, String message) {
-            if (key.equals(ask.waitKey()) || key.equals(inFlight.reportedReason(ask.uid()))) {
+            if (alreadyReported(ask, key)) {
                 return;
             }
             Unschedulable u = new Unschedulable(now, epoch, ask.uid(), key, message);

@@ -70,11 +70,20 @@ public final class ClusterState {
             return size() > TOMBSTONES;
         }
     };
+    /** Deleted node names with their deletion version, for the same reason. */
+    private final LinkedHashMap<String, String> nodeTombstones = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > TOMBSTONES;
+        }
+    };
     private final ArrayDeque<String> recentIgnored = new ArrayDeque<>();
 
     private SchedulerConfig config;
     private String configText;
     private String configVersion = "";
+    /** The newest config version seen, valid or not: an older one arriving late must not replace what followed. */
+    private String configSeenVersion = "";
     private QueueTree queues;
     private long leaderEpoch;
     private String leader = "";
@@ -146,7 +155,8 @@ public final class ClusterState {
     private ApplyResult podObserved(PodObserved e) {
         Pod pod = e.pod();
         String deletedAt = tombstones.get(pod.uid());
-        if (deletedAt != null && (deletedAt.isEmpty() || ResourceVersions.isStale(pod.resourceVersion(), deletedAt))) {
+        if (deletedAt != null) {
+            // Kubernetes never reuses a uid: whatever arrives after the deletion is a late echo.
             return ApplyResult.ignored("pod " + pod.key() + " (" + pod.uid() + ") was deleted at version " + deletedAt);
         }
         PodState existing = pods.get(pod.uid());
@@ -205,6 +215,10 @@ public final class ClusterState {
         if (pod.phase().isTerminal()) {
             return PodState.Role.TERMINAL;
         }
+        if (pod.isBound() && nodeTombstones.containsKey(pod.nodeName()) && !nodes.containsKey(pod.nodeName())) {
+            // Its node is gone: the API server may show it Running until garbage collection, but it runs nowhere.
+            return PodState.Role.TERMINAL;
+        }
         if (pod.isBound()) {
             return PodState.Role.PLACED;
         }
@@ -221,10 +235,14 @@ public final class ClusterState {
     private ApplyResult podGone(PodGone e) {
         PodState p = pods.get(e.uid());
         if (p == null) {
+            if (tombstones.containsKey(e.uid())) {
+                return ApplyResult.ignored("pod " + e.uid() + " is already deleted");
+            }
+            // Remembered so that a late observation of the pod cannot bring it back.
             tombstones.put(e.uid(), e.resourceVersion());
-            return ApplyResult.ignored("pod " + e.uid() + " is not known");
+            return ApplyResult.APPLIED;
         }
-        if (ResourceVersions.isStale(e.resourceVersion(), p.pod().resourceVersion())) {
+        if (ResourceVersions.isOlder(e.resourceVersion(), p.pod().resourceVersion())) {
             return ApplyResult.ignored("deletion of pod " + p.pod().key() + " at version " + e.resourceVersion()
                     + " is older than the held " + p.pod().resourceVersion());
         }
@@ -248,6 +266,16 @@ public final class ClusterState {
     private ApplyResult nodeObserved(Node node) {
         NodeState existing = nodes.get(node.name());
         if (existing == null) {
+            String deletedAt = nodeTombstones.get(node.name());
+            if (deletedAt != null) {
+                // Unlike pods, a node can come back under the same name: only a newer version is a new node.
+                if (deletedAt.isEmpty() || node.resourceVersion().isEmpty()
+                        || ResourceVersions.isStale(node.resourceVersion(), deletedAt)) {
+                    return ApplyResult.ignored("node " + node.name() + " version " + node.resourceVersion()
+                            + " is not newer than its deletion at " + (deletedAt.isEmpty() ? "an unknown version" : deletedAt));
+                }
+                nodeTombstones.remove(node.name());
+            }
             NodeState n = new NodeState(node);
             nodes.put(node.name(), n);
             addCapacity(n, 1);
@@ -272,7 +300,7 @@ public final class ClusterState {
         if (n == null) {
             return ApplyResult.ignored("node " + e.name() + " is not known");
         }
-        if (ResourceVersions.isStale(e.resourceVersion(), n.node().resourceVersion())) {
+        if (ResourceVersions.isOlder(e.resourceVersion(), n.node().resourceVersion())) {
             return ApplyResult.ignored("deletion of node " + e.name() + " at version " + e.resourceVersion()
                     + " is older than the held " + n.node().resourceVersion());
         }
@@ -285,6 +313,7 @@ public final class ClusterState {
         }
         addCapacity(n, -1);
         nodes.remove(e.name());
+        nodeTombstones.put(e.name(), e.resourceVersion().isEmpty() ? n.node().resourceVersion() : e.resourceVersion());
         for (PodState p : onNode) {
             if (p.isBound()) {
                 // The pod died with its node; the API server will say so later, the state says it now.
@@ -300,15 +329,21 @@ public final class ClusterState {
     }
 
     private ApplyResult queueConfig(QueueConfigObserved e) {
-        if (ResourceVersions.isStale(e.resourceVersion(), configVersion)) {
-            return ApplyResult.ignored("queue config version " + e.resourceVersion() + " is not newer than " + configVersion);
+        if (ResourceVersions.isStale(e.resourceVersion(), configSeenVersion)) {
+            return ApplyResult.ignored("queue config version " + e.resourceVersion() + " is not newer than "
+                    + configSeenVersion);
         }
+        configSeenVersion = e.resourceVersion();
         SchedulerConfig parsed;
         try {
             parsed = QueueConfigParser.parse(e.yaml());
         } catch (ConfigException ex) {
             return ApplyResult.ignored("queue config version " + e.resourceVersion() + " rejected, previous config stays: "
                     + String.join("; ", ex.problems().stream().map(Object::toString).toList()));
+        } catch (RuntimeException ex) {
+            // apply must be total: a config text the parser chokes on is a rejected config, not a crashed replica.
+            return ApplyResult.ignored("queue config version " + e.resourceVersion()
+                    + " could not be read, previous config stays: " + ex.getMessage());
         }
         config = parsed;
         configText = e.yaml();
@@ -321,9 +356,8 @@ public final class ClusterState {
             attachToQueue(p, 1, false);
         }
         for (AppState app : apps.values()) {
-            QueueState q = queues.get(app.queue());
-            if (q != null && app.placedPods() > 0) {
-                q.runningAppsDelta(1);
+            if (app.placedPods() > 0) {
+                chargedQueue(app).runningAppsDelta(1);
             }
         }
         return ApplyResult.APPLIED;
@@ -358,6 +392,10 @@ public final class ClusterState {
             if (over >= 0) {
                 return ApplyResult.ignored("queue " + q.fullName() + " would go over its max");
             }
+            long maxApps = q.config().maxApplications();
+            if (app.placedPods() == 0 && maxApps > 0 && q.runningApps() >= maxApps) {
+                return ApplyResult.ignored("queue " + q.fullName() + " already runs maxapplications " + maxApps);
+            }
         }
         detach(p);
         p.role(PodState.Role.PLACED);
@@ -374,6 +412,9 @@ public final class ClusterState {
         }
         if (p.role() != PodState.Role.PLACED || p.isBound() || !p.isOurs()) {
             return ApplyResult.ignored("pod " + p.pod().key() + " holds no unbound allocation");
+        }
+        if (!p.node().equals(e.nodeName())) {
+            return ApplyResult.ignored("pod " + p.pod().key() + " is allocated on " + p.node() + ", not " + e.nodeName());
         }
         detach(p);
         p.role(PodState.Role.PENDING);
@@ -402,6 +443,23 @@ public final class ClusterState {
     private String requestedQueue(Pod pod) {
         String q = QueueTree.normalize(pod.queue());
         return q.isEmpty() ? DEFAULT_QUEUE : q;
+    }
+
+    /**
+     * Where an app's running pods count. Normally its leaf; when a reload removed that leaf, the nearest queue of
+     * its old path that still exists, so that the parents' usage and max stay true while the pods drain.
+     */
+    private QueueState chargedQueue(AppState app) {
+        String name = app.queue().isEmpty() ? app.requestedQueue() : app.queue();
+        while (!name.isEmpty()) {
+            QueueState q = queues.get(name);
+            if (q != null) {
+                return q;
+            }
+            int dot = name.lastIndexOf('.');
+            name = dot < 0 ? "" : name.substring(0, dot);
+        }
+        return queues.root();
     }
 
     private void resolveQueue(AppState app) {
@@ -468,7 +526,7 @@ public final class ClusterState {
             return;
         }
         AppState app = apps.get(p.pod().appId());
-        QueueState q = queues.get(app.queue());
+        QueueState q = p.role() == PodState.Role.PLACED ? chargedQueue(app) : queues.get(app.queue());
         if (q == null) {
             return;
         }
@@ -605,5 +663,13 @@ public final class ClusterState {
 
     Map<String, String> tombstones() {
         return tombstones;
+    }
+
+    Map<String, String> nodeTombstones() {
+        return nodeTombstones;
+    }
+
+    String configSeenVersion() {
+        return configSeenVersion;
     }
 }

@@ -69,6 +69,9 @@ final class StateDigest {
         }
         d.str("tombstones");
         new TreeMap<>(s.tombstones()).forEach((k, v) -> d.str(k).str(v));
+        d.str("nodeTombstones");
+        new TreeMap<>(s.nodeTombstones()).forEach((k, v) -> d.str(k).str(v));
+        d.str(s.configSeenVersion());
         return HexFormat.of().formatHex(d.md.digest());
     }
 

@@ -189,10 +189,10 @@ class ClusterStateTest {
         apply(new NodeObserved(0, node("node-0", "4", "8Gi")));
         apply(new PodObserved(0, pod("p1", "app", "", "1", "1Gi")));
         apply(new Allocated(1, 0, "p1", "node-0", "root.default"));
-        assertThat(apply(new Released(2, 0, "p1", "bind failed: 404")).applied()).isTrue();
+        assertThat(apply(new Released(2, 0, "p1", "node-0", "bind failed: 404")).applied()).isTrue();
         assertThat(state.pod("p1").role()).isEqualTo(PodState.Role.PENDING);
         assertThat(state.node("node-0").allocated().get(ResourceNames.CPU)).isZero();
-        assertThat(apply(new Released(2, 0, "p1", "again")).applied()).isFalse();
+        assertThat(apply(new Released(2, 0, "p1", "node-0", "again")).applied()).isFalse();
     }
 
     @Test
@@ -222,5 +222,5 @@ class ClusterStateTest {
         assertThat(s.hash()).isEqualTo(GOLDEN);
     }
 
-    static final String GOLDEN = "52d515c394471b18f15762acf0f44ecdd3a4aa9cff87242ca155e8b209709ab0";
+    static final String GOLDEN = "e9312695ebc08761ce5b75a69e496e7766a5462d7735e7c8aa9444c019ad29a3";
 }

@@ -1,0 +1,358 @@
+package io.fairway.core.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Decision;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeGone;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.events.Released;
+import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.NodeSelectorRequirement;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.objects.Taint;
+import io.fairway.core.objects.Toleration;
+import io.fairway.core.resources.ResourceCounter;
+import io.fairway.core.resources.ResourceNames;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.state.ApplyResult;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.NodeState;
+import io.fairway.core.state.PodState;
+import io.fairway.core.state.QueueState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SchedulerFuzzTest {
+    static final String[] CONFIGS = {
+            """
+            partitions:
+              - name: default
+                queues:
+                  - name: root
+                    queues:
+                      - name: a
+                        resources: {max: {vcore: 6, nvidia.com/gpu: 2}}
+                      - name: b
+                        resources: {guaranteed: {vcore: 2}}
+                      - name: default
+            """,
+            """
+            partitions:
+              - name: default
+                nodesortpolicy: {type: binpacking}
+                queues:
+                  - name: root
+                    queues:
+                      - name: p
+                        resources: {max: {vcore: 5}}
+                        queues:
+                          - name: a
+                          - name: b
+                            properties: {application.sort.policy: fair}
+                      - name: default
+            """,
+            """
+            partitions:
+              - name: default
+                nodesortpolicy: {type: fair, resourceweights: {vcore: 1.0, memory: 0.5, nvidia.com/gpu: 2.0}}
+                queues:
+                  - name: root
+                    resources: {max: {vcore: 12}}
+                    queues:
+                      - name: a
+                      - name: b
+                      - name: default
+            """};
+    static final String[] QUEUES = {"root.a", "root.b", "", "root.p.a", "root.p.b"};
+    static final String[] NODES = {"n0", "n1", "n2", "n3"};
+
+    final class Run {
+        final Random r;
+        final ClusterState state = new ClusterState();
+        final Scheduler scheduler;
+        final List<Decision> out = new ArrayList<>();
+        List<Decision> held = new ArrayList<>();
+        long rv = 1;
+        long time;
+        int podSeq;
+        final Map<String, Pod> pods = new HashMap<>();
+        final long seed;
+
+        Run(long seed) {
+            this.seed = seed;
+            r = new Random(seed);
+            scheduler = new Scheduler(state, 1, 1 + r.nextInt(6));
+        }
+
+        final List<String> trace = new ArrayList<>();
+        void apply(Event e) {
+            ApplyResult ar = state.apply(e);
+            trace.add(e + " -> " + (ar.applied() ? "ok" : ar.reason()));
+        }
+
+        String ver() {
+            return Long.toString(++rv);
+        }
+
+        Node node(String name) {
+            long cpu = 1 + r.nextInt(6);
+            Resources res = Resources.builder().set("cpu", cpu * 1000).set("memory", (long) (1 + r.nextInt(8)) << 30)
+                    .set("nvidia.com/gpu", r.nextInt(3)).build();
+            Map<String, String> labels = r.nextBoolean() ? Map.of("zone", r.nextBoolean() ? "a" : "b") : Map.of();
+            List<Taint> taints = r.nextInt(4) == 0 ? List.of(new Taint("dedicated", "gpu", "NoSchedule")) : List.of();
+            return new Node(name, res, res, labels, taints, r.nextInt(6) == 0, r.nextInt(8) != 0, ver());
+        }
+
+        void run() {
+            apply(new LeaderElected(0, 1, "me"));
+            apply(new QueueConfigObserved(0, CONFIGS[r.nextInt(CONFIGS.length)], ver()));
+            for (int i = 0; i < 200; i++) {
+                time++;
+                int k = r.nextInt(100);
+                if (k < 10) {
+                    apply(new NodeObserved(time, node(NODES[r.nextInt(NODES.length)])));
+                } else if (k < 13) {
+                    apply(new NodeGone(time, NODES[r.nextInt(NODES.length)], ver()));
+                } else if (k < 35) {
+                    String uid = "p" + (++podSeq);
+                    boolean ours = r.nextInt(6) != 0;
+                    String nodeName = ours ? "" : NODES[r.nextInt(NODES.length)];
+                    Resources req = Resources.builder().set("cpu", 250L * (1 + r.nextInt(8))).set("memory", 1L << 28)
+                            .set("nvidia.com/gpu", r.nextInt(4) == 0 ? 1 : 0).build();
+                    Map<String, String> sel = r.nextInt(4) == 0 ? Map.of("zone", r.nextBoolean() ? "a" : "b") : Map.of();
+                    NodeAffinity aff = r.nextInt(6) == 0 ? new NodeAffinity(List.of(List.of(new NodeSelectorRequirement("zone",
+                            NodeSelectorRequirement.Operator.Exists, List.of())))) : NodeAffinity.NONE;
+                    List<Toleration> tol = r.nextBoolean() ? List.of(new Toleration("dedicated", "Exists", "", "")) : List.of();
+                    Pod p = new Pod(uid, "ns", uid, "app" + r.nextInt(4), QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
+                            req, r.nextInt(3), sel, aff, tol, ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
+                            nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver());
+                    pods.put(uid, p);
+                    apply(new PodObserved(time, p));
+                } else if (k < 45) {
+                    // a placed pod finishes, or is observed bound where we put it
+                    List<PodState> placed = new ArrayList<>();
+                    for (PodState ps : state.pods()) {
+                        if (ps.role() == PodState.Role.PLACED) {
+                            placed.add(ps);
+                        }
+                    }
+                    placed.sort(java.util.Comparator.comparing(PodState::uid));
+                    if (!placed.isEmpty()) {
+                        PodState ps = placed.get(r.nextInt(placed.size()));
+                        Pod p = ps.pod().withNodeName(ps.node());
+                        p = r.nextBoolean() ? p.withPhase(PodPhase.Running, ver()) : p.withPhase(PodPhase.Succeeded, ver());
+                        apply(new PodObserved(time, p));
+                    }
+                } else if (k < 49) {
+                    List<String> uids = new ArrayList<>(pods.keySet());
+                    uids.sort(null);
+                    if (!uids.isEmpty()) {
+                        apply(new PodGone(time, uids.get(r.nextInt(uids.size())), ver()));
+                    }
+                } else if (k < 51) {
+                    String n = NODES[r.nextInt(NODES.length)];
+                    apply(new NodeGone(time, n, ver()));
+                    apply(new NodeObserved(time, node(n)));
+                } else if (k < 53) {
+                    List<PodState> pend = new ArrayList<>();
+                    for (PodState ps : state.pods()) if (ps.role() == PodState.Role.PENDING) pend.add(ps);
+                    pend.sort(java.util.Comparator.comparing(PodState::uid));
+                    if (!pend.isEmpty()) {
+                        Pod p = pend.get(r.nextInt(pend.size())).pod();
+                        apply(new PodObserved(time, new Pod(p.uid(), p.namespace(), p.name(), p.appId(), p.queue(), p.user(), p.groups(),
+                            p.requests(), r.nextInt(5), p.nodeSelector(), p.affinity(), p.tolerations(), p.schedulerName(),
+                            r.nextInt(5) == 0 ? NODES[r.nextInt(NODES.length)] : "", PodPhase.Pending, p.creationTime(), ver())));
+                    }
+                } else if (k < 55) {
+                    apply(new QueueConfigObserved(time, CONFIGS[r.nextInt(CONFIGS.length)], ver()));
+                } else if (k < 58) {
+                    // bind failure of an unbound allocation
+                    for (PodState ps : state.pods()) {
+                        if (ps.role() == PodState.Role.PLACED && !ps.isBound() && r.nextBoolean()) {
+                            apply(new Released(time, 1, ps.uid(), ps.node(), "bind failed"));
+                            break;
+                        }
+                    }
+                } else if (k < 80) {
+                    cycle(false);
+                } else {
+                    cycle(true);
+                }
+            }
+            cycle(false);
+        }
+
+        Map<String, ResourceCounter> pendingInFlight() {
+            InFlight f = scheduler.inFlight();
+            Map<String, ResourceCounter> nodeUse = new HashMap<>();
+            for (Allocated a : f.allocations().values()) {
+                PodState p = state.pod(a.podUid());
+                if (p == null || p.role() != PodState.Role.PENDING) {
+                    continue;
+                }
+                nodeUse.computeIfAbsent(a.nodeName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
+            }
+            return nodeUse;
+        }
+
+        double score(NodeState n, ResourceCounter used) {
+            var pol = state.config().defaultPartition().nodeSortPolicy();
+            double sum = 0, wu = 0;
+            for (var e : new java.util.TreeMap<>(pol.resourceWeights()).entrySet()) {
+                if (e.getValue() <= 0) continue;
+                int id = ResourceNames.id(e.getKey());
+                long cap = n.node().allocatable().get(id);
+                if (cap <= 0) continue;
+                sum += e.getValue() * ((double) used.get(id) / cap);
+                wu += e.getValue();
+            }
+            return wu == 0 ? 0 : sum / wu;
+        }
+
+        void checkOrder(CycleResult res, Map<String, ResourceCounter> before) {
+            boolean bin = state.config().defaultPartition().nodeSortPolicy().type()
+                    == io.fairway.core.config.NodeSortPolicy.Type.BINPACKING;
+            for (Decision d : res.decisions()) {
+                if (!(d instanceof Allocated a)) continue;
+                Pod pod = state.pod(a.podUid()).pod();
+                String best = null;
+                double bestScore = 0;
+                for (NodeState n : state.nodes().values()) {
+                    if (NodeFilters.READY.reject(pod, n, new long[0]) != null
+                            || NodeFilters.TAINTS.reject(pod, n, new long[0]) != null
+                            || NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0]) != null) continue;
+                    ResourceCounter use = new ResourceCounter();
+                    use.add(n.allocated());
+                    use.add(before.getOrDefault(n.name(), new ResourceCounter()));
+                    if (!pod.requests().fitsWithin(use.raw(), n.node().allocatable())) continue;
+                    double sc = score(n, use);
+                    if (best == null || (bin ? sc > bestScore : sc < bestScore)) {
+                        best = n.name();
+                        bestScore = sc;
+                    }
+                }
+                assertThat(a.nodeName()).as("seed %d: %s, best by policy is %s", seed, a, best).isEqualTo(best);
+                before.computeIfAbsent(a.nodeName(), x -> new ResourceCounter()).add(pod.requests());
+            }
+        }
+
+        void cycle(boolean hold) {
+            Map<String, ResourceCounter> before = pendingInFlight();
+            CycleResult res = scheduler.cycle(time);
+            STATS.merge("alloc", (int) res.decisions().stream().filter(Allocated.class::isInstance).count(), Integer::sum);
+            STATS.merge("unsched", (int) res.decisions().stream().filter(Unschedulable.class::isInstance).count(), Integer::sum);
+            checkOrder(res, before);
+            trace.add("CYCLE hold=" + hold + " " + res.decisions());
+            out.addAll(res.decisions());
+            check(res);
+            if (hold) {
+                held.addAll(res.decisions());
+            } else {
+                List<Decision> all = new ArrayList<>(held);
+                all.addAll(res.decisions());
+                held = new ArrayList<>();
+                all.forEach(this::apply);
+                scheduler.acknowledge(all);
+            }
+        }
+
+        void check(CycleResult res) {
+            InFlight f = scheduler.inFlight();
+            Map<String, ResourceCounter> nodeUse = new HashMap<>();
+            Map<String, ResourceCounter> queueUse = new HashMap<>();
+            for (Allocated a : f.allocations().values()) {
+                PodState p = state.pod(a.podUid());
+                if (p == null || p.role() != PodState.Role.PENDING) {
+                    continue;
+                }
+                nodeUse.computeIfAbsent(a.nodeName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
+                for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
+                    queueUse.computeIfAbsent(q.fullName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
+                }
+            }
+            for (Decision d : res.decisions()) {
+                if (d instanceof Allocated a) {
+                    NodeState n = state.node(a.nodeName());
+                    assertThat(n).as("seed %d: %s to unknown node", seed, a).isNotNull();
+                    Pod pod = state.pod(a.podUid()).pod();
+                    assertThat(NodeFilters.READY.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
+                    assertThat(NodeFilters.TAINTS.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
+                    assertThat(NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
+                    ResourceCounter use = new ResourceCounter();
+                    use.add(n.allocated());
+                    use.add(nodeUse.getOrDefault(a.nodeName(), new ResourceCounter()));
+                    for (int id = 0; id < ResourceNames.count(); id++) {
+                        if (pod.requests().get(id) == 0) continue;
+                        assertThat(use.get(id)).as("seed %d node %s %s over-committed by %s", seed, n.name(),
+                                ResourceNames.name(id), a).isLessThanOrEqualTo(n.node().allocatable().get(id));
+                    }
+                    for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
+                        ResourceCounter qu = new ResourceCounter();
+                        qu.add(q.allocated());
+                        qu.add(queueUse.getOrDefault(q.fullName(), new ResourceCounter()));
+                        Resources max = q.max();
+                        for (int i = 0; i < max.size(); i++) {
+                            if (pod.requests().get(max.idAt(i)) == 0) continue;
+                            assertThat(qu.get(max.idAt(i))).as("seed %d queue %s over max by %s", seed, q.fullName(), a)
+                                    .isLessThanOrEqualTo(max.valueAt(i));
+                        }
+                    }
+                } else if (d instanceof Unschedulable u && u.reasonKey().startsWith("no node")) {
+                    // Room only shrinks in a cycle: a node that fits now fitted when the ask failed.
+                    Pod pod = state.pod(u.podUid()).pod();
+                    for (NodeState n : state.nodes().values()) {
+                        if (NodeFilters.READY.reject(pod, n, new long[0]) != null
+                                || NodeFilters.TAINTS.reject(pod, n, new long[0]) != null
+                                || NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0]) != null) {
+                            continue;
+                        }
+                        ResourceCounter use = new ResourceCounter();
+                        use.add(n.allocated());
+                        use.add(nodeUse.getOrDefault(n.name(), new ResourceCounter()));
+                        boolean fits = pod.requests().fitsWithin(use.raw(), n.node().allocatable());
+                        assertThat(fits).as("seed %d: %s said no node but %s fits (%s)", seed, u, n.name(), u.message()).isFalse();
+                    }
+                    String m = u.message();
+                    int total = Integer.parseInt(m.substring(2, m.indexOf(' ')));
+                    int sum = 0;
+                    for (String part : m.substring(m.indexOf(':') + 2, m.length() - 1).split(", ")) {
+                        if (!part.startsWith("the cluster")) {
+                            sum += Integer.parseInt(part.substring(0, part.indexOf(' ')));
+                        }
+                    }
+                    assertThat(total).as("seed %d: %s counts", seed, m).isEqualTo(state.nodes().size());
+                    assertThat(sum).as("seed %d: %s sum", seed, m).isEqualTo(total);
+                }
+            }
+        }
+    }
+
+    static final Map<String, Integer> STATS = new java.util.TreeMap<>();
+    @org.junit.jupiter.api.AfterAll
+    static void stats() { System.out.println("STATS " + STATS); }
+    @Test
+    void cyclesNeverOverCommitAndAreDeterministic() {
+        for (long seed = Long.getLong("seed0", 0); seed < Long.getLong("seed1", 2000); seed++) {
+            Run a = new Run(seed);
+            try { a.run(); } catch (AssertionError e) { if (System.getenv("TRACE") != null) a.trace.forEach(System.out::println); throw e; }
+            Run b = new Run(seed);
+            b.run();
+            assertThat(b.out).as("seed %d", seed).isEqualTo(a.out);
+            assertThat(b.state.hash()).isEqualTo(a.state.hash());
+            assertThat(io.fairway.core.state.Balance.check(a.state)).as("seed %d", seed).isEmpty();
+        }
+    }
+}
