@@ -59,8 +59,11 @@ public final class ClusterState {
 
     private final String schedulerName;
     private final TreeMap<String, NodeState> nodes = new TreeMap<>();
+    /** The same nodes and apps by key, for lookups on the hot path; the sorted maps are for ordered reads. */
+    private final HashMap<String, NodeState> nodeIndex = new HashMap<>();
     private final HashMap<String, PodState> pods = new HashMap<>();
     private final TreeMap<String, AppState> apps = new TreeMap<>();
+    private final HashMap<String, AppState> appIndex = new HashMap<>();
     private final TreeMap<String, Integer> priorityClasses = new TreeMap<>();
     private final ResourceCounter capacity = new ResourceCounter();
     /** Deleted pod uids with their deletion version, so that a late, older observation cannot bring one back. */
@@ -164,10 +167,11 @@ public final class ClusterState {
             boolean ours = schedulerName.equals(pod.schedulerName());
             PodState p = new PodState(pod, ours);
             if (ours) {
-                AppState app = apps.get(pod.appId());
+                AppState app = appIndex.get(pod.appId());
                 if (app == null) {
                     app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time());
                     apps.put(app.appId(), app);
+                    appIndex.put(app.appId(), app);
                     resolveQueue(app);
                 }
                 app.podAdded();
@@ -215,7 +219,7 @@ public final class ClusterState {
         if (pod.phase().isTerminal()) {
             return PodState.Role.TERMINAL;
         }
-        if (pod.isBound() && nodeTombstones.containsKey(pod.nodeName()) && !nodes.containsKey(pod.nodeName())) {
+        if (pod.isBound() && nodeTombstones.containsKey(pod.nodeName()) && !nodeIndex.containsKey(pod.nodeName())) {
             // Its node is gone: the API server may show it Running until garbage collection, but it runs nowhere.
             return PodState.Role.TERMINAL;
         }
@@ -250,10 +254,11 @@ public final class ClusterState {
         pods.remove(e.uid());
         tombstones.put(e.uid(), e.resourceVersion());
         if (p.isOurs()) {
-            AppState app = apps.get(p.pod().appId());
+            AppState app = appIndex.get(p.pod().appId());
             app.podRemoved();
             if (app.podCount() == 0) {
                 apps.remove(app.appId());
+                appIndex.remove(app.appId());
                 QueueState q = queues.get(app.queue());
                 if (q != null) {
                     q.removeApp(app.appId());
@@ -264,7 +269,7 @@ public final class ClusterState {
     }
 
     private ApplyResult nodeObserved(Node node) {
-        NodeState existing = nodes.get(node.name());
+        NodeState existing = nodeIndex.get(node.name());
         if (existing == null) {
             String deletedAt = nodeTombstones.get(node.name());
             if (deletedAt != null) {
@@ -278,6 +283,7 @@ public final class ClusterState {
             }
             NodeState n = new NodeState(node);
             nodes.put(node.name(), n);
+            nodeIndex.put(node.name(), n);
             addCapacity(n, 1);
             // Pods can be seen bound to a node before the node itself.
             for (PodState p : podsOn(node.name())) {
@@ -296,7 +302,7 @@ public final class ClusterState {
     }
 
     private ApplyResult nodeGone(NodeGone e) {
-        NodeState n = nodes.get(e.name());
+        NodeState n = nodeIndex.get(e.name());
         if (n == null) {
             return ApplyResult.ignored("node " + e.name() + " is not known");
         }
@@ -313,6 +319,7 @@ public final class ClusterState {
         }
         addCapacity(n, -1);
         nodes.remove(e.name());
+        nodeIndex.remove(e.name());
         nodeTombstones.put(e.name(), e.resourceVersion().isEmpty() ? n.node().resourceVersion() : e.resourceVersion());
         for (PodState p : onNode) {
             if (p.isBound()) {
@@ -371,7 +378,7 @@ public final class ClusterState {
         if (p.role() != PodState.Role.PENDING) {
             return ApplyResult.ignored("pod " + p.pod().key() + " is " + p.role() + ", not pending");
         }
-        NodeState n = nodes.get(e.nodeName());
+        NodeState n = nodeIndex.get(e.nodeName());
         if (n == null) {
             return ApplyResult.ignored("node " + e.nodeName() + " for pod " + p.pod().key() + " is gone");
         }
@@ -383,7 +390,7 @@ public final class ClusterState {
             return ApplyResult.ignored("pod " + p.pod().key() + " does not fit on node " + e.nodeName()
                     + " (allocated " + n.allocated() + ", allocatable " + n.node().allocatable() + ", request " + req + ")");
         }
-        AppState app = apps.get(p.pod().appId());
+        AppState app = appIndex.get(p.pod().appId());
         if (!app.queue().equals(e.queue())) {
             return ApplyResult.ignored("pod " + p.pod().key() + " is in queue " + app.queue() + ", not " + e.queue());
         }
@@ -485,7 +492,7 @@ public final class ClusterState {
 
     private void contribute(PodState p, int sign) {
         if (p.role() == PodState.Role.PLACED) {
-            NodeState n = nodes.get(p.node());
+            NodeState n = nodeIndex.get(p.node());
             if (n != null) {
                 if (sign > 0) {
                     n.place(p);
@@ -497,7 +504,7 @@ public final class ClusterState {
         if (!p.isOurs()) {
             return;
         }
-        AppState app = apps.get(p.pod().appId());
+        AppState app = appIndex.get(p.pod().appId());
         switch (p.role()) {
             case PENDING -> {
                 if (sign > 0) {
@@ -525,7 +532,7 @@ public final class ClusterState {
         if (!p.isOurs()) {
             return;
         }
-        AppState app = apps.get(p.pod().appId());
+        AppState app = appIndex.get(p.pod().appId());
         QueueState q = p.role() == PodState.Role.PLACED ? chargedQueue(app) : queues.get(app.queue());
         if (q == null) {
             return;
@@ -589,7 +596,7 @@ public final class ClusterState {
     }
 
     public NodeState node(String name) {
-        return nodes.get(name);
+        return nodeIndex.get(name);
     }
 
     public PodState pod(String uid) {
@@ -606,7 +613,7 @@ public final class ClusterState {
     }
 
     public AppState app(String appId) {
-        return apps.get(appId);
+        return appIndex.get(appId);
     }
 
     public QueueTree queues() {

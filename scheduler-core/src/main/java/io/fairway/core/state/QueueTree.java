@@ -10,6 +10,7 @@ import java.util.TreeMap;
 public final class QueueTree {
     private final QueueState root;
     private final TreeMap<String, QueueState> byName = new TreeMap<>();
+    private final java.util.HashMap<String, QueueState> index = new java.util.HashMap<>();
 
     QueueTree(PartitionConfig partition) {
         this.root = build(partition.root(), null);
@@ -18,6 +19,7 @@ public final class QueueTree {
     private QueueState build(QueueConfig config, QueueState parent) {
         QueueState q = new QueueState(config, parent);
         byName.put(q.fullName(), q);
+        index.put(q.fullName(), q);
         if (parent != null) {
             parent.addChild(q);
         }
@@ -33,7 +35,7 @@ public final class QueueTree {
 
     /** A queue by full name, or null. */
     public QueueState get(String fullName) {
-        return byName.get(fullName);
+        return index.get(fullName);
     }
 
     public SortedMap<String, QueueState> all() {
