@@ -99,14 +99,6 @@ public final class Resources {
         return b.build();
     }
 
-    public Resources times(long factor) {
-        Builder b = builder();
-        for (int id : ids) {
-            b.set(id, values[id] * factor);
-        }
-        return b.build();
-    }
-
     /**
      * True when {@code used + this} fits in {@code capacity} in every resource this vector defines; a
      * resource that {@code capacity} does not define counts as 0. Allocation-free.
@@ -166,16 +158,6 @@ public final class Resources {
             }
         }
         return found;
-    }
-
-    /** The first id where this vector is above {@code other} (undefined in other = unlimited), or -1. */
-    public int firstAbove(Resources other) {
-        for (int id : ids) {
-            if (other.isDefined(id) && values[id] > other.values[id]) {
-                return id;
-            }
-        }
-        return -1;
     }
 
     public Builder toBuilder() {

@@ -80,13 +80,6 @@ public final class Simulator {
         return new Simulator(scenario, trace, Scheduler.DEFAULT_MAX_ALLOCATIONS_PER_CYCLE).execute();
     }
 
-    /** The state at the end of a run, for tests that look further than the expectations. */
-    public static ClusterState finalState(Scenario scenario) {
-        Simulator s = new Simulator(scenario, false, Scheduler.DEFAULT_MAX_ALLOCATIONS_PER_CYCLE);
-        s.execute();
-        return s.state;
-    }
-
     /**
      * A scenario as a workload: its config, its nodes and every submission of every step at time 0, with no
      * scheduling done and the expectations left out. Benchmarks use this to feed another scheduler the same input.
