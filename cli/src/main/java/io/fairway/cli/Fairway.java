@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ValidateConfigCommand.class,
                 SimulateCommand.class,
                 BenchCommand.class,
+                ReplayCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {

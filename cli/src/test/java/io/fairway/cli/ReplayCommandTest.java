@@ -1,0 +1,139 @@
+package io.fairway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.Observation;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.scheduler.CycleResult;
+import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.ClusterState;
+import io.fairway.log.EventLog;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.testsupport.EmbeddedKafka;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code fairway replay} against a real broker: the state it rebuilds is the state the leader had. */
+class ReplayCommandTest {
+    private static EmbeddedKafka kafka;
+    private static final String TOPIC = "replay.test";
+    private static ClusterState live;
+    private static String hashAfterNodes;
+    private static long offsetAfterNodes;
+
+    @BeforeAll
+    static void writeALog() {
+        kafka = EmbeddedKafka.start();
+        live = new ClusterState();
+        try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()).withTopic(TOPIC))) {
+            EventLog.DecisionWriter writer = log.openDecisionWriter(1);
+            commit(log, writer, List.of(new LeaderElected(0, 1, "test")));
+            Resources cap = Resources.builder().set("cpu", 4000).set("memory", 8L << 30).build();
+            offsetAfterNodes = observe(log, List.of(new NodeObserved(1, Node.of("n0", cap)), new NodeObserved(1, Node.of("n1", cap)))) + 1;
+            hashAfterNodes = live.hash();
+            Scheduler scheduler = new Scheduler(live, 1);
+            for (int t = 2; t < 5; t++) {
+                List<Observation> pods = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    String uid = "p" + t + i;
+                    pods.add(new PodObserved(t, new Pod(uid, "ns", uid, "app-" + t, "", "u", List.of(),
+                            Resources.builder().set("cpu", 1000).set("memory", 1L << 30).build(), 0, Map.of(),
+                            NodeAffinity.NONE, List.of(), "fairway", "", PodPhase.Pending, t, "" + (t * 10 + i))));
+                }
+                observe(log, pods);
+                CycleResult r = scheduler.cycle(t);
+                commit(log, writer, r.decisions());
+                scheduler.acknowledge(r.decisions());
+            }
+            writer.close();
+        }
+    }
+
+    private static long observe(KafkaEventLog log, List<Observation> events) {
+        long last = log.append(events);
+        events.forEach(live::apply);
+        return last;
+    }
+
+    private static void commit(KafkaEventLog log, EventLog.DecisionWriter writer, List<? extends Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        long before = log.endOffset();
+        writer.append(events);
+        events.forEach(live::apply);
+        // Readers see a transaction once its commit marker is written.
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.endOffset() > before);
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Fairway.commandLine();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void theReplayedStateIsTheLeadersState() throws Exception {
+        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("hash").asText()).isEqualTo(live.hash());
+        assertThat(json.get("podsRunning").asInt()).isEqualTo(8);
+        assertThat(json.get("podsPending").asInt()).isEqualTo(4);
+        assertThat(json.get("leaderEpoch").asInt()).isEqualTo(1);
+        assertThat(json.at("/queues/root.default/allocated/cpu").asText()).isEqualTo("8");
+
+        Run hash = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--state-hash");
+        assertThat(hash.out().trim()).isEqualTo(live.hash());
+
+        Run human = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        assertThat(human.out()).contains("nodes 2, pods pending 4, running 8").contains("root.default");
+    }
+
+    @Test
+    void untilAnOffsetGivesTheStateAtThatPoint() {
+        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--until", "" + offsetAfterNodes,
+                "--state-hash");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().trim()).isEqualTo(hashAfterNodes);
+    }
+
+    @Test
+    void aBadUntilIsRefusedWithTheValue() {
+        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--until", "yesterday");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--until yesterday is neither an offset");
+    }
+}

@@ -1,0 +1,175 @@
+package io.fairway.log;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fairway.core.events.Decision;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.resources.Resources;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Events to and from the bytes of the log: JSON, so that people and {@code kafka-console-consumer} can read it.
+ *
+ * <p>Every record is an envelope {@code {"v":1,"type":"Allocated","time":…,"source":"LEADER","epoch":3,"data":{…}}}
+ * where {@code data} holds the event's fields. Compatibility: a new field is ignored by an older reader and takes its
+ * default in a newer one reading an old record; renaming or removing a field needs a new {@link #SCHEMA_VERSION} and
+ * an upcaster here. A record of an unknown type or of a newer version is never guessed at: decoding fails.
+ */
+public final class EventCodec {
+    /** The version this build writes and the newest it reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            // Only record components are data: helpers such as Pod.isBound() must not leak into the log.
+            .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false)
+            .addModule(new SimpleModule("fairway-resources")
+                    .addSerializer(Resources.class, new ResourcesSerializer())
+                    .addDeserializer(Resources.class, new ResourcesDeserializer()))
+            .build();
+
+    private static final Map<String, Class<? extends Event>> TYPES = eventTypes();
+
+    private EventCodec() {
+    }
+
+    public static byte[] encode(Event event) {
+        ObjectNode envelope = MAPPER.createObjectNode();
+        envelope.put("v", SCHEMA_VERSION);
+        envelope.put("type", event.type());
+        envelope.put("time", event.time());
+        envelope.put("source", event.source().name());
+        long epoch = switch (event) {
+            case Decision d -> d.epoch();
+            case LeaderElected l -> l.epoch();
+            default -> -1;
+        };
+        if (epoch >= 0) {
+            envelope.put("epoch", epoch);
+        }
+        envelope.set("data", MAPPER.valueToTree(event));
+        try {
+            return MAPPER.writeValueAsBytes(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Decodes one record; the position is only for the error message. */
+    public static Event decode(byte[] bytes, String topic, int partition, long offset) {
+        if (bytes == null) {
+            throw new EventDecodeException(topic, partition, offset, "the record has no value", null);
+        }
+        JsonNode envelope;
+        try {
+            envelope = MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new EventDecodeException(topic, partition, offset, "not JSON: " + e.getMessage(), e);
+        }
+        if (envelope == null || !envelope.isObject()) {
+            throw new EventDecodeException(topic, partition, offset, "not an event envelope (a JSON object)", null);
+        }
+        int version = envelope.path("v").asInt(-1);
+        if (version < 1) {
+            throw new EventDecodeException(topic, partition, offset, "no schema version (field v)", null);
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new EventDecodeException(topic, partition, offset, "schema version " + version
+                    + " is newer than this build reads (" + SCHEMA_VERSION + ")", null);
+        }
+        String type = envelope.path("type").asText("");
+        Class<? extends Event> cls = TYPES.get(type);
+        if (cls == null) {
+            throw new EventDecodeException(topic, partition, offset, "unknown event type '" + type + "'", null);
+        }
+        JsonNode data = envelope.get("data");
+        if (data == null || !data.isObject()) {
+            throw new EventDecodeException(topic, partition, offset, type + " has no data object", null);
+        }
+        try {
+            return MAPPER.treeToValue(upcast(version, type, (ObjectNode) data), cls);
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+            throw new EventDecodeException(topic, partition, offset, "bad " + type + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where a record of an older schema version is brought up to the current one. Version 1 is the first. */
+    private static ObjectNode upcast(int version, String type, ObjectNode data) {
+        return data;
+    }
+
+    /** Every concrete event record, by its type name, from the sealed hierarchy itself. */
+    private static Map<String, Class<? extends Event>> eventTypes() {
+        Map<String, Class<? extends Event>> out = new HashMap<>();
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        todo.add(Event.class);
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.pop();
+            if (c.isRecord()) {
+                out.put(c.getSimpleName(), c.asSubclass(Event.class));
+            } else if (c.isSealed()) {
+                for (Class<?> sub : c.getPermittedSubclasses()) {
+                    todo.add(sub);
+                }
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    /** The names of every event type the codec knows. */
+    public static java.util.Set<String> typeNames() {
+        return TYPES.keySet();
+    }
+
+    /** Resources are written by name (ids are local to a JVM): {@code {"cpu":1000,"memory":1073741824}}. */
+    private static final class ResourcesSerializer extends JsonSerializer<Resources> {
+        @Override
+        public void serialize(Resources r, JsonGenerator g, SerializerProvider p) throws IOException {
+            g.writeStartObject();
+            for (Map.Entry<String, Long> e : r.toMap().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+        }
+    }
+
+    private static final class ResourcesDeserializer extends JsonDeserializer<Resources> {
+        @Override
+        public Resources deserialize(JsonParser parser, DeserializationContext ctx) throws IOException {
+            JsonNode node = parser.readValueAsTree();
+            if (!node.isObject()) {
+                throw new IllegalArgumentException("resources must be an object of name to integer, found " + node);
+            }
+            Resources.Builder b = Resources.builder();
+            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().canConvertToExactIntegral()) {
+                    throw new IllegalArgumentException("resource " + e.getKey() + " is not an integer: " + e.getValue());
+                }
+                b.set(e.getKey(), e.getValue().asLong());
+            }
+            return b.build();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.fairway.log;
+
+import io.fairway.core.state.ApplyResult;
+import io.fairway.core.state.ClusterState;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Rebuilds a {@link ClusterState} from the log: every committed event from an offset, applied in order, up to a
+ * limit. The same code serves followers catching up, {@code fairway replay} and {@code fairway explain}.
+ */
+public final class Replay {
+    /** Where a replay stops. */
+    public sealed interface Until permits End, Offset, Time {
+    }
+
+    /** The end of what is committed when the replay starts. */
+    public record End() implements Until {
+    }
+
+    /** Stops before the event at this offset. */
+    public record Offset(long offset) implements Until {
+    }
+
+    /** Stops before the first event whose time is after this (epoch millis). */
+    public record Time(long epochMillis) implements Until {
+    }
+
+    /**
+     * @param nextOffset the offset the next event would be read from
+     * @param events     events applied (ignored ones included)
+     * @param ignored    events apply ignored, with a reason the state keeps
+     */
+    public record Result(long nextOffset, long events, long ignored, long lastEventTime, double seconds) {
+        public double eventsPerSecond() {
+            return seconds == 0 ? 0 : events / seconds;
+        }
+    }
+
+    /** Called for every event applied, e.g. to build an index; may be null. */
+    public interface Listener {
+        void applied(LoggedEvent event, ApplyResult result);
+    }
+
+    private Replay() {
+    }
+
+    public static Result run(EventLog log, ClusterState state, long fromOffset, Until until, Listener listener,
+                             LongConsumer progress) {
+        long start = System.nanoTime();
+        long end = switch (until) {
+            case Offset o -> Math.min(o.offset(), log.endOffset());
+            default -> log.endOffset();
+        };
+        long events = 0;
+        long ignored = 0;
+        long lastTime = 0;
+        long next = fromOffset;
+        try (EventLog.Reader reader = log.reader(fromOffset)) {
+            int idle = 0;
+            outer:
+            while (reader.position() < end) {
+                long before = reader.position();
+                List<LoggedEvent> batch = reader.poll(Duration.ofMillis(500));
+                // Transaction markers take offsets but carry no event: a reader can sit just below the end with
+                // nothing more to give. Two idle polls in a row at the same position mean there is nothing left.
+                idle = batch.isEmpty() && reader.position() == before ? idle + 1 : 0;
+                if (idle >= 2) {
+                    break;
+                }
+                for (LoggedEvent e : batch) {
+                    if (e.offset() >= end || (until instanceof Time t && e.event().time() > t.epochMillis())) {
+                        break outer;
+                    }
+                    ApplyResult r = state.apply(e.event());
+                    events++;
+                    if (!r.applied()) {
+                        ignored++;
+                    }
+                    lastTime = e.event().time();
+                    next = e.offset() + 1;
+                    if (listener != null) {
+                        listener.applied(e, r);
+                    }
+                }
+                if (progress != null) {
+                    progress.accept(reader.position());
+                }
+            }
+        }
+        return new Result(next, events, ignored, lastTime, (System.nanoTime() - start) / 1e9);
+    }
+}

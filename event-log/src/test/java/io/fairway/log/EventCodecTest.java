@@ -1,0 +1,93 @@
+package io.fairway.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.events.PodObserved;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void recordsWrittenBySchemaVersionOneStillDecode() throws IOException {
+        List<String> lines;
+        try (InputStream in = getClass().getResourceAsStream("/golden/v1-events.jsonl")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        List<Event> expected = GoldenEvents.v1();
+        assertThat(lines).hasSameSizeAs(expected);
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(EventCodec.decode(utf8(lines.get(i)), "fairway.events", 0, i)).isEqualTo(expected.get(i));
+        }
+        assertThat(expected).extracting(Event::type).containsExactlyInAnyOrderElementsOf(EventCodec.typeNames());
+    }
+
+    @Test
+    void theEnvelopeCarriesVersionTypeTimeSourceAndEpoch() {
+        String json = new String(EventCodec.encode(new Allocated(5, 3, "uid-1", "node-0", "root.a")), StandardCharsets.UTF_8);
+        assertThat(json).startsWith("{\"v\":1,\"type\":\"Allocated\",\"time\":5,\"source\":\"LEADER\",\"epoch\":3,\"data\":{");
+        String observation = new String(EventCodec.encode(new PodGone(7, "uid-1", "9")), StandardCharsets.UTF_8);
+        assertThat(observation).contains("\"source\":\"WATCHER\"").doesNotContain("epoch");
+    }
+
+    @Test
+    void helperMethodsOfRecordsAreNotWritten() {
+        String json = new String(EventCodec.encode(new PodObserved(1, GoldenEvents.v1().stream()
+                .filter(PodObserved.class::isInstance).map(e -> ((PodObserved) e).pod()).findFirst().orElseThrow()
+                .withPhase(PodPhase.Running, "2"))), StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("\"bound\"").doesNotContain("team-a/train-0");
+    }
+
+    @Test
+    void aFieldAddedByANewerWriterIsIgnoredAndAMissingOneTakesItsDefault() {
+        Event e = EventCodec.decode(utf8("""
+                {"v":1,"type":"Allocated","time":5,"source":"LEADER","epoch":3,
+                 "data":{"time":5,"epoch":3,"podUid":"u","nodeName":"n","queue":"root.a","gangId":"g-1"}}"""), "t", 0, 1);
+        assertThat(e).isEqualTo(new Allocated(5, 3, "u", "n", "root.a"));
+        Event missing = EventCodec.decode(utf8("""
+                {"v":1,"type":"PodGone","time":5,"source":"WATCHER","data":{"time":5,"uid":"u"}}"""), "t", 0, 2);
+        assertThat(missing).isEqualTo(new PodGone(5, "u", null));
+    }
+
+    @Test
+    void anUnknownTypeStopsTheReaderNamingThePlace() {
+        assertThatThrownBy(() -> EventCodec.decode(utf8("{\"v\":1,\"type\":\"GangReserved\",\"data\":{}}"),
+                "fairway.events", 2, 1234))
+                .isInstanceOfSatisfying(EventDecodeException.class, ex -> {
+                    assertThat(ex.topic()).isEqualTo("fairway.events");
+                    assertThat(ex.partition()).isEqualTo(2);
+                    assertThat(ex.offset()).isEqualTo(1234);
+                })
+                .hasMessageContaining("fairway.events/2 offset 1234")
+                .hasMessageContaining("unknown event type 'GangReserved'");
+    }
+
+    @Test
+    void garbledRecordsAndNewerSchemasAreRefused() {
+        assertThatThrownBy(() -> EventCodec.decode(utf8("{\"v\":1,\"type\":\"Allo"), "t", 0, 9))
+                .isInstanceOf(EventDecodeException.class).hasMessageContaining("t/0 offset 9: not JSON");
+        assertThatThrownBy(() -> EventCodec.decode(new byte[] {(byte) 0xff, 0, 1}, "t", 0, 10))
+                .isInstanceOf(EventDecodeException.class).hasMessageContaining("offset 10");
+        assertThatThrownBy(() -> EventCodec.decode(utf8("[1,2]"), "t", 0, 11))
+                .hasMessageContaining("not an event envelope");
+        assertThatThrownBy(() -> EventCodec.decode(utf8("{\"v\":2,\"type\":\"PodGone\",\"data\":{}}"), "t", 0, 12))
+                .hasMessageContaining("schema version 2 is newer than this build reads (1)");
+        assertThatThrownBy(() -> EventCodec.decode(utf8("{\"type\":\"PodGone\",\"data\":{}}"), "t", 0, 13))
+                .hasMessageContaining("no schema version");
+        assertThatThrownBy(() -> EventCodec.decode(utf8(
+                "{\"v\":1,\"type\":\"NodeObserved\",\"data\":{\"node\":{\"name\":\"n\",\"capacity\":{\"cpu\":\"lots\"}}}}"), "t", 0, 14))
+                .isInstanceOf(EventDecodeException.class).hasMessageContaining("bad NodeObserved");
+        assertThatThrownBy(() -> EventCodec.decode(null, "t", 0, 15)).hasMessageContaining("no value");
+    }
+}
