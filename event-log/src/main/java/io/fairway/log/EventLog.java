@@ -55,8 +55,20 @@ public interface EventLog extends AutoCloseable {
         void close();
     }
 
-    /** Decisions are the only events a leader writes besides {@code LeaderElected}. */
-    static boolean isLeaderEvent(Event e) {
-        return e instanceof Decision || e instanceof io.fairway.core.events.LeaderElected;
+    /**
+     * Checks an event for a decision writer: only decisions and {@code LeaderElected} of the writer's own epoch.
+     * Both implementations call it, so that a test against the in-memory log fails where Kafka would.
+     */
+    static void checkLeaderEvent(Event e, long writerEpoch) {
+        long eventEpoch = switch (e) {
+            case Decision d -> d.epoch();
+            case io.fairway.core.events.LeaderElected l -> l.epoch();
+            default -> throw new IllegalArgumentException("a decision writer writes decisions and LeaderElected, "
+                    + "not " + e.type() + "; observations go through EventLog.append");
+        };
+        if (eventEpoch != writerEpoch) {
+            throw new IllegalArgumentException(e.type() + " of leader epoch " + eventEpoch
+                    + " given to the decision writer of epoch " + writerEpoch);
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class InMemoryEventLog implements EventLog {
                         throw new FencedException("decision writer of epoch " + leaderEpoch
                                 + " was fenced by a newer writer (epoch " + writerEpoch + ")", null);
                     }
+                    events.forEach(e -> EventLog.checkLeaderEvent(e, leaderEpoch));
                     for (Event e : events) {
                         records.add(EventCodec.encode(e));
                     }

@@ -39,4 +39,16 @@ class InMemoryEventLogTest {
                     .satisfies(e -> assertThat(((Allocated) e.event()).epoch()).isEqualTo(2));
         }
     }
+
+    @Test
+    void aDecisionWriterTakesOnlyItsOwnEpochsDecisions() {
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            EventLog.DecisionWriter w = log.openDecisionWriter(2);
+            assertThatThrownBy(() -> w.append(List.of(new PodGone(1, "a", "1"))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("observations go through EventLog.append");
+            assertThatThrownBy(() -> w.append(List.of(new Allocated(1, 1, "p", "n", "root.a"))))
+                    .hasMessageContaining("Allocated of leader epoch 1 given to the decision writer of epoch 2");
+            assertThat(log.endOffset()).isZero();
+        }
+    }
 }

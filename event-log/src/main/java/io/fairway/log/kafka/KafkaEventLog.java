@@ -1,8 +1,6 @@
 package io.fairway.log.kafka;
 
-import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
-import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.Observation;
 import io.fairway.log.EventCodec;
 import io.fairway.log.EventDecodeException;
@@ -479,16 +477,7 @@ public final class KafkaEventLog implements EventLog {
         }
 
         private void checkLeaderEvent(Event e) {
-            long eventEpoch = switch (e) {
-                case Decision d -> d.epoch();
-                case LeaderElected l -> l.epoch();
-                default -> throw new IllegalArgumentException("a decision writer writes decisions and LeaderElected, "
-                        + "not " + e.type() + "; observations go through EventLog.append");
-            };
-            if (eventEpoch != epoch) {
-                throw new IllegalArgumentException(e.type() + " of leader epoch " + eventEpoch
-                        + " given to the decision writer of epoch " + epoch);
-            }
+            EventLog.checkLeaderEvent(e, epoch);
         }
 
         @Override
