@@ -105,6 +105,58 @@ public final class ClusterState {
         this.queues = new QueueTree(config.defaultPartition());
     }
 
+    /** The state as plain data, for stores and snapshots. */
+    public StateSnapshot snapshot() {
+        return StateSnapshot.of(this);
+    }
+
+    /** A state rebuilt from a snapshot; it has the same {@link #hash()} as the state the snapshot was taken of. */
+    public static ClusterState restore(StateSnapshot s) {
+        ClusterState c = new ClusterState(s.schedulerName());
+        c.configText = s.configText();
+        c.config = QueueConfigParser.parse(s.configText());
+        c.configVersion = s.configVersion();
+        c.configSeenVersion = s.configSeenVersion();
+        c.queues = new QueueTree(c.config.defaultPartition());
+        c.leaderEpoch = s.leaderEpoch();
+        c.leader = s.leader();
+        c.appliedCount = s.appliedCount();
+        c.ignoredCount = s.ignoredCount();
+        for (Node n : s.nodes()) {
+            NodeState ns = new NodeState(n);
+            c.nodes.put(n.name(), ns);
+            c.nodeIndex.put(n.name(), ns);
+            c.addCapacity(ns, 1);
+        }
+        for (StateSnapshot.AppEntry a : s.apps()) {
+            AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime());
+            c.apps.put(app.appId(), app);
+            c.appIndex.put(app.appId(), app);
+            c.resolveQueue(app);
+        }
+        for (StateSnapshot.PodEntry e : s.pods()) {
+            boolean ours = c.schedulerName.equals(e.pod().schedulerName());
+            PodState p = new PodState(e.pod(), ours);
+            p.role(e.role());
+            p.node(e.node(), e.bound(), e.allocationEpoch());
+            p.wait(e.waitKey(), e.waitMessage(), e.waitingSince());
+            c.pods.put(p.uid(), p);
+            if (ours) {
+                AppState app = c.appIndex.get(e.pod().appId());
+                if (app == null) {
+                    throw new IllegalArgumentException("snapshot pod " + e.pod().key() + " names app " + e.pod().appId()
+                            + " that the snapshot does not hold");
+                }
+                app.podAdded();
+            }
+            c.attach(p);
+        }
+        c.priorityClasses.putAll(s.priorityClasses());
+        s.podTombstones().forEach(t -> c.tombstones.put(t.key(), t.version()));
+        s.nodeTombstones().forEach(t -> c.nodeTombstones.put(t.key(), t.version()));
+        return c;
+    }
+
     // ---------------------------------------------------------------- apply
 
     /** Folds one event into the state. Never throws for an event that does not fit: it is ignored with a reason. */
@@ -668,15 +720,18 @@ public final class ClusterState {
         return StateDigest.of(this);
     }
 
-    Map<String, String> tombstones() {
-        return tombstones;
+    /** Deleted pod uids with their deletion versions, oldest first. */
+    public Map<String, String> tombstones() {
+        return Collections.unmodifiableMap(tombstones);
     }
 
-    Map<String, String> nodeTombstones() {
-        return nodeTombstones;
+    /** Deleted node names with their deletion versions, oldest first. */
+    public Map<String, String> nodeTombstones() {
+        return Collections.unmodifiableMap(nodeTombstones);
     }
 
-    String configSeenVersion() {
+    /** The newest queue config version seen, accepted or not. */
+    public String configSeenVersion() {
         return configSeenVersion;
     }
 }

@@ -173,9 +173,35 @@ class StateFuzzTest {
         }
     }
 
-    static final Map<String,Integer> STATS = new java.util.TreeMap<>();
-    @org.junit.jupiter.api.AfterAll
-    static void stats() { System.out.println("STATS " + STATS); }
+    static final Map<String, Integer> STATS = new java.util.TreeMap<>();
+
+    /**
+     * A state restored from a snapshot taken anywhere in a history is the same state, and stays the same as the
+     * original while the rest of the history is applied to both.
+     */
+    @Test
+    void aRestoredSnapshotCarriesOnAsTheOriginal() {
+        for (long seed = 0; seed < 300; seed++) {
+            Gen g = new Gen(seed);
+            ClusterState s = new ClusterState();
+            List<Event> log = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                Event e = g.next(s);
+                log.add(e);
+                s.apply(e);
+            }
+            int cut = (int) (seed % log.size());
+            ClusterState original = new ClusterState();
+            log.subList(0, cut).forEach(original::apply);
+            ClusterState restored = ClusterState.restore(original.snapshot());
+            assertThat(restored.hash()).as("seed %d right after restore at %d", seed, cut).isEqualTo(original.hash());
+            assertThat(Balance.check(restored)).as("seed %d", seed).isEmpty();
+            for (Event e : log.subList(cut, log.size())) {
+                assertThat(restored.apply(e)).as("seed %d %s", seed, e).isEqualTo(original.apply(e));
+            }
+            assertThat(restored.hash()).as("seed %d at the end", seed).isEqualTo(original.hash());
+        }
+    }
     @Test
     void balancedThroughRandomHistories() {
         for (long seed = 0; seed < 3000; seed++) {

@@ -1,0 +1,99 @@
+package io.fairway.core.state;
+
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link ClusterState} as plain data, for stores and snapshots: everything {@code apply} needs to carry on from
+ * where the state was, and nothing derived (usage counters, queue trees and indexes are rebuilt by
+ * {@link ClusterState#restore}). {@code restore(s.snapshot())} has the same {@link ClusterState#hash()} as {@code s}.
+ *
+ * @param podTombstones  deleted pods, oldest first (the order decides which are forgotten first)
+ * @param nodeTombstones deleted nodes, oldest first
+ */
+public record StateSnapshot(
+        String schedulerName,
+        String configText,
+        String configVersion,
+        String configSeenVersion,
+        long leaderEpoch,
+        String leader,
+        long appliedCount,
+        long ignoredCount,
+        List<Node> nodes,
+        List<AppEntry> apps,
+        List<PodEntry> pods,
+        Map<String, Integer> priorityClasses,
+        List<Tombstone> podTombstones,
+        List<Tombstone> nodeTombstones) {
+
+    public StateSnapshot {
+        nodes = List.copyOf(nodes);
+        apps = List.copyOf(apps);
+        pods = List.copyOf(pods);
+        priorityClasses = Map.copyOf(priorityClasses);
+        podTombstones = List.copyOf(podTombstones);
+        nodeTombstones = List.copyOf(nodeTombstones);
+    }
+
+    /** A pod and what the scheduler made of it. */
+    public record PodEntry(Pod pod, PodState.Role role, String node, boolean bound, long allocationEpoch,
+                           String waitKey, String waitMessage, long waitingSince) {
+    }
+
+    /** An app's identity; its pods and usage come from the pods. */
+    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime) {
+    }
+
+    public record Tombstone(String key, String version) {
+    }
+
+    public static StateSnapshot of(ClusterState s) {
+        List<PodEntry> pods = new ArrayList<>();
+        List<String> uids = new ArrayList<>();
+        s.pods().forEach(p -> uids.add(p.uid()));
+        uids.sort(null);
+        for (String uid : uids) {
+            pods.add(podEntry(s, uid));
+        }
+        List<AppEntry> apps = new ArrayList<>();
+        for (AppState a : s.apps().values()) {
+            apps.add(appEntry(a));
+        }
+        return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
+                s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(),
+                s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
+                new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
+    }
+
+    /** One pod as stored, or null when the state has no such pod. */
+    public static PodEntry podEntry(ClusterState s, String uid) {
+        PodState p = s.pod(uid);
+        return p == null ? null : new PodEntry(p.pod(), p.role(), p.node(), p.isBound(), p.allocationEpoch(),
+                p.waitKey(), p.waitMessage(), p.waitingSince());
+    }
+
+    /** One app as stored, or null when the state has no such app. */
+    public static AppEntry appEntry(ClusterState s, String appId) {
+        AppState a = s.app(appId);
+        return a == null ? null : appEntry(a);
+    }
+
+    /** One node as stored, or null when the state has no such node. */
+    public static Node node(ClusterState s, String name) {
+        NodeState n = s.node(name);
+        return n == null ? null : n.node();
+    }
+
+    private static AppEntry appEntry(AppState a) {
+        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime());
+    }
+
+    private static List<Tombstone> tombstones(Map<String, String> m) {
+        return m.entrySet().stream().map(e -> new Tombstone(e.getKey(), e.getValue())).toList();
+    }
+}
