@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 SimulateCommand.class,
                 BenchCommand.class,
                 ReplayCommand.class,
+                ExplainCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {

@@ -33,8 +33,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code fairway replay} against a real broker: the state it rebuilds is the state the leader had. */
-class ReplayCommandTest {
+/**
+ * {@code fairway replay} and {@code fairway explain} against a real broker: the state replay rebuilds is the state
+ * the leader had, and explain tells a pod's story from the same log.
+ */
+class LogCommandsTest {
     private static EmbeddedKafka kafka;
     private static final String TOPIC = "replay.test";
     private static ClusterState live;
@@ -135,5 +138,23 @@ class ReplayCommandTest {
         Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--until", "yesterday");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--until yesterday is neither an offset");
+    }
+
+    @Test
+    void explainTellsAPodsStory() {
+        Run r = run("explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("pod ns/p20 (uid p20)")
+                .contains("observed: app app-2, queue root.default")
+                .containsPattern("allocated on n[01] in root.default by leader epoch 1");
+
+        // The last pods found the nodes full: their story says why they wait.
+        Run waiting = run("explain", "p43", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        assertThat(waiting.exit()).as(waiting.err()).isZero();
+        assertThat(waiting.out()).contains("still waiting since").contains("Insufficient cpu");
+
+        Run missing = run("explain", "ns/nope", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.out()).contains("pod ns/nope does not appear in " + TOPIC + "/0");
     }
 }

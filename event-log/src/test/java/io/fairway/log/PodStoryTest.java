@@ -1,0 +1,90 @@
+package io.fairway.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.Observation;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.scheduler.CycleResult;
+import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.ClusterState;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PodStoryTest {
+    private final InMemoryEventLog log = new InMemoryEventLog();
+    private final EventLog.DecisionWriter writer = log.openDecisionWriter(4);
+    private final ClusterState live = new ClusterState();
+    private final Scheduler scheduler = new Scheduler(live, 4);
+
+    private void observe(Observation o) {
+        log.append(List.of(o));
+        live.apply(o);
+    }
+
+    private void cycle(long t) {
+        CycleResult r = scheduler.cycle(t);
+        if (!r.decisions().isEmpty()) {
+            writer.append(r.decisions());
+            r.decisions().forEach(live::apply);
+        }
+        scheduler.acknowledge(r.decisions());
+    }
+
+    private static Pod pod(String cpu) {
+        return new Pod("uid-7", "team-a", "train-0", "job-1", "", "alice", List.of(),
+                Resources.parse(Map.of("cpu", cpu, "memory", "1Gi")), 10, Map.of(), NodeAffinity.NONE, List.of(),
+                "fairway", "", PodPhase.Pending, 1000, "1");
+    }
+
+    @Test
+    void tellsWhatHappenedToThePodAndHowLongItWaited() {
+        writer.append(List.<Event>of(new LeaderElected(0, 4, "fairway-0")));
+        live.apply(new LeaderElected(0, 4, "fairway-0"));
+        observe(new NodeObserved(1000, Node.of("small", Resources.parse(Map.of("cpu", "2", "memory", "8Gi")))));
+        observe(new PodObserved(1000, pod("4")));
+        cycle(1000);
+        cycle(2000);
+        observe(new NodeObserved(61_000, Node.of("big", Resources.parse(Map.of("cpu", "8", "memory", "8Gi")))));
+        cycle(61_000);
+        observe(new PodObserved(62_000, pod("4").withNodeName("big").withPhase(PodPhase.Running, "2")));
+        observe(new PodObserved(90_000, pod("4").withNodeName("big").withPhase(PodPhase.Succeeded, "3")));
+        observe(new PodGone(95_000, "uid-7", "4"));
+
+        for (String ref : List.of("team-a/train-0", "uid-7")) {
+            ClusterState state = new ClusterState();
+            PodStory story = new PodStory(ref, state);
+            Replay.run(log, state, 0, new Replay.End(), story, null);
+            assertThat(story.found()).isTrue();
+            assertThat(story.uid()).isEqualTo("uid-7");
+            assertThat(story.entries()).extracting(PodStory.Entry::what).containsExactly(
+                    "observed: app job-1, queue root.default, requests {cpu: 4, memory: 1Gi, pods: 1}, priority 10",
+                    "waits: 0/1 nodes are available: 1 Insufficient cpu.",
+                    "waited 1m0s for: 0/1 nodes are available: 1 Insufficient cpu.",
+                    "allocated on big in root.default by leader epoch 4",
+                    "bound to big, Running",
+                    "Succeeded on big",
+                    "deleted");
+            assertThat(story.lines().get(0)).startsWith("1970-01-01T00:00:01Z  observed").endsWith("[offset 2]");
+        }
+    }
+
+    @Test
+    void anUnknownPodIsNotFound() {
+        observe(new PodObserved(1000, pod("1")));
+        ClusterState state = new ClusterState();
+        PodStory story = new PodStory("team-a/nope", state);
+        Replay.run(log, state, 0, new Replay.End(), story, null);
+        assertThat(story.found()).isFalse();
+        assertThat(story.lines()).isEmpty();
+    }
+}
