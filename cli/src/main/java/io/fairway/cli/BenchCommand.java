@@ -3,6 +3,10 @@ package io.fairway.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.cli.bench.CoreBenchmark;
 import io.fairway.cli.bench.SyntheticClusterLoader;
+import io.fairway.cli.bench.SyntheticLog;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.core.scheduler.Scheduler;
 import io.fairway.core.simulation.Scenario;
 import io.fairway.core.simulation.ScenarioException;
@@ -28,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fairway bench …}: benchmarks that print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
-        subcommands = {BenchCommand.Core.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -36,6 +40,84 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = {"Writes a synthetic but realistic log (through a real scheduler) to Kafka, then measures "
+                    + "replaying it: read, decode and apply. Without --kafka an embedded broker is started."})
+    static final class Replay implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--events", defaultValue = "1000000", description = "About how many events (default ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Use this broker instead of an embedded one.")
+        String kafka;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (events < 1000) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1000, not " + events);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            EmbeddedKafka broker = kafka == null ? EmbeddedKafka.start() : null;
+            try {
+                String servers = kafka != null ? kafka : broker.bootstrapServers();
+                String topic = "fairway.bench." + System.currentTimeMillis();
+                KafkaEventLogConfig config = KafkaEventLogConfig.of(servers).withTopic(topic);
+                long writeStart = System.nanoTime();
+                ClusterState leader;
+                long end;
+                try (KafkaEventLog log = KafkaEventLog.open(config)) {
+                    leader = SyntheticLog.write(log, events, seed);
+                    end = log.endOffset();
+                }
+                double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+                ClusterState replayed = new ClusterState();
+                io.fairway.log.Replay.Result r;
+                System.gc();
+                try (KafkaEventLog log = KafkaEventLog.open(config)) {
+                    r = io.fairway.log.Replay.run(log, replayed, 0, new io.fairway.log.Replay.End(), null, null);
+                }
+                boolean same = replayed.hash().equals(leader.hash());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("eventsPerSecond", Math.round(r.eventsPerSecond()));
+                m.put("events", r.events());
+                m.put("seconds", round(r.seconds()));
+                m.put("endOffset", end);
+                m.put("writeSeconds", round(writeSeconds));
+                m.put("persisted", false);
+                m.put("hashMatchesLeader", same);
+                m.put("topic", topic);
+                if (json) {
+                    out.println(new ObjectMapper().writeValueAsString(m));
+                } else {
+                    out.printf(Locale.ROOT, "fairway bench replay: %d events (log written in %.1f s, to offset %d)%n",
+                            r.events(), writeSeconds, end);
+                    out.printf(Locale.ROOT, "  read + decode + apply: %.2f s, %,.0f events/s (not persisted: the state "
+                            + "store is not built yet)%n", r.seconds(), r.eventsPerSecond());
+                    out.printf("  replayed state %s the leader's (hash %s)%n", same ? "equals" : "DIFFERS FROM",
+                            replayed.hash().substring(0, 16));
+                }
+                out.flush();
+                return same ? 0 : 1;
+            } finally {
+                if (broker != null) {
+                    broker.close();
+                }
+            }
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
     }
 
     @Command(name = "jmh", mixinStandardHelpOptions = true,
@@ -158,10 +240,6 @@ public final class BenchCommand implements Runnable {
             }
             out.flush();
             return r.pendingThatFit() == 0 && r.refused() == 0 ? 0 : 1;
-        }
-
-        private static double round(double v) {
-            return Math.round(v * 1000) / 1000.0;
         }
     }
 }

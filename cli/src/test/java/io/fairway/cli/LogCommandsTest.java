@@ -157,4 +157,14 @@ class LogCommandsTest {
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.out()).contains("pod ns/nope does not appear in " + TOPIC + "/0");
     }
+
+    @Test
+    void benchReplayRebuildsTheLeadersStateAndPrintsItsRate() throws Exception {
+        Run r = run("bench", "replay", "--events", "5000", "--kafka", kafka.bootstrapServers(), "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();
+        assertThat(json.get("events").asLong()).isBetween(5000L, 7000L);
+        assertThat(json.get("eventsPerSecond").asLong()).isPositive();
+    }
 }

@@ -3,8 +3,10 @@ package io.fairway.log;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -54,25 +56,29 @@ public final class EventCodec {
     }
 
     public static byte[] encode(Event event) {
-        ObjectNode envelope = MAPPER.createObjectNode();
-        envelope.put("v", SCHEMA_VERSION);
-        envelope.put("type", event.type());
-        envelope.put("time", event.time());
-        envelope.put("source", event.source().name());
-        long epoch = switch (event) {
-            case Decision d -> d.epoch();
-            case LeaderElected l -> l.epoch();
-            default -> -1;
-        };
-        if (epoch >= 0) {
-            envelope.put("epoch", epoch);
+        // Written field by field rather than through a tree: this is on the leader's and the watcher's hot path.
+        ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(buffer)) {
+            g.writeStartObject();
+            g.writeNumberField("v", SCHEMA_VERSION);
+            g.writeStringField("type", event.type());
+            g.writeNumberField("time", event.time());
+            g.writeStringField("source", event.source().name());
+            long epoch = switch (event) {
+                case Decision d -> d.epoch();
+                case LeaderElected l -> l.epoch();
+                default -> -1;
+            };
+            if (epoch >= 0) {
+                g.writeNumberField("epoch", epoch);
+            }
+            g.writeFieldName("data");
+            MAPPER.writeValue(g, event);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getMessage(), e);
         }
-        envelope.set("data", MAPPER.valueToTree(event));
-        try {
-            return MAPPER.writeValueAsBytes(envelope);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + event.type() + ": " + e.getOriginalMessage(), e);
-        }
+        return buffer.toByteArray();
     }
 
     /** Decodes one record; the position is only for the error message. */
@@ -80,6 +86,49 @@ public final class EventCodec {
         if (bytes == null) {
             throw new EventDecodeException(topic, partition, offset, "the record has no value", null);
         }
+        // Streamed: the envelope's fields come before "data" as this codec writes them, so the event is read
+        // straight into its record. Anything else (older versions, fields in another order) takes the tree path.
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new EventDecodeException(topic, partition, offset, "not an event envelope (a JSON object)", null);
+            }
+            int version = -1;
+            String type = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "v" -> version = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    case "type" -> type = p.getValueAsString();
+                    case "data" -> {
+                        if (version != SCHEMA_VERSION || type == null || value != JsonToken.START_OBJECT) {
+                            return decodeTree(bytes, topic, partition, offset);
+                        }
+                        Class<? extends Event> cls = TYPES.get(type);
+                        if (cls == null) {
+                            throw new EventDecodeException(topic, partition, offset, "unknown event type '" + type + "'", null);
+                        }
+                        try {
+                            return MAPPER.readValue(p, cls);
+                        } catch (JsonParseException e) {
+                            throw e;
+                        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+                            throw new EventDecodeException(topic, partition, offset, "bad " + type + ": " + e.getMessage(), e);
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            return decodeTree(bytes, topic, partition, offset);
+        } catch (JsonParseException e) {
+            throw new EventDecodeException(topic, partition, offset, "not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new EventDecodeException(topic, partition, offset, "not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The general path: the whole envelope as a tree, checked field by field, upcast, then mapped. */
+    private static Event decodeTree(byte[] bytes, String topic, int partition, long offset) {
         JsonNode envelope;
         try {
             envelope = MAPPER.readTree(bytes);
@@ -134,6 +183,11 @@ public final class EventCodec {
             }
         }
         return Map.copyOf(out);
+    }
+
+    /** A copy of the codec's JSON mapper (records, resources by name), for other stores of core records. */
+    public static ObjectMapper mapper() {
+        return MAPPER.copy();
     }
 
     /** The names of every event type the codec knows. */
