@@ -58,11 +58,17 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--in-memory", description = "Use the in-memory log instead of Kafka: decode + apply alone.")
+        boolean inMemory;
+
         @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
+            if (inMemory) {
+                return inMemory();
+            }
             if (events < 1000) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1000, not " + events);
             }
@@ -112,6 +118,33 @@ public final class BenchCommand implements Runnable {
                 if (broker != null) {
                     broker.close();
                 }
+            }
+        }
+
+        private int inMemory() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (io.fairway.log.InMemoryEventLog log = new io.fairway.log.InMemoryEventLog()) {
+                ClusterState leader = SyntheticLog.write(log, events, seed);
+                ClusterState replayed = new ClusterState();
+                System.gc();
+                io.fairway.log.Replay.Result r = io.fairway.log.Replay.run(log, replayed, 0,
+                        new io.fairway.log.Replay.End(), null, null);
+                boolean same = replayed.hash().equals(leader.hash());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("eventsPerSecond", Math.round(r.eventsPerSecond()));
+                m.put("events", r.events());
+                m.put("seconds", round(r.seconds()));
+                m.put("log", "memory");
+                m.put("hashMatchesLeader", same);
+                if (json) {
+                    out.println(new ObjectMapper().writeValueAsString(m));
+                } else {
+                    out.printf(Locale.ROOT, "fairway bench replay --in-memory: %d events, decode + apply %.2f s, "
+                            + "%,.0f events/s; replayed state %s the leader's%n", r.events(), r.seconds(),
+                            r.eventsPerSecond(), same ? "equals" : "DIFFERS FROM");
+                }
+                out.flush();
+                return same ? 0 : 1;
             }
         }
     }

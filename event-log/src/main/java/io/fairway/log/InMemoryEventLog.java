@@ -12,6 +12,8 @@ import java.util.List;
  * so that what works here also survives the real log.
  */
 public final class InMemoryEventLog implements EventLog {
+    private static final int MAX_POLL = 5_000;
+
     private final List<byte[]> records = new ArrayList<>();
     private long writerEpoch = -1;
     private long writerGeneration;
@@ -78,7 +80,9 @@ public final class InMemoryEventLog implements EventLog {
                         }
                     }
                     List<LoggedEvent> out = new ArrayList<>();
-                    while (position < records.size()) {
+                    // Bounded, as a Kafka poll is: a replay should not hold a whole log decoded at once.
+                    long stop = Math.min(records.size(), position + MAX_POLL);
+                    while (position < stop) {
                         out.add(new LoggedEvent(position, EventCodec.decode(records.get((int) position), "memory", 0, position)));
                         position++;
                     }
