@@ -1,0 +1,22 @@
+package io.fairway.store;
+
+/**
+ * How a follower got its state at start.
+ *
+ * @param source      where the state came from before the log's tail was replayed
+ * @param reason      why the store was not used as it was (missing, corrupt, incompatible…); empty when it was
+ * @param startOffset the offset the replay started from: the store's, the snapshot's, or 0
+ * @param nextOffset  the offset of the next event to apply once caught up
+ * @param events      events replayed from the log
+ * @param seconds     the whole recovery, opening and rebuilding included
+ */
+public record Recovery(Source source, String reason, long startOffset, long nextOffset, long events, double seconds) {
+    public enum Source {
+        /** The store, as it was on disk. */
+        STORE,
+        /** The newest usable snapshot, copied over a missing or damaged store. */
+        SNAPSHOT,
+        /** An empty state: no usable store and no usable snapshot; the whole log was replayed. */
+        SCRATCH
+    }
+}

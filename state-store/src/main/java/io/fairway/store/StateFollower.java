@@ -1,0 +1,402 @@
+package io.fairway.store;
+
+import io.fairway.core.events.Event;
+import io.fairway.core.state.ApplyResult;
+import io.fairway.core.state.ClusterState;
+import io.fairway.log.EventLog;
+import io.fairway.log.LoggedEvent;
+import io.fairway.log.Replay;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's state: recovered from its store (or rebuilt), caught up with the log, then kept following it, with every
+ * batch of applied events written to the store together with the offset it reached.
+ *
+ * <p>Layout of the data directory: {@code store/} is the RocksDB store, {@code snapshots/} its checkpoints,
+ * {@code store.corrupt/} the last store found damaged (kept for inspection, replaced by the next one).
+ *
+ * <p>Not thread-safe: one thread recovers, polls and closes.
+ */
+public final class StateFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StateFollower.class);
+
+    public static final String STORE_DIR = "store";
+    public static final String SNAPSHOTS_DIR = "snapshots";
+    public static final String CORRUPT_DIR = "store.corrupt";
+
+    private final Path dataDir;
+    private final EventLog log;
+    private final FollowerOptions options;
+    private final ClusterState state;
+    private final Snapshots snapshots;
+    private StateStore store;
+    private long nextOffset;
+    private Recovery recovery;
+    /** Events since the last write, for the store to find what they touched. */
+    private final List<Event> pending = new ArrayList<>();
+    private int pendingCount;
+    private long lastPersistNanos;
+    private long lastSnapshotOffset;
+    private long lastSnapshotNanos;
+    private EventLog.Reader reader;
+    private boolean closed;
+
+    private StateFollower(Path dataDir, EventLog log, FollowerOptions options, StateStore store, ClusterState state,
+                          long nextOffset, Snapshots snapshots) {
+        this.dataDir = dataDir;
+        this.log = log;
+        this.options = options;
+        this.store = store;
+        this.state = state;
+        this.nextOffset = nextOffset;
+        this.snapshots = snapshots;
+        long now = options.nanoClock().getAsLong();
+        this.lastPersistNanos = now;
+        this.lastSnapshotNanos = now;
+        this.lastSnapshotOffset = snapshots == null ? 0
+                : snapshots.newest().map(Snapshots.Snapshot::nextOffset).orElse(0L);
+    }
+
+    public static StateFollower recover(Path dataDir, EventLog log) {
+        return recover(dataDir, log, FollowerOptions.defaults());
+    }
+
+    /**
+     * Opens the store in {@code dataDir}, or rebuilds it, and replays the log from its offset to the end.
+     *
+     * <p>The store is used when it opens, loads, matches its stored hash, was built for this scheduler name and is
+     * not ahead of the log. Otherwise the reason is logged, a damaged store is moved to {@value #CORRUPT_DIR}, and the
+     * store is rebuilt from the newest snapshot that passes the same checks, or from an empty state; the log's tail
+     * is replayed on top either way.
+     */
+    public static StateFollower recover(Path dataDir, EventLog log, FollowerOptions options) {
+        long start = System.nanoTime();
+        Path storeDir = dataDir.resolve(STORE_DIR);
+        Snapshots snapshots = options.snapshots().keep() > 0
+                ? new Snapshots(dataDir.resolve(SNAPSHOTS_DIR), options.snapshots().keep()) : null;
+        long logEnd = log.endOffset();
+
+        Recovery.Source source = Recovery.Source.STORE;
+        String reason = "";
+        boolean firstStart = false;
+        StateStore store = null;
+        StateStore.Loaded loaded = null;
+        if (isMissingOrEmpty(storeDir)) {
+            reason = "there is no state store at " + storeDir;
+            firstStart = true;
+        } else {
+            boolean damaged = false;
+            try {
+                store = StateStore.open(storeDir, options.store());
+                Optional<StateStore.Loaded> l = store.load();
+                if (l.isEmpty()) {
+                    reason = "the state store at " + storeDir + " is empty";
+                } else {
+                    loaded = check(l.get(), "state store " + storeDir, options.schedulerName(), logEnd);
+                }
+            } catch (StoreCorruptException | StoreIncompatibleException e) {
+                // Anything else (the store open elsewhere, a directory we cannot create) is not the store's fault and
+                // must not get it rebuilt: it propagates.
+                reason = e.getMessage();
+                damaged = true;
+            }
+            if (loaded == null) {
+                closeQuietly(store);
+                store = null;
+                if (damaged) {
+                    moveAside(storeDir, dataDir.resolve(CORRUPT_DIR), reason);
+                } else {
+                    Snapshots.deleteTree(storeDir);
+                }
+            }
+        }
+
+        if (loaded == null && snapshots != null) {
+            for (Snapshots.Snapshot s : snapshots.list()) {
+                try {
+                    Snapshots.copyTo(s, storeDir);
+                    store = StateStore.open(storeDir, options.store());
+                    Optional<StateStore.Loaded> l = store.load();
+                    if (l.isEmpty()) {
+                        throw new StoreCorruptException("snapshot " + s.path() + " holds an empty store");
+                    }
+                    loaded = check(l.get(), "snapshot " + s.path(), options.schedulerName(), logEnd);
+                    source = Recovery.Source.SNAPSHOT;
+                    LOG.warn("rebuilding the state store from snapshot {} (offset {}) and the log, because: {}",
+                            s.path(), loaded.nextOffset(), reason);
+                    break;
+                } catch (StoreCorruptException | StoreIncompatibleException e) {
+                    // Deleted, not kept: it is one of several copies, and a new one of the same offset must not
+                    // find it in the way.
+                    LOG.warn("snapshot {} is not usable, deleting it and trying an older one: {}", s.path(),
+                            e.getMessage());
+                    closeQuietly(store);
+                    store = null;
+                    Snapshots.deleteTree(storeDir);
+                    Snapshots.deleteTree(s.path());
+                }
+            }
+        }
+
+        ClusterState state;
+        long next;
+        if (loaded == null) {
+            source = Recovery.Source.SCRATCH;
+            if (firstStart && (snapshots == null || snapshots.list().isEmpty())) {
+                LOG.info("{}: building it from the whole log ({} offsets)", reason, logEnd);
+            } else {
+                LOG.warn("rebuilding the state store from the whole log ({} offsets; no usable snapshot), because: {}",
+                        logEnd, reason);
+            }
+            Snapshots.deleteTree(storeDir);
+            store = StateStore.open(storeDir, options.store());
+            state = new ClusterState(options.schedulerName());
+            next = 0;
+            store.writeFull(state, next);
+        } else {
+            state = loaded.state();
+            next = loaded.nextOffset();
+        }
+
+        StateFollower f = new StateFollower(dataDir, log, options, store, state, next, snapshots);
+        long events;
+        try {
+            events = f.catchUp();
+        } catch (RuntimeException e) {
+            // A crash in the middle: what was written stays, what was pending is lost and will be replayed.
+            f.abandon();
+            throw e;
+        }
+        f.recovery = new Recovery(source, reason, next, f.nextOffset, events, (System.nanoTime() - start) / 1e9);
+        LOG.info("state recovered from {} at offset {}, replayed {} events up to offset {} in {} s",
+                source == Recovery.Source.STORE ? "the store" : source == Recovery.Source.SNAPSHOT ? "a snapshot"
+                        : "scratch", next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));
+        return f;
+    }
+
+    /** The checks that a sound store or snapshot must still pass to be used with this log and scheduler. */
+    private static StateStore.Loaded check(StateStore.Loaded l, String what, String schedulerName, long logEnd) {
+        if (!l.state().schedulerName().equals(schedulerName)) {
+            throw new StoreIncompatibleException(what + " was built for scheduler name '" + l.state().schedulerName()
+                    + "', this replica schedules as '" + schedulerName + "'; it is rebuilt for '" + schedulerName + "'");
+        }
+        if (l.nextOffset() > logEnd) {
+            throw new StoreIncompatibleException(what + " is at offset " + l.nextOffset() + " but the log ends at "
+                    + logEnd + ": it was built from another log (was the topic recreated?); it is rebuilt from this log");
+        }
+        return l;
+    }
+
+    // ---------------------------------------------------------------- following
+
+    public ClusterState state() {
+        return state;
+    }
+
+    /** The offset of the next event to apply. */
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /** The snapshots of this follower, or null when its policy keeps none. */
+    public Snapshots snapshots() {
+        return snapshots;
+    }
+
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    /** Replays from the next offset to the log's current end, writing every {@code batchEvents}; returns the events. */
+    public long catchUp() {
+        checkOpen();
+        closeReader();
+        Replay.Result r = Replay.run(log, state, nextOffset, new Replay.End(), this::applied, null);
+        if (pendingCount > 0) {
+            persist();
+        }
+        return r.events();
+    }
+
+    /**
+     * Applies what the log has next, waiting up to {@code timeout} for it, and writes once {@code batchEvents} are
+     * pending, the log goes quiet, or the oldest pending event waited {@code maxPersistDelay}. Returns the events read.
+     */
+    public int poll(Duration timeout) {
+        checkOpen();
+        if (reader == null) {
+            reader = log.reader(nextOffset);
+        }
+        List<LoggedEvent> batch = reader.poll(timeout);
+        for (LoggedEvent e : batch) {
+            applied(e, state.apply(e.event()));
+        }
+        if (pendingCount > 0 && (batch.isEmpty()
+                || options.nanoClock().getAsLong() - lastPersistNanos >= options.maxPersistDelay().toNanos())) {
+            persist();
+        } else if (pendingCount == 0) {
+            maybeSnapshot();
+        }
+        return batch.size();
+    }
+
+    /** Writes what is pending now. */
+    public void flush() {
+        checkOpen();
+        if (pendingCount > 0) {
+            persist();
+        }
+    }
+
+    /** Takes a snapshot now, at the offset reached (pending events are written first). */
+    public Snapshots.Snapshot snapshot() {
+        checkOpen();
+        if (snapshots == null) {
+            throw new IllegalStateException("this follower keeps no snapshots (SnapshotPolicy keep is 0); "
+                    + "give it a policy that keeps some");
+        }
+        flush();
+        store.writeHash(state);
+        Snapshots.Snapshot s = snapshots.take(store);
+        lastSnapshotOffset = nextOffset;
+        lastSnapshotNanos = options.nanoClock().getAsLong();
+        LOG.info("snapshot {} taken at offset {}", s.path(), s.nextOffset());
+        return s;
+    }
+
+    private void applied(LoggedEvent e, ApplyResult r) {
+        // ignored events too: the store then never depends on which of them changed nothing
+        pending.add(e.event());
+        pendingCount++;
+        nextOffset = e.offset() + 1;
+        if (options.onApplied() != null) {
+            options.onApplied().applied(e, r);
+        }
+        if (pendingCount >= options.batchEvents()) {
+            persist();
+        }
+    }
+
+    private void persist() {
+        store.write(state, nextOffset, pending);
+        pending.clear();
+        pendingCount = 0;
+        lastPersistNanos = options.nanoClock().getAsLong();
+        if (options.onPersist() != null) {
+            options.onPersist().persisted(nextOffset, state, store.meta());
+        }
+        maybeSnapshot();
+    }
+
+    private void maybeSnapshot() {
+        SnapshotPolicy p = options.snapshots();
+        if (snapshots == null || !p.enabled()) {
+            return;
+        }
+        long since = nextOffset - lastSnapshotOffset;
+        boolean byCount = p.everyEvents() > 0 && since >= p.everyEvents();
+        boolean byTime = p.every() != null && since > 0
+                && options.nanoClock().getAsLong() - lastSnapshotNanos >= p.every().toNanos();
+        if (byCount || byTime) {
+            try {
+                snapshot();
+            } catch (StoreException e) {
+                // A snapshot only shortens a future rebuild; the store itself is fine, so following goes on.
+                LOG.error("could not take a snapshot at offset {}, will try again at the next write: {}", nextOffset,
+                        e.getMessage());
+                lastSnapshotNanos = options.nanoClock().getAsLong();
+            }
+        }
+    }
+
+    /** Writes what is pending, stores the hash so the next start loads verified, and closes the store. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            flush();
+            store.writeHash(state);
+        } finally {
+            abandon();
+        }
+    }
+
+    /** Closes without writing what is pending, as a crash would leave it. */
+    void abandon() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeReader();
+        closeQuietly(store);
+    }
+
+    private void closeReader() {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the state follower of " + dataDir + " is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- files
+
+    private static boolean isMissingOrEmpty(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new StoreException("cannot list the state store directory " + dir + ": " + e, e);
+        }
+    }
+
+    private static void closeQuietly(StateStore store) {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed: {}", store.directory(), e.getMessage());
+            }
+        }
+    }
+
+    /** Keeps the last damaged store for inspection; an older one is replaced. */
+    private static void moveAside(Path storeDir, Path corruptDir, String reason) {
+        try {
+            Snapshots.deleteTree(corruptDir);
+            Files.move(storeDir, corruptDir, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("state store {} is not usable, moved it to {} for inspection: {}", storeDir, corruptDir, reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("state store {} is not usable, deleting it (moving it to {} failed: {}): {}", storeDir,
+                    corruptDir, e.toString(), reason);
+            Snapshots.deleteTree(storeDir);
+        }
+    }
+}

@@ -1,0 +1,772 @@
+package io.fairway.store;
+
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeGone;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.PriorityClassObserved;
+import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.events.Released;
+import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.Node;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.StateSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The materialized {@link ClusterState} in RocksDB, with the offset of the next event to apply.
+ *
+ * <p>Layout: one column family per entity kind ({@code nodes}, {@code pods}, {@code apps}), {@code cluster} for the
+ * rows that are not entities (queue config, leader, priority classes, counters, tombstones) and {@code meta} (schema
+ * version, next offset, leader epoch, state hash). Every {@link #write} puts the rows the events touched and the meta
+ * in one {@link WriteBatch}, so the store is always exactly the state at its offset, never half a batch.
+ *
+ * <p>Only rows are stored, never what can be derived (usage, queue trees, indexes): {@link #load} hands the rows to
+ * {@link ClusterState#restore}, which rebuilds the rest, and checks the result against the stored hash.
+ *
+ * <p>Not thread-safe: one thread applies and writes. {@link #checkpoint} may run alongside (RocksDB allows it).
+ */
+public final class StateStore implements AutoCloseable {
+    /** The layout this build writes and reads. Bump it when a row's shape changes incompatibly: old stores rebuild. */
+    public static final int SCHEMA_VERSION = 1;
+
+    static final String NODES = "nodes";
+    static final String PODS = "pods";
+    static final String APPS = "apps";
+    static final String CLUSTER = "cluster";
+    static final String META = "meta";
+    private static final List<String> FAMILIES = List.of(NODES, PODS, APPS, CLUSTER, META);
+
+    private static final byte[] META_SCHEMA = EntityCodec.key("schemaVersion");
+    private static final byte[] META_OFFSET = EntityCodec.key("nextOffset");
+    private static final byte[] META_EPOCH = EntityCodec.key("leaderEpoch");
+    private static final byte[] META_HASH = EntityCodec.key("hash");
+    private static final byte[] META_HASH_OFFSET = EntityCodec.key("hashOffset");
+    private static final byte[] META_SCHEDULER = EntityCodec.key("schedulerName");
+    /** Above every key: every key starts with a UTF-8 byte of a name or prefix, and UTF-8 never has a 0xFF byte. */
+    private static final byte[] END_OF_KEYS = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final EntityCodec codec = new EntityCodec();
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final WriteOptions writeOptions;
+    private final RocksDB db;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle nodes;
+    private final ColumnFamilyHandle pods;
+    private final ColumnFamilyHandle apps;
+    private final ColumnFamilyHandle cluster;
+    private final ColumnFamilyHandle meta;
+    private final PodTombstones podTombstones = new PodTombstones();
+    /**
+     * The cluster rows as stored. They are few and small, and compared with the state's after every batch rather than
+     * derived from the events: a rejected queue config, for one, is ignored yet still moves the config's seen version.
+     */
+    private ClusterRows stored;
+    /**
+     * Where each stored pod is: its app and node. A PodGone names neither and a NodeGone does not list its pods, and
+     * after apply the state no longer knows them either; this says which app and pod rows such an event touched.
+     * Null until built (by {@link #load}, a full write, or the first write).
+     */
+    private PodIndex index;
+    private StoreMeta current;
+    private int writesSinceHash;
+    /** Set when a write failed: the mirrors may be ahead of the files, so the store refuses further writes. */
+    private String failed;
+    private boolean closed;
+
+    private StateStore(Path dir, StoreOptions options, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                       RocksDB db, List<ColumnFamilyHandle> handles) {
+        this.dir = dir;
+        this.options = options;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.writeOptions = new WriteOptions().setSync(options.sync()).setDisableWAL(false);
+        this.db = db;
+        this.handles = handles;
+        this.nodes = handles.get(1);
+        this.pods = handles.get(2);
+        this.apps = handles.get(3);
+        this.cluster = handles.get(4);
+        this.meta = handles.get(5);
+    }
+
+    public static StateStore open(Path dir) {
+        return open(dir, StoreOptions.defaults());
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating it when the directory is missing or empty.
+     *
+     * @throws StoreCorruptException      RocksDB cannot open it (files missing or damaged), or its meta is unreadable
+     * @throws StoreIncompatibleException it was written with another {@link #SCHEMA_VERSION}
+     * @throws StoreException             it is open elsewhere, or the directory cannot be created
+     */
+    public static StateStore open(Path dir, StoreOptions options) {
+        boolean isNew = isMissingOrEmpty(dir);
+        if (!isNew && !Files.exists(dir.resolve("CURRENT"))) {
+            // RocksDB would quietly start an empty database over the leftovers; a store that lost its CURRENT file is
+            // damaged, not new, and must be rebuilt knowingly.
+            throw new StoreCorruptException("state store " + dir + " has files but no CURRENT file: it is damaged. "
+                    + "Delete the directory (recovery rebuilds it from the newest snapshot and the log)");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the state store directory " + dir + ": " + e
+                    + ". Check the path and its permissions", e);
+        }
+        DBOptions dbOptions = new DBOptions()
+                .setCreateIfMissing(isNew)
+                .setCreateMissingColumnFamilies(true)
+                .setParanoidChecks(true)
+                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                .setKeepLogFileNum(2);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+        for (String f : FAMILIES) {
+            descriptors.add(new ColumnFamilyDescriptor(EntityCodec.key(f), cfOptions));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB db;
+        try {
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            dbOptions.close();
+            cfOptions.close();
+            if (describe(e).contains("lock")) {
+                // Another process (or this one) has it open: the store is fine, and must not be rebuilt under it.
+                throw new StoreException("state store " + dir + " is in use by another process or another open "
+                        + "StateStore (" + describe(e) + "). Stop the other replica or give this one its own directory",
+                        e);
+            }
+            throw new StoreCorruptException("cannot open the state store " + dir + ": " + describe(e)
+                    + ". Delete the directory (recovery rebuilds it from the newest snapshot and the log)", e);
+        }
+        StateStore store = new StateStore(dir, options, dbOptions, cfOptions, db, handles);
+        try {
+            store.current = store.readMeta();
+            if (!store.isEmpty()) {
+                store.stored = store.readClusterRows();
+                store.loadPodTombstones();
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private static boolean isMissingOrEmpty(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new StoreException("cannot list the state store directory " + dir + ": " + e, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public Path directory() {
+        return dir;
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    /** The meta row; {@code nextOffset} is -1 for a store nothing was written to. */
+    public StoreMeta meta() {
+        return current;
+    }
+
+    /** True when nothing was written yet: {@link #load} returns empty and the first write stores everything. */
+    public boolean isEmpty() {
+        return current.nextOffset() < 0;
+    }
+
+    /** A restored state and the offset of the next event to apply to it. */
+    public record Loaded(ClusterState state, long nextOffset) {
+    }
+
+    /**
+     * The state the store holds, restored, and its next offset; empty for a new store.
+     *
+     * @throws StoreCorruptException a row cannot be read or decoded, or the restored state does not have the stored hash
+     */
+    public Optional<Loaded> load() {
+        checkOpen();
+        if (isEmpty()) {
+            return Optional.empty();
+        }
+        StateSnapshot snapshot = readSnapshot();
+        ClusterState state;
+        try {
+            state = ClusterState.restore(snapshot);
+        } catch (RuntimeException e) {
+            throw corrupt("its rows do not make a state: " + e.getMessage(), e);
+        }
+        if (current.hashIsCurrent()) {
+            String actual = state.hash();
+            if (!actual.equals(current.hash())) {
+                throw corrupt("the restored state's hash " + actual + " is not the stored hash " + current.hash()
+                        + " of offset " + current.nextOffset(), null);
+            }
+        }
+        index = PodIndex.of(snapshot.pods());
+        return Optional.of(new Loaded(state, current.nextOffset()));
+    }
+
+    /** The stored rows as a snapshot, unverified (tests and dumps). */
+    StateSnapshot readSnapshot() {
+        ClusterRows c = readClusterRows();
+        EntityCodec.CountersRow counters = requiredRow(EntityCodec.COUNTERS, b -> codec.row(b, EntityCodec.CountersRow.class));
+        List<StateSnapshot.Tombstone> podTombs = new ArrayList<>();
+        scan(cluster, CLUSTER, EntityCodec.key(EntityCodec.POD_TOMBSTONES), (k, v) -> podTombs.add(codec.tombstone(v)));
+        List<Node> nodeRows = new ArrayList<>();
+        scan(nodes, NODES, (k, v) -> nodeRows.add(codec.node(v)));
+        List<StateSnapshot.AppEntry> appRows = new ArrayList<>();
+        scan(apps, APPS, (k, v) -> appRows.add(codec.app(v)));
+        List<StateSnapshot.PodEntry> podRows = new ArrayList<>();
+        scan(pods, PODS, (k, v) -> podRows.add(codec.pod(v)));
+        return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
+                c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
+                counters.ignored(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
+    }
+
+    /** The rows of the cluster column family other than counters and pod tombstones, as the state has them. */
+    private record ClusterRows(EntityCodec.ConfigRow config, EntityCodec.LeaderRow leader,
+                               Map<String, Integer> priorityClasses, List<StateSnapshot.Tombstone> nodeTombstones) {
+        static ClusterRows of(ClusterState s) {
+            return new ClusterRows(new EntityCodec.ConfigRow(s.configText(), s.configVersion(), s.configSeenVersion()),
+                    // copies: the state's maps are live views, and these are what the store holds
+                    new EntityCodec.LeaderRow(s.leaderEpoch(), s.leader()), new TreeMap<>(s.priorityClasses()),
+                    nodeTombstones(s));
+        }
+
+        static List<StateSnapshot.Tombstone> nodeTombstones(ClusterState s) {
+            List<StateSnapshot.Tombstone> out = new ArrayList<>(s.nodeTombstones().size());
+            s.nodeTombstones().forEach((k, v) -> out.add(new StateSnapshot.Tombstone(k, v)));
+            return out;
+        }
+    }
+
+    private ClusterRows readClusterRows() {
+        return new ClusterRows(
+                requiredRow(EntityCodec.CONFIG, b -> codec.row(b, EntityCodec.ConfigRow.class)),
+                requiredRow(EntityCodec.LEADER, b -> codec.row(b, EntityCodec.LeaderRow.class)),
+                requiredRow(EntityCodec.PRIORITY_CLASSES, codec::priorityClasses),
+                requiredRow(EntityCodec.NODE_TOMBSTONES, codec::tombstones));
+    }
+
+    private <T> T requiredRow(String key, java.util.function.Function<byte[], T> reader) {
+        byte[] v = get(cluster, EntityCodec.key(key));
+        if (v == null) {
+            throw corrupt("the cluster row " + key + " is missing", null);
+        }
+        return decode(CLUSTER, key, () -> reader.apply(v));
+    }
+
+    private interface RowVisitor {
+        void row(byte[] key, byte[] value);
+    }
+
+    private void scan(ColumnFamilyHandle cf, String family, RowVisitor visitor) {
+        scan(cf, family, null, visitor);
+    }
+
+    private void scan(ColumnFamilyHandle cf, String family, byte[] prefix, RowVisitor visitor) {
+        try (RocksIterator it = db.newIterator(cf)) {
+            if (prefix == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(prefix);
+            }
+            for (; it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (prefix != null && !startsWith(k, prefix)) {
+                    break;
+                }
+                byte[] v = it.value();
+                decode(family, EntityCodec.string(k), () -> {
+                    visitor.row(k, v);
+                    return null;
+                });
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw corrupt("reading column family " + family + " failed: " + describe(e), e);
+        }
+    }
+
+    private static boolean startsWith(byte[] k, byte[] prefix) {
+        if (k.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (k[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private <T> T decode(String family, String key, java.util.function.Supplier<T> f) {
+        try {
+            return f.get();
+        } catch (IllegalArgumentException e) {
+            throw corrupt("row '" + key + "' of column family " + family + " does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] get(ColumnFamilyHandle cf, byte[] key) {
+        try {
+            return db.get(cf, key);
+        } catch (RocksDBException e) {
+            throw corrupt("reading '" + EntityCodec.string(key) + "' failed: " + describe(e), e);
+        }
+    }
+
+    private StoreMeta readMeta() {
+        byte[] schema = get(meta, META_SCHEMA);
+        byte[] offset = get(meta, META_OFFSET);
+        if (schema == null && offset == null) {
+            return new StoreMeta(SCHEMA_VERSION, -1, 0, "", -1, "");
+        }
+        int version = (int) metaLong(META_SCHEMA, schema);
+        if (version != SCHEMA_VERSION) {
+            throw new StoreIncompatibleException("state store " + dir + " has schema version " + version
+                    + ", this build reads " + SCHEMA_VERSION + ". Delete the directory (recovery rebuilds it from the"
+                    + " log) or run the build that wrote it");
+        }
+        byte[] hash = get(meta, META_HASH);
+        byte[] scheduler = get(meta, META_SCHEDULER);
+        if (scheduler == null) {
+            throw corrupt("its meta has no " + EntityCodec.string(META_SCHEDULER), null);
+        }
+        return new StoreMeta(version, metaLong(META_OFFSET, offset), metaLong(META_EPOCH, get(meta, META_EPOCH)),
+                hash == null ? "" : EntityCodec.string(hash),
+                hash == null ? -1 : metaLong(META_HASH_OFFSET, get(meta, META_HASH_OFFSET)),
+                EntityCodec.string(scheduler));
+    }
+
+    private long metaLong(byte[] key, byte[] value) {
+        if (value == null) {
+            throw corrupt("its meta has no " + EntityCodec.string(key), null);
+        }
+        try {
+            return Long.parseLong(EntityCodec.string(value));
+        } catch (NumberFormatException e) {
+            throw corrupt("its meta " + EntityCodec.string(key) + " is '" + EntityCodec.string(value)
+                    + "', not a number", e);
+        }
+    }
+
+    private void loadPodTombstones() {
+        podTombstones.clear();
+        scan(cluster, CLUSTER, EntityCodec.key(EntityCodec.POD_TOMBSTONES), (k, v) -> podTombstones.loaded(
+                EntityCodec.tombstoneSeq(EntityCodec.POD_TOMBSTONES, k), codec.tombstone(v).key()));
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Stores the state at {@code nextOffset}: the rows that {@code events} touched, and the meta, in one atomic batch.
+     *
+     * @param state      the state after applying every event before {@code nextOffset}
+     * @param nextOffset the offset of the next event to apply (the last applied offset + 1)
+     * @param events     the events applied since the last write, in order, ignored ones included (they cost a
+     *                   rewrite of rows that did not change, and make the store safe against an ignored event that
+     *                   changed something). They say which pod, app and node rows to rewrite; the cluster rows are
+     *                   compared with the state instead. A store that is still empty gets the whole state.
+     */
+    public void write(ClusterState state, long nextOffset, Collection<? extends Event> events) {
+        checkWritable();
+        if (isEmpty()) {
+            writeFull(state, nextOffset);
+            return;
+        }
+        if (nextOffset < current.nextOffset()) {
+            throw new StoreException("state store " + dir + " is at offset " + current.nextOffset()
+                    + "; writing offset " + nextOffset + " would go back. Write only states that followed it, or "
+                    + "writeFull to reset the store");
+        }
+        if (index == null) {
+            index = PodIndex.of(readPodRows());
+        }
+        Set<String> podUids = new LinkedHashSet<>();
+        Set<String> appIds = new LinkedHashSet<>();
+        Set<String> nodeNames = new LinkedHashSet<>();
+        List<String> goneUids = new ArrayList<>();
+        for (Event e : events) {
+            switch (e) {
+                case PodObserved o -> {
+                    podUids.add(o.pod().uid());
+                    // the app the event names, and (below) the one the state keeps for the pod, if it differs
+                    appIds.add(o.pod().appId());
+                    appIds.add(index.appOf(o.pod().uid()));
+                }
+                case PodGone g -> {
+                    podUids.add(g.uid());
+                    goneUids.add(g.uid());
+                    appIds.add(index.appOf(g.uid()));
+                }
+                case NodeObserved o -> nodeNames.add(o.node().name());
+                case NodeGone g -> {
+                    nodeNames.add(g.name());
+                    // Its pods failed or went back to pending; after apply they no longer name the node.
+                    podUids.addAll(index.podsOn(g.name()));
+                }
+                case Allocated a -> podUids.add(a.podUid());
+                case Released r -> podUids.add(r.podUid());
+                case Unschedulable u -> podUids.add(u.podUid());
+                // the cluster rows are compared below
+                case QueueConfigObserved q -> { }
+                case LeaderElected l -> { }
+                case PriorityClassObserved p -> { }
+                case PriorityClassGone p -> { }
+            }
+        }
+        // An app row appears with the app's first pod and goes with its last, so only pod observations and
+        // deletions touch one; a pod first seen in this batch is not in the index, but its observation names its app.
+        appIds.remove(null);
+        try (WriteBatch batch = new WriteBatch()) {
+            for (String uid : podUids) {
+                StateSnapshot.PodEntry p = StateSnapshot.podEntry(state, uid);
+                byte[] key = EntityCodec.key(uid);
+                if (p == null) {
+                    batch.delete(pods, key);
+                    index.remove(uid);
+                } else {
+                    batch.put(pods, key, codec.pod(p));
+                    index.put(p);
+                }
+            }
+            for (String appId : appIds) {
+                StateSnapshot.AppEntry a = StateSnapshot.appEntry(state, appId);
+                if (a == null) {
+                    batch.delete(apps, EntityCodec.key(appId));
+                } else {
+                    batch.put(apps, EntityCodec.key(appId), codec.app(a));
+                }
+            }
+            for (String name : nodeNames) {
+                Node n = StateSnapshot.node(state, name);
+                if (n == null) {
+                    batch.delete(nodes, EntityCodec.key(name));
+                } else {
+                    batch.put(nodes, EntityCodec.key(name), codec.node(n));
+                }
+            }
+            putPodTombstones(batch, podTombstones.update(state.tombstones(), goneUids), state.tombstones());
+            ClusterRows now = ClusterRows.of(state);
+            putClusterRows(batch, now, stored);
+            putCounters(batch, state);
+            commit(batch, state, nextOffset, false);
+            stored = now;
+        } catch (RocksDBException e) {
+            throw writeFailed(nextOffset, e);
+        } catch (RuntimeException e) {
+            throw poisoned(nextOffset, e);
+        }
+    }
+
+    /** Replaces the whole content of the store with {@code state} at {@code nextOffset}, in one batch. */
+    public void writeFull(ClusterState state, long nextOffset) {
+        checkWritable();
+        if (nextOffset < 0) {
+            throw new IllegalArgumentException("nextOffset must be 0 or more, not " + nextOffset);
+        }
+        StateSnapshot s = state.snapshot();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (ColumnFamilyHandle cf : handles.subList(1, handles.size())) {
+                batch.deleteRange(cf, new byte[0], END_OF_KEYS);
+            }
+            for (Node n : s.nodes()) {
+                batch.put(nodes, EntityCodec.key(n.name()), codec.node(n));
+            }
+            for (StateSnapshot.AppEntry a : s.apps()) {
+                batch.put(apps, EntityCodec.key(a.appId()), codec.app(a));
+            }
+            for (StateSnapshot.PodEntry p : s.pods()) {
+                batch.put(pods, EntityCodec.key(p.pod().uid()), codec.pod(p));
+            }
+            podTombstones.clear();
+            long seq = 0;
+            for (StateSnapshot.Tombstone t : s.podTombstones()) {
+                batch.put(cluster, EntityCodec.tombstoneKey(EntityCodec.POD_TOMBSTONES, seq), codec.tombstone(t));
+                podTombstones.loaded(seq++, t.key());
+            }
+            ClusterRows now = ClusterRows.of(state);
+            putClusterRows(batch, now, null);
+            putCounters(batch, state);
+            batch.put(meta, META_SCHEMA, EntityCodec.longValue(SCHEMA_VERSION));
+            batch.put(meta, META_SCHEDULER, EntityCodec.key(state.schedulerName()));
+            index = PodIndex.of(s.pods());
+            commit(batch, state, nextOffset, true);
+            stored = now;
+        } catch (RocksDBException e) {
+            throw writeFailed(nextOffset, e);
+        } catch (RuntimeException e) {
+            throw poisoned(nextOffset, e);
+        }
+    }
+
+    /**
+     * Stores the hash of {@code state}, which must be the state at the store's offset, when the last write did not:
+     * after this the store loads verified. Called before a snapshot and on close.
+     */
+    public void writeHash(ClusterState state) {
+        checkWritable();
+        if (isEmpty() || current.hashIsCurrent()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            String hash = state.hash();
+            batch.put(meta, META_HASH, EntityCodec.key(hash));
+            batch.put(meta, META_HASH_OFFSET, EntityCodec.longValue(current.nextOffset()));
+            db.write(writeOptions, batch);
+            current = new StoreMeta(current.schemaVersion(), current.nextOffset(), current.leaderEpoch(), hash,
+                    current.nextOffset(), current.schedulerName());
+            writesSinceHash = 0;
+        } catch (RocksDBException e) {
+            throw writeFailed(current.nextOffset(), e);
+        }
+    }
+
+    /** Puts the cluster rows that differ from {@code before} (all of them when it is null). */
+    private void putClusterRows(WriteBatch batch, ClusterRows now, ClusterRows before) throws RocksDBException {
+        if (before == null || !now.config().equals(before.config())) {
+            batch.put(cluster, EntityCodec.key(EntityCodec.CONFIG), codec.row(now.config()));
+        }
+        if (before == null || !now.leader().equals(before.leader())) {
+            batch.put(cluster, EntityCodec.key(EntityCodec.LEADER), codec.row(now.leader()));
+        }
+        if (before == null || !now.priorityClasses().equals(before.priorityClasses())) {
+            batch.put(cluster, EntityCodec.key(EntityCodec.PRIORITY_CLASSES), codec.priorityClasses(now.priorityClasses()));
+        }
+        if (before == null || !now.nodeTombstones().equals(before.nodeTombstones())) {
+            batch.put(cluster, EntityCodec.key(EntityCodec.NODE_TOMBSTONES), codec.tombstones(now.nodeTombstones()));
+        }
+    }
+
+    private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
+        batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS),
+                codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount())));
+    }
+
+    private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, Map<String, String> state)
+            throws RocksDBException {
+        for (long seq : change.deletedSeqs()) {
+            batch.delete(cluster, EntityCodec.tombstoneKey(EntityCodec.POD_TOMBSTONES, seq));
+        }
+        for (int i = 0; i < change.added().size(); i++) {
+            String uid = change.added().get(i);
+            batch.put(cluster, EntityCodec.tombstoneKey(EntityCodec.POD_TOMBSTONES, change.addedSeqs().get(i)),
+                    codec.tombstone(new StateSnapshot.Tombstone(uid, state.get(uid))));
+        }
+    }
+
+    /** Adds the meta to the batch and writes it. */
+    private void commit(WriteBatch batch, ClusterState state, long nextOffset, boolean full) throws RocksDBException {
+        batch.put(meta, META_OFFSET, EntityCodec.longValue(nextOffset));
+        batch.put(meta, META_EPOCH, EntityCodec.longValue(state.leaderEpoch()));
+        String hash = current.hash();
+        long hashOffset = current.hashOffset();
+        if (full || ++writesSinceHash >= options.hashEvery()) {
+            hash = state.hash();
+            hashOffset = nextOffset;
+            batch.put(meta, META_HASH, EntityCodec.key(hash));
+            batch.put(meta, META_HASH_OFFSET, EntityCodec.longValue(hashOffset));
+            writesSinceHash = 0;
+        }
+        db.write(writeOptions, batch);
+        current = new StoreMeta(SCHEMA_VERSION, nextOffset, state.leaderEpoch(), hash, hashOffset,
+                state.schedulerName());
+    }
+
+    private List<StateSnapshot.PodEntry> readPodRows() {
+        List<StateSnapshot.PodEntry> rows = new ArrayList<>();
+        scan(pods, PODS, (k, v) -> rows.add(codec.pod(v)));
+        return rows;
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** Writes memtables to SST files; a checkpoint does this itself. */
+    public void flush() {
+        checkOpen();
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, handles);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot flush the state store " + dir + ": " + describe(e)
+                    + ". Check free disk space", e);
+        }
+    }
+
+    /**
+     * A consistent copy of the store in {@code target} (which must not exist): a RocksDB checkpoint, hard links to the
+     * SST files where the file system allows. It opens as a store at the offset of the last completed write.
+     */
+    public void checkpoint(Path target) {
+        checkOpen();
+        try (Checkpoint cp = Checkpoint.create(db)) {
+            cp.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot take a checkpoint of the state store " + dir + " into " + target + ": "
+                    + describe(e) + ". Check that the target does not exist and there is disk space", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            throw new StoreException("closing the state store " + dir + " failed: " + describe(e), e);
+        } finally {
+            writeOptions.close();
+            dbOptions.close();
+            cfOptions.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("state store " + dir + " is closed");
+        }
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        if (failed != null) {
+            throw new StoreException("state store " + dir + " refuses writes after a failed one (" + failed
+                    + "). Close it and recover (StateFollower.recover), which reopens or rebuilds it");
+        }
+    }
+
+    private StoreException writeFailed(long nextOffset, RocksDBException e) {
+        failed = "writing offset " + nextOffset + ": " + describe(e);
+        return new StoreException("cannot write offset " + nextOffset + " to the state store " + dir + ": "
+                + describe(e) + ". Check free disk space; then close the store and recover", e);
+    }
+
+    /** A failure half-way through preparing a batch: the mirrors may have moved without the files. */
+    private RuntimeException poisoned(long nextOffset, RuntimeException e) {
+        failed = "writing offset " + nextOffset + ": " + e;
+        return e;
+    }
+
+    private StoreCorruptException corrupt(String what, Throwable cause) {
+        return new StoreCorruptException("state store " + dir + " is corrupt: " + what
+                + ". Delete the directory (recovery rebuilds it from the newest snapshot and the log)", cause);
+    }
+
+    static String describe(RocksDBException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? String.valueOf(e.getStatus()) : m;
+    }
+
+    /** The app and node of every stored pod, and the pods of every node. */
+    private static final class PodIndex {
+        /** Only what the index needs, so that it does not hold on to pods the state has replaced. */
+        private record Ref(String appId, String node) {
+        }
+
+        private final Map<String, Ref> byUid = new HashMap<>();
+        private final Map<String, Set<String>> byNode = new HashMap<>();
+
+        static PodIndex of(Collection<StateSnapshot.PodEntry> rows) {
+            PodIndex i = new PodIndex();
+            rows.forEach(i::put);
+            return i;
+        }
+
+        String appOf(String uid) {
+            Ref r = byUid.get(uid);
+            return r == null ? null : r.appId();
+        }
+
+        Set<String> podsOn(String node) {
+            Set<String> s = byNode.get(node);
+            return s == null ? Set.of() : new HashSet<>(s);
+        }
+
+        void put(StateSnapshot.PodEntry p) {
+            String uid = p.pod().uid();
+            Ref old = byUid.put(uid, new Ref(p.pod().appId(), p.node()));
+            if (old != null) {
+                unlink(uid, old);
+            }
+            if (!p.node().isEmpty()) {
+                byNode.computeIfAbsent(p.node(), k -> new HashSet<>()).add(uid);
+            }
+        }
+
+        void remove(String uid) {
+            Ref old = byUid.remove(uid);
+            if (old != null) {
+                unlink(uid, old);
+            }
+        }
+
+        private void unlink(String uid, Ref old) {
+            if (!old.node().isEmpty()) {
+                Set<String> s = byNode.get(old.node());
+                if (s != null) {
+                    s.remove(uid);
+                    if (s.isEmpty()) {
+                        byNode.remove(old.node());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package io.fairway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fairway.core.events.Event;
+import io.fairway.core.events.NodeGone;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.objects.Node;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.state.ApplyResult;
+import io.fairway.core.state.ClusterState;
+import io.fairway.log.EventLog;
+import io.fairway.log.LoggedEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The RocksDB plumbing: what is written is what loads, batch by batch, and damage is named, not swallowed. */
+class StateStoreTest {
+    @TempDir
+    Path tmp;
+
+    static List<LoggedEvent> all(EventLog log) {
+        try (EventLog.Reader r = log.reader(0)) {
+            List<LoggedEvent> out = new ArrayList<>();
+            while (r.position() < log.endOffset()) {
+                out.addAll(r.poll(Duration.ofMillis(100)));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aNewStoreIsEmptyAndLoadsNothing() {
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            assertThat(store.isEmpty()).isTrue();
+            assertThat(store.load()).isEmpty();
+            assertThat(store.meta().nextOffset()).isEqualTo(-1);
+        }
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            assertThat(store.isEmpty()).as("opening creates nothing but the files").isTrue();
+        }
+    }
+
+    @Test
+    void aFullWriteLoadsBackAsTheSameState() {
+        LogGenerator g = LogGenerator.inMemory(1, 60);
+        long end = g.log().endOffset();
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            store.writeFull(g.live(), end);
+        }
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            StateStore.Loaded l = store.load().orElseThrow();
+            assertThat(l.nextOffset()).isEqualTo(end);
+            assertThat(l.state().hash()).isEqualTo(g.live().hash());
+            assertThat(l.state().snapshot()).isEqualTo(g.live().snapshot());
+            assertThat(store.meta().hashIsCurrent()).isTrue();
+            assertThat(store.meta().leaderEpoch()).isEqualTo(g.live().leaderEpoch());
+            assertThat(store.meta().schemaVersion()).isEqualTo(StateStore.SCHEMA_VERSION);
+        }
+    }
+
+    /**
+     * Writes every batch of applied events and, at random points, reopens the store and checks that it restores the
+     * exact state (snapshot equality: tombstone order included), not just one with the same hash.
+     */
+    @Test
+    void incrementalWritesKeepTheStoreEqualToTheState() {
+        for (long seed = 1; seed <= 3; seed++) {
+            LogGenerator g = LogGenerator.inMemory(seed, 80, true);
+            List<LoggedEvent> events = all(g.log());
+            Random rnd = new Random(seed);
+            Path dir = tmp.resolve("s" + seed);
+            ClusterState state = new ClusterState();
+            StateStore store = StateStore.open(dir, StoreOptions.defaults().withHashEvery(1));
+            try {
+                store.writeFull(state, 0);
+                List<Event> applied = new ArrayList<>();
+                int i = 0;
+                while (i < events.size()) {
+                    int n = 1 + rnd.nextInt(60);
+                    for (int k = 0; k < n && i < events.size(); k++, i++) {
+                        ApplyResult r = state.apply(events.get(i).event());
+                        // every other seed passes ignored events too: the store must cope
+                        if (r.applied() || seed % 2 == 0) {
+                            applied.add(events.get(i).event());
+                        }
+                    }
+                    store.write(state, i, applied);
+                    applied.clear();
+                    assertThat(store.meta().nextOffset()).isEqualTo(i);
+                    assertThat(store.meta().hash()).isEqualTo(g.hashAt(i - 1));
+                    if (rnd.nextInt(5) == 0 || i == events.size()) {
+                        store.close();
+                        store = StateStore.open(dir, StoreOptions.defaults().withHashEvery(1));
+                        StateStore.Loaded l = store.load().orElseThrow();
+                        assertThat(l.nextOffset()).isEqualTo(i);
+                        assertThat(l.state().snapshot()).as("seed %d, offset %d", seed, i).isEqualTo(state.snapshot());
+                        // carry on from the restored state, as a restarted replica does
+                        state = l.state();
+                    }
+                }
+                assertThat(state.hash()).isEqualTo(g.live().hash());
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /** The state forgets its oldest pod tombstones past 65,536; the store forgets the same ones, in the same order. */
+    @Test
+    void tombstonesKeepTheirOrderAndAreForgottenOldestFirst() throws Exception {
+        ClusterState state = new ClusterState();
+        Path dir = tmp.resolve("s");
+        List<Event> batch = new ArrayList<>();
+        try (StateStore store = StateStore.open(dir)) {
+            store.writeFull(state, 0);
+            long offset = 0;
+            Resources cap = Resources.of("cpu", 1000);
+            for (int i = 0; i < 70_000; i++) {
+                Event e = i % 7_000 == 5 ? new NodeGone(i, "node-" + (i % 3), "rv" + i)
+                        : i % 7_000 == 6 ? new NodeObserved(i, new Node("node-" + (i % 3), cap, cap, java.util.Map.of(),
+                        List.of(), false, true, Integer.toString(1_000_000 + i)))
+                        : new PodGone(i, "gone-" + i, Integer.toString(i));
+                if (state.apply(e).applied()) {
+                    batch.add(e);
+                }
+                offset++;
+                if (batch.size() == 9_000) {
+                    store.write(state, offset, batch);
+                    batch.clear();
+                }
+            }
+            store.write(state, offset, batch);
+            assertThat(state.tombstones()).hasSize(65_536);
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            ClusterState restored = store.load().orElseThrow().state();
+            assertThat(restored.snapshot()).isEqualTo(state.snapshot());
+            for (int i = 0; i < 100; i++) {
+                PodGone more = new PodGone(100_000 + i, "more-" + i, "x" + i);
+                state.apply(more);
+                restored.apply(more);
+            }
+            assertThat(restored.hash()).as("the same tombstones are forgotten next").isEqualTo(state.hash());
+        }
+        try (RawStore raw = rawStore(dir)) {
+            // 65,536 pod tombstones, at most 3 node tombstones, and the config, leader, counters, priority rows
+            assertThat(raw.count("cluster")).as("forgotten tombstones are deleted from the store too")
+                    .isLessThanOrEqualTo(65_536 + 3 + 4);
+        }
+    }
+
+    @Test
+    void aWriteThatWouldGoBackIsRefused() {
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            ClusterState state = new ClusterState();
+            store.writeFull(state, 10);
+            assertThatThrownBy(() -> store.write(state, 9, List.of()))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("is at offset 10")
+                    .hasMessageContaining("writing offset 9 would go back");
+            store.write(state, 10, List.of());
+            assertThat(store.meta().nextOffset()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void theHashIsStoredEveryNthWriteAndOnDemand() {
+        LogGenerator g = LogGenerator.inMemory(4, 20);
+        List<LoggedEvent> events = all(g.log());
+        ClusterState state = new ClusterState();
+        try (StateStore store = StateStore.open(tmp.resolve("s"), StoreOptions.defaults().withHashEvery(3).withSync(true))) {
+            store.writeFull(state, 0);
+            assertThat(store.meta().hashIsCurrent()).isTrue();
+            for (int w = 1; w <= 6; w++) {
+                LoggedEvent e = events.get(w - 1);
+                state.apply(e.event());
+                store.write(state, w, List.of(e.event()));
+                assertThat(store.meta().hashIsCurrent()).as("write %d", w).isEqualTo(w % 3 == 0);
+            }
+            state.apply(events.get(6).event());
+            store.write(state, 7, List.of(events.get(6).event()));
+            assertThat(store.meta().hashIsCurrent()).isFalse();
+        }
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            assertThat(store.meta().hashIsCurrent()).isFalse();
+            ClusterState unverified = store.load().orElseThrow().state();
+            assertThat(unverified.hash()).isEqualTo(state.hash());
+            store.writeHash(unverified);
+            assertThat(store.meta().hashIsCurrent()).isTrue();
+            assertThat(store.meta().hash()).isEqualTo(state.hash());
+        }
+    }
+
+    @Test
+    void aCheckpointIsAStoreOfItsOwnAtTheSameOffset() {
+        LogGenerator g = LogGenerator.inMemory(5, 30);
+        try (StateStore store = StateStore.open(tmp.resolve("s"))) {
+            store.writeFull(g.live(), g.log().endOffset());
+            store.checkpoint(tmp.resolve("cp"));
+            store.writeFull(new ClusterState(), g.log().endOffset() + 1);
+        }
+        try (StateStore cp = StateStore.open(tmp.resolve("cp"))) {
+            StateStore.Loaded l = cp.load().orElseThrow();
+            assertThat(l.nextOffset()).isEqualTo(g.log().endOffset());
+            assertThat(l.state().hash()).isEqualTo(g.live().hash());
+        }
+    }
+
+    // ---------------------------------------------------------------- damage
+
+    private Path storeWithState() {
+        LogGenerator g = LogGenerator.inMemory(6, 40);
+        Path dir = tmp.resolve("s");
+        try (StateStore store = StateStore.open(dir)) {
+            store.writeFull(g.live(), g.log().endOffset());
+            store.flush();
+        }
+        return dir;
+    }
+
+    private static RawStore rawStore(Path dir) throws org.rocksdb.RocksDBException {
+        return new RawStore(dir);
+    }
+
+    @Test
+    void aGarbledHashIsDetectedOnLoad() throws Exception {
+        Path dir = storeWithState();
+        try (RawStore raw = rawStore(dir)) {
+            raw.put("meta", "hash", "0000garbled");
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            assertThatThrownBy(store::load)
+                    .isInstanceOf(StoreCorruptException.class)
+                    .hasMessageContaining("state store " + dir + " is corrupt")
+                    .hasMessageContaining("is not the stored hash 0000garbled")
+                    .hasMessageContaining("Delete the directory");
+        }
+    }
+
+    @Test
+    void aRowThatDoesNotDecodeIsNamed() throws Exception {
+        Path dir = storeWithState();
+        try (RawStore raw = rawStore(dir)) {
+            raw.put("pods", "uid-000003", "{\"pod\": 17");
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            assertThatThrownBy(store::load)
+                    .isInstanceOf(StoreCorruptException.class)
+                    .hasMessageContaining("row 'uid-000003' of column family pods does not decode");
+        }
+    }
+
+    @Test
+    void anotherSchemaVersionIsIncompatible() throws Exception {
+        Path dir = storeWithState();
+        try (RawStore raw = rawStore(dir)) {
+            raw.put("meta", "schemaVersion", "99");
+        }
+        assertThatThrownBy(() -> StateStore.open(dir))
+                .isInstanceOf(StoreIncompatibleException.class)
+                .hasMessageContaining("has schema version 99, this build reads " + StateStore.SCHEMA_VERSION);
+    }
+
+    @Test
+    void aMissingCurrentFileIsCorruptionNotANewStore() throws IOException {
+        Path dir = storeWithState();
+        Files.delete(dir.resolve("CURRENT"));
+        assertThatThrownBy(() -> StateStore.open(dir))
+                .isInstanceOf(StoreCorruptException.class)
+                .hasMessageContaining("has files but no CURRENT file");
+    }
+
+    @Test
+    void aMissingSstFileIsDetected() throws IOException {
+        Path dir = storeWithState();
+        List<Path> ssts;
+        try (Stream<Path> s = Files.list(dir)) {
+            ssts = s.filter(p -> p.toString().endsWith(".sst")).toList();
+        }
+        assertThat(ssts).isNotEmpty();
+        for (Path p : ssts) {
+            Files.delete(p);
+        }
+        assertThatThrownBy(() -> {
+            try (StateStore store = StateStore.open(dir)) {
+                store.load();
+            }
+        }).isInstanceOf(StoreCorruptException.class).hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheValue() {
+        assertThatThrownBy(() -> StoreOptions.defaults().withHashEvery(0))
+                .hasMessageContaining("hashEvery must be 1 or more")
+                .hasMessageContaining("not 0");
+        assertThatThrownBy(() -> new SnapshotPolicy(-1, null, 1)).hasMessageContaining("not -1");
+        assertThatThrownBy(() -> FollowerOptions.defaults().withBatchEvents(0))
+                .hasMessageContaining("batchEvents must be at least 1, not 0");
+    }
+}
