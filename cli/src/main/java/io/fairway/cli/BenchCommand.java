@@ -6,6 +6,7 @@ import io.fairway.cli.bench.SyntheticClusterLoader;
 import io.fairway.cli.bench.SyntheticLog;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.store.Snapshots;
 import io.fairway.store.StateFollower;
 import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.core.scheduler.Scheduler;
@@ -102,7 +103,7 @@ public final class BenchCommand implements Runnable {
                         replayedEvents = replayed.appliedCount() + replayed.ignoredCount();
                     }
                 } finally {
-                    deleteTree(dataDir);
+                    Snapshots.deleteTree(dataDir);
                 }
                 io.fairway.log.Replay.Result r = new io.fairway.log.Replay.Result(end, replayedEvents, 0, 0, seconds);
                 boolean same = replayed.hash().equals(leader.hash());
@@ -164,14 +165,6 @@ public final class BenchCommand implements Runnable {
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     @Command(name = "jmh", mixinStandardHelpOptions = true,

@@ -160,7 +160,7 @@ public final class Snapshots {
     }
 
     /** Deletes a directory and everything under it; a missing one is fine. */
-    static void deleteTree(Path root) {
+    public static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }
