@@ -4,32 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The benchmark's plumbing on small inputs: it places what fits and reports the figures it promises. */
 class BenchCommandTest {
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Fairway.commandLine();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void syntheticRunPlacesEveryPodThatFitsAndPrintsJson() throws Exception {
-        Run r = run("bench", "core", "--nodes", "200", "--pods", "2000", "--queues", "12", "--warmup", "0", "--json");
+        CliRun r = run("bench", "core", "--nodes", "200", "--pods", "2000", "--queues", "12", "--warmup", "0", "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("nodes").asInt()).isEqualTo(200);
@@ -75,7 +63,7 @@ class BenchCommandTest {
                   - at: 1s
                     apps: {a: {running: 999}}
                 """);
-        Run r = run("bench", "core", "--workload", file.toString(), "--warmup", "0", "--json");
+        CliRun r = run("bench", "core", "--workload", file.toString(), "--warmup", "0", "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("nodes").asInt()).isEqualTo(3);
@@ -86,7 +74,7 @@ class BenchCommandTest {
 
     @Test
     void badOptionsAreRefusedWithTheValue() {
-        Run r = run("bench", "core", "--policy", "random");
+        CliRun r = run("bench", "core", "--policy", "random");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--policy random is not a node sort policy");
     }

@@ -22,8 +22,6 @@ import io.fairway.log.EventLog;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.testsupport.EmbeddedKafka;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code fairway replay} and {@code fairway explain} against a real broker: the state replay rebuilds is the state
@@ -94,22 +91,13 @@ class LogCommandsTest {
         kafka.close();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Fairway.commandLine();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void theReplayedStateIsTheLeadersState() throws Exception {
-        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--json");
+        CliRun r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("hash").asText()).isEqualTo(live.hash());
@@ -118,16 +106,16 @@ class LogCommandsTest {
         assertThat(json.get("leaderEpoch").asInt()).isEqualTo(1);
         assertThat(json.at("/queues/root.default/allocated/cpu").asText()).isEqualTo("8");
 
-        Run hash = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--state-hash");
+        CliRun hash = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--state-hash");
         assertThat(hash.out().trim()).isEqualTo(live.hash());
 
-        Run human = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        CliRun human = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
         assertThat(human.out()).contains("nodes 2, pods pending 4, running 8").contains("root.default");
     }
 
     @Test
     void untilAnOffsetGivesTheStateAtThatPoint() {
-        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--until", "" + offsetAfterNodes,
+        CliRun r = run("replay", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC, "--until", "" + offsetAfterNodes,
                 "--state-hash");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().trim()).isEqualTo(hashAfterNodes);
@@ -135,32 +123,32 @@ class LogCommandsTest {
 
     @Test
     void aBadUntilIsRefusedWithTheValue() {
-        Run r = run("replay", "--kafka", kafka.bootstrapServers(), "--until", "yesterday");
+        CliRun r = run("replay", "--kafka", kafka.bootstrapServers(), "--until", "yesterday");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--until yesterday is neither an offset");
     }
 
     @Test
     void explainTellsAPodsStory() {
-        Run r = run("explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        CliRun r = run("explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("pod ns/p20 (uid p20)")
                 .contains("observed: app app-2, queue root.default")
                 .containsPattern("allocated on n[01] in root.default by leader epoch 1");
 
         // The last pods found the nodes full: their story says why they wait.
-        Run waiting = run("explain", "p43", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        CliRun waiting = run("explain", "p43", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
         assertThat(waiting.exit()).as(waiting.err()).isZero();
         assertThat(waiting.out()).contains("still waiting since").contains("Insufficient cpu");
 
-        Run missing = run("explain", "ns/nope", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
+        CliRun missing = run("explain", "ns/nope", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.out()).contains("pod ns/nope does not appear in " + TOPIC + "/0");
     }
 
     @Test
     void benchReplayRebuildsTheLeadersStateAndPrintsItsRate() throws Exception {
-        Run r = run("bench", "replay", "--events", "5000", "--kafka", kafka.bootstrapServers(), "--json");
+        CliRun r = run("bench", "replay", "--events", "5000", "--kafka", kafka.bootstrapServers(), "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();

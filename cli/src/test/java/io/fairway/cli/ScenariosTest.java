@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -17,31 +15,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import picocli.CommandLine;
 
 /**
  * Every shipped scenario ({@code scenarios/*.yaml} at the repository root) must pass through the real core, and
  * {@code fairway simulate} must report failures, bad files, JSON and traces as documented in docs/scenarios.md.
  */
 class ScenariosTest {
-    /** What one run of the command printed and returned. */
-    private record Run(int exit, String out, String err) {
-        String all() {
-            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
-
-    private static Run simulate(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Fairway.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
+    private static CliRun simulate(String... args) {
         String[] full = new String[args.length + 1];
         full[0] = "simulate";
         System.arraycopy(args, 0, full, 1, args.length);
-        int exit = cmd.execute(full);
-        return new Run(exit, out.toString(), err.toString());
+        return CliRun.of(full);
     }
 
     /** Maven runs the cli tests in {@code cli/}; an IDE may run them at the repository root. */
@@ -77,7 +61,7 @@ class ScenariosTest {
             fail("no scenario files in " + scenariosDir());
         }
         return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> {
-            Run run = simulate(file.toString());
+            CliRun run = simulate(file.toString());
             assertThat(run.exit()).as("fairway simulate %s%n%s", file, run.all()).isZero();
             assertThat(run.out()).as("fairway simulate %s%n%s", file, run.all()).contains("PASSED").doesNotContain("FAIL ");
         }));
@@ -86,7 +70,7 @@ class ScenariosTest {
     @Test
     void failingExpectationExitsOneAndShowsExpectedAndActual() {
         Path file = bad("failing-expectation.yaml");
-        Run run = simulate(file.toString());
+        CliRun run = simulate(file.toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
         assertThat(run.out()).as(run.all())
                 .contains("FAIL at 0s app app-a: running: expected 3, actual 2 pending: expected 1, actual 2")
@@ -97,7 +81,7 @@ class ScenariosTest {
     @Test
     void unknownKeyExitsTwoAndNamesTheLine() {
         Path file = bad("unknown-key.yaml");
-        Run run = simulate(file.toString());
+        CliRun run = simulate(file.toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(2);
         assertThat(run.err()).as(run.all())
                 .contains(file + ": line 11: unknown key 'pod' in steps[0].submit[0]")
@@ -109,21 +93,21 @@ class ScenariosTest {
     @Test
     void badFileDoesNotStopTheOthersButSetsTheExitCode() {
         Path good = scenariosDir().resolve("fifo-order.yaml");
-        Run run = simulate(bad("unknown-key.yaml").toString(), good.toString());
+        CliRun run = simulate(bad("unknown-key.yaml").toString(), good.toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(2);
         assertThat(run.out()).as(run.all()).contains("scenario fifo-order", "PASSED");
     }
 
     @Test
     void missingFileExitsTwo() {
-        Run run = simulate(scenariosDir().resolve("no-such-scenario.yaml").toString());
+        CliRun run = simulate(scenariosDir().resolve("no-such-scenario.yaml").toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(2);
         assertThat(run.err()).as(run.all()).contains("no-such-scenario.yaml: cannot read");
     }
 
     @Test
     void jsonOutputParsesAndCarriesActualValues() throws IOException {
-        Run run = simulate("--json", bad("failing-expectation.yaml").toString());
+        CliRun run = simulate("--json", bad("failing-expectation.yaml").toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertThat(root.path("passed").isBoolean()).as(run.all()).isTrue();
@@ -153,7 +137,7 @@ class ScenariosTest {
 
     @Test
     void jsonOfPassingScenario() throws IOException {
-        Run run = simulate("--json", scenariosDir().resolve("fifo-order.yaml").toString());
+        CliRun run = simulate("--json", scenariosDir().resolve("fifo-order.yaml").toString());
         assertThat(run.exit()).as(run.all()).isZero();
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertThat(root.path("passed").booleanValue()).as(run.all()).isTrue();
@@ -163,7 +147,7 @@ class ScenariosTest {
 
     @Test
     void jsonReportsUnreadableScenario() throws IOException {
-        Run run = simulate("--json", bad("unknown-key.yaml").toString());
+        CliRun run = simulate("--json", bad("unknown-key.yaml").toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(2);
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertThat(root.path("passed").booleanValue()).isFalse();
@@ -172,7 +156,7 @@ class ScenariosTest {
 
     @Test
     void tracePrintsDecisions() {
-        Run run = simulate("--trace", bad("failing-expectation.yaml").toString());
+        CliRun run = simulate("--trace", bad("failing-expectation.yaml").toString());
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
         assertThat(run.out()).as(run.all())
                 .contains("Allocated default/app-a-0 -> node-0 (root.default)")
@@ -181,7 +165,7 @@ class ScenariosTest {
 
     @Test
     void withoutTraceThereAreNoDecisionLines() {
-        Run run = simulate(bad("failing-expectation.yaml").toString());
+        CliRun run = simulate(bad("failing-expectation.yaml").toString());
         assertThat(run.out()).as(run.all()).doesNotContain("Allocated ");
     }
 }
