@@ -13,10 +13,12 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
@@ -25,7 +27,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -45,12 +46,15 @@ public final class EventCodec {
             .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false)
+            .addModule(new BlackbirdModule())
             .addModule(new SimpleModule("fairway-resources")
                     .addSerializer(Resources.class, new ResourcesSerializer())
                     .addDeserializer(Resources.class, new ResourcesDeserializer()))
             .build();
 
     private static final Map<String, Class<? extends Event>> TYPES = eventTypes();
+    /** A reader per type, so that decoding does not look the type's deserializer up for every record. */
+    private static final Map<String, ObjectReader> READERS = readers();
 
     private EventCodec() {
     }
@@ -104,12 +108,12 @@ public final class EventCodec {
                         if (version != SCHEMA_VERSION || type == null || value != JsonToken.START_OBJECT) {
                             return decodeTree(bytes, topic, partition, offset);
                         }
-                        Class<? extends Event> cls = TYPES.get(type);
-                        if (cls == null) {
+                        ObjectReader reader = READERS.get(type);
+                        if (reader == null) {
                             throw new EventDecodeException(topic, partition, offset, "unknown event type '" + type + "'", null);
                         }
                         try {
-                            return MAPPER.readValue(p, cls);
+                            return reader.readValue(p);
                         } catch (JsonParseException e) {
                             throw e;
                         } catch (IOException | IllegalArgumentException | NullPointerException e) {
@@ -185,6 +189,12 @@ public final class EventCodec {
         return Map.copyOf(out);
     }
 
+    private static Map<String, ObjectReader> readers() {
+        Map<String, ObjectReader> out = new HashMap<>();
+        TYPES.forEach((name, cls) -> out.put(name, MAPPER.readerFor(cls)));
+        return Map.copyOf(out);
+    }
+
     /** A copy of the codec's JSON mapper (records, resources by name), for other stores of core records. */
     public static ObjectMapper mapper() {
         return MAPPER.copy();
@@ -207,21 +217,23 @@ public final class EventCodec {
         }
     }
 
+    /** Streamed, not through a tree: every pod event carries its requests, so this is on the replay's hot path. */
     private static final class ResourcesDeserializer extends JsonDeserializer<Resources> {
         @Override
         public Resources deserialize(JsonParser parser, DeserializationContext ctx) throws IOException {
-            JsonNode node = parser.readValueAsTree();
-            if (!node.isObject()) {
-                throw new IllegalArgumentException("resources must be an object of name to integer, found " + node);
+            if (!parser.isExpectedStartObjectToken()) {
+                throw new IllegalArgumentException("resources must be an object of name to integer, found "
+                        + parser.currentToken() + " " + parser.getText());
             }
             Resources.Builder b = Resources.builder();
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().canConvertToExactIntegral()) {
-                    throw new IllegalArgumentException("resource " + e.getKey() + " is not an integer: " + e.getValue());
+            String name;
+            while ((name = parser.nextFieldName()) != null) {
+                JsonToken value = parser.nextToken();
+                if (value != JsonToken.VALUE_NUMBER_INT && !(value == JsonToken.VALUE_NUMBER_FLOAT
+                        && parser.getDecimalValue().stripTrailingZeros().scale() <= 0)) {
+                    throw new IllegalArgumentException("resource " + name + " is not an integer: " + parser.getText());
                 }
-                b.set(e.getKey(), e.getValue().asLong());
+                b.set(name, parser.getValueAsLong());
             }
             return b.build();
         }

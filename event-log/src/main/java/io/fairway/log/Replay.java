@@ -43,6 +43,9 @@ public final class Replay {
         void applied(LoggedEvent event, ApplyResult result);
     }
 
+    /** Polls fetched ahead: enough to keep the decoding thread busy while a batch is applied, a few MB at most. */
+    private static final int PREFETCH_DEPTH = 4;
+
     private Replay() {
     }
 
@@ -57,7 +60,7 @@ public final class Replay {
         long ignored = 0;
         long lastTime = 0;
         long next = fromOffset;
-        try (EventLog.Reader reader = log.reader(fromOffset)) {
+        try (EventLog.Reader reader = new PrefetchingReader(log.reader(fromOffset), PREFETCH_DEPTH, "replay")) {
             int idle = 0;
             outer:
             while (reader.position() < end) {

@@ -89,5 +89,22 @@ class EventCodecTest {
                 "{\"v\":1,\"type\":\"NodeObserved\",\"data\":{\"node\":{\"name\":\"n\",\"capacity\":{\"cpu\":\"lots\"}}}}"), "t", 0, 14))
                 .isInstanceOf(EventDecodeException.class).hasMessageContaining("bad NodeObserved");
         assertThatThrownBy(() -> EventCodec.decode(null, "t", 0, 15)).hasMessageContaining("no value");
+        assertThatThrownBy(() -> EventCodec.decode(utf8(
+                "{\"v\":1,\"type\":\"NodeObserved\",\"data\":{\"node\":{\"name\":\"n\",\"capacity\":{\"cpu\":1.5}}}}"), "t", 0, 16))
+                .isInstanceOf(EventDecodeException.class).hasMessageContaining("resource cpu is not an integer: 1.5");
+        assertThatThrownBy(() -> EventCodec.decode(utf8(
+                "{\"v\":1,\"type\":\"NodeObserved\",\"data\":{\"node\":{\"name\":\"n\",\"capacity\":[1]}}}"), "t", 0, 17))
+                .isInstanceOf(EventDecodeException.class).hasMessageContaining("resources must be an object");
+    }
+
+    @Test
+    void resourcesWrittenAsWholeDecimalsStillDecode() {
+        Event e = EventCodec.decode(utf8("{\"v\":1,\"type\":\"NodeObserved\",\"time\":1,\"source\":\"WATCHER\","
+                + "\"data\":{\"time\":1,\"node\":{\"name\":\"n\",\"capacity\":{\"cpu\":4000.0,\"memory\":1024},"
+                + "\"allocatable\":{},\"labels\":{},\"taints\":[],\"unschedulable\":false,\"ready\":true,"
+                + "\"resourceVersion\":\"1\"}}}"), "t", 0, 1);
+        io.fairway.core.objects.Node n = ((io.fairway.core.events.NodeObserved) e).node();
+        assertThat(n.capacity().get("cpu")).isEqualTo(4000);
+        assertThat(n.capacity().get("memory")).isEqualTo(1024);
     }
 }

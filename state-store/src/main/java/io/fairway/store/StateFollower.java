@@ -49,6 +49,8 @@ public final class StateFollower implements AutoCloseable {
     private long lastSnapshotOffset;
     private long lastSnapshotNanos;
     private EventLog.Reader reader;
+    /** Set while {@link #catchUp} runs: writes then come every {@code catchUpBatchEvents}. */
+    private boolean catchingUp;
     private boolean closed;
 
     private StateFollower(Path dataDir, EventLog log, FollowerOptions options, StateStore store, ClusterState state,
@@ -225,13 +227,24 @@ public final class StateFollower implements AutoCloseable {
         return dataDir;
     }
 
-    /** Replays from the next offset to the log's current end, writing every {@code batchEvents}; returns the events. */
+    /**
+     * Replays from the next offset to the log's current end, writing every {@code catchUpBatchEvents}; returns the
+     * events.
+     */
     public long catchUp() {
         checkOpen();
         closeReader();
-        Replay.Result r = Replay.run(log, state, nextOffset, new Replay.End(), this::applied, null);
+        catchingUp = true;
+        Replay.Result r;
+        try {
+            r = Replay.run(log, state, nextOffset, new Replay.End(), this::applied, null);
+        } finally {
+            catchingUp = false;
+        }
         if (pendingCount > 0) {
             persist();
+        } else {
+            maybeSnapshot();
         }
         return r.events();
     }
@@ -290,7 +303,7 @@ public final class StateFollower implements AutoCloseable {
         if (options.onApplied() != null) {
             options.onApplied().applied(e, r);
         }
-        if (pendingCount >= options.batchEvents()) {
+        if (pendingCount >= (catchingUp ? options.catchUpBatchEvents() : options.batchEvents())) {
             persist();
         }
     }
@@ -308,7 +321,9 @@ public final class StateFollower implements AutoCloseable {
 
     private void maybeSnapshot() {
         SnapshotPolicy p = options.snapshots();
-        if (snapshots == null || !p.enabled()) {
+        // Not while catching up: each would cost a pass over the state and a checkpoint, only for the next one to
+        // replace it moments later; one is taken when catch-up ends, if due.
+        if (snapshots == null || !p.enabled() || catchingUp) {
             return;
         }
         long since = nextOffset - lastSnapshotOffset;

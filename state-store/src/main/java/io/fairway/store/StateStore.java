@@ -475,8 +475,10 @@ public final class StateStore implements AutoCloseable {
                 StateSnapshot.PodEntry p = StateSnapshot.podEntry(state, uid);
                 byte[] key = EntityCodec.key(uid);
                 if (p == null) {
-                    batch.delete(pods, key);
-                    index.remove(uid);
+                    // A pod that came and went within the batch was never stored: no row, no delete to write.
+                    if (index.remove(uid)) {
+                        batch.delete(pods, key);
+                    }
                 } else {
                     batch.put(pods, key, codec.pod(p));
                     index.put(p);
@@ -750,11 +752,13 @@ public final class StateStore implements AutoCloseable {
             }
         }
 
-        void remove(String uid) {
+        /** Returns whether the pod was stored. */
+        boolean remove(String uid) {
             Ref old = byUid.remove(uid);
             if (old != null) {
                 unlink(uid, old);
             }
+            return old != null;
         }
 
         private void unlink(String uid, Ref old) {

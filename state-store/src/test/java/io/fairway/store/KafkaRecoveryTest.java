@@ -32,7 +32,7 @@ class KafkaRecoveryTest {
             LogGenerator g = new LogGenerator(log, 21, false);
             g.rounds(15);
             Path data = tmp.resolve("replica");
-            FollowerOptions opts = FollowerOptions.defaults().withBatchEvents(40)
+            FollowerOptions opts = FollowerOptions.defaults().withBatchEvents(40).withCatchUpBatchEvents(40)
                     .withSnapshots(new SnapshotPolicy(150, null, 2));
 
             AtomicInteger applied = new AtomicInteger();

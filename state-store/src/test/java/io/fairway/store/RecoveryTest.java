@@ -62,7 +62,7 @@ class RecoveryTest {
 
     private static FollowerOptions options(int batch) {
         // a hash with every write: the tests compare it at every persisted offset
-        return FollowerOptions.defaults().withBatchEvents(batch).withSnapshots(SnapshotPolicy.none())
+        return FollowerOptions.defaults().withBatchEvents(batch).withCatchUpBatchEvents(batch).withSnapshots(SnapshotPolicy.none())
                 .withStore(StoreOptions.defaults().withHashEvery(1));
     }
 
@@ -271,10 +271,11 @@ class RecoveryTest {
     /** A damaged newest snapshot is skipped for the one before it; with none usable the whole log is replayed. */
     @Test
     void aDamagedSnapshotFallsBackToAnOlderOneThenToScratch() throws Exception {
-        LogGenerator g = LogGenerator.inMemory(14, 60);
+        LogGenerator g = new LogGenerator(new InMemoryEventLog(), 14, false);
         Path data = tmp.resolve("s");
         FollowerOptions opts = options(30).withSnapshots(new SnapshotPolicy(250, null, 2));
         try (StateFollower f = StateFollower.recover(data, g.log(), opts)) {
+            followWhileWriting(f, g, 60);
             assertThat(f.snapshots().list()).hasSize(2);
         }
         List<Snapshots.Snapshot> snaps = new Snapshots(data.resolve(StateFollower.SNAPSHOTS_DIR), 2).list();
@@ -348,11 +349,12 @@ class RecoveryTest {
 
     @Test
     void snapshotsAreTakenEveryNEventsAndKeptKDeep() {
-        LogGenerator g = LogGenerator.inMemory(16, 80, true);
+        LogGenerator g = new LogGenerator(new InMemoryEventLog(), 16, true);
         List<Long> taken = new ArrayList<>();
         Path data = tmp.resolve("k");
         FollowerOptions opts = options(20).withSnapshots(new SnapshotPolicy(150, null, 3));
         try (StateFollower f = StateFollower.recover(data, g.log(), opts)) {
+            followWhileWriting(f, g, 80);
             long end = g.log().endOffset();
             assertThat(end).isGreaterThan(1000);
             List<Snapshots.Snapshot> kept = f.snapshots().list();
@@ -370,6 +372,54 @@ class RecoveryTest {
                 assertThat(l.nextOffset()).isEqualTo(offset);
                 assertThat(l.state().hash()).isEqualTo(g.hashAt(offset - 1));
             }
+        }
+    }
+
+    /** The log grows a round at a time and the follower polls it up, as a running replica does. */
+    private static void followWhileWriting(StateFollower f, LogGenerator g, int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            g.rounds(1);
+            while (f.nextOffset() < g.log().endOffset()) {
+                f.poll(Duration.ofMillis(10));
+            }
+        }
+        f.poll(Duration.ZERO);
+    }
+
+    /**
+     * Catching up writes every catchUpBatchEvents, not every batchEvents, and takes no snapshot until it is done: one
+     * then, as the policy is due.
+     */
+    @Test
+    void catchUpWritesInLargeBatchesAndSnapshotsOnceAtTheEnd() {
+        LogGenerator g = LogGenerator.inMemory(18, 80);
+        long end = g.log().endOffset();
+        List<Long> writes = new ArrayList<>();
+        FollowerOptions opts = FollowerOptions.defaults().withBatchEvents(10).withCatchUpBatchEvents(400)
+                .withSnapshots(new SnapshotPolicy(150, null, 3))
+                .withOnPersist((next, state, meta) -> writes.add(next));
+        Path data = tmp.resolve("c");
+        try (StateFollower f = StateFollower.recover(data, g.log(), opts)) {
+            assertThat(end).isGreaterThan(900);
+            // one write per 400 events (the in-memory log has no gaps in its offsets), and the rest at the end
+            List<Long> expected = new ArrayList<>();
+            for (long o = 400; o < f.nextOffset(); o += 400) {
+                expected.add(o);
+            }
+            expected.add(f.nextOffset());
+            assertThat(writes).isEqualTo(expected);
+            assertThat(f.snapshots().list()).singleElement()
+                    .satisfies(s -> assertThat(s.nextOffset()).isEqualTo(f.nextOffset()));
+            assertThat(f.state().hash()).isEqualTo(g.live().hash());
+
+            // following afterwards writes every 10 again
+            writes.clear();
+            long before = f.nextOffset();
+            g.rounds(3);
+            while (f.nextOffset() < g.log().endOffset()) {
+                f.poll(Duration.ofMillis(10));
+            }
+            assertThat(writes).hasSizeGreaterThanOrEqualTo((int) ((f.nextOffset() - before) / 10));
         }
     }
 
