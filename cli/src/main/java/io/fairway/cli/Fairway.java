@@ -27,7 +27,22 @@ public final class Fairway implements Runnable {
 
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Fairway()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Fairway()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Fairway::failed);
+    }
+
+    /**
+     * Fairway's own errors already say what is wrong and what to do: their message is the output. Anything else is a
+     * bug or an unexpected failure, and gets its stack trace too (as does everything with FAIRWAY_DEBUG set).
+     */
+    private static int failed(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        cl.getErr().println("fairway " + cl.getCommandName() + ": " + e.getMessage());
+        boolean ours = e.getClass().getName().startsWith("io.fairway.");
+        if (!ours || System.getenv("FAIRWAY_DEBUG") != null) {
+            e.printStackTrace(cl.getErr());
+        }
+        cl.getErr().flush();
+        return 3;
     }
 
     @Override

@@ -29,6 +29,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import io.fairway.store.StateFollower;
+import io.fairway.core.events.PodGone;
+import java.nio.file.Path;
 
 /**
  * {@code fairway replay} and {@code fairway explain} against a real broker: the state replay rebuilds is the state
@@ -44,8 +48,14 @@ class LogCommandsTest {
     @BeforeAll
     static void writeALog() {
         kafka = EmbeddedKafka.start();
+        live = writeLog(TOPIC);
+    }
+
+    /** Nodes, then three waves of pods through a real scheduler; the last wave finds the nodes full. */
+    private static ClusterState writeLog(String topic) {
+        ClusterState before = live;
         live = new ClusterState();
-        try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()).withTopic(TOPIC))) {
+        try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()).withTopic(topic))) {
             EventLog.DecisionWriter writer = log.openDecisionWriter(1);
             commit(log, writer, List.of(new LeaderElected(0, 1, "test")));
             Resources cap = Resources.builder().set("cpu", 4000).set("memory", 8L << 30).build();
@@ -67,6 +77,9 @@ class LogCommandsTest {
             }
             writer.close();
         }
+        ClusterState written = live;
+        live = before == null ? written : before;
+        return written;
     }
 
     private static long observe(KafkaEventLog log, List<Observation> events) {
@@ -144,6 +157,45 @@ class LogCommandsTest {
         CliRun missing = run("explain", "ns/nope", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC);
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.out()).contains("pod ns/nope does not appear in " + TOPIC + "/0");
+    }
+
+    /**
+     * A replica's store tells the story without the log, and the log's tail after the store's offset carries it on;
+     * the store is read while the replica holds it open.
+     */
+    @Test
+    void explainReadsTheStoryFromAReplicasStoreAndTheTailFromTheLog(@TempDir Path tmp) {
+        String topic = "explain.data.test";
+        writeLog(topic);
+        KafkaEventLogConfig config = KafkaEventLogConfig.of(kafka.bootstrapServers()).withTopic(topic);
+        try (KafkaEventLog log = KafkaEventLog.open(config);
+             StateFollower replica = StateFollower.recover(tmp, log)) {
+            CliRun replayed = run("explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", topic);
+            CliRun stored = run("explain", "ns/p20", "--data", tmp.toString());
+            assertThat(stored.exit()).as(stored.err()).isZero();
+            assertThat(stored.out()).contains("from the state store").contains("0 events read");
+            assertThat(storyLines(stored.out())).isEqualTo(storyLines(replayed.out())).hasSizeGreaterThan(2);
+
+            // p43 is deleted after the replica stopped following: only the log's tail knows
+            long end = log.endOffset();
+            log.append(List.of(new PodGone(9, "p43", "999")));
+            CliRun old = run("explain", "p43", "--data", tmp.toString());
+            assertThat(old.out()).contains("still waiting since").doesNotContain("deleted");
+            CliRun both = run("explain", "p43", "--data", tmp.toString(), "--kafka", kafka.bootstrapServers(),
+                    "--topic", topic);
+            assertThat(both.exit()).as(both.err()).isZero();
+            assertThat(both.out()).contains("(the pod was deleted)").contains("deleted  [offset " + end + "]")
+                    .contains("and the log after it; 1 events read");
+            assertThat(replica.state().pod("p43")).as("the replica did not follow the deletion").isNotNull();
+        }
+        CliRun none = run("explain", "p43");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("give --kafka HOST:PORT");
+    }
+
+    /** The story's lines, without the trailer that says where it came from. */
+    private static List<String> storyLines(String out) {
+        return out.lines().filter(l -> l.startsWith("  ") || l.startsWith("pod ")).toList();
     }
 
     @Test

@@ -26,6 +26,12 @@ public interface EventLog extends AutoCloseable {
     /** The offset the next record will get: the end of what is committed. */
     long endOffset();
 
+    /**
+     * The offset of the oldest record the log still holds: 0 unless retention (or a deletion of records) removed the
+     * ones before it. A reader from below it fails with {@link LogTruncatedException}.
+     */
+    long startOffset();
+
     @Override
     void close();
 

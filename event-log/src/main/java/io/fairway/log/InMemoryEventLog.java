@@ -14,7 +14,9 @@ import java.util.List;
 public final class InMemoryEventLog implements EventLog {
     private static final int MAX_POLL = 5_000;
 
+    /** By offset; the records before {@link #start} are null (deleted). */
     private final List<byte[]> records = new ArrayList<>();
+    private long start;
     private long writerEpoch = -1;
     private long writerGeneration;
 
@@ -66,6 +68,9 @@ public final class InMemoryEventLog implements EventLog {
             @Override
             public List<LoggedEvent> poll(Duration timeout) {
                 synchronized (InMemoryEventLog.this) {
+                    if (position < start) {
+                        throw new LogTruncatedException("memory", position, start);
+                    }
                     long deadline = System.nanoTime() + timeout.toNanos();
                     while (position >= records.size()) {
                         long left = deadline - System.nanoTime();
@@ -104,6 +109,23 @@ public final class InMemoryEventLog implements EventLog {
     @Override
     public synchronized long endOffset() {
         return records.size();
+    }
+
+    @Override
+    public synchronized long startOffset() {
+        return start;
+    }
+
+    /** Deletes the records before {@code offset}, as Kafka's retention (or {@code deleteRecords}) does. */
+    public synchronized void deleteBefore(long offset) {
+        if (offset < start || offset > records.size()) {
+            throw new IllegalArgumentException("cannot move the start of the log from " + start + " to " + offset
+                    + " (its end is " + records.size() + ")");
+        }
+        for (long o = start; o < offset; o++) {
+            records.set((int) o, null);
+        }
+        start = offset;
     }
 
     @Override

@@ -19,61 +19,101 @@ import java.util.List;
 
 /**
  * The story of one pod as the log tells it: observed, queued, why it waited (each distinct reason once, with its
- * numbers and how long it held), allocated where and by which leader, bound, finished or gone. Built as a
- * {@link Replay.Listener}, so it sees the state as it was at every step.
+ * numbers and how long it held), allocated where and by which leader, bound, finished or gone. A {@link StoryBook}
+ * hands it the events that involve the pod, right after the state applied them, so it sees the state as it was at
+ * every step.
  */
-public final class PodStory implements Replay.Listener {
+public final class PodStory {
     /** One line of the story. */
     public record Entry(long offset, long time, String what) {
     }
 
-    private final String ref;
-    private final ClusterState state;
-    private final List<Entry> entries = new ArrayList<>();
-    private String uid;
-    private String key;
-    private String node = "";
-    private String phase = "";
-    private String waitingFor;
-    private long waitingSince;
-
-    /** @param ref the pod's uid or {@code namespace/name}; the state is the one the replay applies to */
-    public PodStory(String ref, ClusterState state) {
-        this.ref = ref;
-        this.state = state;
+    /** A story as stored: where it stands and what it has told so far. */
+    public record Saved(String uid, String key, String node, String phase, String waitingFor, long waitingSince,
+                        boolean deleted, int dropped, List<Entry> entries) {
     }
 
-    public boolean found() {
-        return uid != null;
+    /**
+     * Entries kept per pod: a pod that bounces between nodes for weeks must not grow without bound; the first ones
+     * (how it came) and the newest are what an operator reads.
+     */
+    static final int MAX_ENTRIES = 400;
+    private static final int KEEP_FIRST = 20;
+
+    private final String uid;
+    private final String key;
+    private final List<Entry> entries;
+    private int dropped;
+    private String node;
+    private String phase;
+    private String waitingFor;
+    private long waitingSince;
+    private boolean deleted;
+
+    PodStory(String uid, String key) {
+        this(new Saved(uid, key, "", "", null, 0, false, 0, List.of()));
+    }
+
+    private PodStory(Saved s) {
+        this.uid = s.uid();
+        this.key = s.key();
+        this.node = s.node() == null ? "" : s.node();
+        this.phase = s.phase() == null ? "" : s.phase();
+        this.waitingFor = s.waitingFor();
+        this.waitingSince = s.waitingSince();
+        this.deleted = s.deleted();
+        this.dropped = s.dropped();
+        this.entries = new ArrayList<>(s.entries() == null ? List.of() : s.entries());
+    }
+
+    public static PodStory restore(Saved s) {
+        return new PodStory(s);
+    }
+
+    public Saved save() {
+        return new Saved(uid, key, node, phase, waitingFor, waitingSince, deleted, dropped, List.copyOf(entries));
     }
 
     public String uid() {
         return uid;
     }
 
+    /** {@code namespace/name} */
     public String key() {
         return key;
+    }
+
+    /** The node the story last placed the pod on, or empty. */
+    String node() {
+        return node;
+    }
+
+    /** True once the pod's deletion was applied: nothing more will happen to it. */
+    public boolean deleted() {
+        return deleted;
     }
 
     public List<Entry> entries() {
         return List.copyOf(entries);
     }
 
-    @Override
-    public void applied(LoggedEvent logged, ApplyResult result) {
+    /** Entries told so far, left-out ones included: grows with every entry. */
+    long told() {
+        return entries.size() + (long) dropped;
+    }
+
+    /** Offset of the first entry, or -1: which of two pods of the same name is newer. */
+    public long firstOffset() {
+        return entries.isEmpty() ? -1 : entries.get(0).offset();
+    }
+
+    /** Takes an event that involves this pod (its own, or the removal of its node), after {@code state} applied it. */
+    void applied(LoggedEvent logged, ApplyResult result, ClusterState state) {
         Event e = logged.event();
-        if (uid == null) {
-            if (e instanceof PodObserved po && (po.pod().uid().equals(ref) || po.pod().key().equals(ref))) {
-                uid = po.pod().uid();
-                key = po.pod().key();
-            } else {
-                return;
-            }
-        }
         long t = e.time();
         long off = logged.offset();
         switch (e) {
-            case PodObserved po when po.pod().uid().equals(uid) && result.applied() -> observed(off, t, po.pod());
+            case PodObserved po when po.pod().uid().equals(uid) && result.applied() -> observed(off, t, po.pod(), state);
             case Unschedulable u when u.podUid().equals(uid) && result.applied() -> {
                 endWait(off, t, "");
                 waitingFor = u.message();
@@ -98,8 +138,10 @@ public final class PodStory implements Replay.Listener {
             case PodGone g when g.uid().equals(uid) && result.applied() -> {
                 endWait(off, t, " (the pod was deleted)");
                 add(off, t, "deleted");
+                deleted = true;
+                node = "";
             }
-            case Event other when result.applied() == false && involves(other) ->
+            case Event other when !result.applied() && involves(other) ->
                     add(off, t, other.type() + " ignored: " + result.reason());
             default -> {
             }
@@ -115,7 +157,7 @@ public final class PodStory implements Replay.Listener {
         };
     }
 
-    private void observed(long off, long t, Pod pod) {
+    private void observed(long off, long t, Pod pod, ClusterState state) {
         if (phase.isEmpty()) {
             AppState app = state.app(pod.appId());
             String queue = app == null ? "(not scheduled by this scheduler: " + pod.schedulerName() + ")"
@@ -129,6 +171,8 @@ public final class PodStory implements Replay.Listener {
             add(off, t, "bound to " + pod.nodeName() + ", " + pod.phase());
         } else if (pod.phase().isTerminal() && !pod.phase().name().equals(phase)) {
             add(off, t, pod.phase() + (pod.nodeName().isEmpty() ? "" : " on " + pod.nodeName()));
+            // finished: the pod no longer holds the node, so the node's removal is not part of its story
+            node = "";
         }
         phase = pod.phase().name();
     }
@@ -141,13 +185,21 @@ public final class PodStory implements Replay.Listener {
     }
 
     private void add(long off, long t, String what) {
+        if (entries.size() >= MAX_ENTRIES) {
+            entries.remove(KEEP_FIRST);
+            dropped++;
+        }
         entries.add(new Entry(off, t, what));
     }
 
     /** The story as text lines, times in UTC. */
     public List<String> lines() {
         List<String> out = new ArrayList<>();
-        for (Entry e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            if (i == KEEP_FIRST && dropped > 0) {
+                out.add("… " + dropped + " entries left out …");
+            }
+            Entry e = entries.get(i);
             out.add(Instant.ofEpochMilli(e.time()) + "  " + e.what() + "  [offset " + e.offset() + "]");
         }
         if (waitingFor != null) {

@@ -62,10 +62,12 @@ class PodStoryTest {
 
         for (String ref : List.of("team-a/train-0", "uid-7")) {
             ClusterState state = new ClusterState();
-            PodStory story = new PodStory(ref, state);
-            Replay.run(log, state, 0, new Replay.End(), story, null);
-            assertThat(story.found()).isTrue();
+            StoryBook book = StoryBook.of(ref, state);
+            Replay.run(log, state, 0, new Replay.End(), book, null);
+            assertThat(book.stories()).hasSize(1);
+            PodStory story = book.stories().get(0);
             assertThat(story.uid()).isEqualTo("uid-7");
+            assertThat(story.deleted()).isTrue();
             assertThat(story.entries()).extracting(PodStory.Entry::what).containsExactly(
                     "observed: app job-1, queue root.default, requests {cpu: 4, memory: 1Gi, pods: 1}, priority 10",
                     "waits: 0/1 nodes are available: 1 Insufficient cpu.",
@@ -82,9 +84,8 @@ class PodStoryTest {
     void anUnknownPodIsNotFound() {
         observe(new PodObserved(1000, pod("1")));
         ClusterState state = new ClusterState();
-        PodStory story = new PodStory("team-a/nope", state);
-        Replay.run(log, state, 0, new Replay.End(), story, null);
-        assertThat(story.found()).isFalse();
-        assertThat(story.lines()).isEmpty();
+        StoryBook book = StoryBook.of("team-a/nope", state);
+        Replay.run(log, state, 0, new Replay.End(), book, null);
+        assertThat(book.stories()).isEmpty();
     }
 }

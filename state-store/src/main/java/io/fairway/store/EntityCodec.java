@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.fairway.core.objects.Node;
 import io.fairway.core.state.StateSnapshot;
 import io.fairway.log.EventCodec;
+import io.fairway.log.PodStory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,8 @@ final class EntityCodec {
             new TypeReference<List<StateSnapshot.Tombstone>>() { });
     private final ObjectReader tombstoneListReader = MAPPER.readerFor(
             new TypeReference<List<StateSnapshot.Tombstone>>() { });
+    private final ObjectWriter storyWriter = MAPPER.writerFor(PodStory.Saved.class);
+    private final ObjectReader storyReader = MAPPER.readerFor(PodStory.Saved.class);
     private final ObjectReader priorityReader = MAPPER.readerFor(new TypeReference<TreeMap<String, Integer>>() { });
 
     static byte[] key(String s) {
@@ -114,6 +117,14 @@ final class EntityCodec {
 
     List<StateSnapshot.Tombstone> tombstones(byte[] b) {
         return read(tombstoneListReader, b);
+    }
+
+    byte[] story(PodStory.Saved s) {
+        return write(storyWriter, s);
+    }
+
+    PodStory.Saved story(byte[] b) {
+        return read(storyReader, b);
     }
 
     byte[] priorityClasses(java.util.Map<String, Integer> m) {

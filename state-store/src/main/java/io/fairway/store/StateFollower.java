@@ -6,6 +6,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.Replay;
+import io.fairway.log.StoryBook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ public final class StateFollower implements AutoCloseable {
     private final EventLog log;
     private final FollowerOptions options;
     private final ClusterState state;
+    /** Every pod's story, written with the state so that {@code explain} reads it instead of replaying the log. */
+    private final StoryBook stories;
     private final Snapshots snapshots;
     private StateStore store;
     private long nextOffset;
@@ -60,6 +63,12 @@ public final class StateFollower implements AutoCloseable {
         this.options = options;
         this.store = store;
         this.state = state;
+        this.stories = StoryBook.all(state);
+        if (!store.isEmpty()) {
+            List<String> live = new ArrayList<>();
+            state.pods().forEach(p -> live.add(p.uid()));
+            stories.restore(store.stories(live));
+        }
         this.nextOffset = nextOffset;
         this.snapshots = snapshots;
         long now = options.nanoClock().getAsLong();
@@ -87,6 +96,7 @@ public final class StateFollower implements AutoCloseable {
         Snapshots snapshots = options.snapshots().keep() > 0
                 ? new Snapshots(dataDir.resolve(SNAPSHOTS_DIR), options.snapshots().keep()) : null;
         long logEnd = log.endOffset();
+        long logStart = log.startOffset();
 
         Recovery.Source source = Recovery.Source.STORE;
         String reason = "";
@@ -104,7 +114,7 @@ public final class StateFollower implements AutoCloseable {
                 if (l.isEmpty()) {
                     reason = "the state store at " + storeDir + " is empty";
                 } else {
-                    loaded = check(l.get(), "state store " + storeDir, options.schedulerName(), logEnd);
+                    loaded = check(l.get(), "state store " + storeDir, options.schedulerName(), logStart, logEnd);
                 }
             } catch (StoreCorruptException | StoreIncompatibleException e) {
                 // Anything else (the store open elsewhere, a directory we cannot create) is not the store's fault and
@@ -132,7 +142,7 @@ public final class StateFollower implements AutoCloseable {
                     if (l.isEmpty()) {
                         throw new StoreCorruptException("snapshot " + s.path() + " holds an empty store");
                     }
-                    loaded = check(l.get(), "snapshot " + s.path(), options.schedulerName(), logEnd);
+                    loaded = check(l.get(), "snapshot " + s.path(), options.schedulerName(), logStart, logEnd);
                     source = Recovery.Source.SNAPSHOT;
                     LOG.warn("rebuilding the state store from snapshot {} (offset {}) and the log, because: {}",
                             s.path(), loaded.nextOffset(), reason);
@@ -152,6 +162,14 @@ public final class StateFollower implements AutoCloseable {
 
         ClusterState state;
         long next;
+        if (loaded == null && logStart > 0) {
+            closeQuietly(store);
+            throw new StoreException("cannot build the state: the log starts at offset " + logStart + ", the events "
+                    + "before it were deleted (retention, or a deletion of records), and no state store or snapshot in "
+                    + dataDir + " reaches that far (" + reason + "). Copy the data directory of a replica that is caught "
+                    + "up (stopped, or a snapshot of it) into " + dataDir + ", and set the topic's retention.ms=-1 so "
+                    + "that the log keeps every event");
+        }
         if (loaded == null) {
             source = Recovery.Source.SCRATCH;
             if (firstStart && (snapshots == null || snapshots.list().isEmpty())) {
@@ -187,7 +205,8 @@ public final class StateFollower implements AutoCloseable {
     }
 
     /** The checks that a sound store or snapshot must still pass to be used with this log and scheduler. */
-    private static StateStore.Loaded check(StateStore.Loaded l, String what, String schedulerName, long logEnd) {
+    private static StateStore.Loaded check(StateStore.Loaded l, String what, String schedulerName, long logStart,
+                                           long logEnd) {
         if (!l.state().schedulerName().equals(schedulerName)) {
             throw new StoreIncompatibleException(what + " was built for scheduler name '" + l.state().schedulerName()
                     + "', this replica schedules as '" + schedulerName + "'; it is rebuilt for '" + schedulerName + "'");
@@ -195,6 +214,11 @@ public final class StateFollower implements AutoCloseable {
         if (l.nextOffset() > logEnd) {
             throw new StoreIncompatibleException(what + " is at offset " + l.nextOffset() + " but the log ends at "
                     + logEnd + ": it was built from another log (was the topic recreated?); it is rebuilt from this log");
+        }
+        if (l.nextOffset() < logStart) {
+            throw new StoreIncompatibleException(what + " is at offset " + l.nextOffset() + " but the log now starts at "
+                    + logStart + ": events " + l.nextOffset() + " to " + (logStart - 1) + " were deleted (retention) "
+                    + "before this replica read them, so it cannot catch up");
         }
         return l;
     }
@@ -299,6 +323,7 @@ public final class StateFollower implements AutoCloseable {
         // ignored events too: the store then never depends on which of them changed nothing
         pending.add(e.event());
         pendingCount++;
+        stories.applied(e, r);
         nextOffset = e.offset() + 1;
         if (options.onApplied() != null) {
             options.onApplied().applied(e, r);
@@ -309,7 +334,7 @@ public final class StateFollower implements AutoCloseable {
     }
 
     private void persist() {
-        store.write(state, nextOffset, pending);
+        store.write(state, nextOffset, pending, stories.drain());
         pending.clear();
         pendingCount = 0;
         lastPersistNanos = options.nanoClock().getAsLong();

@@ -15,6 +15,8 @@ import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.Node;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.StateSnapshot;
+import io.fairway.log.PodStory;
+import io.fairway.log.StoryBook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,14 +60,22 @@ import org.rocksdb.WriteOptions;
  */
 public final class StateStore implements AutoCloseable {
     /** The layout this build writes and reads. Bump it when a row's shape changes incompatibly: old stores rebuild. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     static final String NODES = "nodes";
     static final String PODS = "pods";
     static final String APPS = "apps";
     static final String CLUSTER = "cluster";
     static final String META = "meta";
-    private static final List<String> FAMILIES = List.of(NODES, PODS, APPS, CLUSTER, META);
+    static final String STORIES = "stories";
+    private static final List<String> FAMILIES = List.of(NODES, PODS, APPS, CLUSTER, META, STORIES);
+    /**
+     * Story rows of pods the state no longer knows (deleted, and their tombstone forgotten) are swept out after this
+     * many tombstones were forgotten: a scan of the stories now and then instead of a read per forgotten pod.
+     */
+    static final int STORY_SWEEP_EVERY = 65_536;
+    /** {@link #STORY_SWEEP_EVERY}, lower in the test of the sweep. */
+    int storySweepEvery = STORY_SWEEP_EVERY;
 
     private static final byte[] META_SCHEMA = EntityCodec.key("schemaVersion");
     private static final byte[] META_OFFSET = EntityCodec.key("nextOffset");
@@ -93,6 +103,9 @@ public final class StateStore implements AutoCloseable {
     private final ColumnFamilyHandle apps;
     private final ColumnFamilyHandle cluster;
     private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle stories;
+    private final boolean readOnly;
+    private int forgottenSinceSweep;
     private final PodTombstones podTombstones = new PodTombstones();
     /**
      * The cluster rows as stored. They are few and small, and compared with the state's after every batch rather than
@@ -112,8 +125,9 @@ public final class StateStore implements AutoCloseable {
     private boolean closed;
 
     private StateStore(Path dir, StoreOptions options, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       RocksDB db, List<ColumnFamilyHandle> handles) {
+                       RocksDB db, List<ColumnFamilyHandle> handles, boolean readOnly) {
         this.dir = dir;
+        this.readOnly = readOnly;
         this.options = options;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
@@ -125,6 +139,7 @@ public final class StateStore implements AutoCloseable {
         this.apps = handles.get(3);
         this.cluster = handles.get(4);
         this.meta = handles.get(5);
+        this.stories = handles.get(6);
     }
 
     public static StateStore open(Path dir) {
@@ -180,13 +195,52 @@ public final class StateStore implements AutoCloseable {
             throw new StoreCorruptException("cannot open the state store " + dir + ": " + describe(e)
                     + ". Delete the directory (recovery rebuilds it from the newest snapshot and the log)", e);
         }
-        StateStore store = new StateStore(dir, options, dbOptions, cfOptions, db, handles);
+        StateStore store = new StateStore(dir, options, dbOptions, cfOptions, db, handles, false);
         try {
             store.current = store.readMeta();
             if (!store.isEmpty()) {
                 store.stored = store.readClusterRows();
                 store.loadPodTombstones();
             }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /**
+     * Opens the store of a replica for reading, while that replica may have it open for writing ({@code explain} and
+     * tools): it sees the store as of this moment, takes no lock, and refuses every write.
+     *
+     * @throws StoreException the directory holds no store, or one this build cannot read
+     */
+    public static StateStore openReadOnly(Path dir) {
+        if (!Files.exists(dir.resolve("CURRENT"))) {
+            throw new StoreException("there is no state store at " + dir + " (no CURRENT file); give the store "
+                    + "directory of a replica: <data directory>/" + "store", null);
+        }
+        DBOptions dbOptions = new DBOptions().setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+        for (String f : FAMILIES) {
+            descriptors.add(new ColumnFamilyDescriptor(EntityCodec.key(f), cfOptions));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB db;
+        try {
+            db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            dbOptions.close();
+            cfOptions.close();
+            throw new StoreException("cannot open the state store " + dir + " for reading: " + describe(e)
+                    + " (a store written by an older Fairway lacks column families this one reads; the replica "
+                    + "rebuilds it at its next start)", e);
+        }
+        StateStore store = new StateStore(dir, StoreOptions.defaults(), dbOptions, cfOptions, db, handles, true);
+        try {
+            store.current = store.readMeta();
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -421,9 +475,18 @@ public final class StateStore implements AutoCloseable {
      *                   compared with the state instead. A store that is still empty gets the whole state.
      */
     public void write(ClusterState state, long nextOffset, Collection<? extends Event> events) {
+        write(state, nextOffset, events, null);
+    }
+
+    /**
+     * The same, with the pod stories told since the last write ({@link StoryBook#drain}), which go in the same batch:
+     * the stories are always those of the store's offset.
+     */
+    public void write(ClusterState state, long nextOffset, Collection<? extends Event> events,
+                      StoryBook.Drained told) {
         checkWritable();
         if (isEmpty()) {
-            writeFull(state, nextOffset);
+            writeFull(state, nextOffset, told);
             return;
         }
         if (nextOffset < current.nextOffset()) {
@@ -500,7 +563,13 @@ public final class StateStore implements AutoCloseable {
                     batch.put(nodes, EntityCodec.key(name), codec.node(n));
                 }
             }
-            putPodTombstones(batch, podTombstones.update(state.tombstones(), goneUids), state.tombstones());
+            PodTombstones.Change tombs = podTombstones.update(state.tombstones(), goneUids);
+            putPodTombstones(batch, tombs, state.tombstones());
+            putStories(batch, told);
+            forgottenSinceSweep += tombs.deletedSeqs().size();
+            if (forgottenSinceSweep >= storySweepEvery) {
+                sweepStories(batch, state);
+            }
             ClusterRows now = ClusterRows.of(state);
             putClusterRows(batch, now, stored);
             putCounters(batch, state);
@@ -513,8 +582,15 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Replaces the whole content of the store with {@code state} at {@code nextOffset}, in one batch. */
+    /**
+     * Replaces the whole content of the store with {@code state} at {@code nextOffset}, in one batch. Pod stories are
+     * emptied: they are told while following the log, never derived from a state.
+     */
     public void writeFull(ClusterState state, long nextOffset) {
+        writeFull(state, nextOffset, null);
+    }
+
+    private void writeFull(ClusterState state, long nextOffset, StoryBook.Drained told) {
         checkWritable();
         if (nextOffset < 0) {
             throw new IllegalArgumentException("nextOffset must be 0 or more, not " + nextOffset);
@@ -545,6 +621,8 @@ public final class StateStore implements AutoCloseable {
             batch.put(meta, META_SCHEMA, EntityCodec.longValue(SCHEMA_VERSION));
             batch.put(meta, META_SCHEDULER, EntityCodec.key(state.schedulerName()));
             index = PodIndex.of(s.pods());
+            putStories(batch, told);
+            forgottenSinceSweep = 0;
             commit(batch, state, nextOffset, true);
             stored = now;
         } catch (RocksDBException e) {
@@ -590,6 +668,89 @@ public final class StateStore implements AutoCloseable {
         if (before == null || !now.nodeTombstones().equals(before.nodeTombstones())) {
             batch.put(cluster, EntityCodec.key(EntityCodec.NODE_TOMBSTONES), codec.tombstones(now.nodeTombstones()));
         }
+    }
+
+    // ---------------------------------------------------------------- pod stories
+
+    private static byte[] storyKey(String uid) {
+        return EntityCodec.key("u/" + uid);
+    }
+
+    /** The name index: {@code n/<namespace/name>\0<uid>}, empty value; a name may have named several pods. */
+    private static byte[] storyNameKey(String key, String uid) {
+        return EntityCodec.key("n/" + key + "\0" + uid);
+    }
+
+    private void putStories(WriteBatch batch, StoryBook.Drained told) throws RocksDBException {
+        if (told == null) {
+            return;
+        }
+        for (PodStory.Saved s : told.stories()) {
+            batch.put(stories, storyKey(s.uid()), codec.story(s));
+            if (told.created().contains(s.uid())) {
+                batch.put(stories, storyNameKey(s.key(), s.uid()), new byte[0]);
+            }
+        }
+    }
+
+    /** Deletes the stories, and name rows, of pods the state knows neither alive nor as a tombstone. */
+    private void sweepStories(WriteBatch batch, ClusterState state) throws RocksDBException {
+        int swept = 0;
+        try (RocksIterator it = db.newIterator(stories)) {
+            byte[] u = EntityCodec.key("u/");
+            for (it.seek(u); it.isValid() && startsWith(it.key(), u); it.next()) {
+                String uid = EntityCodec.string(it.key()).substring(2);
+                if (state.pod(uid) == null && !state.tombstones().containsKey(uid)) {
+                    batch.delete(stories, it.key());
+                    swept++;
+                }
+            }
+            byte[] n = EntityCodec.key("n/");
+            for (it.seek(n); it.isValid() && startsWith(it.key(), n); it.next()) {
+                String k = EntityCodec.string(it.key());
+                String uid = k.substring(k.lastIndexOf('\0') + 1);
+                if (state.pod(uid) == null && !state.tombstones().containsKey(uid)) {
+                    batch.delete(stories, it.key());
+                }
+            }
+            it.status();
+        }
+        forgottenSinceSweep = 0;
+        org.slf4j.LoggerFactory.getLogger(StateStore.class).debug("swept the stories of {} forgotten pods", swept);
+    }
+
+    /** The stored stories of these pods (those that have one), for a follower to carry on with. */
+    public List<PodStory.Saved> stories(Collection<String> uids) {
+        checkOpen();
+        List<PodStory.Saved> out = new ArrayList<>();
+        for (String uid : uids) {
+            byte[] v = get(stories, storyKey(uid));
+            if (v != null) {
+                out.add(decode(STORIES, "u/" + uid, () -> codec.story(v)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The stored stories {@code ref} names: the pod of that uid, or every pod of that {@code namespace/name} still
+     * remembered, newest first.
+     */
+    public List<PodStory.Saved> storiesOf(String ref) {
+        checkOpen();
+        List<String> uids = new ArrayList<>();
+        if (get(stories, storyKey(ref)) != null) {
+            uids.add(ref);
+        } else {
+            scan(stories, STORIES, storyNameKey(ref, ""), (k, v) -> {
+                String key = EntityCodec.string(k);
+                uids.add(key.substring(key.lastIndexOf('\0') + 1));
+            });
+        }
+        List<PodStory.Saved> out = new ArrayList<>(stories(uids));
+        out.sort(java.util.Comparator.comparingLong((PodStory.Saved s) -> s.entries().isEmpty() ? -1
+                : s.entries().get(0).offset()).reversed());
+        return out;
     }
 
     private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
@@ -688,6 +849,9 @@ public final class StateStore implements AutoCloseable {
 
     private void checkWritable() {
         checkOpen();
+        if (readOnly) {
+            throw new StoreException("state store " + dir + " was opened read-only; it refuses writes", null);
+        }
         if (failed != null) {
             throw new StoreException("state store " + dir + " refuses writes after a failed one (" + failed
                     + "). Close it and recover (StateFollower.recover), which reopens or rebuilds it");

@@ -12,7 +12,7 @@ import org.rocksdb.RocksDBException;
 
 /** The store's RocksDB opened directly, to damage or inspect it the way a test needs. */
 final class RawStore implements AutoCloseable {
-    private static final List<String> FAMILIES = List.of("nodes", "pods", "apps", "cluster", "meta");
+    private static final List<String> FAMILIES = List.of("nodes", "pods", "apps", "cluster", "meta", "stories");
     private final DBOptions options = new DBOptions();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;

@@ -345,6 +345,63 @@ class RecoveryTest {
         }
     }
 
+    // ---------------------------------------------------------------- retention
+
+    /** Records deleted below the store's offset are not needed: the store catches up from where it is. */
+    @Test
+    void recordsDeletedBelowTheStoresOffsetDoNotMatter() {
+        InMemoryEventLog log = new InMemoryEventLog();
+        LogGenerator g = new LogGenerator(log, 31, false);
+        g.rounds(20);
+        Path data = tmp.resolve("r1");
+        long stored;
+        try (StateFollower f = StateFollower.recover(data, log, options(25))) {
+            stored = f.nextOffset();
+        }
+        g.rounds(10);
+        log.deleteBefore(stored - 5);
+        try (StateFollower f = StateFollower.recover(data, log, options(25))) {
+            assertThat(f.recovery().source()).isEqualTo(Recovery.Source.STORE);
+            assertThat(f.state().hash()).isEqualTo(g.live().hash());
+        }
+    }
+
+    /**
+     * A store whose next events were deleted cannot catch up: recovery refuses with what to do, keeps the store for
+     * inspection, and never builds a state with a hole in it.
+     */
+    @Test
+    void aStoreBehindTheLogStartIsRefusedAndSoIsAFreshOne() {
+        InMemoryEventLog log = new InMemoryEventLog();
+        LogGenerator g = new LogGenerator(log, 32, false);
+        g.rounds(20);
+        Path data = tmp.resolve("r2");
+        long stored;
+        try (StateFollower f = StateFollower.recover(data, log, options(25))) {
+            stored = f.nextOffset();
+        }
+        g.rounds(10);
+        long start = stored + 7;
+        log.deleteBefore(start);
+        assertThatThrownBy(() -> StateFollower.recover(data, log, options(25)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("the log starts at offset " + start)
+                .hasMessageContaining("Copy the data directory of a replica that is caught up")
+                .hasMessageContaining("retention.ms=-1");
+        assertThat(warnings()).anySatisfy(m -> assertThat(m)
+                .contains("is at offset " + stored + " but the log now starts at " + start)
+                .contains("events " + stored + " to " + (start - 1) + " were deleted"));
+        assertThat(data.resolve(StateFollower.CORRUPT_DIR)).as("kept for inspection").isDirectory();
+
+        assertThatThrownBy(() -> StateFollower.recover(tmp.resolve("fresh"), log, options(25)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("the log starts at offset " + start)
+                .hasMessageContaining("there is no state store");
+        assertThatThrownBy(() -> log.reader(start - 1).poll(Duration.ZERO))
+                .isInstanceOf(io.fairway.log.LogTruncatedException.class)
+                .hasMessageContaining("offset " + (start - 1) + " of memory was deleted (the log now starts at " + start);
+    }
+
     // ---------------------------------------------------------------- (e) snapshots
 
     @Test

@@ -7,6 +7,7 @@ import io.fairway.log.EventDecodeException;
 import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
 import io.fairway.log.LoggedEvent;
+import io.fairway.log.LogTruncatedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -173,6 +174,18 @@ public final class KafkaEventLog implements EventLog {
                 throw new KafkaEventLogException("no end offset for " + tp + " from " + config.bootstrapServers(), null);
             }
             return end;
+        }
+    }
+
+    @Override
+    public long startOffset() {
+        ensureOpen();
+        synchronized (endOffsetConsumer) {
+            Long start = endOffsetConsumer.beginningOffsets(List.of(tp), config.timeout()).get(tp);
+            if (start == null) {
+                throw new KafkaEventLogException("no start offset for " + tp + " from " + config.bootstrapServers(), null);
+            }
+            return start;
         }
     }
 
@@ -553,9 +566,14 @@ public final class KafkaEventLog implements EventLog {
             try {
                 records = consumer.poll(timeout);
             } catch (OffsetOutOfRangeException e) {
-                throw new KafkaEventLogException("offset " + e.offsetOutOfRangePartitions().get(tp) + " is outside "
-                        + "the log of " + tp + " (deleted by retention, or past its end): restore from a snapshot or "
-                        + "read from the log start", e);
+                Long offset = e.offsetOutOfRangePartitions().get(tp);
+                long start = startOffset();
+                if (offset != null && offset < start) {
+                    throw new LogTruncatedException(tp.toString(), offset, start, e);
+                }
+                throw new KafkaEventLogException("offset " + offset + " is past the end of " + tp + " (it ends at "
+                        + endOffset() + "): was the topic deleted and created again? Rebuild the state from this log",
+                        e);
             }
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
             List<LoggedEvent> out = new ArrayList<>(list.size());

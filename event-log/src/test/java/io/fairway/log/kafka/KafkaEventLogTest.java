@@ -310,7 +310,7 @@ class KafkaEventLogTest {
             log.append(List.of(new PodGone(1, "a", "1")));
             assertThatThrownBy(() -> reader.poll(Duration.ofSeconds(5)))
                     .isInstanceOf(KafkaEventLogException.class)
-                    .hasMessageContaining("offset 10 is outside the log");
+                    .hasMessageContaining("offset 10 is past the end of").hasMessageContaining("(it ends at 1)");
         }
     }
 
@@ -329,6 +329,34 @@ class KafkaEventLogTest {
     // ---- helpers ----
 
     /** Polls until at least {@code n} events arrived (or fails after {@link #WAIT}). */
+    /** Records deleted as retention deletes them: the start moves, and reading below it fails, never skips. */
+    @Test
+    void readingBelowTheLogStartFailsNamingTheOffsets() throws Exception {
+        KafkaEventLogConfig config = config();
+        try (KafkaEventLog log = KafkaEventLog.open(config); Admin admin = admin()) {
+            log.append(IntStream.range(0, 100).mapToObj(i -> new PodGone(i, "pod-" + i, "1")).toList());
+            assertThat(log.startOffset()).isZero();
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(config.topic(), 0);
+            admin.deleteRecords(Map.of(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(60)))
+                    .all().get(20, TimeUnit.SECONDS);
+            assertThat(log.startOffset()).isEqualTo(60);
+            assertThat(log.endOffset()).isEqualTo(100);
+
+            try (EventLog.Reader reader = log.reader(10)) {
+                assertThatThrownBy(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        reader.poll(Duration.ofMillis(200));
+                    }
+                }).isInstanceOf(io.fairway.log.LogTruncatedException.class)
+                        .hasMessageContaining("offset 10 of " + tp + " was deleted (the log now starts at 60)")
+                        .hasMessageContaining("retention.ms=-1");
+            }
+            try (EventLog.Reader reader = log.reader(60)) {
+                assertThat(readAtLeast(reader, 40)).extracting(LoggedEvent::offset).startsWith(60L).hasSize(40);
+            }
+        }
+    }
+
     private static List<LoggedEvent> readAtLeast(EventLog.Reader reader, int n) {
         List<LoggedEvent> got = new ArrayList<>();
         await().atMost(WAIT).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
