@@ -66,6 +66,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
+        @Option(names = "--explain", defaultValue = "5", description = "Then time `fairway explain --data --kafka` "
+                + "for this many random pods the replica still remembers (default ${DEFAULT-VALUE}).")
+        int explain;
+
         @Override
         public Integer call() throws Exception {
             if (inMemory) {
@@ -94,6 +98,7 @@ public final class BenchCommand implements Runnable {
                 ClusterState replayed;
                 long replayedEvents;
                 double seconds;
+                double[] explainSeconds;
                 System.gc();
                 try (KafkaEventLog log = KafkaEventLog.open(config)) {
                     long t0 = System.nanoTime();
@@ -102,6 +107,7 @@ public final class BenchCommand implements Runnable {
                         replayed = follower.state();
                         replayedEvents = replayed.appliedCount() + replayed.ignoredCount();
                     }
+                    explainSeconds = explainTimes(dataDir, servers, topic, replayed);
                 } finally {
                     Snapshots.deleteTree(dataDir);
                 }
@@ -116,6 +122,10 @@ public final class BenchCommand implements Runnable {
                 m.put("persisted", true);
                 m.put("hashMatchesLeader", same);
                 m.put("topic", topic);
+                if (explainSeconds.length > 0) {
+                    m.put("explainSecondsMedian", round(explainSeconds[explainSeconds.length / 2]));
+                    m.put("explainSecondsMax", round(explainSeconds[explainSeconds.length - 1]));
+                }
                 if (json) {
                     out.println(new ObjectMapper().writeValueAsString(m));
                 } else {
@@ -125,6 +135,11 @@ public final class BenchCommand implements Runnable {
                             r.seconds(), r.eventsPerSecond());
                     out.printf("  replayed state %s the leader's (hash %s)%n", same ? "equals" : "DIFFERS FROM",
                             replayed.hash().substring(0, 16));
+                    if (explainSeconds.length > 0) {
+                        out.printf(Locale.ROOT, "  explain POD --data --kafka (%d random pods): median %.3f s, max %.3f s"
+                                + "%n", explainSeconds.length, explainSeconds[explainSeconds.length / 2],
+                                explainSeconds[explainSeconds.length - 1]);
+                    }
                 }
                 out.flush();
                 return same ? 0 : 1;
@@ -133,6 +148,33 @@ public final class BenchCommand implements Runnable {
                     broker.close();
                 }
             }
+        }
+
+        /**
+         * Runs the explain command in this JVM, as a user would from a shell next to a replica, for random pods the
+         * state still knows (alive, or deleted and not yet forgotten); sorted seconds of each.
+         */
+        private double[] explainTimes(Path dataDir, String servers, String topic, ClusterState state) {
+            java.util.List<String> known = new java.util.ArrayList<>(state.tombstones().keySet());
+            state.pods().forEach(p -> known.add(p.uid()));
+            java.util.Collections.sort(known);
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+            double[] out = new double[Math.min(explain, known.size())];
+            for (int i = 0; i < out.length; i++) {
+                String uid = known.get(rnd.nextInt(known.size()));
+                java.io.StringWriter text = new java.io.StringWriter();
+                CommandLine cl = Fairway.commandLine();
+                cl.setOut(new PrintWriter(text));
+                cl.setErr(new PrintWriter(text));
+                long t0 = System.nanoTime();
+                int exit = cl.execute("explain", uid, "--data", dataDir.toString(), "--kafka", servers, "--topic", topic);
+                out[i] = (System.nanoTime() - t0) / 1e9;
+                if (exit != 0) {
+                    throw new IllegalStateException("explain " + uid + " failed (exit " + exit + "): " + text);
+                }
+            }
+            java.util.Arrays.sort(out);
+            return out;
         }
 
         private int inMemory() throws Exception {

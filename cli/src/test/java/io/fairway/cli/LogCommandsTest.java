@@ -206,5 +206,7 @@ class LogCommandsTest {
         assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();
         assertThat(json.get("events").asLong()).isBetween(5000L, 7000L);
         assertThat(json.get("eventsPerSecond").asLong()).isPositive();
+        assertThat(json.get("explainSecondsMax").asDouble()).isPositive()
+                .isGreaterThanOrEqualTo(json.get("explainSecondsMedian").asDouble());
     }
 }

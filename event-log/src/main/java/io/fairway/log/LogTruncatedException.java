@@ -16,8 +16,8 @@ public final class LogTruncatedException extends RuntimeException {
     public LogTruncatedException(String where, long offset, long startOffset, Throwable cause) {
         super("offset " + offset + " of " + where + " was deleted" + (startOffset >= 0 ? " (the log now starts at "
                 + startOffset + ")" : "") + ", by retention or a deletion of records: the events before the log's start"
-                + " are gone. Rebuild from a state store or snapshot newer than the start, and keep the topic's"
-                + " retention unlimited (retention.ms=-1) or long enough for every replica", cause);
+                + " are gone. Rebuild from a state store or snapshot newer than the start (a copy of a caught-up"
+                + " replica's data directory), or keep the topic's retention unlimited (retention.ms=-1)", cause);
         this.offset = offset;
         this.startOffset = startOffset;
     }

@@ -167,8 +167,8 @@ public final class StateFollower implements AutoCloseable {
             throw new StoreException("cannot build the state: the log starts at offset " + logStart + ", the events "
                     + "before it were deleted (retention, or a deletion of records), and no state store or snapshot in "
                     + dataDir + " reaches that far (" + reason + "). Copy the data directory of a replica that is caught "
-                    + "up (stopped, or a snapshot of it) into " + dataDir + ", and set the topic's retention.ms=-1 so "
-                    + "that the log keeps every event");
+                    + "up (stopped, or a snapshot of it) into " + dataDir + "; to start replicas from an empty "
+                    + "directory, give the topic retention.ms=-1 so that the log keeps every event");
         }
         if (loaded == null) {
             source = Recovery.Source.SCRATCH;
