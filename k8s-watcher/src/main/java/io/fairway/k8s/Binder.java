@@ -1,0 +1,169 @@
+package io.fairway.k8s;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds pods to nodes through the API server ({@code POST pods/binding}), for allocations already committed to the
+ * log. A pod found already bound to the chosen node counts as bound (a new leader re-issues the binds of the last
+ * one); bound elsewhere, replaced (another uid) or gone is a failure the leader turns into a released allocation.
+ * 429, 5xx and I/O errors are retried with backoff; a bind's outcome is always reported, never dropped.
+ */
+public final class Binder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Binder.class);
+
+    /** How a bind ended. */
+    public sealed interface Outcome permits Bound, Failed {
+        String podUid();
+    }
+
+    /** The pod is on the node: by this bind, or already ({@code already}). */
+    public record Bound(String podUid, String node, boolean already, int attempts) implements Outcome {
+    }
+
+    /** The pod is not on the node and this bind will not put it there; the reason says why, for the log. */
+    public record Failed(String podUid, String node, String reason) implements Outcome {
+    }
+
+    private final KubernetesClient client;
+    private final BinderOptions options;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore inFlight;
+    private final RateLimiter limiter;
+    private final AtomicLong bound = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    public Binder(KubernetesClient client, BinderOptions options) {
+        this.client = client;
+        this.options = options;
+        this.inFlight = new Semaphore(options.parallelism());
+        this.limiter = new RateLimiter(options.qps(), options.burst());
+    }
+
+    /** Binds {@code namespace/name} (which must still be the pod {@code uid}) to {@code node}. */
+    public CompletableFuture<Outcome> bind(String namespace, String name, String uid, String node) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                inFlight.acquire();
+                try {
+                    Outcome o = bindNow(namespace, name, uid, node);
+                    (o instanceof Bound ? bound : failed).incrementAndGet();
+                    result.complete(o);
+                } finally {
+                    inFlight.release();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                result.complete(new Failed(uid, node, "the binder was stopped before binding"));
+            } catch (RuntimeException e) {
+                result.complete(new Failed(uid, node, "unexpected error: " + e));
+            }
+        });
+        return result;
+    }
+
+    private Outcome bindNow(String namespace, String name, String uid, String node) throws InterruptedException {
+        Binding binding = new BindingBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
+                .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
+                .build();
+        long backoff = Math.max(1, options.backoff().toMillis());
+        String lastError = "";
+        for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+            limiter.acquire();
+            try {
+                client.bindings().inNamespace(namespace).resource(binding).create();
+                return new Bound(uid, node, false, attempt);
+            } catch (KubernetesClientException e) {
+                int code = e.getCode();
+                if (code == 409) {
+                    return afterConflict(namespace, name, uid, node, attempt, e);
+                }
+                if (code == 404) {
+                    return new Failed(uid, node, "pod " + namespace + "/" + name + " is gone (404 on binding)");
+                }
+                if (code != 429 && code < 500 && code != 0) {
+                    // 403 (RBAC), 422 (invalid): retrying cannot help
+                    LOG.error("binding pod {}/{} to {} was refused with {}: {}", namespace, name, node, code,
+                            e.getMessage());
+                    return new Failed(uid, node, "the API server refused the binding (" + code + "): " + message(e));
+                }
+                lastError = (code == 0 ? "no answer" : "HTTP " + code) + ": " + message(e);
+            }
+            if (attempt < options.maxAttempts()) {
+                long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+                TimeUnit.MILLISECONDS.sleep(sleep);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+        LOG.warn("giving up binding pod {}/{} to {} after {} attempts: {}", namespace, name, node,
+                options.maxAttempts(), lastError);
+        return new Failed(uid, node, "no binding after " + options.maxAttempts() + " attempts, last: " + lastError);
+    }
+
+    /** 409: the pod is bound already, or it is not the pod the decision was for. Which one is in the pod. */
+    private Outcome afterConflict(String namespace, String name, String uid, String node, int attempt,
+                                  KubernetesClientException e) {
+        Pod pod;
+        try {
+            pod = client.pods().inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException ge) {
+            return new Failed(uid, node, "binding conflicted (" + message(e) + ") and the pod could not be read: "
+                    + message(ge));
+        }
+        if (pod == null) {
+            return new Failed(uid, node, "pod " + namespace + "/" + name + " is gone");
+        }
+        if (!uid.equals(pod.getMetadata().getUid())) {
+            return new Failed(uid, node, "pod " + namespace + "/" + name + " was replaced (uid "
+                    + pod.getMetadata().getUid() + ", the decision was for " + uid + ")");
+        }
+        String on = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (node.equals(on)) {
+            return new Bound(uid, node, true, attempt);
+        }
+        return new Failed(uid, node, on == null || on.isEmpty()
+                ? "binding conflicted but the pod is not bound: " + message(e)
+                : "pod is already bound to " + on + " by someone else");
+    }
+
+    private static String message(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : String.valueOf(e.getMessage());
+    }
+
+    public long boundCount() {
+        return bound.get();
+    }
+
+    public long failedCount() {
+        return failed.get();
+    }
+
+    /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.fairway.k8s;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fairway.core.config.ConfigException;
+import io.fairway.core.config.QueueConfigParser;
+import io.fairway.core.events.NodeGone;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.PriorityClassObserved;
+import io.fairway.core.events.QueueConfigObserved;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the API server's objects into observations: informers on pods (all namespaces), nodes, priority classes and
+ * the queue ConfigMap, each change an event with the object's resourceVersion.
+ *
+ * <p>A lost watch makes an informer list again; what it then reports as added or updated carries versions the state
+ * already holds (ignored there), and what disappeared meanwhile comes as a delete, which is appended like any other.
+ * So nothing is duplicated in effect and nothing is lost. Pods of every scheduler are observed: those bound by
+ * others use their node's room.
+ */
+public final class ClusterWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatcher.class);
+
+    private final KubernetesClient client;
+    private final ObservationSink sink;
+    private final WatcherOptions options;
+    private final Clock clock;
+    private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** The last queue config text rejected, so that it is reported once, not at every resync. */
+    private volatile String rejectedConfigVersion = "";
+
+    public ClusterWatcher(KubernetesClient client, ObservationSink sink, WatcherOptions options, Clock clock) {
+        this.client = client;
+        this.sink = sink;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts the informers and waits for each one's first list: priority classes first (pods name them), then nodes
+     * and the queue config, then pods.
+     *
+     * @throws WatcherException an informer did not list within {@code syncTimeout}, with the API server's error
+     */
+    public ClusterWatcher start() {
+        long resync = options.resync().toMillis();
+        start("priority classes", client.scheduling().v1().priorityClasses().runnableInformer(resync),
+                handler(this::priorityClass, pc -> new PriorityClassGone(clock.millis(), pc.getMetadata().getName(),
+                        pc.getMetadata().getResourceVersion())));
+        start("nodes", client.nodes().runnableInformer(resync),
+                handler(n -> new NodeObserved(clock.millis(), KubeObjects.node(n)),
+                        n -> new NodeGone(clock.millis(), n.getMetadata().getName(), n.getMetadata().getResourceVersion())));
+        start("queue config map " + options.configNamespace() + "/" + options.configName(),
+                client.configMaps().inNamespace(options.configNamespace()).withName(options.configName())
+                        .runnableInformer(resync),
+                new ConfigMapHandler());
+        start("pods", client.pods().inAnyNamespace().runnableInformer(resync),
+                handler(p -> new PodObserved(clock.millis(), KubeObjects.pod(p, this::priorityOf)),
+                        p -> new PodGone(clock.millis(), p.getMetadata().getUid(), p.getMetadata().getResourceVersion())));
+        LOG.info("watching pods, nodes, priority classes and the queue config map {}/{} (scheduling pods of "
+                + "schedulerName '{}')", options.configNamespace(), options.configName(), options.schedulerName());
+        return this;
+    }
+
+    private <T extends HasMetadata> void start(String what, SharedIndexInformer<T> informer,
+                                               ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
+        informers.add(informer);
+        try {
+            informer.start().toCompletableFuture().get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new WatcherException("the informer on " + what + " did not list within " + options.syncTimeout()
+                    + " from " + client.getMasterUrl() + ": is the API server reachable, and may this service account "
+                    + "list and watch " + what + "?", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new WatcherException("the informer on " + what + " failed to start against "
+                    + client.getMasterUrl() + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WatcherException("interrupted while starting the informer on " + what, e);
+        }
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, io.fairway.core.events.Observation> seen,
+                                                                   Function<T, io.fairway.core.events.Observation> gone) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                emit(obj, seen);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                emit(newObj, seen);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                emit(obj, gone);
+            }
+        };
+    }
+
+    private <T extends HasMetadata> void emit(T obj, Function<T, io.fairway.core.events.Observation> f) {
+        io.fairway.core.events.Observation o;
+        try {
+            o = f.apply(obj);
+        } catch (IllegalArgumentException e) {
+            // The API server validates objects; one it let through that we cannot read is logged, never guessed at.
+            LOG.warn("{} {}/{} (resourceVersion {}) is not observed: {}", obj.getKind(),
+                    obj.getMetadata().getNamespace(), obj.getMetadata().getName(),
+                    obj.getMetadata().getResourceVersion(), e.getMessage());
+            return;
+        }
+        sink.observed(o);
+    }
+
+    private PriorityClassObserved priorityClass(PriorityClass pc) {
+        int value = pc.getValue() == null ? 0 : pc.getValue();
+        priorityClasses.put(pc.getMetadata().getName(), value);
+        return new PriorityClassObserved(clock.millis(), pc.getMetadata().getName(), value,
+                Boolean.TRUE.equals(pc.getGlobalDefault()), pc.getMetadata().getResourceVersion());
+    }
+
+    /** A priority class's value by name, -1 when unknown. */
+    int priorityOf(String name) {
+        return priorityClasses.getOrDefault(name, -1);
+    }
+
+    /** The queue ConfigMap: its {@code queues.yaml} becomes a {@link QueueConfigObserved}, valid or not. */
+    private final class ConfigMapHandler implements ResourceEventHandler<ConfigMap> {
+        @Override
+        public void onAdd(ConfigMap cm) {
+            observe(cm);
+        }
+
+        @Override
+        public void onUpdate(ConfigMap oldCm, ConfigMap newCm) {
+            observe(newCm);
+        }
+
+        @Override
+        public void onDelete(ConfigMap cm, boolean deletedFinalStateUnknown) {
+            LOG.warn("the queue config map {}/{} was deleted; the last valid queue config stays active until it is "
+                    + "created again", options.configNamespace(), options.configName());
+        }
+
+        private void observe(ConfigMap cm) {
+            String version = cm.getMetadata().getResourceVersion();
+            String yaml = cm.getData() == null ? null : cm.getData().get(WatcherOptions.CONFIG_KEY);
+            if (yaml == null) {
+                LOG.warn("the queue config map {}/{} (resourceVersion {}) has no key {}; the last valid queue config "
+                        + "stays active. Put YuniKorn's queues.yaml under data.{}", options.configNamespace(),
+                        options.configName(), version, WatcherOptions.CONFIG_KEY, WatcherOptions.CONFIG_KEY);
+                return;
+            }
+            // The state validates it again when it applies it (and keeps the previous one if it is invalid); this is
+            // so that the operator hears about it where they look, once per version.
+            try {
+                QueueConfigParser.parse(yaml);
+            } catch (ConfigException e) {
+                if (!version.equals(rejectedConfigVersion)) {
+                    rejectedConfigVersion = version;
+                    LOG.error("queue config map {}/{} version {} is rejected, the previous config stays active: {}",
+                            options.configNamespace(), options.configName(), version, e.getMessage());
+                    KubeEvents.warning(client, cm, "InvalidQueueConfig", "queue config rejected, the previous one "
+                            + "stays active: " + String.join("; ", e.problems().stream().map(Object::toString).toList()),
+                            clock);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("queue config map {}/{} version {} cannot be read, the previous config stays active: {}",
+                        options.configNamespace(), options.configName(), version, e.toString());
+            }
+            sink.observed(new QueueConfigObserved(clock.millis(), yaml, version));
+        }
+    }
+
+    @Override
+    public void close() {
+        for (SharedIndexInformer<?> i : informers) {
+            try {
+                i.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing an informer: {}", e.toString());
+            }
+        }
+        informers.clear();
+    }
+}
