@@ -1,0 +1,217 @@
+package io.fairway.ha;
+
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Decision;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.Released;
+import io.fairway.core.events.Unschedulable;
+import io.fairway.core.scheduler.CycleResult;
+import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.PodState;
+import io.fairway.k8s.Binder;
+import io.fairway.k8s.WaitingReporter;
+import io.fairway.log.EventLog;
+import io.fairway.log.LoggedEvent;
+import io.fairway.store.StateFollower;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's work: follow the log into the state, run cycles, commit their decisions in one transaction, bind what
+ * was committed, and tell waiting pods why. Cycles run when something happened (new events, freed room, a capped
+ * cycle with work left) and at least every {@code maxInterval}; each admits up to {@code maxAllocationsPerCycle} pods.
+ *
+ * <p>The loop is single-threaded; binds and waiting reports run on their own pools and hand outcomes back through
+ * a queue. Not thread-safe: one thread calls {@link #becomeLeader} then {@link #runOnce} until it stops.
+ */
+public final class LeaderLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderLoop.class);
+
+    /**
+     * @param replica                this replica's name, in {@code LeaderElected}
+     * @param maxAllocationsPerCycle allocations one cycle may make (default 1000)
+     * @param maxInterval            the longest time between two cycles while pods wait (default 1 s)
+     * @param pollTimeout            how long one turn waits for new events (default 20 ms)
+     */
+    public record Options(String replica, int maxAllocationsPerCycle, Duration maxInterval, Duration pollTimeout) {
+        public Options {
+            Objects.requireNonNull(replica, "replica");
+            if (maxAllocationsPerCycle < 1) {
+                throw new IllegalArgumentException("maxAllocationsPerCycle must be at least 1, not "
+                        + maxAllocationsPerCycle);
+            }
+        }
+
+        public static Options defaults(String replica) {
+            return new Options(replica, Scheduler.DEFAULT_MAX_ALLOCATIONS_PER_CYCLE, Duration.ofSeconds(1),
+                    Duration.ofMillis(20));
+        }
+    }
+
+    private final EventLog log;
+    private final StateFollower follower;
+    private final Binder binder;
+    private final WaitingReporter waiting;
+    private final Clock clock;
+    private final Options options;
+    /** Our decisions read back from the log since the last turn: they stop being in flight. */
+    private final List<Decision> readBack = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Binder.Failed> bindFailures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong binds = new AtomicLong();
+    private EventLog.DecisionWriter writer;
+    private Scheduler scheduler;
+    private long epoch;
+    private boolean dirty = true;
+    private long lastCycle;
+    private long cycles;
+    private long allocations;
+
+    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, WaitingReporter waiting, Clock clock,
+                      Options options) {
+        this.log = log;
+        this.follower = follower;
+        this.binder = binder;
+        this.waiting = waiting;
+        this.clock = clock;
+        this.options = options;
+    }
+
+    /** For {@link io.fairway.store.FollowerOptions#withOnApplied}: every event the follower applies. */
+    public void applied(LoggedEvent e, io.fairway.core.state.ApplyResult r) {
+        dirty = true;
+        switch (e.event()) {
+            case Decision d when d.epoch() == epoch && scheduler != null -> readBack.add(d);
+            case PodGone g -> waiting.forget(g.uid());
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Takes the lead: opens the decision stream of a new epoch (fencing every older writer), appends
+     * {@code LeaderElected} and follows the log until it reads it back, so that the state is complete; then re-issues
+     * the binds of allocations committed but not yet seen bound (a previous leader may have died between the two).
+     */
+    public void becomeLeader() {
+        ClusterState state = follower.state();
+        follower.catchUp();
+        epoch = state.leaderEpoch() + 1;
+        writer = log.openDecisionWriter(epoch);
+        writer.append(List.of(new LeaderElected(clock.millis(), epoch, options.replica())));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (state.leaderEpoch() < epoch) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("LeaderElected of epoch " + epoch + " was not read back from the log "
+                        + "within 60 s: is the log readable?");
+            }
+            follower.poll(Duration.ofMillis(50));
+        }
+        scheduler = new Scheduler(state, epoch, options.maxAllocationsPerCycle());
+        int rebinds = 0;
+        for (PodState p : state.pods()) {
+            if (p.isOurs() && p.role() == PodState.Role.PLACED && !p.isBound()) {
+                bind(p.uid(), p.node());
+                rebinds++;
+            }
+        }
+        LOG.info("leading as {} with epoch {} at offset {}; re-issued {} binds of committed allocations",
+                options.replica(), epoch, follower.nextOffset(), rebinds);
+    }
+
+    /** One turn: apply what the log has, release failed binds, and run a cycle when there is reason to. */
+    public void runOnce() {
+        follower.poll(options.pollTimeout());
+        if (!readBack.isEmpty()) {
+            scheduler.acknowledge(readBack);
+            readBack.clear();
+        }
+        List<Decision> releases = new ArrayList<>();
+        for (Binder.Failed f; (f = bindFailures.poll()) != null; ) {
+            PodState p = follower.state().pod(f.podUid());
+            if (p != null && p.role() == PodState.Role.PLACED && !p.isBound() && p.node().equals(f.node())) {
+                releases.add(new Released(clock.millis(), epoch, f.podUid(), f.node(), "bind failed: " + f.reason()));
+            }
+        }
+        if (!releases.isEmpty()) {
+            LOG.info("releasing {} allocations whose bind failed (first: {})", releases.size(),
+                    ((Released) releases.get(0)).reason());
+            writer.append(releases);
+            dirty = true;
+        }
+        long now = clock.millis();
+        if (dirty || now - lastCycle >= options.maxInterval().toMillis()) {
+            cycle(now);
+        }
+    }
+
+    private void cycle(long now) {
+        dirty = false;
+        lastCycle = now;
+        CycleResult r = scheduler.cycle(now);
+        cycles++;
+        if (r.decisions().isEmpty()) {
+            return;
+        }
+        // Committed before anything reaches the cluster: a decision not in the log is never acted on.
+        writer.append(r.decisions());
+        ClusterState state = follower.state();
+        for (Decision d : r.decisions()) {
+            switch (d) {
+                case Allocated a -> {
+                    allocations++;
+                    bind(a.podUid(), a.nodeName());
+                }
+                case Unschedulable u -> {
+                    PodState p = state.pod(u.podUid());
+                    if (p != null) {
+                        waiting.waiting(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        // A capped cycle left work: the next turn cycles again without waiting for events.
+        dirty = r.capped();
+    }
+
+    private void bind(String uid, String node) {
+        PodState p = follower.state().pod(uid);
+        if (p == null) {
+            return;
+        }
+        waiting.forget(uid);
+        binds.incrementAndGet();
+        binder.bind(p.pod().namespace(), p.pod().name(), uid, node).thenAccept(o -> {
+            if (o instanceof Binder.Failed f) {
+                bindFailures.add(f);
+            }
+        });
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public long cycles() {
+        return cycles;
+    }
+
+    public long allocations() {
+        return allocations;
+    }
+
+    /** Binds asked of the binder so far. */
+    public long bindsRequested() {
+        return binds.get();
+    }
+}
