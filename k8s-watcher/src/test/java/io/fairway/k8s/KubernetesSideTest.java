@@ -1,0 +1,193 @@
+package io.fairway.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.Observation;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PriorityClassObserved;
+import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.sandbox.apiserver.LocalApiServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The watcher, the binder and the waiting reporter against the sandbox's API server, through fabric8 over HTTP. */
+class KubernetesSideTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static LocalApiServer server;
+    private static KubernetesClient client;
+
+    @BeforeAll
+    static void start() {
+        server = LocalApiServer.start();
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        server.close();
+    }
+
+    private static Pod pod(String ns, String name, String cpu, String priorityClass) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+                .withLabels(Map.of("yunikorn.apache.org/app-id", "app-" + name)).endMetadata()
+                .withNewSpec().withSchedulerName("fairway").withPriorityClassName(priorityClass)
+                .addNewContainer().withName("main").withImage("busybox").withNewResources()
+                .withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity("1Gi"))).endResources()
+                .endContainer().endSpec().build();
+    }
+
+    private static void namespace(String ns) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .createOr(r -> r.update());
+    }
+
+    private static void node(String name, String cpu) {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of("zone", "z1"))
+                .endMetadata().withNewStatus().withCapacity(Map.of("cpu", new Quantity(cpu), "memory",
+                        new Quantity("16Gi"), "pods", new Quantity("110")))
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+    }
+
+    @Test
+    void everyChangeBecomesAnObservationWithItsVersion() {
+        namespace("w");
+        namespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
+        client.scheduling().v1().priorityClasses().resource(new PriorityClassBuilder().withNewMetadata()
+                .withName("high").endMetadata().withValue(1000).build()).create();
+        node("w-node-1", "8");
+        client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
+                .withData(Map.of("queues.yaml", "partitions:\n  - name: default\n    queues:\n      - name: root\n"
+                        + "        queues:\n          - name: a\n"))
+                .build()).create();
+        Pod created = client.pods().inNamespace("w").resource(pod("w", "p1", "1", "high")).create();
+
+        List<Observation> seen = Collections.synchronizedList(new ArrayList<>());
+        try (ClusterWatcher watcher = new ClusterWatcher(client, seen::add, WatcherOptions.defaults(),
+                Clock.systemUTC()).start()) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.copyOf(seen))
+                    .anySatisfy(o -> assertThat(o).isInstanceOfSatisfying(PriorityClassObserved.class,
+                            pc -> assertThat(pc.value()).isEqualTo(1000)))
+                    .anySatisfy(o -> assertThat(o).isInstanceOfSatisfying(NodeObserved.class,
+                            n -> assertThat(n.node().allocatable().get("cpu")).isEqualTo(8000)))
+                    .anySatisfy(o -> assertThat(o).isInstanceOf(QueueConfigObserved.class))
+                    .anySatisfy(o -> assertThat(o).isInstanceOfSatisfying(PodObserved.class, p -> {
+                        assertThat(p.pod().uid()).isEqualTo(created.getMetadata().getUid());
+                        assertThat(p.pod().priority()).isEqualTo(1000);
+                        assertThat(p.pod().resourceVersion()).isEqualTo(created.getMetadata().getResourceVersion());
+                    })));
+
+            Pod labelled = client.pods().inNamespace("w").withName("p1")
+                    .edit(p -> new PodBuilder(p).editMetadata().addToLabels("x", "y").endMetadata().build());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.copyOf(seen)).anySatisfy(o -> assertThat(o)
+                    .isInstanceOfSatisfying(PodObserved.class, p -> assertThat(p.pod().resourceVersion())
+                            .isEqualTo(labelled.getMetadata().getResourceVersion()))));
+
+            client.pods().inNamespace("w").withName("p1").delete();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.copyOf(seen)).anySatisfy(o -> assertThat(o)
+                    .isInstanceOfSatisfying(PodGone.class, g -> assertThat(g.uid())
+                            .isEqualTo(created.getMetadata().getUid()))));
+
+            // An invalid config is still observed (the state keeps the previous one) and the operator is told.
+            client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE)
+                    .withName(WatcherOptions.DEFAULT_CONFIG_NAME)
+                    .edit(cm -> new ConfigMapBuilder(cm).withData(Map.of("queues.yaml", "partitions: [")).build());
+            await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events()
+                    .inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).list().getItems())
+                    .anySatisfy(e -> {
+                        assertThat(e.getReason()).isEqualTo("InvalidQueueConfig");
+                        assertThat(e.getInvolvedObject().getName()).isEqualTo(WatcherOptions.DEFAULT_CONFIG_NAME);
+                    }));
+            assertThat(List.copyOf(seen)).filteredOn(QueueConfigObserved.class::isInstance).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void theBinderBindsOnceAndTellsConflictsApart() throws Exception {
+        namespace("b");
+        node("b-node-1", "4");
+        node("b-node-2", "4");
+        Pod p = client.pods().inNamespace("b").resource(pod("b", "p", "1", null)).create();
+        String uid = p.getMetadata().getUid();
+        try (Binder binder = new Binder(client, BinderOptions.defaults())) {
+            Binder.Outcome first = binder.bind("b", "p", uid, "b-node-1").get();
+            assertThat(first).isEqualTo(new Binder.Bound(uid, "b-node-1", false, 1));
+            assertThat(client.pods().inNamespace("b").withName("p").get().getSpec().getNodeName()).isEqualTo("b-node-1");
+
+            // a new leader re-issuing the same bind: 409, and the pod is on that node, so it counts as bound
+            assertThat(binder.bind("b", "p", uid, "b-node-1").get())
+                    .isInstanceOfSatisfying(Binder.Bound.class, b -> assertThat(b.already()).isTrue());
+            assertThat(binder.bind("b", "p", uid, "b-node-2").get())
+                    .isInstanceOfSatisfying(Binder.Failed.class, f -> assertThat(f.reason())
+                            .contains("already bound to b-node-1"));
+            assertThat(binder.bind("b", "nope", "u-x", "b-node-1").get())
+                    .isInstanceOfSatisfying(Binder.Failed.class, f -> assertThat(f.reason()).contains("is gone"));
+
+            client.pods().inNamespace("b").resource(pod("b", "q", "1", null)).create();
+            assertThat(binder.bind("b", "q", "not-its-uid", "b-node-1").get())
+                    .isInstanceOfSatisfying(Binder.Failed.class, f -> assertThat(f.reason()).contains("was replaced"));
+            assertThat(client.pods().inNamespace("b").withName("q").get().getSpec().getNodeName()).isNullOrEmpty();
+            assertThat(binder.boundCount()).isEqualTo(2);
+            assertThat(binder.failedCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aWaitingPodIsToldWhyOncePerReason() {
+        namespace("r");
+        Pod p = client.pods().inNamespace("r").resource(pod("r", "big", "64", null)).create();
+        String uid = p.getMetadata().getUid();
+        try (WaitingReporter reporter = new WaitingReporter(client, Clock.systemUTC(), 4)) {
+            String why = "0/2 nodes are available: 2 Insufficient cpu.";
+            reporter.waiting("r", "big", uid, why);
+            reporter.waiting("r", "big", uid, why);
+            await().atMost(WAIT).untilAsserted(() -> {
+                List<PodCondition> cs = client.pods().inNamespace("r").withName("big").get().getStatus().getConditions();
+                assertThat(cs).singleElement().satisfies(c -> {
+                    assertThat(c.getType()).isEqualTo("PodScheduled");
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getReason()).isEqualTo("Unschedulable");
+                    assertThat(c.getMessage()).isEqualTo(why);
+                });
+                assertThat(events("r", "big")).extracting(Event::getMessage).containsExactly(why);
+            });
+            String other = "0/3 nodes are available: 3 Insufficient memory.";
+            reporter.waiting("r", "big", uid, other);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(client.pods().inNamespace("r").withName("big").get().getStatus().getConditions())
+                        .singleElement().satisfies(c -> assertThat(c.getMessage()).isEqualTo(other));
+                assertThat(events("r", "big")).extracting(Event::getMessage).containsExactlyInAnyOrder(why, other);
+            });
+        }
+    }
+
+    private static List<Event> events(String ns, String pod) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName()))
+                .filter(e -> WaitingReporter.EVENT_REASON.equals(e.getReason()))
+                .toList();
+    }
+}
