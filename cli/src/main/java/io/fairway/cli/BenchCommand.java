@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fairway bench …}: benchmarks that print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
-        subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.E2e.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -202,6 +202,61 @@ public final class BenchCommand implements Runnable {
                 out.flush();
                 return same ? 0 : 1;
             }
+        }
+    }
+
+    @Command(name = "e2e", mixinStandardHelpOptions = true,
+            description = {"The full path with real parts in this process: Kafka (KRaft), RocksDB, the local API "
+                    + "server, fabric8. Registers the nodes, creates the pods as fast as the API server takes them, and "
+                    + "measures pods bound per second from the first creation to the last binding, and each pod's bind "
+                    + "latency from its appearance."})
+    static final class E2e implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--nodes", defaultValue = "5000", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "50000", description = "Pods (default ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Fleet and workload seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--timeout", defaultValue = "600", description = "Give up after this many seconds (default ${DEFAULT-VALUE}).")
+        int timeoutSeconds;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (nodes < 1 || pods < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods must be at least 1");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            io.fairway.sandbox.E2eBenchmark.Result r = io.fairway.sandbox.E2eBenchmark.run(nodes, pods, seed,
+                    java.time.Duration.ofSeconds(timeoutSeconds));
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("podsPerSecond", Math.round(r.podsPerSecond()));
+                m.put("bindP50Ms", r.bindP50Ms());
+                m.put("bindP99Ms", r.bindP99Ms());
+                m.put("nodes", r.nodes());
+                m.put("pods", r.pods());
+                m.put("bound", r.bound());
+                m.put("seconds", round(r.seconds()));
+                m.put("createPerSecond", Math.round(r.createPerSecond()));
+                m.put("complete", r.complete());
+                out.println(new ObjectMapper().writeValueAsString(m));
+            } else {
+                out.printf(Locale.ROOT, "fairway bench e2e: %d nodes, %d pods created (%,.0f/s), %d bound in %.2f s%n",
+                        r.nodes(), r.pods(), r.createPerSecond(), r.bound(), r.seconds());
+                out.printf(Locale.ROOT, "  %,.0f pods bound per second; bind latency p50 %d ms, p99 %d ms%s%n",
+                        r.podsPerSecond(), r.bindP50Ms(), r.bindP99Ms(), r.complete() ? "" : " (INCOMPLETE: timed out)");
+            }
+            out.flush();
+            return r.complete() ? 0 : 1;
         }
     }
 

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 ReplayCommand.class,
                 ExplainCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {

@@ -1,0 +1,95 @@
+package io.fairway.cli;
+
+import io.fairway.sandbox.Demo;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fairway demo}: the embedded default, everything in this process. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs the embedded default: a Kafka broker (KRaft), a local Kubernetes API server, simulated "
+                + "nodes with GPUs and FPGAs and their kubelets, the scheduler, and a steady multi-tenant workload "
+                + "(Spark-like apps, batch jobs, GPU training). Prints a summary every few seconds and how to point "
+                + "kubectl at the API server. Ctrl-C stops everything."})
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--nodes", defaultValue = "200", description = "Simulated nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--duration", defaultValue = "0s",
+            description = "How long to run, e.g. 90s or 10m; 0s runs until Ctrl-C (default ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--every", defaultValue = "5s", description = "Summary interval (default ${DEFAULT-VALUE}).")
+    String every;
+
+    @Option(names = "--apps-per-minute", defaultValue = "60",
+            description = "Applications submitted per minute (default ${DEFAULT-VALUE}).")
+    double appsPerMinute;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Fleet and workload seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Demo.Options options;
+        try {
+            options = new Demo.Options(nodes, duration(duration, "--duration"), duration(every, "--every"),
+                    appsPerMinute, seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                // let the demo close Kafka, the API server and the store before the JVM goes
+                stopped.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fairway-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Demo.run(options, out, stop);
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+        return 0;
+    }
+
+    /** {@code 90s}, {@code 10m}, {@code 1h}, or an ISO-8601 duration. */
+    static Duration duration(String text, String option) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.matches("\\d+(ms|s|m|h)")) {
+                long n = Long.parseLong(t.replaceAll("[a-z]+$", ""));
+                return switch (t.replaceAll("^\\d+", "")) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            return Duration.parse(text.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(option + " " + text + " is not a duration; write e.g. 90s, 10m or 1h");
+        }
+    }
+}

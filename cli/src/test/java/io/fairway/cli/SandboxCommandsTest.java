@@ -1,0 +1,42 @@
+package io.fairway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** {@code fairway demo} and {@code fairway bench e2e}, small, through the whole embedded default. */
+class SandboxCommandsTest {
+    @Test
+    void theDemoSchedulesTheWorkloadAndPrintsItsSummary() {
+        CliRun r = CliRun.of("demo", "--nodes", "20", "--duration", "25s", "--every", "5s", "--apps-per-minute", "120");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("kubectl --kubeconfig").contains("get pods -A -o wide")
+                .contains("root.tenants.team-")
+                .containsPattern("running +[1-9]")
+                .contains("fairway demo: stopped")
+                .doesNotContain("the scheduler stopped");
+    }
+
+    @Test
+    void benchE2eBindsEveryPodAndPrintsItsFigures() throws Exception {
+        CliRun r = CliRun.of("bench", "e2e", "--nodes", "20", "--pods", "300", "--json", "--timeout", "120");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow());
+        assertThat(json.get("pods").asInt()).isEqualTo(300);
+        assertThat(json.get("bound").asInt()).isEqualTo(300);
+        assertThat(json.get("complete").asBoolean()).isTrue();
+        assertThat(json.get("podsPerSecond").asLong()).isPositive();
+        assertThat(json.get("bindP99Ms").asLong()).isGreaterThanOrEqualTo(json.get("bindP50Ms").asLong());
+        assertThat(json.get("nodes").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void aBadDurationIsRefusedWithTheValue() {
+        CliRun r = CliRun.of("demo", "--duration", "soon");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--duration soon is not a duration");
+    }
+}

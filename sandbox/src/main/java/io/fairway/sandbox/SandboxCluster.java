@@ -1,0 +1,154 @@
+package io.fairway.sandbox;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.ha.LeaderLoop;
+import io.fairway.ha.Replica;
+import io.fairway.k8s.BinderOptions;
+import io.fairway.k8s.WatcherOptions;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.sandbox.apiserver.LocalApiServer;
+import io.fairway.sandbox.kubelet.KubeletOptions;
+import io.fairway.sandbox.kubelet.NodeFleet;
+import io.fairway.sandbox.kubelet.SimulatedKubelets;
+import io.fairway.store.Snapshots;
+import io.fairway.testsupport.EmbeddedKafka;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything of the embedded default in one process: a real Kafka broker (KRaft), the local API server, simulated
+ * nodes (and their kubelets, when asked), the queue ConfigMap, and one scheduler replica with its RocksDB store. The
+ * replica talks to the API server over HTTP through fabric8, exactly as it would to a real cluster.
+ */
+public final class SandboxCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxCluster.class);
+
+    /** The demo's queues: three tenants, as {@code WorkloadOptions}' default tenants submit them. */
+    public static String demoQueues() {
+        try (InputStream in = SandboxCluster.class.getResourceAsStream("demo-queues.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final Path workDir;
+    private EmbeddedKafka kafka;
+    private LocalApiServer server;
+    private KubernetesClient client;
+    private KafkaEventLog log;
+    private SimulatedKubelets kubelets;
+    private Replica replica;
+    private Path kubeconfig;
+
+    private SandboxCluster(Path workDir) {
+        this.workDir = workDir;
+    }
+
+    /**
+     * Starts the sandbox.
+     *
+     * @param kubeletOptions null for no kubelets (pods are bound and stay Pending, as in a bind benchmark)
+     */
+    public static SandboxCluster start(NodeFleet fleet, KubeletOptions kubeletOptions, String queuesYaml,
+                                       LeaderLoop.Options loopOptions) {
+        Path work;
+        try {
+            work = Files.createTempDirectory("fairway-sandbox");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a work directory for the sandbox: " + e.getMessage(), e);
+        }
+        SandboxCluster c = new SandboxCluster(work);
+        try {
+            c.kafka = c.keep(EmbeddedKafka.start());
+            c.server = c.keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults().withEventLoops(1)));
+            c.kubeconfig = c.server.writeKubeconfig(work.resolve("kubeconfig"));
+            c.client = c.keep(new KubernetesClientBuilder()
+                    .withConfig(new ConfigBuilder().withMasterUrl(c.server.url()).withHttp2Disable(true)
+                            .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build())
+                    .build());
+            c.log = c.keep(KafkaEventLog.open(KafkaEventLogConfig.of(c.kafka.bootstrapServers())));
+            c.client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                    .withName(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).endMetadata().build()).create();
+            c.client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
+                    .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
+                    .withData(Map.of(WatcherOptions.CONFIG_KEY, queuesYaml)).build()).create();
+            fleet.register(c.client, 32);
+            if (kubeletOptions != null) {
+                c.kubelets = c.keep(SimulatedKubelets.start(c.client, kubeletOptions));
+            }
+            c.replica = c.keep(Replica.start(c.client, c.log, work.resolve("replica-0"), "replica-0",
+                    WatcherOptions.defaults(), BinderOptions.defaults().withParallelism(64), loopOptions,
+                    Clock.systemUTC()));
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T part) {
+        parts.add(part);
+        return part;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public LocalApiServer apiServer() {
+        return server;
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    public Replica replica() {
+        return replica;
+    }
+
+    /** The kubelets, or null when started without. */
+    public SimulatedKubelets kubelets() {
+        return kubelets;
+    }
+
+    /** A kubeconfig for {@code kubectl --kubeconfig …} against the local API server. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    public Path workDirectory() {
+        return workDir;
+    }
+
+    /** Stops everything, newest part first, and deletes the work directory. */
+    @Override
+    public void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed: {}", parts.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        parts.clear();
+        Snapshots.deleteTree(workDir);
+    }
+}
