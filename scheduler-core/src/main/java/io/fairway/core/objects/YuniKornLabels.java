@@ -19,6 +19,9 @@ public final class YuniKornLabels {
     public static final String QUEUE_LEGACY = "queue";
     public static final String USER_INFO = "yunikorn.apache.org/user.info";
 
+    /** A parser per thread: building one costs more than parsing an annotation, and a parser is not thread-safe. */
+    private static final ThreadLocal<Yaml> YAML = ThreadLocal.withInitial(() -> new Yaml(new LoaderOptions()));
+
     private YuniKornLabels() {
     }
 
@@ -49,7 +52,7 @@ public final class YuniKornLabels {
             return null;
         }
         try {
-            Object parsed = new Yaml(new LoaderOptions()).load(json);
+            Object parsed = YAML.get().load(json);
             if (parsed instanceof Map<?, ?> m && m.get("user") instanceof String user) {
                 List<String> groups = m.get("groups") instanceof List<?> l
                         ? l.stream().map(String::valueOf).toList() : List.of();
