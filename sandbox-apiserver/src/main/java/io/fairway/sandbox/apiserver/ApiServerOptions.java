@@ -1,0 +1,85 @@
+package io.fairway.sandbox.apiserver;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Options of a {@link LocalApiServer}.
+ *
+ * @param host             interface to bind (127.0.0.1 by default)
+ * @param port             TCP port, 0 for a free one
+ * @param watchHistory     how many recent changes are kept for watches that resume from a resourceVersion; older
+ *                         resourceVersions get 410 Gone (reason Expired)
+ * @param bookmarkInterval how often watches that allow bookmarks get a BOOKMARK event
+ * @param watchTimeout     the longest a watch lasts (a client's shorter timeoutSeconds is honoured); the client then
+ *                         re-watches from its last resourceVersion
+ * @param maxWatchBacklog  events a watch may fall behind before the server closes it (the client resumes)
+ * @param eventLoops       event-loop threads serving HTTP
+ */
+public record ApiServerOptions(
+        String host,
+        int port,
+        int watchHistory,
+        Duration bookmarkInterval,
+        Duration watchTimeout,
+        int maxWatchBacklog,
+        int eventLoops) {
+
+    public ApiServerOptions {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(bookmarkInterval, "bookmarkInterval");
+        Objects.requireNonNull(watchTimeout, "watchTimeout");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+        if (watchHistory < 1) {
+            throw new IllegalArgumentException("watchHistory must be positive: " + watchHistory);
+        }
+        if (bookmarkInterval.isNegative() || bookmarkInterval.isZero()) {
+            throw new IllegalArgumentException("bookmarkInterval must be positive: " + bookmarkInterval);
+        }
+        if (watchTimeout.isNegative() || watchTimeout.isZero()) {
+            throw new IllegalArgumentException("watchTimeout must be positive: " + watchTimeout);
+        }
+        if (maxWatchBacklog < 1) {
+            throw new IllegalArgumentException("maxWatchBacklog must be positive: " + maxWatchBacklog);
+        }
+        if (eventLoops < 1) {
+            throw new IllegalArgumentException("eventLoops must be positive: " + eventLoops);
+        }
+    }
+
+    /** 127.0.0.1, a free port, 100,000 changes of history, bookmarks every 5 s, 30 min watches. */
+    public static ApiServerOptions defaults() {
+        return new ApiServerOptions("127.0.0.1", 0, 100_000, Duration.ofSeconds(5), Duration.ofMinutes(30), 200_000,
+                Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public ApiServerOptions withHost(String host) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withPort(int port) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withWatchHistory(int watchHistory) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withBookmarkInterval(Duration bookmarkInterval) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withWatchTimeout(Duration watchTimeout) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withMaxWatchBacklog(int maxWatchBacklog) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+
+    public ApiServerOptions withEventLoops(int eventLoops) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+    }
+}

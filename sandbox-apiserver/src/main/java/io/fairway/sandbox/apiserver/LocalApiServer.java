@@ -1,0 +1,221 @@
+package io.fairway.sandbox.apiserver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local Kubernetes API endpoint over plain HTTP for the sandbox and for tests: namespaces, pods (with the
+ * binding and status subresources), nodes (with status), config maps, events (v1 and events.k8s.io/v1), leases
+ * and priority classes, with watches that resume from a resourceVersion, label and field selectors, optimistic
+ * concurrency, the patch formats and server-side apply. The unchanged fabric8 client and kubectl talk to it.
+ */
+public final class LocalApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalApiServer.class);
+
+    private final Vertx vertx;
+    private final Store store;
+    private final String url;
+    private final int port;
+    private final long bookmarkTimer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer) {
+        this.vertx = vertx;
+        this.store = store;
+        this.url = url;
+        this.port = port;
+        this.bookmarkTimer = bookmarkTimer;
+    }
+
+    /** Starts on 127.0.0.1 on a free port with the default options. */
+    public static LocalApiServer start() {
+        return start(ApiServerOptions.defaults());
+    }
+
+    public static LocalApiServer start(ApiServerOptions o) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops()).setPreferNativeTransport(false));
+        try {
+            Store store = new Store(o.watchHistory());
+            Admission admission = new Admission(store);
+            bootstrap(store, admission);
+            ApiHandler handler = new ApiHandler(vertx, store, admission, o);
+            HttpServerOptions http = new HttpServerOptions()
+                    .setHost(o.host())
+                    .setTcpNoDelay(true)
+                    .setMaxInitialLineLength(64 * 1024)
+                    .setMaxHeaderSize(64 * 1024)
+                    .setMaxWebSocketFrameSize(16 * 1024 * 1024)
+                    .setMaxWebSocketMessageSize(64 * 1024 * 1024)
+                    .setIdleTimeout(0);
+            int port = listen(vertx, http, handler, o);
+            String host = o.host().contains(":") ? "[" + o.host() + "]" : o.host();
+            String hostPort = (o.host().equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port;
+            handler.discovery(new Discovery(hostPort));
+            long timer = vertx.setPeriodic(o.bookmarkInterval().toMillis(), id -> store.bookmarkTick());
+            LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer);
+            LOG.info("Local Kubernetes API server listening on {}", server.url);
+            return server;
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One server per event loop, sharing the port. Vert.x shares a port only between servers that ask for the same
+     * number, so for port 0 a free port is picked first and the bind retried if another process takes it meanwhile.
+     */
+    private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o) {
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int port = o.port() != 0 ? o.port() : freePort(o.host());
+            try {
+                vertx.deployVerticle(() -> new ServerVerticle(new HttpServerOptions(http).setPort(port), handler),
+                        new DeploymentOptions().setInstances(o.eventLoops())).await();
+                return port;
+            } catch (RuntimeException e) {
+                last = e;
+                if (o.port() != 0) {
+                    break;
+                }
+                LOG.debug("port {} was taken meanwhile, trying another", port, e);
+            }
+        }
+        throw new IllegalStateException("cannot listen on " + o.host() + ":" + o.port(), last);
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(host, 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host, e);
+        }
+    }
+
+    private static final class ServerVerticle extends VerticleBase {
+        private final HttpServerOptions options;
+        private final ApiHandler handler;
+
+        ServerVerticle(HttpServerOptions options, ApiHandler handler) {
+            this.options = options;
+            this.handler = handler;
+        }
+
+        @Override
+        public Future<?> start() {
+            HttpServer server = vertx.createHttpServer(options).requestHandler(handler);
+            return server.listen();
+        }
+    }
+
+    private static void bootstrap(Store store, Admission admission) {
+        for (String ns : new String[] {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+            ObjectNode o = Json.object();
+            Json.metadata(o).put("name", ns);
+            store.create(ResourceTypes.NAMESPACES, admission.prepareCreate(ResourceTypes.NAMESPACES, "", o));
+        }
+        String[][] classes = {
+            {"system-node-critical", "2000001000", "Used for system critical pods that must not be moved from their current node."},
+            {"system-cluster-critical", "2000000000", "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."}};
+        for (String[] c : classes) {
+            ObjectNode o = Json.object();
+            Json.metadata(o).put("name", c[0]);
+            o.put("value", Long.parseLong(c[1]));
+            o.put("description", c[2]);
+            store.create(ResourceTypes.PRIORITY_CLASSES, admission.prepareCreate(ResourceTypes.PRIORITY_CLASSES, "", o));
+        }
+    }
+
+    /** {@code http://127.0.0.1:PORT}. */
+    public String url() {
+        return url;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Writes a kubeconfig whose current context points at {@link #url()} (namespace default, no credentials). */
+    public Path writeKubeconfig(Path file) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: fairway-sandbox
+                  cluster:
+                    server: %s
+                contexts:
+                - name: fairway-sandbox
+                  context:
+                    cluster: fairway-sandbox
+                    namespace: default
+                    user: fairway-sandbox
+                current-context: fairway-sandbox
+                preferences: {}
+                users:
+                - name: fairway-sandbox
+                  user: {}
+                """.formatted(url);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write kubeconfig " + file, e);
+        }
+    }
+
+    /** Objects stored, all kinds together (including the namespaces and priority classes present at start). */
+    public long objectCount() {
+        return store.objectCount();
+    }
+
+    Store store() {
+        return store;
+    }
+
+    /** The current (latest) resourceVersion. */
+    public long resourceVersion() {
+        return store.resourceVersion();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        vertx.cancelTimer(bookmarkTimer);
+        store.closeWatchers();
+        Future<Void> f = vertx.close();
+        if (Vertx.currentContext() == null) {
+            try {
+                f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("the local API server did not stop cleanly", e);
+            }
+        }
+        LOG.debug("Local Kubernetes API server {} stopped", url);
+    }
+}
