@@ -84,6 +84,19 @@ public final class ClusterWatcher implements AutoCloseable {
     private <T extends HasMetadata> void start(String what, SharedIndexInformer<T> informer,
                                                ResourceEventHandler<T> handler) {
         informer.addEventHandler(handler);
+        // fabric8 stops an informer whose list fails (the API server away when a watch too old for its history must
+        // list again): a watcher that stops observing is worse than one that keeps trying, so it always retries.
+        informer.exceptionHandler((started, t) -> {
+            LOG.warn("the informer on {} failed ({}), retrying: {}", what, started ? "running" : "starting",
+                    t.toString());
+            return true;
+        });
+        informer.stopped().whenComplete((v, t) -> {
+            if (t != null) {
+                LOG.error("the informer on {} stopped: {}; this replica no longer observes {}", what, t.toString(),
+                        what);
+            }
+        });
         informers.add(informer);
         try {
             informer.start().toCompletableFuture().get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
