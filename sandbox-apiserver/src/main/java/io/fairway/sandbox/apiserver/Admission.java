@@ -169,30 +169,52 @@ final class Admission {
         }
     }
 
+    private record PriorityClassInfo(String name, long value, String preemptionPolicy, boolean globalDefault) {}
+
+    private record PriorityClasses(long version, Map<String, PriorityClassInfo> byName, PriorityClassInfo globalDefault) {}
+
+    private volatile PriorityClasses priorityClasses = new PriorityClasses(-1, Map.of(), null);
+
+    private PriorityClasses priorityClasses() {
+        PriorityClasses cached = priorityClasses;
+        long version = store.priorityClassWrites();
+        if (cached.version() == version) {
+            return cached;
+        }
+        Map<String, PriorityClassInfo> byName = new java.util.HashMap<>();
+        PriorityClassInfo dflt = null;
+        for (Stored pc : store.list(ResourceTypes.PRIORITY_CLASSES, null, null, 0, null).items()) {
+            ObjectNode tree = pc.tree();
+            PriorityClassInfo info = new PriorityClassInfo(pc.name, tree.path("value").asLong(),
+                    tree.path("preemptionPolicy").asText("PreemptLowerPriority"), tree.path("globalDefault").asBoolean(false));
+            byName.put(pc.name, info);
+            if (info.globalDefault()) {
+                dflt = info;
+            }
+        }
+        PriorityClasses fresh = new PriorityClasses(version, byName, dflt);
+        priorityClasses = fresh;
+        return fresh;
+    }
+
     /** The Priority admission plugin: priority from the named (or the global default) PriorityClass. */
     private void admitPriority(ResourceType t, String name, ObjectNode spec) {
         String className = Json.text(spec, "priorityClassName");
-        long value = 0;
-        String preemption = "PreemptLowerPriority";
+        PriorityClasses classes = priorityClasses();
+        PriorityClassInfo info;
         if (!Json.isBlank(className)) {
-            Stored pc = store.get(ResourceTypes.PRIORITY_CLASSES, "", className);
-            if (pc == null) {
+            info = classes.byName().get(className);
+            if (info == null) {
                 throw ApiException.forbidden(t, name, "no PriorityClass with name " + className + " was found");
             }
-            ObjectNode tree = pc.tree();
-            value = tree.path("value").asLong();
-            preemption = tree.path("preemptionPolicy").asText(preemption);
         } else {
-            for (Stored pc : store.list(ResourceTypes.PRIORITY_CLASSES, null, null, 0, null).items()) {
-                ObjectNode tree = pc.tree();
-                if (tree.path("globalDefault").asBoolean(false)) {
-                    spec.put("priorityClassName", pc.name);
-                    value = tree.path("value").asLong();
-                    preemption = tree.path("preemptionPolicy").asText(preemption);
-                    break;
-                }
+            info = classes.globalDefault();
+            if (info != null) {
+                spec.put("priorityClassName", info.name());
             }
         }
+        long value = info == null ? 0 : info.value();
+        String preemption = info == null ? "PreemptLowerPriority" : info.preemptionPolicy();
         JsonNode given = spec.get("priority");
         if (given != null && !given.isNull() && given.asLong() != value) {
             throw ApiException.forbidden(t, name, "the integer value of priority (" + given.asLong() + ") must not be provided in pod spec; "
@@ -328,7 +350,7 @@ final class Admission {
         if (v == null) {
             to.remove(field);
         } else {
-            to.set(field, v.deepCopy());
+            to.set(field, v); // shared: the old version is never modified after this
         }
     }
 

@@ -461,9 +461,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 }
             }
         }
-        Store.Mutation mutation = (cur, tree) -> {
-            ObjectNode old = tree.deepCopy();
-            JsonNode base = t.converted() ? EventConversion.toV1(tree) : tree;
+        Store.Mutation mutation = (cur, old) -> {
+            JsonNode base = t.converted() ? EventConversion.toV1(old.deepCopy()) : old.deepCopy();
             JsonNode patched = switch (type) {
                 case JSON_PATCH -> Patches.jsonPatch(base, patch);
                 case MERGE -> Patches.mergePatch(base, patch);
@@ -500,7 +499,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (store.get(pods, ns, podName) == null) {
             throw ApiException.notFound(pods, podName);
         }
-        store.update(pods, ns, podName, (cur, pod) -> {
+        store.update(pods, ns, podName, Store.Mutation.editing((cur, pod) -> {
             if (!Json.isBlank(uid) && !uid.equals(cur.uid)) {
                 throw ApiException.conflict("pods/binding", podName, "Precondition failed: UID in precondition: " + uid
                         + ", UID in object meta: " + cur.uid);
@@ -533,7 +532,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             scheduled.put("lastTransitionTime", Json.now());
             scheduled.remove(List.of("reason", "message"));
             return pod;
-        });
+        }));
         send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
     }
 
@@ -660,7 +659,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     private static void send(HttpServerRequest req, int code, byte[] body) {
-        send(req, code, Buffer.buffer(body));
+        // stored JSON is never modified: wrap it instead of copying
+        send(req, code, io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(body)));
     }
 
     private static void send(HttpServerRequest req, int code, Buffer body) {

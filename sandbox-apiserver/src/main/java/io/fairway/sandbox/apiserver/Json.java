@@ -64,8 +64,19 @@ final class Json {
         return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
     }
 
+    private record Second(long epochSecond, String text) {}
+
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    /** Now, formatted once per second (creates and status writes ask for it all the time). */
     static String now() {
-        return timestamp(Instant.now());
+        long s = System.currentTimeMillis() / 1000;
+        Second last = lastSecond;
+        if (last.epochSecond() != s) {
+            last = new Second(s, timestamp(Instant.ofEpochSecond(s)));
+            lastSecond = last;
+        }
+        return last.text();
     }
 
     /** A random (version 4) UUID without SecureRandom's contention: uids need uniqueness, not secrecy. */

@@ -22,6 +22,11 @@ record ResourceType(
         String storage,
         List<String> verbs) {
 
+    /** The field labels in a fixed order (values of a stored object are kept in this order). */
+    List<String> fieldList() {
+        return ResourceTypes.fieldList(this);
+    }
+
     static final List<String> ALL_VERBS =
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 

@@ -68,6 +68,18 @@ final class ResourceTypes {
         }
     }
 
+    private static final Map<ResourceType, List<String>> FIELD_LISTS = new java.util.IdentityHashMap<>();
+
+    static {
+        for (ResourceType t : ALL) {
+            FIELD_LISTS.put(t, List.copyOf(new java.util.TreeSet<>(t.fieldLabels())));
+        }
+    }
+
+    static List<String> fieldList(ResourceType t) {
+        return FIELD_LISTS.get(t);
+    }
+
     private ResourceTypes() {}
 
     static ResourceType find(String group, String version, String plural) {

@@ -10,6 +10,8 @@ import java.util.function.Predicate;
 
 /** Label selectors (equality and set-based, as in {@code k8s.io/apimachinery/pkg/labels}) and field selectors. */
 final class Selectors {
+    private static final java.util.concurrent.ConcurrentHashMap<String, String[]> PATHS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Selectors() {}
 
     enum Op { EXISTS, NOT_EXISTS, EQUALS, NOT_EQUALS, IN, NOT_IN, GT, LT }
@@ -127,11 +129,12 @@ final class Selectors {
             String c = Json.text(obj, "source", "component");
             return c == null ? "" : c;
         }
+        String[] path = PATHS.computeIfAbsent(field, f -> f.split("\\."));
         if (field.equals("spec.hostNetwork") || field.equals("spec.unschedulable")) {
-            JsonNode n = Json.at(obj, field.split("\\."));
+            JsonNode n = Json.at(obj, path);
             return n != null && n.asBoolean(false) ? "true" : "false";
         }
-        String v = Json.text(obj, field.split("\\."));
+        String v = Json.text(obj, path);
         return v == null ? "" : v;
     }
 

@@ -25,10 +25,19 @@ import java.util.function.Predicate;
  * takes the lock only while it collects references, so it is a consistent snapshot at its resourceVersion.
  */
 final class Store {
-    /** What a write does to the current version: return the new tree, the old one unchanged (no-op) or throw. */
+    /**
+     * What a write does to the current version: return the new tree (an equal tree is a no-op) or throw.
+     * {@code currentTree} is the current object, freshly parsed; it must not be modified (copy it), the result
+     * may share unmodified subtrees with it.
+     */
     @FunctionalInterface
     interface Mutation {
         ObjectNode apply(Stored current, ObjectNode currentTree);
+
+        /** A mutation that edits a copy of the current object. */
+        static Mutation editing(java.util.function.BiFunction<Stored, ObjectNode, ObjectNode> edit) {
+            return (cur, tree) -> edit.apply(cur, tree.deepCopy());
+        }
     }
 
     record Key(String storage, String namespace, String name) {}
@@ -46,11 +55,14 @@ final class Store {
     record WatchStart(boolean initialState, boolean initialEventsEndBookmark, long afterRv) {}
 
     private final Map<String, ConcurrentSkipListMap<String, Stored>> objects = new HashMap<>();
+    /** The same objects hashed by key: point reads and writes need no ordered search. */
+    private final Map<String, java.util.concurrent.ConcurrentHashMap<String, Stored>> byKey = new HashMap<>();
     private final Map<String, CopyOnWriteArrayList<Watcher>> watchers = new HashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Change[] history;
     private long historyCount;
     private volatile long rv;
+    private volatile long priorityClassWrites;
     private final java.util.concurrent.atomic.AtomicLong expiredWatches = new java.util.concurrent.atomic.AtomicLong();
     // garbage collection indexes, guarded by lock
     private final Map<String, Key> byUid = new HashMap<>();
@@ -60,8 +72,14 @@ final class Store {
         this.history = new Change[Math.max(1, historySize)];
         for (ResourceType t : ResourceTypes.STORED) {
             objects.put(t.storage(), new ConcurrentSkipListMap<>());
+            byKey.put(t.storage(), new java.util.concurrent.ConcurrentHashMap<>());
             watchers.put(t.storage(), new CopyOnWriteArrayList<>());
         }
+    }
+
+    /** Changes whenever a priority class is written (admission caches the classes against it). */
+    long priorityClassWrites() {
+        return priorityClassWrites;
     }
 
     long resourceVersion() {
@@ -70,7 +88,7 @@ final class Store {
 
     long objectCount() {
         long n = 0;
-        for (ConcurrentSkipListMap<String, Stored> m : objects.values()) {
+        for (Map<String, Stored> m : byKey.values()) {
             n += m.size();
         }
         return n;
@@ -88,12 +106,16 @@ final class Store {
         return objects.get(t.storage());
     }
 
+    private Map<String, Stored> index(ResourceType t) {
+        return byKey.get(t.storage());
+    }
+
     private static String key(ResourceType t, String ns, String name) {
         return (t.namespaced() ? ns : "") + "/" + name;
     }
 
     Stored get(ResourceType t, String ns, String name) {
-        return map(t).get(key(t, ns, name));
+        return index(t).get(key(t, ns, name));
     }
 
     Stored require(ResourceType t, String ns, String name) {
@@ -173,7 +195,7 @@ final class Store {
         ObjectNode meta = Json.metadata(obj);
         String ns = t.namespaced() ? Json.text(meta, "namespace") : "";
         boolean generate = Json.isBlank(Json.text(meta, "name"));
-        ConcurrentSkipListMap<String, Stored> m = map(t);
+        Map<String, Stored> m = index(t);
         lock.lock();
         try {
             if (t.namespaced()) {
@@ -212,7 +234,7 @@ final class Store {
      * there first (the mutation runs outside the lock, on a snapshot). An unchanged result commits nothing.
      */
     Stored update(ResourceType t, String ns, String name, Mutation mutation) {
-        ConcurrentSkipListMap<String, Stored> m = map(t);
+        Map<String, Stored> m = index(t);
         String k = key(t, ns, name);
         while (true) {
             Stored cur = m.get(k);
@@ -220,7 +242,7 @@ final class Store {
                 throw ApiException.notFound(t, name);
             }
             ObjectNode curTree = cur.tree();
-            ObjectNode next = mutation.apply(cur, curTree.deepCopy());
+            ObjectNode next = mutation.apply(cur, curTree);
             Json.metadata(next).put("resourceVersion", Long.toString(cur.rv));
             if (next.equals(curTree)) {
                 return cur;
@@ -285,7 +307,7 @@ final class Store {
     }
 
     private Stored markDeleting(ResourceType t, String ns, String name, DeleteOptions opts, long grace) {
-        return update(t, ns, name, (cur, tree) -> {
+        return update(t, ns, name, Mutation.editing((cur, tree) -> {
             checkPreconditions(t, cur, opts);
             ObjectNode meta = Json.metadata(tree);
             if (!meta.hasNonNull("deletionTimestamp")) {
@@ -293,12 +315,12 @@ final class Store {
                 meta.put("deletionGracePeriodSeconds", grace);
             }
             return tree;
-        });
+        }));
     }
 
     /** Removes the object now (DELETED event), then its dependents unless orphaned. */
     private Deleted remove(ResourceType t, String ns, String name, Stored expected, DeleteOptions opts) {
-        ConcurrentSkipListMap<String, Stored> m = map(t);
+        Map<String, Stored> m = index(t);
         String k = key(t, ns, name);
         Stored gone;
         List<Key> deps;
@@ -322,11 +344,11 @@ final class Store {
     private Deleted deleteNamespace(Stored ns, DeleteOptions opts) {
         Stored marked = ns;
         if (!ns.deleting) {
-            marked = update(ResourceTypes.NAMESPACES, "", ns.name, (cur, tree) -> {
+            marked = update(ResourceTypes.NAMESPACES, "", ns.name, Mutation.editing((cur, tree) -> {
                 Json.metadata(tree).put("deletionTimestamp", Json.now());
                 Json.child(tree, "status").put("phase", "Terminating");
                 return tree;
-            });
+            }));
         }
         // the namespace controller's work, done at once: delete everything in it, then the namespace
         for (ResourceType t : ResourceTypes.STORED) {
@@ -353,7 +375,7 @@ final class Store {
             }
             try {
                 if ("Orphan".equals(policy) || hasLiveOwner(dep, owner.uid)) {
-                    update(t, d.namespace(), d.name(), (cur, tree) -> {
+                    update(t, d.namespace(), d.name(), Mutation.editing((cur, tree) -> {
                         JsonNode refs = Json.metadata(tree).get("ownerReferences");
                         if (refs instanceof ArrayNode a) {
                             for (int i = a.size() - 1; i >= 0; i--) {
@@ -366,7 +388,7 @@ final class Store {
                             }
                         }
                         return tree;
-                    });
+                    }));
                 } else {
                     delete(t, d.namespace(), d.name(), DeleteOptions.DEFAULT);
                 }
@@ -403,12 +425,19 @@ final class Store {
     private void commit(Change c) {
         Stored s = c.cur();
         ConcurrentSkipListMap<String, Stored> m = objects.get(s.type.storage());
+        Map<String, Stored> h = byKey.get(s.type.storage());
+        String key = s.key();
         if (c.type() == Change.Type.DELETED) {
-            m.remove(s.key());
+            m.remove(key);
+            h.remove(key);
         } else {
-            m.put(s.key(), s);
+            m.put(key, s);
+            h.put(key, s);
         }
         rv = c.rv();
+        if (s.type == ResourceTypes.PRIORITY_CLASSES) {
+            priorityClassWrites++;
+        }
         history[(int) (c.rv() % history.length)] = c;
         historyCount++;
         index(c);

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One committed version of an object. Immutable: kept as its serialised JSON (served as is, fanned out as is)
@@ -21,13 +19,13 @@ final class Stored {
     final long rv;
     final byte[] json;
     final JsonNode labels;
-    final Map<String, String> fields;
+    private final String[] fields;
     final List<String> owners;
     final boolean hasFinalizers;
     final boolean deleting;
 
     private Stored(ResourceType type, String namespace, String name, String uid, long rv, byte[] json, JsonNode labels,
-                   Map<String, String> fields, List<String> owners, boolean hasFinalizers, boolean deleting) {
+                   String[] fields, List<String> owners, boolean hasFinalizers, boolean deleting) {
         this.type = type;
         this.namespace = namespace;
         this.name = name;
@@ -47,9 +45,10 @@ final class Stored {
         meta.put("resourceVersion", Long.toString(rv));
         byte[] json = Json.bytes(tree);
         JsonNode labels = meta.get("labels");
-        Map<String, String> fields = new HashMap<>(type.fieldLabels().size() * 2);
-        for (String f : type.fieldLabels()) {
-            fields.put(f, Selectors.fieldValue(tree, type, f));
+        List<String> labelsOfType = type.fieldList();
+        String[] fields = new String[labelsOfType.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = Selectors.fieldValue(tree, type, labelsOfType.get(i));
         }
         List<String> owners = List.of();
         JsonNode refs = meta.get("ownerReferences");
@@ -82,9 +81,11 @@ final class Stored {
     }
 
     String field(String f) {
-        String v = fields.get(f);
-        if (v != null) {
-            return v;
+        List<String> names = type.fieldList();
+        for (int i = 0; i < fields.length; i++) {
+            if (names.get(i).equals(f)) {
+                return fields[i];
+            }
         }
         return switch (f) {
             case "metadata.name" -> name;
