@@ -35,8 +35,10 @@ public final class LocalApiServer implements AutoCloseable {
     private final int port;
     private final long bookmarkTimer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.Set<Thread> eventLoops;
 
-    private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer) {
+    private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
+        this.eventLoops = eventLoops;
         this.vertx = vertx;
         this.store = store;
         this.url = url;
@@ -64,12 +66,13 @@ public final class LocalApiServer implements AutoCloseable {
                     .setMaxWebSocketFrameSize(16 * 1024 * 1024)
                     .setMaxWebSocketMessageSize(64 * 1024 * 1024)
                     .setIdleTimeout(0);
-            int port = listen(vertx, http, handler, o);
+            java.util.Set<Thread> eventLoops = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            int port = listen(vertx, http, handler, o, eventLoops);
             String host = o.host().contains(":") ? "[" + o.host() + "]" : o.host();
             String hostPort = (o.host().equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port;
             handler.discovery(new Discovery(hostPort));
             long timer = vertx.setPeriodic(o.bookmarkInterval().toMillis(), id -> store.bookmarkTick());
-            LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer);
+            LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer, eventLoops);
             LOG.info("Local Kubernetes API server listening on {}", server.url);
             return server;
         } catch (RuntimeException e) {
@@ -82,12 +85,12 @@ public final class LocalApiServer implements AutoCloseable {
      * One server per event loop, sharing the port. Vert.x shares a port only between servers that ask for the same
      * number, so for port 0 a free port is picked first and the bind retried if another process takes it meanwhile.
      */
-    private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o) {
+    private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o, java.util.Set<Thread> eventLoops) {
         RuntimeException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             int port = o.port() != 0 ? o.port() : freePort(o.host());
             try {
-                vertx.deployVerticle(() -> new ServerVerticle(new HttpServerOptions(http).setPort(port), handler),
+                vertx.deployVerticle(() -> new ServerVerticle(new HttpServerOptions(http).setPort(port), handler, eventLoops),
                         new DeploymentOptions().setInstances(o.eventLoops())).await();
                 return port;
             } catch (RuntimeException e) {
@@ -115,13 +118,17 @@ public final class LocalApiServer implements AutoCloseable {
         private final HttpServerOptions options;
         private final ApiHandler handler;
 
-        ServerVerticle(HttpServerOptions options, ApiHandler handler) {
+        private final java.util.Set<Thread> eventLoops;
+
+        ServerVerticle(HttpServerOptions options, ApiHandler handler, java.util.Set<Thread> eventLoops) {
             this.options = options;
             this.handler = handler;
+            this.eventLoops = eventLoops;
         }
 
         @Override
         public Future<?> start() {
+            eventLoops.add(Thread.currentThread());
             HttpServer server = vertx.createHttpServer(options).requestHandler(handler);
             return server.listen();
         }
@@ -190,6 +197,22 @@ public final class LocalApiServer implements AutoCloseable {
     /** Objects stored, all kinds together (including the namespaces and priority classes present at start). */
     public long objectCount() {
         return store.objectCount();
+    }
+
+    /** CPU time the server's event-loop threads have used so far, or -1 where the JVM does not measure it. */
+    long eventLoopCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (Thread t : eventLoops) {
+            long n = mx.getThreadCpuTime(t.threadId());
+            if (n > 0) {
+                sum += n;
+            }
+        }
+        return sum;
     }
 
     Store store() {

@@ -62,6 +62,9 @@ final class Watcher {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Runnable onClose = () -> {};
+    private long lastFlush;
+    private static final long COALESCE_NANOS = 1_000_000;
+    private static final int COALESCE_MAX_EVENTS = 256;
 
     Watcher(ResourceType view, String namespace, Predicate<Stored> filter, boolean bookmarks,
             Function<Stored, byte[]> render, Context context, Sink sink, int maxBacklog) {
@@ -116,9 +119,9 @@ final class Watcher {
         }
         queue.add(item);
         if (backlog.incrementAndGet() > maxBacklog) {
-            // too far behind: stop here; the client re-watches from the last resourceVersion it received
-            queue.clear();
-            queue.add(END);
+            // too far behind: end the watch; the client re-watches from the last resourceVersion it received
+            close();
+            return;
         }
         schedule();
     }
@@ -139,17 +142,34 @@ final class Watcher {
 
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> flush());
+            context.runOnContext(v -> flushSoon());
+        }
+    }
+
+    /**
+     * Coalesces writes: right after a flush, a small backlog waits up to a millisecond so that one write (one
+     * system call) carries many events when changes stream in; a lone change still goes out at once.
+     */
+    private void flushSoon() {
+        if (backlog.get() < COALESCE_MAX_EVENTS && System.nanoTime() - lastFlush < COALESCE_NANOS) {
+            context.owner().setTimer(1, id -> flush());
+        } else {
+            flush();
         }
     }
 
     private void flush() {
+        lastFlush = System.nanoTime();
         scheduled.set(false);
         if (closed.get()) {
             return;
         }
         if (sink.writeQueueFull()) {
-            sink.onDrain(this::flush);
+            scheduled.set(true);
+            sink.onDrain(() -> {
+                scheduled.set(false);
+                flush();
+            });
             return;
         }
         Buffer buf = Buffer.buffer(4096);
