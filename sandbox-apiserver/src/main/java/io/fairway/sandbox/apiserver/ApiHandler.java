@@ -48,7 +48,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest req) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {}", req.method(), req.uri());
+            LOG.debug("{} {} {}", req.version(), req.method(), req.uri());
         }
         try {
             route(req);
