@@ -35,8 +35,7 @@ class StatusAndConcurrencyTest extends ApiServerTestSupport {
         assertThat(viaMain.getStatus().getPhase()).as("status is ignored on the main resource").isEqualTo("Running");
         assertThat(viaMain.getMetadata().getLabels()).containsEntry("k", "v");
 
-        Pod patched = client.pods().inNamespace(ns).withName("s").patchStatus(
-                new PodBuilder(viaMain).editStatus().withPhase("Succeeded").endStatus().build());
+        Pod patched = client.resource(new PodBuilder(viaMain).editStatus().withPhase("Succeeded").endStatus().build()).patchStatus();
         assertThat(patched.getStatus().getPhase()).isEqualTo("Succeeded");
         assertThat(patched.getStatus().getPodIP()).isEqualTo("10.1.0.5");
 
