@@ -16,7 +16,9 @@ import io.fairway.core.objects.YuniKornLabels;
 import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,11 +221,41 @@ public final class KubeObjects {
         if (timestamp == null || timestamp.isEmpty()) {
             return 0;
         }
+        if (timestamp.length() == 20 && timestamp.charAt(4) == '-' && timestamp.charAt(7) == '-'
+                && timestamp.charAt(10) == 'T' && timestamp.charAt(13) == ':' && timestamp.charAt(16) == ':'
+                && timestamp.charAt(19) == 'Z') {
+            // what the API server writes (RFC 3339 in whole seconds, UTC): read without the general parser, which
+            // costs more than the rest of reading a pod
+            try {
+                long day = LocalDate.of(digits(timestamp, 0, 4), digits(timestamp, 5, 7), digits(timestamp, 8, 10))
+                        .toEpochDay();
+                int h = digits(timestamp, 11, 13);
+                int m = digits(timestamp, 14, 16);
+                int sec = digits(timestamp, 17, 19);
+                if (h < 24 && m < 60 && sec < 60) {
+                    return ((day * 24 + h) * 60 + m) * 60_000L + sec * 1000L;
+                }
+            } catch (DateTimeException | NumberFormatException e) {
+                // not what it looked like: the general parser says what it is
+            }
+        }
         try {
             return Instant.parse(timestamp).toEpochMilli();
         } catch (DateTimeParseException e) {
             return 0;
         }
+    }
+
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new NumberFormatException(s);
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private static String nullToEmpty(String s) {

@@ -126,4 +126,18 @@ class KubeObjectsTest {
         assertThat(m.unschedulable()).isTrue();
         assertThat(m.allocatable().get("cpu")).as("allocatable defaults to capacity").isEqualTo(4000);
     }
+
+    @Test
+    void timestampsReadAsTheGeneralParserReadsThem() {
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 5_000; i++) {
+            java.time.Instant t = java.time.Instant.ofEpochSecond(r.nextLong(0, 4_102_444_800L));
+            assertThat(KubeObjects.millis(t.toString())).as(t.toString()).isEqualTo(t.toEpochMilli());
+        }
+        assertThat(KubeObjects.millis("2024-02-29T23:59:59Z")).isEqualTo(1_709_251_199_000L);
+        assertThat(KubeObjects.millis("2026-11-22T12:00:00.250Z")).isEqualTo(1_795_348_800_250L);
+        assertThat(KubeObjects.millis("2026-02-30T00:00:00Z")).isZero();
+        assertThat(KubeObjects.millis("2026-1x-22T12:00:00Z")).isZero();
+        assertThat(KubeObjects.millis("")).isZero();
+    }
 }

@@ -2,11 +2,18 @@ package io.fairway.sandbox;
 
 import io.fairway.ha.LeaderLoop;
 import io.fairway.sandbox.kubelet.NodeFleet;
+import io.fairway.sandbox.kubelet.NodeSpec;
+import io.fairway.sandbox.load.BindWatch;
+import io.fairway.sandbox.load.BulkPodCreator;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code fairway bench e2e}: the full path with real parts. Nodes are registered, then pods created as fast as the
@@ -14,6 +21,12 @@ import java.util.List;
  * latency of each pod from its appearance to its binding (both as an informer sees them).
  */
 public final class E2eBenchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(E2eBenchmark.class);
+    private static final String SCHEDULER = "fairway";
+    private static final int CONNECTIONS = 4;
+    private static final int PIPELINING = 16;
+    private static final int IN_FLIGHT = 64;
+
     /** What one run measured. */
     public record Result(int nodes, int pods, long bound, double seconds, double podsPerSecond, long bindP50Ms,
                          long bindP99Ms, double createPerSecond, boolean complete) {
@@ -41,43 +54,46 @@ public final class E2eBenchmark {
 
     public static Result run(int nodes, int pods, long seed, Duration timeout) {
         // Nodes with room for every pod: the figure is the scheduler's rate, not the cluster running full.
-        List<io.fairway.sandbox.kubelet.NodeSpec> specs = new ArrayList<>(nodes);
+        List<NodeSpec> specs = new ArrayList<>(nodes);
         for (int i = 0; i < nodes; i++) {
-            specs.add(io.fairway.sandbox.kubelet.NodeSpec.cpu(String.format("node-%05d", i), 96, 768)
+            specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768)
                     .withLabel("topology.kubernetes.io/zone", NodeFleet.ZONES.get(i % NodeFleet.ZONES.size())));
         }
         NodeFleet fleet = NodeFleet.of(specs);
         // no kubelets: the benchmark measures scheduling and binding, not simulated containers
         try (SandboxCluster cluster = SandboxCluster.start(fleet, null, benchQueues(),
                 LeaderLoop.Options.defaults("replica-0"));
-             PodTracker tracker = new PodTracker(cluster.client(), "fairway");
              // CPU work only: accelerator pods wait for the few accelerator nodes, which is not what this measures
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
-                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(seed).build())) {
-            long start = System.nanoTime();
-            WorkloadGenerator.BurstResult burst = workload.burst(cluster.client(), pods);
-            long deadline = start + timeout.toNanos();
-            List<Long> latencies = new ArrayList<>();
-            while (tracker.bound() < burst.created() && System.nanoTime() < deadline
-                    && cluster.replica().failure() == null) {
-                for (long l : tracker.drainBindLatenciesMillis()) {
-                    latencies.add(l);
+                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(seed).build());
+             BulkPodCreator creator = new BulkPodCreator(cluster.apiServer().url(), CONNECTIONS, PIPELINING)) {
+            List<BulkPodCreator.Prepared> prepared = BulkPodCreator.prepare(
+                    workload.burstPods(cluster.client(), pods), cluster.client().getKubernetesSerialization());
+            Map<String, Long> sent = new ConcurrentHashMap<>();
+            try (BindWatch watch = new BindWatch(cluster.apiServer().url(), SCHEDULER, sent, Duration.ofSeconds(30))) {
+                long start = System.nanoTime();
+                long deadline = start + timeout.toNanos();
+                // the watch runs on its own thread and looks up each pod's send time as it sees it bound
+                BulkPodCreator.Result created = creator.create(prepared, IN_FLIGHT, timeout, sent::put);
+                while (watch.bound() < created.created() && System.nanoTime() < deadline
+                        && cluster.replica().failure() == null && watch.failure() == null) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+                if (watch.failure() != null) {
+                    LOG.error("{}: the figures below are incomplete", watch.failure());
                 }
+                long[] sorted = watch.latenciesMillis();
+                long bound = watch.bound();
+                double seconds = ((bound > 0 ? watch.lastBindNanos() : System.nanoTime()) - start) / 1e9;
+                return new Result(nodes, created.created(), bound, seconds, bound / seconds,
+                        PodTracker.percentile(sorted, 50), PodTracker.percentile(sorted, 99), created.podsPerSecond(),
+                        bound >= created.created() && created.failed() == 0);
             }
-            for (long l : tracker.drainBindLatenciesMillis()) {
-                latencies.add(l);
-            }
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            long bound = tracker.bound();
-            double seconds = ((bound > 0 ? tracker.lastBindNanos() : System.nanoTime()) - start) / 1e9;
-            return new Result(nodes, burst.created(), bound, seconds, bound / seconds, PodTracker.percentile(sorted, 50),
-                    PodTracker.percentile(sorted, 99), burst.podsPerSecond(), bound >= burst.created());
         }
     }
 }

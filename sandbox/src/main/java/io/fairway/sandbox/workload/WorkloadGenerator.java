@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fairway.sandbox.workload.WorkloadOptions.Tenant;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -340,6 +341,21 @@ public final class WorkloadGenerator implements AutoCloseable {
         ensureNamespaces(client, namespaces());
         return createAll(client, plans, plan -> PodTemplates.toPod(plan, options.schedulerName(), options.image(), null),
                 options.parallelism());
+    }
+
+    /**
+     * The pods a {@link #burst} of {@code pods} would create, without creating them, and after making sure the
+     * tenants' namespaces exist: for load generators that send them by other means.
+     */
+    public List<Pod> burstPods(KubernetesClient client, int pods) {
+        WorkloadPlanner p = new WorkloadPlanner(options, clock.instant(), System.nanoTime());
+        List<PodPlan> plans = p.burst(pods, clock.instant());
+        ensureNamespaces(client, namespaces());
+        List<Pod> out = new ArrayList<>(plans.size());
+        for (PodPlan plan : plans) {
+            out.add(PodTemplates.toPod(plan, options.schedulerName(), options.image(), null));
+        }
+        return out;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.fairway.core.objects;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -21,6 +23,13 @@ public final class YuniKornLabels {
 
     /** A parser per thread: building one costs more than parsing an annotation, and a parser is not thread-safe. */
     private static final ThreadLocal<Yaml> YAML = ThreadLocal.withInitial(() -> new Yaml(new LoaderOptions()));
+
+    /**
+     * Parsed annotations by their text: a tenant's pods carry the same few strings, and the watcher reads every pod
+     * change, so parsing each one again would cost more than all the rest of turning a pod into an observation.
+     */
+    private static final Map<String, Optional<UserInfo>> USER_INFOS = new ConcurrentHashMap<>();
+    private static final int USER_INFO_CACHE = 4096;
 
     private YuniKornLabels() {
     }
@@ -51,6 +60,18 @@ public final class YuniKornLabels {
         if (json == null || json.isBlank()) {
             return null;
         }
+        Optional<UserInfo> known = USER_INFOS.get(json);
+        if (known == null) {
+            if (USER_INFOS.size() >= USER_INFO_CACHE) {
+                USER_INFOS.clear();
+            }
+            known = Optional.ofNullable(parseUserInfo(json));
+            USER_INFOS.put(json, known);
+        }
+        return known.orElse(null);
+    }
+
+    private static UserInfo parseUserInfo(String json) {
         try {
             Object parsed = YAML.get().load(json);
             if (parsed instanceof Map<?, ?> m && m.get("user") instanceof String user) {
