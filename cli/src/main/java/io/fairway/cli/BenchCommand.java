@@ -248,12 +248,23 @@ public final class BenchCommand implements Runnable {
                 m.put("seconds", round(r.seconds()));
                 m.put("createPerSecond", Math.round(r.createPerSecond()));
                 m.put("complete", r.complete());
+                m.put("cpuSeconds", r.cpuSeconds());
                 out.println(new ObjectMapper().writeValueAsString(m));
             } else {
                 out.printf(Locale.ROOT, "fairway bench e2e: %d nodes, %d pods created (%,.0f/s), %d bound in %.2f s%n",
                         r.nodes(), r.pods(), r.createPerSecond(), r.bound(), r.seconds());
                 out.printf(Locale.ROOT, "  %,.0f pods bound per second; bind latency p50 %d ms, p99 %d ms%s%n",
                         r.podsPerSecond(), r.bindP50Ms(), r.bindP99Ms(), r.complete() ? "" : " (INCOMPLETE: timed out)");
+                if (!r.cpuSeconds().isEmpty()) {
+                    double total = r.cpuSeconds().getOrDefault("total", 0.0);
+                    out.printf(Locale.ROOT, "  CPU seconds by part (all in this one process, %.1f cores busy on average):%n",
+                            r.seconds() > 0 ? total / r.seconds() : 0);
+                    r.cpuSeconds().forEach((part, s) -> {
+                        if (!"total".equals(part)) {
+                            out.printf(Locale.ROOT, "    %-58s %7.2f  %4.1f%%%n", part, s, total > 0 ? 100 * s / total : 0);
+                        }
+                    });
+                }
             }
             out.flush();
             return r.complete() ? 0 : 1;

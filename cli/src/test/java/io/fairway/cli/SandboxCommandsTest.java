@@ -31,6 +31,15 @@ class SandboxCommandsTest {
         assertThat(json.get("podsPerSecond").asLong()).isPositive();
         assertThat(json.get("bindP99Ms").asLong()).isGreaterThanOrEqualTo(json.get("bindP50Ms").asLong());
         assertThat(json.get("nodes").asInt()).isEqualTo(20);
+        JsonNode cpu = json.get("cpuSeconds");
+        assertThat(cpu.get("scheduler (follow log, cycles, commits)").asDouble()).isPositive();
+        assertThat(cpu.get("local API server").asDouble()).isPositive();
+        assertThat(cpu.get("Kafka broker (embedded)").asDouble()).isPositive();
+        double parts = 0;
+        for (var e : cpu.properties()) {
+            parts += "total".equals(e.getKey()) ? 0 : e.getValue().asDouble();
+        }
+        assertThat(parts).isCloseTo(cpu.get("total").asDouble(), org.assertj.core.data.Offset.offset(0.1));
     }
 
     @Test

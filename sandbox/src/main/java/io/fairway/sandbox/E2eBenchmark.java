@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,14 @@ public final class E2eBenchmark {
     private static final int IN_FLIGHT = 64;
 
     /** What one run measured. */
+    /**
+     * What one run measured.
+     *
+     * @param cpuSeconds CPU seconds of the measured part by part of the sandbox (see {@link CpuAccount}); empty when
+     *                   the JVM cannot measure thread CPU time
+     */
     public record Result(int nodes, int pods, long bound, double seconds, double podsPerSecond, long bindP50Ms,
-                         long bindP99Ms, double createPerSecond, boolean complete) {
+                         long bindP99Ms, double createPerSecond, boolean complete, Map<String, Double> cpuSeconds) {
     }
 
     private E2eBenchmark() {
@@ -71,6 +78,7 @@ public final class E2eBenchmark {
                     workload.burstPods(cluster.client(), pods), cluster.client().getKubernetesSerialization());
             Map<String, Long> sent = new ConcurrentHashMap<>();
             try (BindWatch watch = new BindWatch(cluster.apiServer().url(), SCHEDULER, sent, Duration.ofSeconds(30))) {
+                CpuAccount cpu = CpuAccount.start();
                 long start = System.nanoTime();
                 long deadline = start + timeout.toNanos();
                 // the watch runs on its own thread and looks up each pod's send time as it sees it bound
@@ -90,9 +98,25 @@ public final class E2eBenchmark {
                 long[] sorted = watch.latenciesMillis();
                 long bound = watch.bound();
                 double seconds = ((bound > 0 ? watch.lastBindNanos() : System.nanoTime()) - start) / 1e9;
+                Map<String, Double> cpuSeconds = cpu == null ? Map.of() : cpu.seconds(List.of(
+                        CpuAccount.named("local API server", cluster.apiServer().eventLoopThreads()),
+                        CpuAccount.named("bench load (pod creator, bind watch)",
+                                Set.of(creator.eventLoop(), watch.eventLoop())),
+                        CpuAccount.prefixed("scheduler (follow log, cycles, commits)", "fairway-leader",
+                                "fairway-prefetch"),
+                        CpuAccount.prefixed("observations to Kafka (appender, producers)", "fairway-log-appender",
+                                "kafka-producer-network-thread", "kafka-admin-client-thread"),
+                        CpuAccount.matching("Kubernetes client (fabric8 informers, binder, JDK HTTP)",
+                                n -> n.startsWith("JdkHttpClientFactory") || n.startsWith("HttpClient-")
+                                        || n.startsWith("ForkJoinPool") || n.matches("-?\\d*-pool-\\d+-thread-\\d+")),
+                        CpuAccount.prefixed("Kafka broker (embedded)", "data-plane-kafka", "kafka-",
+                                "quorum-controller", "broker-", "controller-", "group-coordinator", "share-",
+                                "executor-", "ExpirationReaper", "TxnMarkerSenderThread",
+                                "AddPartitionsToTxnSenderThread", "transaction-log-manager", "raft-", "persister",
+                                "network-partition", "client-metrics", "log-")));
                 return new Result(nodes, created.created(), bound, seconds, bound / seconds,
                         PodTracker.percentile(sorted, 50), PodTracker.percentile(sorted, 99), created.podsPerSecond(),
-                        bound >= created.created() && created.failed() == 0);
+                        bound >= created.created() && created.failed() == 0, cpuSeconds);
             }
         }
     }

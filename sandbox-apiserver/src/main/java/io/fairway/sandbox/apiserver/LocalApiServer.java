@@ -200,6 +200,11 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     /** CPU time the server's event-loop threads have used so far, or -1 where the JVM does not measure it. */
+    /** The threads that serve requests and watches (for accounting where a benchmark's CPU went). */
+    public java.util.Set<Thread> eventLoopThreads() {
+        return java.util.Set.copyOf(eventLoops);
+    }
+
     long eventLoopCpuNanos() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         if (!mx.isThreadCpuTimeSupported()) {

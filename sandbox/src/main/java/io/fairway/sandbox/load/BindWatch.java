@@ -30,6 +30,7 @@ public final class BindWatch implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Vertx vertx;
+    private final Thread eventLoop;
     private final HttpClientAgent http;
     private final Set<String> bound = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> sentNanos;
@@ -47,6 +48,9 @@ public final class BindWatch implements AutoCloseable {
         this.sentNanos = sentNanos;
         URI uri = URI.create(url);
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        java.util.concurrent.CompletableFuture<Thread> loop = new java.util.concurrent.CompletableFuture<>();
+        vertx.runOnContext(v -> loop.complete(Thread.currentThread()));
+        this.eventLoop = loop.join();
         http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
                 .setDefaultPort(uri.getPort()).setIdleTimeout(0));
         String selector = URLEncoder.encode("spec.schedulerName=" + schedulerName, StandardCharsets.UTF_8);
@@ -114,6 +118,11 @@ public final class BindWatch implements AutoCloseable {
         synchronized (latencies) {
             return latencies.stream().mapToLong(n -> n / 1_000_000).sorted().toArray();
         }
+    }
+
+    /** The thread that does this client's work (for accounting where a benchmark's CPU went). */
+    public Thread eventLoop() {
+        return eventLoop;
     }
 
     @Override

@@ -48,6 +48,7 @@ public final class BulkPodCreator implements AutoCloseable {
     }
 
     private final Vertx vertx;
+    private final Thread eventLoop;
     private final HttpClientAgent http;
 
     /**
@@ -65,6 +66,9 @@ public final class BulkPodCreator implements AutoCloseable {
             throw new IllegalArgumentException("the bulk creator speaks plain HTTP to a local API server, not " + url);
         }
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        java.util.concurrent.CompletableFuture<Thread> loop = new java.util.concurrent.CompletableFuture<>();
+        vertx.runOnContext(v -> loop.complete(Thread.currentThread()));
+        this.eventLoop = loop.join();
         this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
                         .setDefaultPort(uri.getPort()).setKeepAlive(true).setPipelining(true)
                         .setPipeliningLimit(pipelining).setTcpNoDelay(true),
@@ -141,6 +145,11 @@ public final class BulkPodCreator implements AutoCloseable {
         }
         return new Result(pods.size(), (int) created.sum(), (int) failed.sum(),
                 Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** The thread that does this client's work (for accounting where a benchmark's CPU went). */
+    public Thread eventLoop() {
+        return eventLoop;
     }
 
     @Override
