@@ -109,6 +109,10 @@ public final class Replica implements AutoCloseable {
         return appender;
     }
 
+    public Binder binder() {
+        return binder;
+    }
+
     /** Why the loop stopped on its own, or null while it runs. */
     public Throwable failure() {
         return failure;
