@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ public final class Binder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Binder.class);
 
     /** How a bind ended. */
-    public sealed interface Outcome permits Bound, Failed {
+    public sealed interface Outcome permits Bound, Failed, Withdrawn {
         String podUid();
     }
 
@@ -37,6 +38,13 @@ public final class Binder implements AutoCloseable {
     public record Failed(String podUid, String node, String reason) implements Outcome {
     }
 
+    /**
+     * Not sent: the binds were withdrawn ({@link #withdrawPending}) or this replica may not bind now (its lease is
+     * not known valid). The allocation stays committed; whoever leads re-issues it.
+     */
+    public record Withdrawn(String podUid, String node, String reason) implements Outcome {
+    }
+
     private final KubernetesClient client;
     private final BinderOptions options;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -44,10 +52,22 @@ public final class Binder implements AutoCloseable {
     private final RateLimiter limiter;
     private final AtomicLong bound = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong withdrawn = new AtomicLong();
+    private final AtomicLong generation = new AtomicLong();
+    private final BooleanSupplier mayBind;
 
+    /** A binder that may always bind (a single replica that always leads). */
     public Binder(KubernetesClient client, BinderOptions options) {
+        this(client, options, () -> true);
+    }
+
+    /**
+     * @param mayBind asked just before each request is sent: false (the lease is not known valid) withdraws the bind
+     */
+    public Binder(KubernetesClient client, BinderOptions options, BooleanSupplier mayBind) {
         this.client = client;
         this.options = options;
+        this.mayBind = mayBind;
         this.inFlight = new Semaphore(options.parallelism());
         this.limiter = new RateLimiter(options.qps(), options.burst());
     }
@@ -55,12 +75,17 @@ public final class Binder implements AutoCloseable {
     /** Binds {@code namespace/name} (which must still be the pod {@code uid}) to {@code node}. */
     public CompletableFuture<Outcome> bind(String namespace, String name, String uid, String node) {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
+        long gen = generation.get();
         executor.execute(() -> {
             try {
                 inFlight.acquire();
                 try {
-                    Outcome o = bindNow(namespace, name, uid, node);
-                    (o instanceof Bound ? bound : failed).incrementAndGet();
+                    Outcome o = bindNow(namespace, name, uid, node, gen);
+                    switch (o) {
+                        case Bound b -> bound.incrementAndGet();
+                        case Failed f -> failed.incrementAndGet();
+                        case Withdrawn w -> withdrawn.incrementAndGet();
+                    }
                     result.complete(o);
                 } finally {
                     inFlight.release();
@@ -75,7 +100,16 @@ public final class Binder implements AutoCloseable {
         return result;
     }
 
-    private Outcome bindNow(String namespace, String name, String uid, String node) throws InterruptedException {
+    /**
+     * Drops every bind not yet sent (they complete as {@link Withdrawn}); a request already sent cannot be recalled.
+     * For a leader that stops leading: it must not bind any more.
+     */
+    public void withdrawPending() {
+        generation.incrementAndGet();
+    }
+
+    private Outcome bindNow(String namespace, String name, String uid, String node, long gen)
+            throws InterruptedException {
         Binding binding = new BindingBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
                 .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
@@ -84,6 +118,12 @@ public final class Binder implements AutoCloseable {
         String lastError = "";
         for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
             limiter.acquire();
+            if (gen != generation.get()) {
+                return new Withdrawn(uid, node, "withdrawn: this replica stopped leading");
+            }
+            if (!mayBind.getAsBoolean()) {
+                return new Withdrawn(uid, node, "not sent: this replica's lease is not known valid");
+            }
             try {
                 client.bindings().inNamespace(namespace).resource(binding).create();
                 return new Bound(uid, node, false, attempt);
@@ -151,6 +191,10 @@ public final class Binder implements AutoCloseable {
 
     public long failedCount() {
         return failed.get();
+    }
+
+    public long withdrawnCount() {
+        return withdrawn.get();
     }
 
     /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */

@@ -45,6 +45,10 @@ public final class ClusterWatcher implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private SharedIndexInformer<PriorityClass> priorityClassInformer;
+    private SharedIndexInformer<Node> nodeInformer;
+    private SharedIndexInformer<ConfigMap> configInformer;
+    private SharedIndexInformer<Pod> podInformer;
     /** The last queue config text rejected, so that it is reported once, not at every resync. */
     private volatile String rejectedConfigVersion = "";
 
@@ -63,17 +67,20 @@ public final class ClusterWatcher implements AutoCloseable {
      */
     public ClusterWatcher start() {
         long resync = options.resync().toMillis();
-        start("priority classes", client.scheduling().v1().priorityClasses().runnableInformer(resync),
+        priorityClassInformer = client.scheduling().v1().priorityClasses().runnableInformer(resync);
+        nodeInformer = client.nodes().runnableInformer(resync);
+        configInformer = client.configMaps().inNamespace(options.configNamespace()).withName(options.configName())
+                .runnableInformer(resync);
+        podInformer = client.pods().inAnyNamespace().runnableInformer(resync);
+        start("priority classes", priorityClassInformer,
                 handler(this::priorityClass, pc -> new PriorityClassGone(clock.millis(), pc.getMetadata().getName(),
                         pc.getMetadata().getResourceVersion())));
-        start("nodes", client.nodes().runnableInformer(resync),
+        start("nodes", nodeInformer,
                 handler(n -> new NodeObserved(clock.millis(), KubeObjects.node(n)),
                         n -> new NodeGone(clock.millis(), n.getMetadata().getName(), n.getMetadata().getResourceVersion())));
-        start("queue config map " + options.configNamespace() + "/" + options.configName(),
-                client.configMaps().inNamespace(options.configNamespace()).withName(options.configName())
-                        .runnableInformer(resync),
+        start("queue config map " + options.configNamespace() + "/" + options.configName(), configInformer,
                 new ConfigMapHandler());
-        start("pods", client.pods().inAnyNamespace().runnableInformer(resync),
+        start("pods", podInformer,
                 handler(p -> new PodObserved(clock.millis(), KubeObjects.pod(p, this::priorityOf)),
                         p -> new PodGone(clock.millis(), p.getMetadata().getUid(), p.getMetadata().getResourceVersion())));
         LOG.info("watching pods, nodes, priority classes and the queue config map {}/{} (scheduling pods of "
@@ -145,6 +152,63 @@ public final class ClusterWatcher implements AutoCloseable {
             return;
         }
         sink.observed(o);
+    }
+
+    /**
+     * What the informers hold at one moment.
+     *
+     * @param objects                 every object, as an observation (priority classes, nodes, the queue config, pods)
+     * @param podsVersion             the resourceVersion the pod informer has seen up to ("" before its first list):
+     *                                a pod last seen at an older version and not in {@code objects} is gone
+     * @param nodesVersion            the same for nodes
+     * @param priorityClassesVersion  the same for priority classes
+     */
+    public record Holdings(List<io.fairway.core.events.Observation> objects, String podsVersion, String nodesVersion,
+                           String priorityClassesVersion) {
+    }
+
+    /**
+     * Everything the informers hold now: what a new leader compares with its state to find what changed while nobody
+     * appended. Objects that cannot be read are left out, as they are when watched.
+     */
+    public Holdings observeAll() {
+        if (podInformer == null) {
+            throw new IllegalStateException("the watcher is not started");
+        }
+        // versions first: whatever the stores hold afterwards is at least that recent
+        String podsVersion = nullToEmpty(podInformer.lastSyncResourceVersion());
+        String nodesVersion = nullToEmpty(nodeInformer.lastSyncResourceVersion());
+        String classesVersion = nullToEmpty(priorityClassInformer.lastSyncResourceVersion());
+        List<io.fairway.core.events.Observation> out = new ArrayList<>();
+        for (PriorityClass pc : priorityClassInformer.getStore().list()) {
+            out.add(priorityClass(pc));
+        }
+        for (Node n : nodeInformer.getStore().list()) {
+            readable(n, x -> new NodeObserved(clock.millis(), KubeObjects.node(x)), out);
+        }
+        for (ConfigMap cm : configInformer.getStore().list()) {
+            String yaml = cm.getData() == null ? null : cm.getData().get(WatcherOptions.CONFIG_KEY);
+            if (yaml != null) {
+                out.add(new QueueConfigObserved(clock.millis(), yaml, cm.getMetadata().getResourceVersion()));
+            }
+        }
+        for (Pod p : podInformer.getStore().list()) {
+            readable(p, x -> new PodObserved(clock.millis(), KubeObjects.pod(x, this::priorityOf)), out);
+        }
+        return new Holdings(out, podsVersion, nodesVersion, classesVersion);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static <T extends HasMetadata> void readable(T obj, Function<T, io.fairway.core.events.Observation> f,
+                                                         List<io.fairway.core.events.Observation> out) {
+        try {
+            out.add(f.apply(obj));
+        } catch (IllegalArgumentException e) {
+            // reported when it was watched
+        }
     }
 
     private PriorityClassObserved priorityClass(PriorityClass pc) {

@@ -156,6 +156,28 @@ class KubernetesSideTest {
     }
 
     @Test
+    void aBinderThatMayNotBindOrWasWithdrawnSendsNothing() throws Exception {
+        namespace("w");
+        node("w-node", "4");
+        String a = client.pods().inNamespace("w").resource(pod("w", "a", "1", null)).create().getMetadata().getUid();
+        String b = client.pods().inNamespace("w").resource(pod("w", "b", "1", null)).create().getMetadata().getUid();
+        java.util.concurrent.atomic.AtomicBoolean leaseValid = new java.util.concurrent.atomic.AtomicBoolean(false);
+        // one bind at once, the next after 5 s: the second is still waiting when the binds are withdrawn
+        try (Binder binder = new Binder(client, BinderOptions.defaults().withRate(0.2, 1), leaseValid::get)) {
+            assertThat(binder.bind("w", "a", a, "w-node").get())
+                    .isInstanceOfSatisfying(Binder.Withdrawn.class, w -> assertThat(w.reason()).contains("lease"));
+            leaseValid.set(true);
+            var second = binder.bind("w", "b", b, "w-node");
+            binder.withdrawPending();
+            assertThat(second.get()).isInstanceOf(Binder.Withdrawn.class);
+            assertThat(binder.withdrawnCount()).isEqualTo(2);
+            assertThat(binder.boundCount()).isZero();
+        }
+        assertThat(client.pods().inNamespace("w").list().getItems())
+                .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNullOrEmpty());
+    }
+
+    @Test
     void aWaitingPodIsToldWhyOncePerReason() {
         namespace("r");
         Pod p = client.pods().inNamespace("r").resource(pod("r", "big", "64", null)).create();

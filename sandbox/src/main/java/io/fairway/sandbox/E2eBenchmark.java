@@ -102,7 +102,7 @@ public final class E2eBenchmark {
                         CpuAccount.named("local API server", cluster.apiServer().eventLoopThreads()),
                         CpuAccount.named("bench load (pod creator, bind watch)",
                                 Set.of(creator.eventLoop(), watch.eventLoop())),
-                        CpuAccount.prefixed("scheduler (follow log, cycles, commits)", "fairway-leader",
+                        CpuAccount.prefixed("scheduler (follow log, cycles, commits)", "fairway-replica",
                                 "fairway-prefetch"),
                         CpuAccount.prefixed("observations to Kafka (appender, producers)", "fairway-log-appender",
                                 "kafka-producer-network-thread", "kafka-admin-client-thread"),

@@ -3,6 +3,7 @@ package io.fairway.ha;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +66,8 @@ public final class LeaderLoop {
     private final WaitingReporter waiting;
     private final Clock clock;
     private final Options options;
+    private final Function<ClusterState, List<Observation>> reconcile;
+    private final BooleanSupplier mayCommit;
     /** Our decisions read back from the log since the last turn: they stop being in flight. */
     private final List<Decision> readBack = new ArrayList<>();
     private final ConcurrentLinkedQueue<Binder.Failed> bindFailures = new ConcurrentLinkedQueue<>();
@@ -75,8 +80,22 @@ public final class LeaderLoop {
     private long cycles;
     private long allocations;
 
+    /** A loop that always may commit and has nothing to reconcile (a single replica that always leads). */
     public LeaderLoop(EventLog log, StateFollower follower, Binder binder, WaitingReporter waiting, Clock clock,
                       Options options) {
+        this(log, follower, binder, waiting, clock, options, state -> List.of(), () -> true);
+    }
+
+    /**
+     * @param reconcile what a new leader must append so that the state matches the cluster (after it has read its
+     *                  {@code LeaderElected} back)
+     * @param mayCommit asked before every append of decisions: false (the lease is not known valid) drops the cycle's
+     *                  decisions uncommitted, and the replica steps down
+     */
+    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, WaitingReporter waiting, Clock clock,
+                      Options options, Function<ClusterState, List<Observation>> reconcile, BooleanSupplier mayCommit) {
+        this.reconcile = reconcile;
+        this.mayCommit = mayCommit;
         this.log = log;
         this.follower = follower;
         this.binder = binder;
@@ -115,7 +134,21 @@ public final class LeaderLoop {
             }
             follower.poll(Duration.ofMillis(50));
         }
+        List<Observation> missing = reconcile.apply(state);
+        if (!missing.isEmpty()) {
+            long last = log.append(missing);
+            while (follower.nextOffset() <= last) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the reconciling observations up to offset " + last
+                            + " were not read back from the log within 60 s: is the log readable?");
+                }
+                follower.poll(Duration.ofMillis(50));
+            }
+        }
+        bindFailures.clear();
+        readBack.clear();
         scheduler = new Scheduler(state, epoch, options.maxAllocationsPerCycle());
+        dirty = true;
         int rebinds = 0;
         for (PodState p : state.pods()) {
             if (p.isOurs() && p.role() == PodState.Role.PLACED && !p.isBound()) {
@@ -123,8 +156,33 @@ public final class LeaderLoop {
                 rebinds++;
             }
         }
-        LOG.info("leading as {} with epoch {} at offset {}; re-issued {} binds of committed allocations",
-                options.replica(), epoch, follower.nextOffset(), rebinds);
+        LOG.info("leading as {} with epoch {} at offset {}; appended {} observations the state lacked; re-issued {} "
+                + "binds of committed allocations", options.replica(), epoch, follower.nextOffset(), missing.size(),
+                rebinds);
+    }
+
+    /**
+     * Stops deciding at once: the decision stream is closed (an open transaction is aborted), the scheduler and its
+     * in-flight overlay are dropped. The state keeps following the log.
+     */
+    public void stepDown() {
+        scheduler = null;
+        readBack.clear();
+        bindFailures.clear();
+        EventLog.DecisionWriter w = writer;
+        writer = null;
+        if (w != null) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the decision writer of epoch {}: {}", epoch, e.toString());
+            }
+        }
+    }
+
+    /** True between {@link #becomeLeader} and {@link #stepDown}. */
+    public boolean isLeading() {
+        return scheduler != null;
     }
 
     /** One turn: apply what the log has, release failed binds, and run a cycle when there is reason to. */
@@ -142,6 +200,9 @@ public final class LeaderLoop {
             }
         }
         if (!releases.isEmpty()) {
+            if (!mayCommit.getAsBoolean()) {
+                return;
+            }
             LOG.info("releasing {} allocations whose bind failed (first: {})", releases.size(),
                     ((Released) releases.get(0)).reason());
             writer.append(releases);
@@ -159,6 +220,11 @@ public final class LeaderLoop {
         CycleResult r = scheduler.cycle(now);
         cycles++;
         if (r.decisions().isEmpty()) {
+            return;
+        }
+        if (!mayCommit.getAsBoolean()) {
+            LOG.warn("dropping the {} decisions of a cycle uncommitted: the lease is not known valid",
+                    r.decisions().size());
             return;
         }
         // Committed before anything reaches the cluster: a decision not in the log is never acted on.

@@ -7,8 +7,10 @@ import io.fairway.k8s.ClusterWatcher;
 import io.fairway.k8s.LogAppender;
 import io.fairway.k8s.WaitingReporter;
 import io.fairway.k8s.WatcherOptions;
+import io.fairway.log.EventDecodeException;
 import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
+import io.fairway.log.LogTruncatedException;
 import io.fairway.store.FollowerOptions;
 import io.fairway.store.StateFollower;
 import java.nio.file.Path;
@@ -18,42 +20,79 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running scheduler: the watcher appending observations, the state followed into the store, and (for now, a
- * single replica that always leads) the leader loop on a thread of its own. Election and stand-by come with HA.
+ * One running scheduler replica. Every replica recovers its state, follows the log into its store and keeps its
+ * informers warm; the one that holds the lease also appends observations, decides and binds.
+ *
+ * <p>One thread does the replica's work. As a follower it applies the log. When the election says it leads, it
+ * opens the observation gate, takes the lead ({@link LeaderLoop#becomeLeader}: a new epoch that fences older writers,
+ * {@code LeaderElected} read back, what the informers saw meanwhile appended, committed binds re-issued) and
+ * schedules. It steps down at once, withdrawing binds not yet sent, when the lease is lost or not renewed in time,
+ * when a newer leader fences it, or when the log fails it; it then gives up the lease and follows again.
  */
 public final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    /** After the log failed this replica as leader: how long it waits before competing again. */
+    private static final Duration BACK_OFF = Duration.ofSeconds(2);
 
+    /** What a replica does now. */
+    public enum Role { FOLLOWER, LEADER, STOPPED }
+
+    private final String name;
     private final LogAppender appender;
+    private final ObservationGate gate;
     private final ClusterWatcher watcher;
     private final StateFollower follower;
     private final Binder binder;
     private final WaitingReporter waiting;
     private final LeaderLoop loop;
+    private final LeaderElection election;
+    private final Duration pollTimeout;
     private final Thread thread;
+    private volatile Role role = Role.FOLLOWER;
     private volatile boolean stopping;
     private volatile Throwable failure;
+    private volatile long leaderships;
+    private volatile long stepDowns;
+    private volatile String lastStepDown = "";
+    private long competeAfter;
 
-    private Replica(LogAppender appender, ClusterWatcher watcher, StateFollower follower, Binder binder,
-                    WaitingReporter waiting, LeaderLoop loop) {
+    private Replica(String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
+                    StateFollower follower, Binder binder, WaitingReporter waiting, LeaderLoop loop,
+                    LeaderElection election, Duration pollTimeout) {
+        this.name = name;
         this.appender = appender;
+        this.gate = gate;
         this.watcher = watcher;
         this.follower = follower;
         this.binder = binder;
         this.waiting = waiting;
         this.loop = loop;
-        this.thread = Thread.ofPlatform().name("fairway-leader").unstarted(this::run);
+        this.election = election;
+        this.pollTimeout = pollTimeout;
+        this.thread = Thread.ofPlatform().name("fairway-replica-" + name).unstarted(this::run);
     }
 
-    /**
-     * Recovers the state from {@code dataDir} and the log, starts the watcher, takes the lead and schedules.
-     *
-     * @param client the API server (the sandbox's or a real cluster's)
-     */
+    /** As {@link #start(KubernetesClient, EventLog, Path, String, WatcherOptions, BinderOptions, LeaderLoop.Options,
+     *  ElectionOptions, Clock)} with the default lease ({@code fairway/fairway-leader}, 2 s). */
     public static Replica start(KubernetesClient client, EventLog log, Path dataDir, String replica,
                                 WatcherOptions watcherOptions, BinderOptions binderOptions,
                                 LeaderLoop.Options loopOptions, Clock clock) {
-        Binder binder = new Binder(client, binderOptions);
+        return start(client, log, dataDir, replica, watcherOptions, binderOptions, loopOptions,
+                ElectionOptions.defaults(), clock);
+    }
+
+    /**
+     * Recovers the state from {@code dataDir} and the log, starts the informers, and competes for the lease.
+     * Returns at once as a follower; it leads once it wins.
+     *
+     * @param client the API server (the sandbox's or a real cluster's)
+     * @param replica this replica's name: the lease holder identity and the {@code LeaderElected} replica
+     */
+    public static Replica start(KubernetesClient client, EventLog log, Path dataDir, String replica,
+                                WatcherOptions watcherOptions, BinderOptions binderOptions,
+                                LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
+        LeaderElection election = new LeaderElection(client, electionOptions, replica);
+        Binder binder = new Binder(client, binderOptions, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
         LeaderLoop[] loop = new LeaderLoop[1];
         FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(watcherOptions.schedulerName())
@@ -64,12 +103,13 @@ public final class Replica implements AutoCloseable {
                     }
                 });
         StateFollower follower = StateFollower.recover(dataDir, log, fo);
-        loop[0] = new LeaderLoop(log, follower, binder, waiting, clock, loopOptions);
         LogAppender appender = new LogAppender(log);
-        ClusterWatcher watcher = new ClusterWatcher(client, appender, watcherOptions, clock);
+        ObservationGate gate = new ObservationGate(appender);
+        ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
+        loop[0] = new LeaderLoop(log, follower, binder, waiting, clock, loopOptions,
+                state -> Reconciliation.missing(state, watcher.observeAll(), clock.millis()), election::leaseValid);
         try {
             watcher.start();
-            loop[0].becomeLeader();
         } catch (RuntimeException e) {
             watcher.close();
             appender.close();
@@ -78,23 +118,110 @@ public final class Replica implements AutoCloseable {
             waiting.close();
             throw e;
         }
-        Replica r = new Replica(appender, watcher, follower, binder, waiting, loop[0]);
+        Replica r = new Replica(replica, appender, gate, watcher, follower, binder, waiting, loop[0], election,
+                loopOptions.pollTimeout());
         r.thread.start();
+        election.start();
         return r;
     }
 
     private void run() {
         try {
             while (!stopping) {
-                loop.runOnce();
+                turn();
             }
-        } catch (FencedException e) {
-            failure = e;
-            LOG.error("this replica was fenced by a newer leader and stops deciding: {}", e.getMessage());
         } catch (RuntimeException e) {
             failure = e;
-            LOG.error("the leader loop stopped on an error; this replica no longer schedules", e);
+            LOG.error("replica {} stopped on an error it cannot recover from; it no longer follows or schedules", name,
+                    e);
+        } finally {
+            if (role == Role.LEADER) {
+                stepDown(stopping ? "the replica is stopping" : "the replica failed");
+            }
+            role = Role.STOPPED;
+            if (!stopping) {
+                // a failed replica must not sit on the lease: a standby takes over at once
+                election.close();
+            }
         }
+    }
+
+    private void turn() {
+        if (role == Role.FOLLOWER) {
+            if (election.leaseValid() && System.nanoTime() >= competeAfter) {
+                lead();
+            } else {
+                follower.poll(pollTimeout);
+            }
+            return;
+        }
+        if (!election.leaseValid()) {
+            stepDown(election.isLeading()
+                    ? "the lease was not renewed within " + election.options().renewDeadline()
+                    : "the lease was lost");
+            return;
+        }
+        try {
+            loop.runOnce();
+        } catch (FencedException e) {
+            stepDown("a newer leader fenced this one: " + e.getMessage());
+            election.restart();
+        } catch (EventDecodeException | LogTruncatedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!isLogFailure(e)) {
+                throw e;
+            }
+            stepDown("the log failed: " + e.getMessage());
+            competeAfter = System.nanoTime() + BACK_OFF.toNanos();
+            election.restart();
+        }
+    }
+
+    private static boolean isLogFailure(RuntimeException e) {
+        return e instanceof io.fairway.log.kafka.KafkaEventLogException;
+    }
+
+    private void lead() {
+        gate.open();
+        try {
+            loop.becomeLeader();
+        } catch (FencedException e) {
+            stepDown("fenced while taking the lead: " + e.getMessage());
+            election.restart();
+            return;
+        } catch (RuntimeException e) {
+            if (!isLogFailure(e) && !(e instanceof IllegalStateException)) {
+                gate.close();
+                throw e;
+            }
+            stepDown("could not take the lead: " + e.getMessage());
+            competeAfter = System.nanoTime() + BACK_OFF.toNanos();
+            election.restart();
+            return;
+        }
+        role = Role.LEADER;
+        leaderships++;
+    }
+
+    private void stepDown(String why) {
+        binder.withdrawPending();
+        gate.close();
+        loop.stepDown();
+        if (role == Role.LEADER) {
+            stepDowns++;
+            lastStepDown = why;
+            LOG.warn("replica {} stops leading (epoch {}): {}; it follows the log again", name, loop.epoch(), why);
+        }
+        role = Role.FOLLOWER;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Role role() {
+        return role;
     }
 
     public LeaderLoop loop() {
@@ -113,24 +240,47 @@ public final class Replica implements AutoCloseable {
         return binder;
     }
 
-    /** Why the loop stopped on its own, or null while it runs. */
+    public LeaderElection election() {
+        return election;
+    }
+
+    /** Times this replica took the lead. */
+    public long leaderships() {
+        return leaderships;
+    }
+
+    /** Times it stepped down, and why the last time ("" if never). */
+    public long stepDowns() {
+        return stepDowns;
+    }
+
+    public String lastStepDown() {
+        return lastStepDown;
+    }
+
+    /** Why the replica stopped on its own, or null while it runs. */
     public Throwable failure() {
         return failure;
     }
 
+    /**
+     * Stops: the replica steps down (binds not yet sent are withdrawn), then releases the lease so that a standby
+     * takes over at once, then stops its informers and closes its store.
+     */
     @Override
     public void close() {
         stopping = true;
-        watcher.close();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        election.close();
+        watcher.close();
         appender.close();
         binder.close();
         waiting.close();
-        // the follower is the loop thread's; it has stopped, so closing it here is safe
+        // the follower is the replica thread's; it has stopped, so closing it here is safe
         follower.close();
     }
 }

@@ -67,8 +67,10 @@ class BindConflictTest {
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("jobs").endMetadata()
-                    .build()).create();
+            for (String ns : List.of("jobs", "fairway")) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+                        .build()).create();
+            }
             for (String n : List.of("n0", "n1")) {
                 client.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).endMetadata()
                         .withNewStatus().withCapacity(Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),

@@ -51,8 +51,10 @@ class ReplicaTest {
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("jobs").endMetadata()
-                    .build()).create();
+            for (String ns : List.of("jobs", "fairway")) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+                        .build()).create();
+            }
             for (int i = 0; i < 3; i++) {
                 client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-" + i).endMetadata()
                         .withNewStatus().withCapacity(Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),

@@ -4,7 +4,7 @@ package io.fairway.core.state;
  * Kubernetes resourceVersions are opaque strings, but every API server in practice hands out increasing integers
  * (etcd revisions). Compare them as numbers when both are; an empty version always counts as new.
  */
-final class ResourceVersions {
+public final class ResourceVersions {
     private ResourceVersions() {
     }
 
@@ -12,7 +12,7 @@ final class ResourceVersions {
      * True when a deletion at {@code incoming} is older than the object {@code held}. A deletion an informer found
      * in a re-list carries the last version it knew, which can equal the one held: that deletion is real.
      */
-    static boolean isOlder(String incoming, String held) {
+    public static boolean isOlder(String incoming, String held) {
         if (incoming.isEmpty() || held.isEmpty()) {
             return false;
         }
@@ -24,7 +24,7 @@ final class ResourceVersions {
     }
 
     /** True when {@code incoming} is not newer than {@code held}, so the observation must be ignored. */
-    static boolean isStale(String incoming, String held) {
+    public static boolean isStale(String incoming, String held) {
         if (incoming.isEmpty() || held.isEmpty()) {
             return false;
         }

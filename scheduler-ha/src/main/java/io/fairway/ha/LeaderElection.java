@@ -1,0 +1,179 @@
+package io.fairway.ha;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's part in the election: fabric8's {@code LeaderElector} on a {@code Lease}, as kube-scheduler elects.
+ *
+ * <p>fabric8 says when leading starts and stops, but a paused process (a long GC, SIGSTOP, a stalled VM) hears of a
+ * lost lease only after it resumes and fails its next renewal. So the time of the last successful renewal is kept
+ * here, and {@link #leaseValid()} is false once {@code renewDeadline} has passed since: the leader loop and the
+ * binder ask it before every commit and every bind, and a replica resumed after its lease ran out does nothing.
+ */
+public final class LeaderElection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderElection.class);
+
+    private final KubernetesClient client;
+    private final ElectionOptions options;
+    private final String identity;
+    private final RenewalTrackingLock lock;
+    private volatile boolean leading;
+    private volatile String leader = "";
+    private volatile long transitions;
+    private CompletableFuture<?> running;
+
+    public LeaderElection(KubernetesClient client, ElectionOptions options, String identity) {
+        this.client = client;
+        this.options = options;
+        this.identity = identity;
+        this.lock = new RenewalTrackingLock(new LeaseLock(options.namespace(), options.name(), identity));
+    }
+
+    /** Starts competing for the lease (returns at once; leading starts when the lease is won). */
+    public synchronized LeaderElection start() {
+        if (running != null && !running.isDone()) {
+            return this;
+        }
+        running = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(options.name())
+                .withLock(lock)
+                .withLeaseDuration(options.leaseDuration())
+                .withRenewDeadline(options.renewDeadline())
+                .withRetryPeriod(options.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::newLeader))
+                .build()).build().start();
+        running.whenComplete((v, t) -> {
+            if (t != null && !(t instanceof java.util.concurrent.CancellationException)) {
+                LOG.warn("the election on lease {}/{} ended: {}", options.namespace(), options.name(), t.toString());
+            }
+        });
+        return this;
+    }
+
+    private void started() {
+        leading = true;
+        transitions++;
+        LOG.info("{} won the lease {}/{}", identity, options.namespace(), options.name());
+    }
+
+    private void stopped() {
+        if (leading) {
+            LOG.warn("{} no longer holds the lease {}/{}", identity, options.namespace(), options.name());
+        }
+        leading = false;
+    }
+
+    private void newLeader(String who) {
+        leader = who == null ? "" : who;
+    }
+
+    /** fabric8 thinks this replica leads (it may not know yet that a pause cost it the lease). */
+    public boolean isLeading() {
+        return leading;
+    }
+
+    /** This replica leads and renewed its lease less than {@code renewDeadline} ago: it may decide and bind. */
+    public boolean leaseValid() {
+        return leading && System.nanoTime() - lock.renewedAt < options.renewDeadline().toNanos();
+    }
+
+    /** Who holds the lease as last seen ("" when unknown). */
+    public String leader() {
+        return leader;
+    }
+
+    public String identity() {
+        return identity;
+    }
+
+    public ElectionOptions options() {
+        return options;
+    }
+
+    /**
+     * Gives the lease up (if held) and competes again: for a leader that cannot lead well (fenced, or the log
+     * unreachable), so that another replica may take over. Returns once the lease is released.
+     */
+    public void restart() {
+        stop();
+        start();
+    }
+
+    private synchronized void stop() {
+        CompletableFuture<?> r = running;
+        running = null;
+        if (r != null) {
+            // cancelling releases the lease (releaseOnCancel): a standby may take over at once
+            r.cancel(true);
+            try {
+                r.handle((v, t) -> null).get(options.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("waiting for the election to stop: {}", e.toString());
+            }
+        }
+        leading = false;
+    }
+
+    /** Stops competing and releases the lease if held, so that a standby takes over without waiting for it to run out. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The lease lock, noting when this replica last wrote itself as holder. */
+    private static final class RenewalTrackingLock implements Lock {
+        private final LeaseLock delegate;
+        volatile long renewedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+
+        RenewalTrackingLock(LeaseLock delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public LeaderElectionRecord get(KubernetesClient client) {
+            return delegate.get(client);
+        }
+
+        @Override
+        public void create(KubernetesClient client, LeaderElectionRecord record) {
+            // taken before the request; the others count from the renewTime written a moment earlier still, and the
+            // renew deadline is shorter than the lease by a margin for that moment
+            long before = System.nanoTime();
+            delegate.create(client, record);
+            held(record, before);
+        }
+
+        @Override
+        public void update(KubernetesClient client, LeaderElectionRecord record) {
+            long before = System.nanoTime();
+            delegate.update(client, record);
+            held(record, before);
+        }
+
+        private void held(LeaderElectionRecord record, long before) {
+            if (delegate.identity().equals(record.getHolderIdentity())) {
+                renewedAt = before;
+            }
+        }
+
+        @Override
+        public String identity() {
+            return delegate.identity();
+        }
+
+        @Override
+        public String describe() {
+            return delegate.describe();
+        }
+    }
+}
