@@ -257,10 +257,11 @@ public final class BenchCommand implements Runnable {
                         r.podsPerSecond(), r.bindP50Ms(), r.bindP99Ms(), r.complete() ? "" : " (INCOMPLETE: timed out)");
                 if (!r.cpuSeconds().isEmpty()) {
                     double total = r.cpuSeconds().getOrDefault("total", 0.0);
+                    double wall = r.cpuSeconds().getOrDefault("wall clock", 0.0);
                     out.printf(Locale.ROOT, "  CPU seconds by part (all in this one process, %.1f cores busy on average):%n",
-                            r.seconds() > 0 ? total / r.seconds() : 0);
+                            wall > 0 ? total / wall : 0);
                     r.cpuSeconds().forEach((part, s) -> {
-                        if (!"total".equals(part)) {
+                        if (!"total".equals(part) && !"wall clock".equals(part)) {
                             out.printf(Locale.ROOT, "    %-58s %7.2f  %4.1f%%%n", part, s, total > 0 ? 100 * s / total : 0);
                         }
                     });

@@ -22,6 +22,7 @@ final class CpuAccount {
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final Map<Long, Long> startCpu = new HashMap<>();
     private final long startProcess;
+    private final long startNanos = System.nanoTime();
 
     private CpuAccount() {
         for (long id : mx.getAllThreadIds()) {
@@ -47,7 +48,7 @@ final class CpuAccount {
 
     /**
      * CPU seconds since {@link #start} by part, in the order given, then "other threads", then
-     * "JVM (JIT compilers, GC)" and "total". A thread counts for the first part that owns it; threads that ended
+     * "JVM (JIT compilers, GC)", "total" and "wall clock" (seconds elapsed, for how many cores were busy). A thread counts for the first part that owns it; threads that ended
      * during the run are lost to their part and show in the JVM's share.
      */
     Map<String, Double> seconds(Iterable<Part> parts) {
@@ -78,6 +79,7 @@ final class CpuAccount {
         long total = processCpuNanos() - startProcess;
         nanos.put("JVM (JIT compilers, GC)", Math.max(0, total - threads));
         nanos.put("total", total);
+        nanos.put("wall clock", System.nanoTime() - startNanos);
         Map<String, Double> out = new LinkedHashMap<>();
         nanos.forEach((k, v) -> out.put(k, Math.round(v / 1e7) / 100.0));
         return out;

@@ -41,10 +41,11 @@ class CpuAccountTest {
             prefixed.join();
         }
         assertThat(s.keySet()).containsExactly("by thread", "by prefix", "never", "other threads",
-                "JVM (JIT compilers, GC)", "total");
+                "JVM (JIT compilers, GC)", "total", "wall clock");
         assertThat(s.get("by thread")).isGreaterThan(0.05);
         assertThat(s.get("by prefix")).isGreaterThan(0.05);
         assertThat(s.get("never")).isZero();
+        assertThat(s.get("wall clock")).isGreaterThanOrEqualTo(0.24);
         assertThat(s.get("total")).isGreaterThanOrEqualTo(s.get("by thread") + s.get("by prefix") - 0.02);
     }
 }

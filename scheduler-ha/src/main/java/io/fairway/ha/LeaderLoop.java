@@ -71,9 +71,11 @@ public final class LeaderLoop {
     /** Our decisions read back from the log since the last turn: they stop being in flight. */
     private final List<Decision> readBack = new ArrayList<>();
     private final ConcurrentLinkedQueue<Binder.Failed> bindFailures = new ConcurrentLinkedQueue<>();
+    /** Binds not sent because the lease was not known valid at that moment: sent again while this leader leads. */
+    private final ConcurrentLinkedQueue<Binder.Withdrawn> unsent = new ConcurrentLinkedQueue<>();
     private final AtomicLong binds = new AtomicLong();
     private EventLog.DecisionWriter writer;
-    private Scheduler scheduler;
+    private volatile Scheduler scheduler;
     private long epoch;
     private boolean dirty = true;
     private long lastCycle;
@@ -146,6 +148,7 @@ public final class LeaderLoop {
             }
         }
         bindFailures.clear();
+        unsent.clear();
         readBack.clear();
         scheduler = new Scheduler(state, epoch, options.maxAllocationsPerCycle());
         dirty = true;
@@ -169,6 +172,7 @@ public final class LeaderLoop {
         scheduler = null;
         readBack.clear();
         bindFailures.clear();
+        unsent.clear();
         EventLog.DecisionWriter w = writer;
         writer = null;
         if (w != null) {
@@ -191,6 +195,17 @@ public final class LeaderLoop {
         if (!readBack.isEmpty()) {
             scheduler.acknowledge(readBack);
             readBack.clear();
+        }
+        if (!unsent.isEmpty() && mayCommit.getAsBoolean()) {
+            int again = 0;
+            for (Binder.Withdrawn w; (w = unsent.poll()) != null; ) {
+                PodState p = follower.state().pod(w.podUid());
+                if (p != null && p.role() == PodState.Role.PLACED && !p.isBound() && p.node().equals(w.node())) {
+                    bind(w.podUid(), w.node());
+                    again++;
+                }
+            }
+            LOG.info("re-issued {} binds not sent while the lease was not known valid", again);
         }
         List<Decision> releases = new ArrayList<>();
         for (Binder.Failed f; (f = bindFailures.poll()) != null; ) {
@@ -258,8 +273,11 @@ public final class LeaderLoop {
         waiting.forget(uid);
         binds.incrementAndGet();
         binder.bind(p.pod().namespace(), p.pod().name(), uid, node).thenAccept(o -> {
-            if (o instanceof Binder.Failed f) {
-                bindFailures.add(f);
+            switch (o) {
+                case Binder.Failed f -> bindFailures.add(f);
+                case Binder.Withdrawn w when scheduler != null -> unsent.add(w);
+                default -> {
+                }
             }
         });
     }
