@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 ExplainCommand.class,
                 DemoCommand.class,
+                RunCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Fairway implements Runnable {

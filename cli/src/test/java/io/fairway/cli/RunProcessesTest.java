@@ -1,0 +1,202 @@
+package io.fairway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.LeaderElected;
+import io.fairway.log.EventLog;
+import io.fairway.log.LoggedEvent;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.sandbox.apiserver.LocalApiServer;
+import io.fairway.testsupport.EmbeddedKafka;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code fairway run} as separate processes against the real broker and the local API server: two replicas, the
+ * leader killed with SIGKILL (the standby takes over and nothing is allocated twice), the killed one restarted from
+ * its RocksDB store as a follower, then the leader stopped with SIGTERM (it releases the lease and the restarted one
+ * leads at once).
+ */
+class RunProcessesTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Pattern HEALTH_PORT = Pattern.compile("health on port (\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    private record Proc(String name, Process process, Path output) {
+        int healthPort() throws IOException {
+            Matcher m = HEALTH_PORT.matcher(Files.readString(output));
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        }
+    }
+
+    private Proc start(String name, String kafka, Path kubeconfig) throws IOException {
+        Path out = tmp.resolve(name + "-" + System.nanoTime() + ".log");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Fairway.class.getName(), "run",
+                "--kafka", kafka, "--kubeconfig", kubeconfig.toString(), "--replica", name,
+                "--data", tmp.resolve("data-" + name).toString(), "--health-port", "0",
+                "--set", "kafka.replicationFactor=1", "--set", "kafka.minInsyncReplicas=1"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new Proc(name, p, out);
+    }
+
+    private static int status(int port, String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static void ready(Proc p) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(p.process().isAlive()).as(p.name() + " runs: " + Files.readString(p.output())).isTrue();
+            int port = p.healthPort();
+            assertThat(port).isPositive();
+            assertThat(status(port, "/healthz")).isEqualTo(200);
+            assertThat(status(port, "/readyz")).isEqualTo(200);
+        });
+    }
+
+    private static String holder(KubernetesClient c) {
+        Lease l = c.leases().inNamespace("fairway").withName("fairway-leader").get();
+        return l == null || l.getSpec().getHolderIdentity() == null ? "" : l.getSpec().getHolderIdentity();
+    }
+
+    private static Pod pod(String name) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("jobs")
+                .withLabels(Map.of("yunikorn.apache.org/app-id", "app-" + name, "queue", "root.default")).endMetadata()
+                .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("main").withImage("busybox")
+                .withNewResources().withRequests(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("1Gi")))
+                .endResources().endContainer().endSpec().build();
+    }
+
+    private static void create(KubernetesClient c, String prefix, int n) {
+        for (int i = 0; i < n; i++) {
+            c.pods().inNamespace("jobs").resource(pod(prefix + i)).create();
+        }
+    }
+
+    private static void allBound(KubernetesClient c, int n) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(c.pods().inNamespace("jobs").list().getItems())
+                .hasSize(n).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName())
+                        .startsWith("n")));
+    }
+
+    private static List<LoggedEvent> all(EventLog log) {
+        List<LoggedEvent> out = new ArrayList<>();
+        long end = log.endOffset();
+        try (EventLog.Reader r = log.reader(0)) {
+            while (r.position() < end) {
+                out.addAll(r.poll(Duration.ofMillis(200)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void replicasAsProcessesSurviveAKilledLeaderAndHandOverOnSigterm() throws Exception {
+        List<Proc> procs = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             LocalApiServer server = LocalApiServer.start();
+             KubernetesClient c = new KubernetesClientBuilder()
+                     .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
+            for (String ns : List.of("jobs", "fairway")) {
+                c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                        .create();
+            }
+            for (int i = 0; i < 3; i++) {
+                c.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata()
+                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
+                                "pods", new Quantity("110")))
+                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+                        .create();
+            }
+            Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
+            Proc r0 = start("r0", kafka.bootstrapServers(), kubeconfig);
+            Proc r1 = start("r1", kafka.bootstrapServers(), kubeconfig);
+            procs.add(r0);
+            procs.add(r1);
+            ready(r0);
+            ready(r1);
+            await().atMost(WAIT).until(() -> !holder(c).isEmpty());
+            Proc leader = holder(c).equals("r0") ? r0 : r1;
+            Proc standby = leader == r0 ? r1 : r0;
+
+            create(c, "a", 5);
+            allBound(c, 5);
+
+            // SIGKILL: no goodbye; the standby takes over when the lease runs out
+            leader.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            create(c, "b", 5);
+            await().atMost(WAIT).until(() -> holder(c).equals(standby.name()));
+            allBound(c, 10);
+
+            // the killed replica comes back from its store, as a follower
+            Proc back = start(leader.name(), kafka.bootstrapServers(), kubeconfig);
+            procs.add(back);
+            ready(back);
+            assertThat(holder(c)).isEqualTo(standby.name());
+            assertThat(Files.readString(back.output())).contains("state recovered");
+
+            // SIGTERM: the leader steps down and releases the lease, the restarted replica leads
+            standby.process().destroy();
+            assertThat(standby.process().waitFor(30, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            assertThat(Files.readString(standby.output())).contains("stopped");
+            await().atMost(WAIT).until(() -> holder(c).equals(back.name()));
+            create(c, "c", 3);
+            allBound(c, 13);
+
+            try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
+                List<LoggedEvent> events = all(log);
+                assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
+                        .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactly(1L, 2L, 3L);
+                Map<String, Integer> allocations = new HashMap<>();
+                for (LoggedEvent e : events) {
+                    if (e.event() instanceof Allocated a) {
+                        allocations.merge(a.podUid(), 1, Integer::sum);
+                    }
+                }
+                assertThat(allocations).hasSize(13).allSatisfy((uid, n) -> assertThat(n).isEqualTo(1));
+            }
+        } finally {
+            for (Proc p : procs) {
+                p.process().destroyForcibly();
+            }
+        }
+    }
+}

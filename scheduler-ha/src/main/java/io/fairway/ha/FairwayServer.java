@@ -1,0 +1,125 @@
+package io.fairway.ha;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.log.kafka.KafkaEventLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code fairway run} runs: one replica against a real cluster (or any API server) and Kafka, with its health
+ * endpoints, reporting every 30 s how far behind the log it is. Closing it steps down, releases the lease (a standby
+ * takes over at once) and closes everything.
+ */
+public final class FairwayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FairwayServer.class);
+
+    private final RunSettings settings;
+    private final KubernetesClient client;
+    private final KafkaEventLog log;
+    private final Replica replica;
+    private final HealthServer health;
+    private final ScheduledExecutorService reporter;
+
+    private FairwayServer(RunSettings settings, KubernetesClient client, KafkaEventLog log, Replica replica,
+                          HealthServer health, ScheduledExecutorService reporter) {
+        this.settings = settings;
+        this.client = client;
+        this.log = log;
+        this.replica = replica;
+        this.health = health;
+        this.reporter = reporter;
+    }
+
+    public static FairwayServer start(RunSettings s) {
+        KubernetesClient client = null;
+        KafkaEventLog log = null;
+        Replica replica = null;
+        try {
+            client = new KubernetesClientBuilder().withConfig(kubeConfig(s)).build();
+            log = KafkaEventLog.open(s.kafka());
+            replica = Replica.start(client, log, s.dataDir(), s.replica(), s.watcher(), s.binder(),
+                    LeaderLoop.Options.defaults(s.replica()), s.election(), Clock.systemUTC());
+            HealthServer health = HealthServer.start(replica, log, s.healthHost(), s.healthPort());
+            ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fairway-lag-report");
+                t.setDaemon(true);
+                return t;
+            });
+            FairwayServer server = new FairwayServer(s, client, log, replica, health, reporter);
+            reporter.scheduleAtFixedRate(server::reportLag, 30, 30, TimeUnit.SECONDS);
+            LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health on {}:{}; lease {}/{}",
+                    s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(), s.topic(), s.healthHost(),
+                    health.port(), s.leaseNamespace(), s.leaseName());
+            return server;
+        } catch (RuntimeException e) {
+            if (replica != null) {
+                replica.close();
+            }
+            if (log != null) {
+                log.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Config kubeConfig(RunSettings s) {
+        if (s.kubeconfig() == null) {
+            // fabric8's own order: $KUBECONFIG, ~/.kube/config, then the in-cluster service account
+            return Config.autoConfigure(null);
+        }
+        Path file = Path.of(s.kubeconfig());
+        try {
+            return Config.fromKubeconfig(null, Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new SettingsException(java.util.List.of("kubernetes.kubeconfig: " + file + " cannot be read: "
+                    + e.getMessage()));
+        }
+    }
+
+    private void reportLag() {
+        try {
+            long end = log.endOffset();
+            long offset = replica.follower().nextOffset();
+            LOG.info("replica {} is {} (leader {}): applied up to offset {}, log end {}, lag {}", replica.name(),
+                    replica.role().name().toLowerCase(java.util.Locale.ROOT), replica.election().leader(), offset, end,
+                    Math.max(0, end - offset));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read the log end to report the lag: {}", e.getMessage());
+        }
+    }
+
+    public Replica replica() {
+        return replica;
+    }
+
+    public HealthServer health() {
+        return health;
+    }
+
+    public RunSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("fairway run: stopping replica {}", replica.name());
+        reporter.shutdownNow();
+        replica.close();
+        health.close();
+        log.close();
+        client.close();
+        LOG.info("fairway run: replica {} stopped", replica.name());
+    }
+}

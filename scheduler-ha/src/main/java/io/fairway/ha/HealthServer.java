@@ -1,0 +1,115 @@
+package io.fairway.ha;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fairway.log.EventLog;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /healthz} (the replica runs) and {@code /readyz} (its state has caught up with the log, and a leader holds a
+ * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
+ */
+public final class HealthServer implements AutoCloseable {
+    /** A replica this many events or fewer behind the log end counts as caught up. */
+    public static final long READY_LAG = 1_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final Replica replica;
+    private final EventLog log;
+
+    private HealthServer(Vertx vertx, HttpServer server, Replica replica, EventLog log) {
+        this.vertx = vertx;
+        this.server = server;
+        this.replica = replica;
+        this.log = log;
+    }
+
+    /** Listens on {@code host:port} (0 for a free port). */
+    public static HealthServer start(Replica replica, EventLog log, String host, int port) {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+        HealthServer[] self = new HealthServer[1];
+        try {
+            HttpServer server = vertx.createHttpServer().requestHandler(r -> self[0].handle(r)).listen(port, host)
+                    .await();
+            self[0] = new HealthServer(vertx, server, replica, log);
+            return self[0];
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw new IllegalStateException("cannot serve health checks on " + host + ":" + port + ": "
+                    + e.getMessage() + " (is the port taken? set health.port)", e);
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    private void handle(HttpServerRequest r) {
+        switch (r.path()) {
+            case "/healthz" -> {
+                Throwable failure = replica.failure();
+                Map<String, Object> body = status();
+                body.put("status", failure == null && replica.role() != Replica.Role.STOPPED ? "ok" : "failed");
+                if (failure != null) {
+                    body.put("error", String.valueOf(failure.getMessage()));
+                }
+                reply(r, failure == null && replica.role() != Replica.Role.STOPPED ? 200 : 503, body);
+            }
+            case "/readyz" -> vertx.executeBlocking(() -> {
+                // the log end is a call to the brokers: not on the event loop
+                Map<String, Object> body = status();
+                long end = log.endOffset();
+                long lag = Math.max(0, end - replica.follower().nextOffset());
+                body.put("logEnd", end);
+                body.put("lag", lag);
+                boolean ready = replica.failure() == null && replica.role() != Replica.Role.STOPPED && lag <= READY_LAG
+                        && (replica.role() != Replica.Role.LEADER || replica.election().leaseValid());
+                body.put("ready", ready);
+                return body;
+            }).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    reply(r, Boolean.TRUE.equals(ar.result().get("ready")) ? 200 : 503, ar.result());
+                } else {
+                    Map<String, Object> body = status();
+                    body.put("ready", false);
+                    body.put("error", "the log cannot be reached: " + ar.cause().getMessage());
+                    reply(r, 503, body);
+                }
+            });
+            default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
+                    .end("not found: " + r.path() + " (try /healthz or /readyz)\n");
+        }
+    }
+
+    private Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("replica", replica.name());
+        m.put("role", replica.role().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("leader", replica.election().leader());
+        m.put("epoch", replica.follower().state().leaderEpoch());
+        m.put("offset", replica.follower().nextOffset());
+        return m;
+    }
+
+    private static void reply(HttpServerRequest r, int status, Map<String, Object> body) {
+        try {
+            r.response().setStatusCode(status).putHeader("content-type", "application/json")
+                    .end(JSON.writeValueAsString(body) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            r.response().setStatusCode(500).end();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close().await();
+        vertx.close().await();
+    }
+}

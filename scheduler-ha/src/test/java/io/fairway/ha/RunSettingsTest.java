@@ -1,0 +1,100 @@
+package io.fairway.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunSettingsTest {
+    @TempDir
+    Path tmp;
+
+    private Path file(String yaml) throws Exception {
+        Path f = tmp.resolve("fairway.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void defaultsThenFileThenEnvironmentThenCommandLine() throws Exception {
+        Path f = file("""
+                replica: from-file
+                dataDir: /var/lib/fairway
+                kafka:
+                  bootstrapServers: file:9092
+                  replicationFactor: 1
+                  minInsyncReplicas: 1
+                  properties:
+                    security.protocol: SSL
+                election:
+                  leaseDuration: 3s
+                  renewDeadline: 2s
+                kubernetes:
+                  queueConfigMap: ops/queues
+                """);
+        RunSettings s = RunSettings.load(f, Map.of("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "FAIRWAY_ELECTION_RETRY_PERIOD", "100ms", "HOSTNAME", "host-1"), Map.of("replica", "from-cli"));
+        assertThat(s.replica()).isEqualTo("from-cli");
+        assertThat(s.dataDir()).isEqualTo(Path.of("/var/lib/fairway"));
+        assertThat(s.kafkaBootstrapServers()).isEqualTo("env:9092");
+        assertThat(s.kafkaProperties()).containsEntry("security.protocol", "SSL");
+        assertThat(s.election()).isEqualTo(new ElectionOptions("fairway", "fairway-leader", Duration.ofSeconds(3),
+                Duration.ofSeconds(2), Duration.ofMillis(100)));
+        assertThat(s.queueConfigNamespace()).isEqualTo("ops");
+        assertThat(s.queueConfigName()).isEqualTo("queues");
+        assertThat(s.topic()).isEqualTo("fairway.events");
+        assertThat(s.kafka().replicationFactor()).isEqualTo((short) 1);
+        assertThat(s.healthPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void theReplicaNameFallsBackToThePodThenTheHost() {
+        Map<String, String> cli = Map.of("kafka.bootstrapServers", "k:9092", "kafka.replicationFactor", "1",
+                "kafka.minInsyncReplicas", "1");
+        assertThat(RunSettings.load(null, Map.of("POD_NAME", "fairway-0", "HOSTNAME", "h"), cli).replica())
+                .isEqualTo("fairway-0");
+        assertThat(RunSettings.load(null, Map.of("HOSTNAME", "h"), cli).replica()).isEqualTo("h");
+    }
+
+    @Test
+    void everyProblemIsNamedWithWhereItCameFrom() throws Exception {
+        Path f = file("""
+                kafka:
+                  bootstrap: typo:9092
+                election:
+                  leaseDuration: soon
+                  lease: no-slash
+                health:
+                  port: 70000
+                """);
+        assertThatThrownBy(() -> RunSettings.load(f, Map.of("FAIRWAY_KUBERNETES_BIND_QPS", "fast"), Map.of()))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("unknown setting 'kafka.bootstrap' in " + f)
+                .hasMessageContaining("election.leaseDuration (" + f + "): 'soon' is not a duration")
+                .hasMessageContaining("election.lease (" + f + "): 'no-slash' is not namespace/name")
+                .hasMessageContaining("health.port (" + f + "): 70000 is outside 0..65535")
+                .hasMessageContaining("kubernetes.bindQps (environment variable FAIRWAY_KUBERNETES_BIND_QPS): 'fast'")
+                .hasMessageContaining("kafka.bootstrapServers is not set");
+    }
+
+    @Test
+    void settingsThatContradictEachOtherAreRefused() {
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), Map.of("kafka.bootstrapServers", "k:9092",
+                "kafka.replicationFactor", "1", "election.leaseDuration", "1s")))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("kafka.minInsyncReplicas 2 is above kafka.replicationFactor 1")
+                .hasMessageContaining("lease duration PT1S must be longer than the renew deadline PT1.5S");
+    }
+
+    @Test
+    void environmentVariableNamesFollowTheKeys() {
+        assertThat(RunSettings.SETTINGS).extracting(RunSettings.Setting::env)
+                .contains("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "FAIRWAY_ELECTION_RENEW_DEADLINE", "FAIRWAY_DATA_DIR",
+                        "FAIRWAY_KUBERNETES_QUEUE_CONFIG_MAP");
+    }
+}
