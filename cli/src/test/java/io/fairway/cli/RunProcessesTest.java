@@ -199,4 +199,96 @@ class RunProcessesTest {
             }
         }
     }
+
+    private static void signal(Proc p, String sig) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(p.process().pid())).start().waitFor())
+                .isZero();
+    }
+
+    private static String readyz(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void aLeaderPausedPastItsLeaseDoesNothingWhenItResumes() throws Exception {
+        List<Proc> procs = new ArrayList<>();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             LocalApiServer server = LocalApiServer.start();
+             KubernetesClient c = new KubernetesClientBuilder()
+                     .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
+            for (String ns : List.of("jobs", "fairway")) {
+                c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                        .create();
+            }
+            for (int i = 0; i < 3; i++) {
+                c.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata()
+                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
+                                "pods", new Quantity("110")))
+                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+                        .create();
+            }
+            Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
+            Proc r0 = start("r0", kafka.bootstrapServers(), kubeconfig);
+            Proc r1 = start("r1", kafka.bootstrapServers(), kubeconfig);
+            procs.add(r0);
+            procs.add(r1);
+            ready(r0);
+            ready(r1);
+            await().atMost(WAIT).until(() -> !holder(c).isEmpty());
+            Proc leader = holder(c).equals("r0") ? r0 : r1;
+            Proc standby = leader == r0 ? r1 : r0;
+            create(c, "a", 3);
+            allBound(c, 3);
+
+            // paused (a stalled VM, a long GC): the standby takes over while the old leader knows nothing of it
+            signal(leader, "STOP");
+            try {
+                create(c, "b", 4);
+                await().atMost(WAIT).until(() -> holder(c).equals(standby.name()));
+                allBound(c, 7);
+                // meanwhile a third replica joins with an empty store and follows
+                Proc fresh = start("r2", kafka.bootstrapServers(), kubeconfig);
+                procs.add(fresh);
+                ready(fresh);
+            } finally {
+                signal(leader, "CONT");
+            }
+            // resumed, it finds its lease not renewed in time: it steps down and decides and binds nothing
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(leader.output()))
+                    .contains("stops leading (epoch 1)"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(readyz(leader.healthPort()))
+                    .contains("\"role\":\"follower\"").contains("\"leader\":\"" + standby.name() + "\""));
+            create(c, "c", 2);
+            allBound(c, 9);
+
+            try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
+                List<LoggedEvent> events = all(log);
+                assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
+                        .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactly(1L, 2L);
+                long secondEpochAt = events.stream().filter(e -> e.event() instanceof LeaderElected l && l.epoch() == 2)
+                        .findFirst().orElseThrow().offset();
+                Map<String, String> allocatedTo = new HashMap<>();
+                for (LoggedEvent e : events) {
+                    if (e.event() instanceof Allocated a) {
+                        assertThat(allocatedTo.put(a.podUid(), a.nodeName())).as("allocated twice: " + a).isNull();
+                        if (e.offset() > secondEpochAt) {
+                            assertThat(a.epoch()).as("a decision of the old leader after the new one was elected")
+                                    .isEqualTo(2L);
+                        }
+                    }
+                }
+                // every pod runs where the log put it: nobody bound anything the log does not say
+                for (Pod p : c.pods().inNamespace("jobs").list().getItems()) {
+                    assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName())
+                            .isEqualTo(allocatedTo.get(p.getMetadata().getUid()));
+                }
+                assertThat(allocatedTo).hasSize(9);
+            }
+        } finally {
+            for (Proc p : procs) {
+                p.process().destroyForcibly();
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ public final class LeaderElection implements AutoCloseable {
     private volatile String leader = "";
     private volatile long transitions;
     private CompletableFuture<?> running;
+    private boolean closed;
 
     public LeaderElection(KubernetesClient client, ElectionOptions options, String identity) {
         this.client = client;
@@ -40,10 +42,10 @@ public final class LeaderElection implements AutoCloseable {
 
     /** Starts competing for the lease (returns at once; leading starts when the lease is won). */
     public synchronized LeaderElection start() {
-        if (running != null && !running.isDone()) {
+        if (closed || (running != null && !running.isDone())) {
             return this;
         }
-        running = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+        CompletableFuture<?> started = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(options.name())
                 .withLock(lock)
                 .withLeaseDuration(options.leaseDuration())
@@ -52,12 +54,24 @@ public final class LeaderElection implements AutoCloseable {
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::newLeader))
                 .build()).build().start();
-        running.whenComplete((v, t) -> {
+        running = started;
+        // fabric8's elector ends once it has lost the lease; a replica that lost it (a pause, a partition) stays a
+        // candidate, so the election starts again unless it was stopped on purpose
+        started.whenComplete((v, t) -> {
             if (t != null && !(t instanceof java.util.concurrent.CancellationException)) {
                 LOG.warn("the election on lease {}/{} ended: {}", options.namespace(), options.name(), t.toString());
             }
+            CompletableFuture.delayedExecutor(options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> again(started));
         });
         return this;
+    }
+
+    private synchronized void again(CompletableFuture<?> ended) {
+        if (!closed && running == ended) {
+            running = null;
+            start();
+        }
     }
 
     private void started() {
@@ -71,6 +85,9 @@ public final class LeaderElection implements AutoCloseable {
             LOG.warn("{} no longer holds the lease {}/{}", identity, options.namespace(), options.name());
         }
         leading = false;
+        if (identity.equals(leader)) {
+            leader = "";
+        }
     }
 
     private void newLeader(String who) {
@@ -105,13 +122,25 @@ public final class LeaderElection implements AutoCloseable {
      * unreachable), so that another replica may take over. Returns once the lease is released.
      */
     public void restart() {
-        stop();
-        start();
+        restart(Duration.ZERO);
     }
 
-    private synchronized void stop() {
-        CompletableFuture<?> r = running;
-        running = null;
+    /** As {@link #restart()}, competing again only after {@code delay}: time for a healthier replica to take over. */
+    public void restart(Duration delay) {
+        stop();
+        if (delay.isZero()) {
+            start();
+        } else {
+            CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(this::start);
+        }
+    }
+
+    private void stop() {
+        CompletableFuture<?> r;
+        synchronized (this) {
+            r = running;
+            running = null;
+        }
         if (r != null) {
             // cancelling releases the lease (releaseOnCancel): a standby may take over at once
             r.cancel(true);
@@ -127,6 +156,9 @@ public final class LeaderElection implements AutoCloseable {
     /** Stops competing and releases the lease if held, so that a standby takes over without waiting for it to run out. */
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         stop();
     }
 

@@ -54,7 +54,6 @@ public final class Replica implements AutoCloseable {
     private volatile long leaderships;
     private volatile long stepDowns;
     private volatile String lastStepDown = "";
-    private long competeAfter;
 
     private Replica(String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
                     StateFollower follower, Binder binder, WaitingReporter waiting, LeaderLoop loop,
@@ -148,7 +147,7 @@ public final class Replica implements AutoCloseable {
 
     private void turn() {
         if (role == Role.FOLLOWER) {
-            if (election.leaseValid() && System.nanoTime() >= competeAfter) {
+            if (election.leaseValid()) {
                 lead();
             } else {
                 follower.poll(pollTimeout);
@@ -173,8 +172,7 @@ public final class Replica implements AutoCloseable {
                 throw e;
             }
             stepDown("the log failed: " + e.getMessage());
-            competeAfter = System.nanoTime() + BACK_OFF.toNanos();
-            election.restart();
+            election.restart(BACK_OFF);
         }
     }
 
@@ -196,8 +194,7 @@ public final class Replica implements AutoCloseable {
                 throw e;
             }
             stepDown("could not take the lead: " + e.getMessage());
-            competeAfter = System.nanoTime() + BACK_OFF.toNanos();
-            election.restart();
+            election.restart(BACK_OFF);
             return;
         }
         role = Role.LEADER;
