@@ -3,14 +3,18 @@ package io.fairway.k8s;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -55,6 +59,7 @@ public final class Binder implements AutoCloseable {
     private final AtomicLong withdrawn = new AtomicLong();
     private final AtomicLong generation = new AtomicLong();
     private final BooleanSupplier mayBind;
+    private final long requestTimeoutMillis;
 
     /** A binder that may always bind (a single replica that always leads). */
     public Binder(KubernetesClient client, BinderOptions options) {
@@ -68,6 +73,8 @@ public final class Binder implements AutoCloseable {
         this.client = client;
         this.options = options;
         this.mayBind = mayBind;
+        int configured = client.getConfiguration().getRequestTimeout();
+        this.requestTimeoutMillis = configured > 0 ? configured : 10_000;
         this.inFlight = new Semaphore(options.parallelism());
         this.limiter = new RateLimiter(options.qps(), options.burst());
     }
@@ -114,6 +121,7 @@ public final class Binder implements AutoCloseable {
                 .withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
                 .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
                 .build();
+        String body = client.getKubernetesSerialization().asJson(binding);
         long backoff = Math.max(1, options.backoff().toMillis());
         String lastError = "";
         for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
@@ -124,25 +132,36 @@ public final class Binder implements AutoCloseable {
             if (!mayBind.getAsBoolean()) {
                 return new Withdrawn(uid, node, "not sent: this replica's lease is not known valid");
             }
+            int code;
+            String answer;
             try {
-                client.bindings().inNamespace(namespace).resource(binding).create();
-                return new Bound(uid, node, false, attempt);
-            } catch (KubernetesClientException e) {
-                int code = e.getCode();
-                if (code == 409) {
-                    return afterConflict(namespace, name, uid, node, attempt, e);
-                }
-                if (code == 404) {
-                    return new Failed(uid, node, "pod " + namespace + "/" + name + " is gone (404 on binding)");
-                }
-                if (code != 429 && code < 500 && code != 0) {
-                    // 403 (RBAC), 422 (invalid): retrying cannot help
-                    LOG.error("binding pod {}/{} to {} was refused with {}: {}", namespace, name, node, code,
-                            e.getMessage());
-                    return new Failed(uid, node, "the API server refused the binding (" + code + "): " + message(e));
-                }
-                lastError = (code == 0 ? "no answer" : "HTTP " + code) + ": " + message(e);
+                HttpResponse<String> resp = client.getHttpClient().sendAsync(client.getHttpClient()
+                                .newHttpRequestBuilder().uri(bindingUrl(namespace, name))
+                                .post("application/json", body).build(), String.class)
+                        .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+                code = resp.code();
+                answer = resp.body();
+            } catch (ExecutionException | TimeoutException e) {
+                code = 0;
+                answer = e instanceof TimeoutException ? "no answer within " + requestTimeoutMillis + " ms"
+                        : String.valueOf(e.getCause());
             }
+            if (code >= 200 && code < 300) {
+                return new Bound(uid, node, false, attempt);
+            }
+            String message = statusMessage(answer);
+            if (code == 409) {
+                return afterConflict(namespace, name, uid, node, attempt, message);
+            }
+            if (code == 404) {
+                return new Failed(uid, node, "pod " + namespace + "/" + name + " is gone (404 on binding)");
+            }
+            if (code != 429 && code < 500 && code != 0) {
+                // 403 (RBAC), 422 (invalid): retrying cannot help
+                LOG.error("binding pod {}/{} to {} was refused with {}: {}", namespace, name, node, code, message);
+                return new Failed(uid, node, "the API server refused the binding (" + code + "): " + message);
+            }
+            lastError = (code == 0 ? "no answer" : "HTTP " + code) + ": " + message;
             if (attempt < options.maxAttempts()) {
                 long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
                 TimeUnit.MILLISECONDS.sleep(sleep);
@@ -156,12 +175,12 @@ public final class Binder implements AutoCloseable {
 
     /** 409: the pod is bound already, or it is not the pod the decision was for. Which one is in the pod. */
     private Outcome afterConflict(String namespace, String name, String uid, String node, int attempt,
-                                  KubernetesClientException e) {
+                                  String conflict) {
         Pod pod;
         try {
             pod = client.pods().inNamespace(namespace).withName(name).get();
         } catch (KubernetesClientException ge) {
-            return new Failed(uid, node, "binding conflicted (" + message(e) + ") and the pod could not be read: "
+            return new Failed(uid, node, "binding conflicted (" + conflict + ") and the pod could not be read: "
                     + message(ge));
         }
         if (pod == null) {
@@ -176,8 +195,34 @@ public final class Binder implements AutoCloseable {
             return new Bound(uid, node, true, attempt);
         }
         return new Failed(uid, node, on == null || on.isEmpty()
-                ? "binding conflicted but the pod is not bound: " + message(e)
+                ? "binding conflicted but the pod is not bound: " + conflict
                 : "pod is already bound to " + on + " by someone else");
+    }
+
+    /**
+     * {@code POST /api/v1/namespaces/{ns}/pods/{name}/binding}: the pod's binding subresource, as kube-scheduler binds
+     * (RBAC {@code pods/binding create}), through fabric8's HTTP client and so with the client's credentials and TLS.
+     */
+    private String bindingUrl(String namespace, String name) {
+        String base = client.getMasterUrl().toString();
+        return base + (base.endsWith("/") ? "" : "/") + "api/v1/namespaces/" + namespace + "/pods/" + name
+                + "/binding";
+    }
+
+    /** The message of a Kubernetes Status answer, else the answer itself (shortened). */
+    private String statusMessage(String answer) {
+        if (answer == null || answer.isBlank()) {
+            return "(no message)";
+        }
+        try {
+            Status st = client.getKubernetesSerialization().unmarshal(answer, Status.class);
+            if (st != null && st.getMessage() != null) {
+                return st.getMessage();
+            }
+        } catch (RuntimeException e) {
+            // not a Status: say what came
+        }
+        return answer.length() > 300 ? answer.substring(0, 300) + "…" : answer;
     }
 
     private static String message(KubernetesClientException e) {

@@ -29,12 +29,22 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final Admission admission;
     private final ApiServerOptions options;
     private volatile Discovery discovery;
+    private volatile java.util.Queue<ApiRequest> requests;
 
     ApiHandler(Vertx vertx, Store store, Admission admission, ApiServerOptions options) {
         this.vertx = vertx;
         this.store = store;
         this.admission = admission;
         this.options = options;
+    }
+
+    /** Starts (a fresh queue) or stops (null) recording the requests served. */
+    void recordInto(java.util.Queue<ApiRequest> into) {
+        this.requests = into;
+    }
+
+    java.util.Queue<ApiRequest> recorded() {
+        return requests;
     }
 
     void discovery(Discovery d) {
@@ -175,6 +185,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         Target target = new Target(t, ns, name, sub, watchPath);
         HttpMethod m = req.method();
+        java.util.Queue<ApiRequest> record = requests;
+        if (record != null) {
+            record.add(new ApiRequest(verb(m, target, req.params()), group, plural, sub == null ? "" : sub,
+                    ns == null ? "" : ns, name == null ? "" : name,
+                    java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), "")));
+        }
         if (m == HttpMethod.GET) {
             get(req, target);
         } else if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH || m == HttpMethod.DELETE) {
@@ -195,6 +211,28 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         } else {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    private static String verb(HttpMethod m, Target target, MultiMap params) {
+        if (m == HttpMethod.GET) {
+            if (target.watchPath() || isTrue(params.get("watch"))) {
+                return "watch";
+            }
+            return target.name() == null ? "list" : "get";
+        }
+        if (m == HttpMethod.POST) {
+            return "create";
+        }
+        if (m == HttpMethod.PUT) {
+            return "update";
+        }
+        if (m == HttpMethod.PATCH) {
+            return "patch";
+        }
+        if (m == HttpMethod.DELETE) {
+            return target.name() == null ? "deletecollection" : "delete";
+        }
+        return m.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private void get(HttpServerRequest req, Target target) {

@@ -36,6 +36,7 @@ public final class LocalApiServer implements AutoCloseable {
     private final long bookmarkTimer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Set<Thread> eventLoops;
+    private ApiHandler handler;
 
     private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
         this.eventLoops = eventLoops;
@@ -73,6 +74,7 @@ public final class LocalApiServer implements AutoCloseable {
             handler.discovery(new Discovery(hostPort));
             long timer = vertx.setPeriodic(o.bookmarkInterval().toMillis(), id -> store.bookmarkTick());
             LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer, eventLoops);
+            server.handler = handler;
             LOG.info("Local Kubernetes API server listening on {}", server.url);
             return server;
         } catch (RuntimeException e) {
@@ -200,6 +202,20 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     /** CPU time the server's event-loop threads have used so far, or -1 where the JVM does not measure it. */
+    /**
+     * Starts recording every resource request served (from now on, replacing what was recorded); for tests that check
+     * which verbs a client uses, e.g. against RBAC rules.
+     */
+    public void recordRequests() {
+        handler.recordInto(new java.util.concurrent.ConcurrentLinkedQueue<>());
+    }
+
+    /** The requests recorded since {@link #recordRequests}, in the order they were served. */
+    public java.util.List<ApiRequest> requests() {
+        java.util.Queue<ApiRequest> q = handler.recorded();
+        return q == null ? java.util.List.of() : java.util.List.copyOf(q);
+    }
+
     /** The threads that serve requests and watches (for accounting where a benchmark's CPU went). */
     public java.util.Set<Thread> eventLoopThreads() {
         return java.util.Set.copyOf(eventLoops);
