@@ -38,12 +38,21 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Fleet and workload seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--replicas", defaultValue = "2",
+            description = "Scheduler replicas: one leads, the others stand by (default ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--kill-leader-every", defaultValue = "0s",
+            description = "Kill the leader this often, e.g. 30s, to watch a standby take over; 0s never "
+                    + "(default ${DEFAULT-VALUE}).")
+    String killLeaderEvery;
+
     @Override
     public Integer call() throws InterruptedException {
         Demo.Options options;
         try {
             options = new Demo.Options(nodes, duration(duration, "--duration"), duration(every, "--every"),
-                    appsPerMinute, seed);
+                    appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -27,9 +27,26 @@ public final class Demo {
      * @param every         how often to print the summary
      * @param appsPerMinute applications submitted per minute, over three tenants
      * @param seed          fleet and workload seed
+     * @param replicas      scheduler replicas (one leads, the others stand by)
+     * @param killLeaderEvery kill the leader this often (as SIGKILL would; it restarts 5 s later), zero for never
      */
-    public record Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed) {
+    public record Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed, int replicas,
+                          Duration killLeaderEvery) {
+        public Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed) {
+            this(nodes, duration, every, appsPerMinute, seed, 2, Duration.ZERO);
+        }
+
         public Options {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("--replicas must be at least 1, not " + replicas);
+            }
+            if (killLeaderEvery.isNegative()) {
+                throw new IllegalArgumentException("--kill-leader-every must not be negative: " + killLeaderEvery);
+            }
+            if (!killLeaderEvery.isZero() && replicas < 2) {
+                throw new IllegalArgumentException("--kill-leader-every needs --replicas 2 or more: with one replica "
+                        + "nobody would take over");
+            }
             if (nodes < 1) {
                 throw new IllegalArgumentException("--nodes must be at least 1, not " + nodes);
             }
@@ -51,8 +68,8 @@ public final class Demo {
     /** Runs the demo; returns when it is over. {@code stop} ends it early (a shutdown hook counts it down). */
     public static void run(Options o, PrintWriter out, CountDownLatch stop) throws InterruptedException {
         long t0 = System.nanoTime();
-        out.printf("fairway demo: starting Kafka (KRaft), the local API server, %d simulated nodes and the scheduler…%n",
-                o.nodes());
+        out.printf("fairway demo: starting Kafka (KRaft), the local API server, %d simulated nodes and %d scheduler "
+                + "replica%s…%n", o.nodes(), o.replicas(), o.replicas() == 1 ? "" : "s");
         out.flush();
         NodeFleet fleet = NodeFleet.mixed(o.nodes(), o.seed());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,7 +79,7 @@ public final class Demo {
         });
         try (SandboxCluster cluster = SandboxCluster.start(fleet, KubeletOptions.defaults()
                         .withDefaultRunTime(Duration.ofMinutes(2)).withDeleteFinishedAfter(Duration.ofSeconds(30)),
-                SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"));
+                SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), o.replicas());
              PodTracker tracker = new PodTracker(cluster.client(), "fairway");
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
                      .appsPerMinute(o.appsPerMinute()).seed(o.seed()).build())) {
@@ -76,18 +93,35 @@ public final class Demo {
             long end = o.duration().isZero() ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
             long lastAllocations = 0;
             long lastTick = System.nanoTime();
+            long nextKill = o.killLeaderEvery().isZero() ? Long.MAX_VALUE
+                    : System.nanoTime() + o.killLeaderEvery().toNanos();
             while (System.nanoTime() < end) {
                 long wait = Math.min(o.every().toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000));
                 if (stop.await(wait, TimeUnit.MILLISECONDS)) {
                     break;
                 }
                 long now = System.nanoTime();
-                long allocations = cluster.replica().loop().allocations();
-                double rate = (allocations - lastAllocations) / ((now - lastTick) / 1e9);
+                if (now >= nextKill) {
+                    String killed = cluster.killLeader(Duration.ofSeconds(5));
+                    if (killed != null) {
+                        out.printf(Locale.ROOT, "[%02d:%02d] killed the leader %s (as SIGKILL would; its lease runs "
+                                + "out, a standby takes over; it restarts in 5 s)%n", (now - t0) / 60_000_000_000L,
+                                (now - t0) / 1_000_000_000L % 60, killed);
+                    }
+                    nextKill = now + o.killLeaderEvery().toNanos();
+                }
+                // summed over the running replicas: a killed replica's count goes with it, so the rate after a kill
+                // is clamped at zero for one summary
+                long allocations = 0;
+                for (io.fairway.ha.Replica r : cluster.replicas()) {
+                    allocations += r.loop().allocations();
+                }
+                double rate = Math.max(0, allocations - lastAllocations) / ((now - lastTick) / 1e9);
                 lastAllocations = allocations;
                 lastTick = now;
                 summary(out, (now - t0) / 1_000_000_000L, tracker, rate, workload.stats(),
                         cluster.kubelets().stats(), cluster.replica().failure());
+                out.println("    " + replicasLine(cluster));
             }
             out.println("fairway demo: stopping…");
             out.flush();
@@ -97,6 +131,24 @@ public final class Demo {
         }
         out.println("fairway demo: stopped");
         out.flush();
+    }
+
+    private static String replicasLine(SandboxCluster cluster) {
+        StringBuilder b = new StringBuilder("replicas:");
+        for (io.fairway.ha.Replica r : cluster.replicas()) {
+            b.append(' ').append(r.name()).append(" (").append(r.role().name().toLowerCase(Locale.ROOT));
+            if (r.role() == io.fairway.ha.Replica.Role.LEADER) {
+                b.append(", epoch ").append(r.loop().epoch());
+            }
+            b.append(')');
+        }
+        if (cluster.leader() == null) {
+            b.append(" | nobody leads: a standby takes over when the lease runs out");
+        }
+        if (cluster.kills() > 0) {
+            b.append(" | leaders killed: ").append(cluster.kills());
+        }
+        return b.toString();
     }
 
     private static void summary(PrintWriter out, long seconds, PodTracker tracker, double allocationsPerSecond,

@@ -52,9 +52,12 @@ public final class SandboxCluster implements AutoCloseable {
     private EmbeddedKafka kafka;
     private LocalApiServer server;
     private KubernetesClient client;
-    private KafkaEventLog log;
     private SimulatedKubelets kubelets;
-    private Replica replica;
+    private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private LeaderLoop.Options loopOptions;
+    private final java.util.concurrent.atomic.AtomicLong kills = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean closing;
     private Path kubeconfig;
 
     private SandboxCluster(Path workDir) {
@@ -68,6 +71,18 @@ public final class SandboxCluster implements AutoCloseable {
      */
     public static SandboxCluster start(NodeFleet fleet, KubeletOptions kubeletOptions, String queuesYaml,
                                        LeaderLoop.Options loopOptions) {
+        return start(fleet, kubeletOptions, queuesYaml, loopOptions, 1);
+    }
+
+    /**
+     * Starts the sandbox with {@code replicas} scheduler replicas ({@code replica-0}, {@code replica-1}, …): one
+     * leads, the others stand by.
+     */
+    public static SandboxCluster start(NodeFleet fleet, KubeletOptions kubeletOptions, String queuesYaml,
+                                       LeaderLoop.Options loopOptions, int replicas) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
+        }
         Path work;
         try {
             work = Files.createTempDirectory("fairway-sandbox");
@@ -83,7 +98,6 @@ public final class SandboxCluster implements AutoCloseable {
                     .withConfig(new ConfigBuilder().withMasterUrl(c.server.url()).withHttp2Disable(true)
                             .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build())
                     .build());
-            c.log = c.keep(KafkaEventLog.open(KafkaEventLogConfig.of(c.kafka.bootstrapServers())));
             c.client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
                     .withName(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).endMetadata().build()).create();
             c.client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
@@ -93,14 +107,83 @@ public final class SandboxCluster implements AutoCloseable {
             if (kubeletOptions != null) {
                 c.kubelets = c.keep(SimulatedKubelets.start(c.client, kubeletOptions));
             }
-            c.replica = c.keep(Replica.start(c.client, c.log, work.resolve("replica-0"), "replica-0",
-                    WatcherOptions.defaults(), BinderOptions.defaults().withParallelism(64), loopOptions,
-                    Clock.systemUTC()));
+            c.loopOptions = loopOptions;
+            for (int i = 0; i < replicas; i++) {
+                c.startReplica("replica-" + i);
+            }
             return c;
         } catch (RuntimeException e) {
             c.close();
             throw e;
         }
+    }
+
+    private Replica startReplica(String name) {
+        KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
+        try {
+            Replica r = Replica.start(client, log, workDir.resolve(name), name, WatcherOptions.defaults(),
+                    BinderOptions.defaults().withParallelism(64),
+                    new LeaderLoop.Options(name, loopOptions.maxAllocationsPerCycle(), loopOptions.maxInterval(),
+                            loopOptions.pollTimeout()), Clock.systemUTC());
+            logs.add(log);
+            replicas.add(r);
+            return r;
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Kills the leader as SIGKILL would (no step-down, the lease left to run out) and restarts it from its store
+     * after {@code restartAfter}, as Kubernetes would restart its pod. Returns the killed replica's name, or null
+     * when nobody leads.
+     */
+    public String killLeader(java.time.Duration restartAfter) {
+        Replica leader = leader();
+        if (leader == null) {
+            return null;
+        }
+        int i = replicas.indexOf(leader);
+        replicas.remove(leader);
+        leader.crash();
+        KafkaEventLog log = logs.remove(i);
+        log.close();
+        kills.incrementAndGet();
+        LOG.info("sandbox: killed the leader {} (its lease runs out; it restarts in {})", leader.name(), restartAfter);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(restartAfter.toMillis());
+                if (!closing) {
+                    startReplica(leader.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("sandbox: could not restart {}: {}", leader.name(), e.toString());
+            }
+        });
+        return leader.name();
+    }
+
+    /** The replica that leads now, or null. */
+    public Replica leader() {
+        for (Replica r : replicas) {
+            if (r.role() == Replica.Role.LEADER) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The running replicas. */
+    public List<Replica> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    /** Leaders killed by {@link #killLeader}. */
+    public long kills() {
+        return kills.get();
     }
 
     private <T extends AutoCloseable> T keep(T part) {
@@ -120,8 +203,10 @@ public final class SandboxCluster implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The leader, else the first replica (a single replica before it has taken the lead). */
     public Replica replica() {
-        return replica;
+        Replica l = leader();
+        return l != null ? l : replicas.get(0);
     }
 
     /** The kubelets, or null when started without. */
@@ -141,6 +226,19 @@ public final class SandboxCluster implements AutoCloseable {
     /** Stops everything, newest part first, and deletes the work directory. */
     @Override
     public void close() {
+        closing = true;
+        for (Replica r : replicas) {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping replica {} failed: {}", r.name(), e.toString());
+            }
+        }
+        replicas.clear();
+        for (KafkaEventLog l : logs) {
+            l.close();
+        }
+        logs.clear();
         for (int i = parts.size() - 1; i >= 0; i--) {
             try {
                 parts.get(i).close();

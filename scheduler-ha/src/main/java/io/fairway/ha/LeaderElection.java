@@ -31,6 +31,7 @@ public final class LeaderElection implements AutoCloseable {
     private volatile String leader = "";
     private volatile long transitions;
     private CompletableFuture<?> running;
+    private io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector elector;
     private boolean closed;
 
     public LeaderElection(KubernetesClient client, ElectionOptions options, String identity) {
@@ -45,15 +46,17 @@ public final class LeaderElection implements AutoCloseable {
         if (closed || (running != null && !running.isDone())) {
             return this;
         }
-        CompletableFuture<?> started = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+        elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(options.name())
                 .withLock(lock)
                 .withLeaseDuration(options.leaseDuration())
                 .withRenewDeadline(options.renewDeadline())
                 .withRetryPeriod(options.retryPeriod())
-                .withReleaseOnCancel(true)
+                // released explicitly by stop(): abandon() must be able to leave it to run out, as a crash does
+                .withReleaseOnCancel(false)
                 .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::newLeader))
-                .build()).build().start();
+                .build()).build();
+        CompletableFuture<?> started = elector.start();
         running = started;
         // fabric8's elector ends once it has lost the lease; a replica that lost it (a pause, a partition) stays a
         // candidate, so the election starts again unless it was stopped on purpose
@@ -136,21 +139,48 @@ public final class LeaderElection implements AutoCloseable {
     }
 
     private void stop() {
+        stop(true);
+    }
+
+    private void stop(boolean release) {
         CompletableFuture<?> r;
+        io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector e;
         synchronized (this) {
             r = running;
+            e = elector;
             running = null;
+            elector = null;
         }
+        boolean held = leading;
+        leading = false;
         if (r != null) {
-            // cancelling releases the lease (releaseOnCancel): a standby may take over at once
             r.cancel(true);
             try {
                 r.handle((v, t) -> null).get(options.leaseDuration().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.debug("waiting for the election to stop: {}", e.toString());
+            } catch (Exception ex) {
+                LOG.debug("waiting for the election to stop: {}", ex.toString());
             }
         }
-        leading = false;
+        if (release && held && e != null) {
+            // a standby may take over at once instead of waiting for the lease to run out
+            try {
+                e.release();
+            } catch (RuntimeException ex) {
+                LOG.warn("could not release the lease {}/{}: {}; a standby takes over when it runs out",
+                        options.namespace(), options.name(), ex.toString());
+            }
+        }
+    }
+
+    /**
+     * Stops competing without releasing the lease, as a crashed replica would: a standby takes over only when the
+     * lease runs out. For the sandbox's fail-over demonstration and tests.
+     */
+    public void abandon() {
+        synchronized (this) {
+            closed = true;
+        }
+        stop(false);
     }
 
     /** Stops competing and releases the lease if held, so that a standby takes over without waiting for it to run out. */

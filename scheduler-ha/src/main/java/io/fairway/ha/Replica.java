@@ -261,6 +261,23 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
+     * Stops as if the process died: nothing more is decided or bound, and the lease is not released, so a standby
+     * takes over only when it runs out. For the sandbox's fail-over demonstration ({@code --kill-leader-every}) and
+     * tests; a real replica dies by SIGKILL.
+     */
+    public void crash() {
+        binder.withdrawPending();
+        election.abandon();
+        stopping = true;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeParts();
+    }
+
+    /**
      * Stops: the replica steps down (binds not yet sent are withdrawn), then releases the lease so that a standby
      * takes over at once, then stops its informers and closes its store.
      */
@@ -273,6 +290,10 @@ public final class Replica implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         election.close();
+        closeParts();
+    }
+
+    private void closeParts() {
         watcher.close();
         appender.close();
         binder.close();
