@@ -34,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fairway bench …}: benchmarks that print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
-        subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.E2e.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.E2e.class, BenchCommand.Failover.class,
+                BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -202,6 +203,77 @@ public final class BenchCommand implements Runnable {
                 out.flush();
                 return same ? 0 : 1;
             }
+        }
+    }
+
+    @Command(name = "failover", mixinStandardHelpOptions = true,
+            description = {"Scheduler replicas as separate `fairway run` processes against an embedded Kafka broker and "
+                    + "the local API server, a steady stream of pods, and the leader killed with SIGKILL at random "
+                    + "moments (then restarted from its store). Measures, for each kill, the time to the first binding "
+                    + "by the next leader, and checks after the run that every pod is bound once where the log says, "
+                    + "no node is over capacity, no queue over its max, and every replica's state equals a replay."})
+    static final class Failover implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--replicas", defaultValue = "2", description = "Replica processes (default ${DEFAULT-VALUE}).")
+        int replicas;
+
+        @Option(names = "--kills", defaultValue = "20", description = "Leaders killed (default ${DEFAULT-VALUE}).")
+        int kills;
+
+        @Option(names = "--nodes", defaultValue = "1000", description = "Nodes (default ${DEFAULT-VALUE}).")
+        int nodes;
+
+        @Option(names = "--pods", defaultValue = "20000", description = "Pods over the run (default ${DEFAULT-VALUE}).")
+        int pods;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Kill moments and workload (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            io.fairway.sandbox.FailoverBenchmark.Options o;
+            try {
+                o = new io.fairway.sandbox.FailoverBenchmark.Options(replicas, kills, nodes, pods, seed);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            io.fairway.sandbox.FailoverBenchmark.Result r = io.fairway.sandbox.FailoverBenchmark.run(o);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("failoverP50Ms", r.failoverP50Ms());
+                m.put("failoverP99Ms", r.failoverP99Ms());
+                m.put("failoverMaxMs", r.failoverMaxMs());
+                m.put("kills", r.kills());
+                m.put("violations", r.violations().size());
+                m.put("violationDetails", r.violations());
+                m.put("failoversMs", r.failoverMillis());
+                m.put("replicas", replicas);
+                m.put("nodes", nodes);
+                m.put("pods", r.pods());
+                m.put("bound", r.bound());
+                m.put("seconds", round(r.seconds()));
+                out.println(new ObjectMapper().writeValueAsString(m));
+            } else {
+                out.printf(Locale.ROOT, "fairway bench failover: %d replicas, %d kills, %d nodes, %d pods (%d bound) "
+                        + "in %.1f s%n", replicas, r.kills(), nodes, r.pods(), r.bound(), r.seconds());
+                out.printf(Locale.ROOT, "  fail-over (kill to the next leader's first binding): p50 %d ms, p99 %d ms, "
+                        + "max %d ms%n", r.failoverP50Ms(), r.failoverP99Ms(), r.failoverMaxMs());
+                if (r.violations().isEmpty()) {
+                    out.println("  invariants: every pod bound once where the log says, no node over capacity, no "
+                            + "queue over its max, every replica's state equals the replay: all hold");
+                } else {
+                    out.printf("  %d VIOLATIONS:%n", r.violations().size());
+                    r.violations().forEach(v -> out.println("    " + v));
+                }
+            }
+            out.flush();
+            return r.violations().isEmpty() ? 0 : 1;
         }
     }
 

@@ -10,11 +10,16 @@ import org.junit.jupiter.api.Test;
 class SandboxCommandsTest {
     @Test
     void theDemoSchedulesTheWorkloadAndPrintsItsSummary() {
-        CliRun r = CliRun.of("demo", "--nodes", "20", "--duration", "25s", "--every", "5s", "--apps-per-minute", "120");
+        CliRun r = CliRun.of("demo", "--nodes", "20", "--duration", "30s", "--every", "5s", "--apps-per-minute", "120",
+                "--kill-leader-every", "12s");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("kubectl --kubeconfig").contains("get pods -A -o wide")
                 .contains("root.tenants.team-")
                 .containsPattern("running +[1-9]")
+                .contains("(leader, epoch 1)")
+                .contains("killed the leader replica-")
+                // a standby took over: a later summary names a leader of a newer epoch
+                .containsPattern("\\(leader, epoch [2-9]\\)")
                 .contains("fairway demo: stopped")
                 .doesNotContain("the scheduler stopped");
     }
@@ -40,6 +45,19 @@ class SandboxCommandsTest {
             parts += "total".equals(e.getKey()) || "wall clock".equals(e.getKey()) ? 0 : e.getValue().asDouble();
         }
         assertThat(parts).isCloseTo(cpu.get("total").asDouble(), org.assertj.core.data.Offset.offset(0.1));
+    }
+
+    @Test
+    void benchFailoverKillsTheLeaderAndFindsNoViolation() throws Exception {
+        CliRun r = CliRun.of("bench", "failover", "--kills", "1", "--nodes", "5", "--pods", "40", "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow());
+        assertThat(json.get("kills").asInt()).isEqualTo(1);
+        assertThat(json.get("violations").asInt()).as(json.get("violationDetails").toString()).isZero();
+        assertThat(json.get("bound").asInt()).isEqualTo(41);
+        // measured from the kill to the next leader's first binding: at least the time for the lease to run out
+        assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(1_000);
     }
 
     @Test

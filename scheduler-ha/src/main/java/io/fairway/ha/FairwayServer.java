@@ -44,7 +44,10 @@ public final class FairwayServer implements AutoCloseable {
         KafkaEventLog log = null;
         Replica replica = null;
         try {
-            client = new KubernetesClientBuilder().withConfig(kubeConfig(s)).build();
+            Config config = kubeConfig(s);
+            // names the replica in the API server's audit log
+            config.setUserAgent("fairway/" + s.replica());
+            client = new KubernetesClientBuilder().withConfig(config).build();
             log = KafkaEventLog.open(s.kafka());
             replica = Replica.start(client, log, s.dataDir(), s.replica(), s.watcher(), s.binder(),
                     LeaderLoop.Options.defaults(s.replica()), s.election(), Clock.systemUTC());

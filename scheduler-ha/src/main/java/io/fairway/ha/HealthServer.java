@@ -12,6 +12,7 @@ import java.util.Map;
 /**
  * {@code /healthz} (the replica runs) and {@code /readyz} (its state has caught up with the log, and a leader holds a
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
+ * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay.
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
@@ -83,8 +84,20 @@ public final class HealthServer implements AutoCloseable {
                     reply(r, 503, body);
                 }
             });
+            case "/statez" -> replica.stateMark().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .whenComplete((m, t) -> {
+                        Map<String, Object> body = status();
+                        if (t != null) {
+                            body.put("error", String.valueOf(t.getMessage()));
+                            reply(r, 503, body);
+                        } else {
+                            body.put("offset", m.offset());
+                            body.put("stateHash", m.hash());
+                            reply(r, 200, body);
+                        }
+                    });
             default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
-                    .end("not found: " + r.path() + " (try /healthz or /readyz)\n");
+                    .end("not found: " + r.path() + " (try /healthz, /readyz or /statez)\n");
         }
     }
 

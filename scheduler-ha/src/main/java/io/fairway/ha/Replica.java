@@ -34,6 +34,10 @@ public final class Replica implements AutoCloseable {
     /** After the log failed this replica as leader: how long it waits before competing again. */
     private static final Duration BACK_OFF = Duration.ofSeconds(2);
 
+    /** The state's position in the log and its hash, taken together. */
+    public record StateMark(long offset, String hash) {
+    }
+
     /** What a replica does now. */
     public enum Role { FOLLOWER, LEADER, STOPPED }
 
@@ -54,6 +58,8 @@ public final class Replica implements AutoCloseable {
     private volatile long leaderships;
     private volatile long stepDowns;
     private volatile String lastStepDown = "";
+    private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<StateMark>> marks =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private Replica(String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
                     StateFollower follower, Binder binder, WaitingReporter waiting, LeaderLoop loop,
@@ -128,6 +134,9 @@ public final class Replica implements AutoCloseable {
         try {
             while (!stopping) {
                 turn();
+                for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
+                    m.complete(new StateMark(follower.nextOffset(), follower.state().hash()));
+                }
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -138,6 +147,9 @@ public final class Replica implements AutoCloseable {
                 stepDown(stopping ? "the replica is stopping" : "the replica failed");
             }
             role = Role.STOPPED;
+            for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
+                m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+            }
             if (!stopping) {
                 // a failed replica must not sit on the lease: a standby takes over at once
                 election.close();
@@ -215,6 +227,20 @@ public final class Replica implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * The state's offset and hash, taken by the replica's own thread between two turns (so never in the middle of a
+     * change): for comparing replicas with each other and with a replay of the log.
+     */
+    public java.util.concurrent.CompletableFuture<StateMark> stateMark() {
+        java.util.concurrent.CompletableFuture<StateMark> m = new java.util.concurrent.CompletableFuture<>();
+        if (role == Role.STOPPED) {
+            m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+        } else {
+            marks.add(m);
+        }
+        return m;
     }
 
     public Role role() {

@@ -189,7 +189,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (record != null) {
             record.add(new ApiRequest(verb(m, target, req.params()), group, plural, sub == null ? "" : sub,
                     ns == null ? "" : ns, name == null ? "" : name,
-                    java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), "")));
+                    java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), ""), System.nanoTime()));
         }
         if (m == HttpMethod.GET) {
             get(req, target);

@@ -3,11 +3,11 @@ package io.fairway.sandbox.apiserver;
 /**
  * One request as authorization sees it: the verb (get, list, watch, create, update, patch, delete,
  * deletecollection), the API group ("" for the core group), the resource with its subresource, the namespace ("" for
- * cluster-scoped), the name ("" for a collection) and the client's User-Agent. For checking RBAC rules against what a
- * client really does.
+ * cluster-scoped), the name ("" for a collection), the client's User-Agent and when it was served
+ * ({@link System#nanoTime()}). For checking RBAC rules against what a client really does, and who did what when.
  */
 public record ApiRequest(String verb, String group, String resource, String subresource, String namespace,
-                         String name, String userAgent) {
+                         String name, String userAgent, long atNanos) {
     /** The resource as an RBAC rule names it: {@code pods} or {@code pods/binding}. */
     public String rbacResource() {
         return subresource.isEmpty() ? resource : resource + "/" + subresource;

@@ -1,0 +1,437 @@
+package io.fairway.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.Released;
+import io.fairway.core.state.ClusterState;
+import io.fairway.k8s.KubeObjects;
+import io.fairway.k8s.WatcherOptions;
+import io.fairway.log.EventLog;
+import io.fairway.log.LoggedEvent;
+import io.fairway.log.Replay;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.sandbox.apiserver.ApiRequest;
+import io.fairway.sandbox.apiserver.LocalApiServer;
+import io.fairway.sandbox.kubelet.NodeFleet;
+import io.fairway.sandbox.kubelet.NodeSpec;
+import io.fairway.sandbox.load.BulkPodCreator;
+import io.fairway.sandbox.workload.WorkloadGenerator;
+import io.fairway.sandbox.workload.WorkloadOptions;
+import io.fairway.store.Snapshots;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code fairway bench failover}: scheduler replicas as separate {@code fairway run} processes against the embedded
+ * Kafka broker and the local API server, a steady stream of pods, and the leader killed with SIGKILL at random
+ * moments (then started again from its store, as Kubernetes would restart its pod). For each kill it measures the
+ * time to the first binding by the next leader (from the API server's own record of who bound what when); after the
+ * run it checks from the API server and the log that every pod is bound once, where the log says, that no node is
+ * over capacity and no queue over its max, and that every replica's state hash equals a replay of the log.
+ */
+public final class FailoverBenchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverBenchmark.class);
+    private static final Pattern HEALTH_PORT = Pattern.compile("health on port (\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The capped queue: the invariant "no queue over its max" is checked against it. */
+    static final String CAPPED_QUEUE = "root.tenants.team-a";
+    static final long CAPPED_MILLICORES = 400_000;
+
+    /**
+     * @param replicas  scheduler processes
+     * @param kills     leaders killed
+     * @param nodes     nodes registered
+     * @param pods      pods created, at a steady rate over the run
+     * @param seed      kill moments and the workload
+     */
+    public record Options(int replicas, int kills, int nodes, int pods, long seed) {
+        public Options {
+            if (replicas < 2) {
+                throw new IllegalArgumentException("--replicas must be at least 2: someone must take over");
+            }
+            if (kills < 1 || nodes < 1 || pods < 1) {
+                throw new IllegalArgumentException("--kills, --nodes and --pods must be at least 1");
+            }
+        }
+    }
+
+    /** What a run measured and found. */
+    public record Result(int kills, long[] failoverMillis, long failoverP50Ms, long failoverP99Ms, long failoverMaxMs,
+                         int pods, int bound, List<String> violations, double seconds) {
+    }
+
+    private record Proc(String name, Process process, Path output) {
+        int healthPort() {
+            try {
+                Matcher m = HEALTH_PORT.matcher(Files.readString(output));
+                return m.find() ? Integer.parseInt(m.group(1)) : -1;
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+    }
+
+    private FailoverBenchmark() {
+    }
+
+    static String queues() {
+        return """
+                partitions:
+                  - name: default
+                    queues:
+                      - name: root
+                        queues:
+                          - name: default
+                          - name: tenants
+                            queues:
+                              - name: team-a
+                                resources:
+                                  max: {vcore: %d}
+                              - name: team-b
+                              - name: team-c
+                """.formatted(CAPPED_MILLICORES / 1000);
+    }
+
+    public static Result run(Options o) {
+        Path work;
+        try {
+            work = Files.createTempDirectory("fairway-failover");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Proc> procs = new ArrayList<>();
+        try (io.fairway.testsupport.EmbeddedKafka kafka = io.fairway.testsupport.EmbeddedKafka.start();
+             LocalApiServer server = LocalApiServer.start();
+             KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                     .withMasterUrl(server.url()).withHttp2Disable(true).build()).build();
+             WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
+                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build());
+             BulkPodCreator creator = new BulkPodCreator(server.url(), 2, 8)) {
+            for (String ns : List.of(WatcherOptions.DEFAULT_CONFIG_NAMESPACE)) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
+                        .build()).create();
+            }
+            client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
+                    .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
+                    .withData(Map.of(WatcherOptions.CONFIG_KEY, queues())).build()).create();
+            List<NodeSpec> specs = new ArrayList<>();
+            for (int i = 0; i < o.nodes(); i++) {
+                specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768));
+            }
+            NodeFleet.of(specs).register(client, 32);
+            List<BulkPodCreator.Prepared> all = BulkPodCreator.prepare(workload.burstPods(client,
+                    o.pods() + o.kills()), client.getKubernetesSerialization());
+            // one probe pod created at each kill, so that the next leader always has something to bind at once
+            List<BulkPodCreator.Prepared> pods = all.subList(0, o.pods());
+            List<BulkPodCreator.Prepared> probes = all.subList(o.pods(), all.size());
+            Path kubeconfig = server.writeKubeconfig(work.resolve("kubeconfig"));
+            server.recordRequests();
+            Map<String, Proc> byName = new HashMap<>();
+            for (int i = 0; i < o.replicas(); i++) {
+                Proc p = start("replica-" + i, kafka.bootstrapServers(), kubeconfig, work);
+                procs.add(p);
+                byName.put(p.name(), p);
+            }
+            for (Proc p : procs) {
+                awaitReady(p, Duration.ofSeconds(120));
+            }
+            long t0 = System.nanoTime();
+            // the stream: the pods spread over about 10 s per kill (a random wait, the take-over, the restart)
+            double perSecond = o.pods() / (o.kills() * 10.0);
+            Thread stream = Thread.ofPlatform().name("failover-pod-stream").start(() -> {
+                int sent = 0;
+                long start = System.nanoTime();
+                while (sent < pods.size() && !Thread.currentThread().isInterrupted()) {
+                    int due = (int) Math.min(pods.size(), (System.nanoTime() - start) / 1e9 * perSecond + 1);
+                    if (due > sent) {
+                        creator.create(pods.subList(sent, due), 16, Duration.ofMinutes(1), (k, t) -> { });
+                        sent = due;
+                    } else {
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            });
+            Random random = new Random(o.seed());
+            long[] failovers = new long[o.kills()];
+            for (int k = 0; k < o.kills(); k++) {
+                sleep(2_000 + random.nextInt(3_000));
+                String leader = awaitLeader(client, Duration.ofSeconds(60));
+                Proc victim = byName.get(leader);
+                if (victim == null) {
+                    throw new IllegalStateException("the lease names " + leader + ", which is not one of the replicas");
+                }
+                victim.process().destroyForcibly();
+                long killedAt = System.nanoTime();
+                creator.create(probes.subList(k, k + 1), 1, Duration.ofSeconds(30), (key, t) -> { });
+                try {
+                    victim.process().waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.info("failover bench: killed the leader {} ({} of {})", leader, k + 1, o.kills());
+                long firstBind = awaitBindBy(server, "fairway/" + leader, killedAt, Duration.ofSeconds(60));
+                failovers[k] = firstBind < 0 ? -1 : (firstBind - killedAt) / 1_000_000;
+                LOG.info("failover bench: first binding by the next leader {} ms after the kill", failovers[k]);
+                // the killed replica comes back from its store, as Kubernetes restarts a pod
+                Proc again = start(leader, kafka.bootstrapServers(), kubeconfig, work);
+                procs.add(again);
+                byName.put(leader, again);
+                awaitReady(again, Duration.ofSeconds(120));
+            }
+            stream.join(TimeUnit.MINUTES.toMillis(10));
+            List<String> violations = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            int bound = boundPods(client);
+            while (bound < all.size() && System.nanoTime() < deadline) {
+                sleep(500);
+                bound = boundPods(client);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (bound < all.size()) {
+                violations.add((all.size() - bound) + " of " + all.size() + " pods not bound 3 minutes after the last"
+                        + " creation");
+            }
+            check(client, kafka.bootstrapServers(), procs.stream().filter(p -> p.process().isAlive()).toList(),
+                    violations);
+            long[] measured = java.util.Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
+            if (measured.length < failovers.length) {
+                violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
+                        + "within 60 s");
+            }
+            return new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
+                    PodTracker.percentile(measured, 99), measured.length == 0 ? 0 : measured[measured.length - 1],
+                    all.size(), bound, violations, seconds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            for (Proc p : procs) {
+                p.process().destroy();
+            }
+            for (Proc p : procs) {
+                try {
+                    if (!p.process().waitFor(20, TimeUnit.SECONDS)) {
+                        p.process().destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.process().destroyForcibly();
+                }
+            }
+            Snapshots.deleteTree(work);
+        }
+    }
+
+    private static Proc start(String name, String kafka, Path kubeconfig, Path work) {
+        Path out = work.resolve(name + "-" + System.nanoTime() + ".log");
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
+                "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.fairway.cli.Fairway", "run", "--kafka", kafka, "--kubeconfig", kubeconfig.toString(),
+                "--replica", name, "--data", work.resolve("data-" + name).toString(), "--health-port", "0",
+                "--set", "kafka.replicationFactor=1", "--set", "kafka.minInsyncReplicas=1");
+        try {
+            return new Proc(name, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .start(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start replica " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode get(int port, String path) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(15)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static void awaitReady(Proc p, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.process().isAlive()) {
+                throw new IllegalStateException("replica " + p.name() + " exited; its output is in " + p.output());
+            }
+            int port = p.healthPort();
+            JsonNode r = port > 0 ? get(port, "/readyz") : null;
+            if (r != null && r.path("ready").asBoolean()) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException("replica " + p.name() + " was not ready within " + timeout + "; see "
+                + p.output());
+    }
+
+    private static String awaitLeader(KubernetesClient client, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Lease l = client.leases().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).withName("fairway-leader")
+                    .get();
+            if (l != null && l.getSpec().getHolderIdentity() != null && !l.getSpec().getHolderIdentity().isEmpty()) {
+                return l.getSpec().getHolderIdentity();
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("nobody took the lease within " + timeout);
+    }
+
+    /** When (nanoTime) the first binding after {@code after} by a replica other than {@code killed} was served. */
+    private static long awaitBindBy(LocalApiServer server, String killedAgent, long after, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ApiRequest r : server.requests()) {
+                if (r.atNanos() > after && r.verb().equals("create") && r.rbacResource().equals("pods/binding")
+                        && r.userAgent().startsWith("fairway/") && !r.userAgent().equals(killedAgent)) {
+                    return r.atNanos();
+                }
+            }
+            sleep(20);
+        }
+        return -1;
+    }
+
+    private static int boundPods(KubernetesClient client) {
+        int n = 0;
+        for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+            if ("fairway".equals(p.getSpec().getSchedulerName()) && p.getSpec().getNodeName() != null
+                    && !p.getSpec().getNodeName().isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void check(KubernetesClient client, String kafka, List<Proc> live, List<String> violations) {
+        List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+        // the log's verdict per pod: the node of its allocation still in effect
+        Map<String, String> allocatedTo = new HashMap<>();
+        Map<String, Integer> allocations = new HashMap<>();
+        ClusterState replayed = new ClusterState(WatcherOptions.DEFAULT_SCHEDULER_NAME);
+        try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka))) {
+            Replay.Result replay = Replay.run(log, replayed, 0, new Replay.End(),
+                    (LoggedEvent e, io.fairway.core.state.ApplyResult r) -> {
+                if (!r.applied()) {
+                    return;
+                }
+                switch (e.event()) {
+                    case Allocated a -> {
+                        allocatedTo.put(a.podUid(), a.nodeName());
+                        allocations.merge(a.podUid(), 1, Integer::sum);
+                    }
+                    case Released rel -> {
+                        allocatedTo.remove(rel.podUid());
+                        allocations.merge(rel.podUid(), -1, Integer::sum);
+                    }
+                    default -> {
+                    }
+                }
+            }, n -> { });
+            // the replay's next offset, not the log end: a transaction's commit marker takes an offset of its own
+            long end = replay.nextOffset();
+            String hash = replayed.hash();
+            for (Proc p : live) {
+                JsonNode mark = null;
+                for (int attempt = 0; attempt < 100; attempt++) {
+                    mark = get(p.healthPort(), "/statez");
+                    if (mark != null && mark.path("offset").asLong() >= end) {
+                        break;
+                    }
+                    sleep(200);
+                }
+                if (mark == null || mark.path("offset").asLong() != end) {
+                    violations.add("replica " + p.name() + " did not reach the log end " + end + ": " + mark);
+                } else if (!hash.equals(mark.path("stateHash").asText())) {
+                    violations.add("replica " + p.name() + " state hash " + mark.path("stateHash").asText()
+                            + " differs from the replay's " + hash);
+                }
+            }
+        }
+        Map<String, long[]> perNode = new HashMap<>();
+        long cappedMillicores = 0;
+        for (Pod p : pods) {
+            if (!"fairway".equals(p.getSpec().getSchedulerName())) {
+                continue;
+            }
+            String uid = p.getMetadata().getUid();
+            String node = p.getSpec().getNodeName();
+            if (node == null || node.isEmpty()) {
+                continue;
+            }
+            if (!node.equals(allocatedTo.get(uid))) {
+                violations.add("pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " is on "
+                        + node + " but the log allocated it to " + allocatedTo.get(uid));
+            }
+            // a pod is allocated again only after a release: more than one allocation in effect is a double booking
+            if (allocations.getOrDefault(uid, 0) != 1) {
+                violations.add("pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " has "
+                        + allocations.getOrDefault(uid, 0) + " allocations in effect in the log");
+            }
+            io.fairway.core.resources.Resources req = KubeObjects.pod(p, n -> 0).requests();
+            long[] used = perNode.computeIfAbsent(node, n -> new long[2]);
+            used[0] += req.get("cpu");
+            used[1] += req.get("memory");
+            String queue = p.getMetadata().getLabels() == null ? "" : p.getMetadata().getLabels().getOrDefault("queue", "");
+            if (queue.equals(CAPPED_QUEUE)) {
+                cappedMillicores += req.get("cpu");
+            }
+        }
+        for (Node n : client.nodes().list().getItems()) {
+            long[] used = perNode.getOrDefault(n.getMetadata().getName(), new long[2]);
+            io.fairway.core.objects.Node node = KubeObjects.node(n);
+            if (used[0] > node.allocatable().get("cpu") || used[1] > node.allocatable().get("memory")) {
+                violations.add("node " + n.getMetadata().getName() + " is over capacity: cpu " + used[0] + "m of "
+                        + node.allocatable().get("cpu") + "m, memory " + used[1] + " of "
+                        + node.allocatable().get("memory"));
+            }
+        }
+        if (cappedMillicores > CAPPED_MILLICORES) {
+            violations.add("queue " + CAPPED_QUEUE + " uses " + cappedMillicores + "m cpu, over its max "
+                    + CAPPED_MILLICORES + "m");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
