@@ -76,6 +76,7 @@ public final class LeaderLoop {
     private final AtomicLong binds = new AtomicLong();
     private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
+    private volatile long busySince;
     private long epoch;
     private boolean dirty = true;
     private long lastCycle;
@@ -123,6 +124,24 @@ public final class LeaderLoop {
      * the binds of allocations committed but not yet seen bound (a previous leader may have died between the two).
      */
     public void becomeLeader() {
+        busySince = System.nanoTime();
+        try {
+            takeLead();
+        } finally {
+            busySince = 0;
+        }
+    }
+
+    /**
+     * How long the loop has been waiting on the log to take the lead or to commit ({@code 0} when it is not): a leader
+     * whose log does not answer for longer than its lease must give the lease up, even while this thread is blocked.
+     */
+    public long waitingOnLogNanos() {
+        long since = busySince;
+        return since == 0 ? 0 : System.nanoTime() - since;
+    }
+
+    private void takeLead() {
         ClusterState state = follower.state();
         follower.catchUp();
         epoch = state.leaderEpoch() + 1;
@@ -184,6 +203,15 @@ public final class LeaderLoop {
         }
     }
 
+    private void commit(List<Decision> decisions) {
+        busySince = System.nanoTime();
+        try {
+            writer.append(decisions);
+        } finally {
+            busySince = 0;
+        }
+    }
+
     /** True between {@link #becomeLeader} and {@link #stepDown}. */
     public boolean isLeading() {
         return scheduler != null;
@@ -220,7 +248,7 @@ public final class LeaderLoop {
             }
             LOG.info("releasing {} allocations whose bind failed (first: {})", releases.size(),
                     ((Released) releases.get(0)).reason());
-            writer.append(releases);
+            commit(releases);
             dirty = true;
         }
         long now = clock.millis();
@@ -243,7 +271,7 @@ public final class LeaderLoop {
             return;
         }
         // Committed before anything reaches the cluster: a decision not in the log is never acted on.
-        writer.append(r.decisions());
+        commit(r.decisions());
         ClusterState state = follower.state();
         for (Decision d : r.decisions()) {
             switch (d) {

@@ -52,6 +52,10 @@ public final class Replica implements AutoCloseable {
     private final LeaderElection election;
     private final Duration pollTimeout;
     private final Thread thread;
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final EventLog log;
+    private volatile long lastLogContact = System.nanoTime();
+    private volatile long logGiveUps;
     private volatile Role role = Role.FOLLOWER;
     private volatile boolean stopping;
     private volatile Throwable failure;
@@ -61,9 +65,10 @@ public final class Replica implements AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<StateMark>> marks =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    private Replica(String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
+    private Replica(EventLog log, String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
                     StateFollower follower, Binder binder, WaitingReporter waiting, LeaderLoop loop,
                     LeaderElection election, Duration pollTimeout) {
+        this.log = log;
         this.name = name;
         this.appender = appender;
         this.gate = gate;
@@ -75,6 +80,11 @@ public final class Replica implements AutoCloseable {
         this.election = election;
         this.pollTimeout = pollTimeout;
         this.thread = Thread.ofPlatform().name("fairway-replica-" + name).unstarted(this::run);
+        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fairway-watchdog-" + name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** As {@link #start(KubernetesClient, EventLog, Path, String, WatcherOptions, BinderOptions, LeaderLoop.Options,
@@ -123,10 +133,13 @@ public final class Replica implements AutoCloseable {
             waiting.close();
             throw e;
         }
-        Replica r = new Replica(replica, appender, gate, watcher, follower, binder, waiting, loop[0], election,
+        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, waiting, loop[0], election,
                 loopOptions.pollTimeout());
         r.thread.start();
         election.start();
+        long every = electionOptions.retryPeriod().toMillis();
+        r.watchdog.scheduleWithFixedDelay(r::watch, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Thread.ofVirtual().name("fairway-log-probe-" + replica).start(r::probeLog);
         return r;
     }
 
@@ -190,6 +203,53 @@ public final class Replica implements AutoCloseable {
 
     private static boolean isLogFailure(RuntimeException e) {
         return e instanceof io.fairway.log.kafka.KafkaEventLogException;
+    }
+
+    /**
+     * Runs beside the replica's thread: a leader blocked on a log that does not answer (a commit, or taking the lead)
+     * for longer than its lease gives the lease up and withdraws its binds at once, so that a replica that can reach
+     * the log leads instead. The blocked thread steps down when the log answers or its call times out.
+     */
+    private void watch() {
+        try {
+            long lease = election.options().leaseDuration().toNanos();
+            long waited = Math.max(loop.waitingOnLogNanos(), System.nanoTime() - lastLogContact);
+            if (waited > lease && election.isLeading()) {
+                LOG.error("replica {}: the log has not answered for {} ms, longer than the lease; giving the lease up",
+                        name, waited / 1_000_000);
+                logGiveUps++;
+                binder.withdrawPending();
+                election.restart(BACK_OFF);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("replica {}: watchdog: {}", name, e.toString());
+        }
+    }
+
+    /**
+     * Asks the log for its end every retry period: a leader that has nothing to commit would otherwise not notice
+     * that it cannot reach the log, and would sit on the lease.
+     */
+    private void probeLog() {
+        long every = election.options().retryPeriod().toMillis();
+        while (!stopping) {
+            try {
+                log.endOffset();
+                lastLogContact = System.nanoTime();
+            } catch (RuntimeException e) {
+                LOG.debug("replica {}: the log did not answer: {}", name, e.toString());
+            }
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Times this replica gave the lease up because the log did not answer. */
+    public long logGiveUps() {
+        return logGiveUps;
     }
 
     private void lead() {
@@ -292,6 +352,7 @@ public final class Replica implements AutoCloseable {
      * tests; a real replica dies by SIGKILL.
      */
     public void crash() {
+        watchdog.shutdownNow();
         binder.withdrawPending();
         election.abandon();
         stopping = true;
@@ -309,6 +370,7 @@ public final class Replica implements AutoCloseable {
      */
     @Override
     public void close() {
+        watchdog.shutdownNow();
         stopping = true;
         try {
             thread.join(10_000);
