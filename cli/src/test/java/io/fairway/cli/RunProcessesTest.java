@@ -117,6 +117,31 @@ class RunProcessesTest {
                         .startsWith("n")));
     }
 
+    /** Namespaces, three nodes, and replicas r0 and r1 ready: returns {leader, standby}. */
+    private Proc[] twoReplicas(KubernetesClient c, EmbeddedKafka kafka, Path kubeconfig, List<Proc> procs)
+            throws IOException {
+        for (String ns : List.of("jobs", "fairway")) {
+            c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .create();
+        }
+        for (int i = 0; i < 3; i++) {
+            c.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata()
+                    .withNewStatus().withCapacity(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
+                            "pods", new Quantity("110")))
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
+                    .create();
+        }
+        Proc r0 = start("r0", kafka.bootstrapServers(), kubeconfig);
+        Proc r1 = start("r1", kafka.bootstrapServers(), kubeconfig);
+        procs.add(r0);
+        procs.add(r1);
+        ready(r0);
+        ready(r1);
+        await().atMost(WAIT).until(() -> !holder(c).isEmpty());
+        Proc leader = holder(c).equals("r0") ? r0 : r1;
+        return new Proc[] {leader, leader == r0 ? r1 : r0};
+    }
+
     private static List<LoggedEvent> all(EventLog log) {
         List<LoggedEvent> out = new ArrayList<>();
         long end = log.endOffset();
@@ -135,27 +160,10 @@ class RunProcessesTest {
              LocalApiServer server = LocalApiServer.start();
              KubernetesClient c = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
-            for (String ns : List.of("jobs", "fairway")) {
-                c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                        .create();
-            }
-            for (int i = 0; i < 3; i++) {
-                c.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata()
-                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
-                                "pods", new Quantity("110")))
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                        .create();
-            }
             Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-            Proc r0 = start("r0", kafka.bootstrapServers(), kubeconfig);
-            Proc r1 = start("r1", kafka.bootstrapServers(), kubeconfig);
-            procs.add(r0);
-            procs.add(r1);
-            ready(r0);
-            ready(r1);
-            await().atMost(WAIT).until(() -> !holder(c).isEmpty());
-            Proc leader = holder(c).equals("r0") ? r0 : r1;
-            Proc standby = leader == r0 ? r1 : r0;
+            Proc[] pair = twoReplicas(c, kafka, kubeconfig, procs);
+            Proc leader = pair[0];
+            Proc standby = pair[1];
 
             create(c, "a", 5);
             allBound(c, 5);
@@ -217,27 +225,10 @@ class RunProcessesTest {
              LocalApiServer server = LocalApiServer.start();
              KubernetesClient c = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
-            for (String ns : List.of("jobs", "fairway")) {
-                c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                        .create();
-            }
-            for (int i = 0; i < 3; i++) {
-                c.nodes().resource(new NodeBuilder().withNewMetadata().withName("n" + i).endMetadata()
-                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
-                                "pods", new Quantity("110")))
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                        .create();
-            }
             Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-            Proc r0 = start("r0", kafka.bootstrapServers(), kubeconfig);
-            Proc r1 = start("r1", kafka.bootstrapServers(), kubeconfig);
-            procs.add(r0);
-            procs.add(r1);
-            ready(r0);
-            ready(r1);
-            await().atMost(WAIT).until(() -> !holder(c).isEmpty());
-            Proc leader = holder(c).equals("r0") ? r0 : r1;
-            Proc standby = leader == r0 ? r1 : r0;
+            Proc[] pair = twoReplicas(c, kafka, kubeconfig, procs);
+            Proc leader = pair[0];
+            Proc standby = pair[1];
             create(c, "a", 3);
             allBound(c, 3);
 

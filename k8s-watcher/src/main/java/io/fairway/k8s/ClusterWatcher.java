@@ -157,21 +157,26 @@ public final class ClusterWatcher implements AutoCloseable {
     /**
      * What the informers hold at one moment.
      *
-     * @param objects                 every object, as an observation (priority classes, nodes, the queue config, pods)
+     * @param objects                 the objects as observations (priority classes, nodes, the queue config, and the
+     *                                pods not already held at their version)
+     * @param podUids                 every pod held, also those left out of {@code objects}
      * @param podsVersion             the resourceVersion the pod informer has seen up to ("" before its first list):
      *                                a pod last seen at an older version and not in {@code objects} is gone
      * @param nodesVersion            the same for nodes
      * @param priorityClassesVersion  the same for priority classes
      */
-    public record Holdings(List<io.fairway.core.events.Observation> objects, String podsVersion, String nodesVersion,
-                           String priorityClassesVersion) {
+    public record Holdings(List<io.fairway.core.events.Observation> objects, java.util.Set<String> podUids,
+                           String podsVersion, String nodesVersion, String priorityClassesVersion) {
     }
 
     /**
      * Everything the informers hold now: what a new leader compares with its state to find what changed while nobody
      * appended. Objects that cannot be read are left out, as they are when watched.
+     *
+     * @param podHeld true for a pod (uid, resourceVersion) the caller already holds at that version: it is not turned
+     *                into an observation (with tens of thousands of pods, that would be most of a take-over's time)
      */
-    public Holdings observeAll() {
+    public Holdings observeAll(java.util.function.BiPredicate<String, String> podHeld) {
         if (podInformer == null) {
             throw new IllegalStateException("the watcher is not started");
         }
@@ -192,10 +197,14 @@ public final class ClusterWatcher implements AutoCloseable {
                 out.add(new QueueConfigObserved(clock.millis(), yaml, cm.getMetadata().getResourceVersion()));
             }
         }
+        java.util.Set<String> uids = new java.util.HashSet<>();
         for (Pod p : podInformer.getStore().list()) {
-            readable(p, x -> new PodObserved(clock.millis(), KubeObjects.pod(x, this::priorityOf)), out);
+            uids.add(p.getMetadata().getUid());
+            if (!podHeld.test(p.getMetadata().getUid(), nullToEmpty(p.getMetadata().getResourceVersion()))) {
+                readable(p, x -> new PodObserved(clock.millis(), KubeObjects.pod(x, this::priorityOf)), out);
+            }
         }
-        return new Holdings(out, podsVersion, nodesVersion, classesVersion);
+        return new Holdings(out, uids, podsVersion, nodesVersion, classesVersion);
     }
 
     private static String nullToEmpty(String s) {

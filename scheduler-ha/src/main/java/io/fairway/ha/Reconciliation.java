@@ -35,7 +35,7 @@ final class Reconciliation {
     static List<Observation> missing(ClusterState state, ClusterWatcher.Holdings holdings, long now) {
         List<Observation> current = holdings.objects();
         List<Observation> out = new ArrayList<>();
-        Set<String> podUids = new HashSet<>();
+        Set<String> podUids = new HashSet<>(holdings.podUids());
         Set<String> nodeNames = new HashSet<>();
         Set<String> classNames = new HashSet<>();
         for (Observation o : current) {
@@ -92,6 +92,12 @@ final class Reconciliation {
             }
         }
         return out;
+    }
+
+    /** For {@code ClusterWatcher.observeAll}: the state holds this pod at this version (or a newer one). */
+    static boolean held(ClusterState state, String uid, String version) {
+        io.fairway.core.state.PodState p = state.pod(uid);
+        return p != null && ResourceVersions.isStale(version, p.pod().resourceVersion());
     }
 
     private static boolean seenPast(String informerVersion, String held) {

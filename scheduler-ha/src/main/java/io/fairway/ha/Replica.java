@@ -122,7 +122,9 @@ public final class Replica implements AutoCloseable {
         ObservationGate gate = new ObservationGate(appender);
         ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
         loop[0] = new LeaderLoop(log, follower, binder, waiting, clock, loopOptions,
-                state -> Reconciliation.missing(state, watcher.observeAll(), clock.millis()), election::leaseValid);
+                state -> Reconciliation.missing(state,
+                        watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis()),
+                election::leaseValid);
         try {
             watcher.start();
         } catch (RuntimeException e) {

@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.BindingBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.events.Allocated;
 import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
-import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
@@ -24,9 +18,6 @@ import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,25 +32,6 @@ class BindConflictTest {
     @TempDir
     Path tmp;
 
-    private static Pod pod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("jobs")
-                .withLabels(Map.of("yunikorn.apache.org/app-id", "app-" + name, "queue", "root.default")).endMetadata()
-                .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("main").withImage("busybox")
-                .withNewResources().withRequests(Map.of("cpu", new Quantity("1"), "memory", new Quantity("1Gi")))
-                .endResources().endContainer().endSpec().build();
-    }
-
-    private static List<LoggedEvent> all(EventLog log) {
-        List<LoggedEvent> out = new ArrayList<>();
-        long end = log.endOffset();
-        try (EventLog.Reader r = log.reader(0)) {
-            while (r.position() < end) {
-                out.addAll(r.poll(Duration.ofMillis(200)));
-            }
-        }
-        return out;
-    }
-
     @Test
     void aPodBoundElsewhereFirstIsLeftWhereItRunsAndItsChosenNodeFreed() {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -67,29 +39,22 @@ class BindConflictTest {
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            for (String ns : List.of("jobs", "fairway")) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
-                        .build()).create();
-            }
-            for (String n : List.of("n0", "n1")) {
-                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).endMetadata()
-                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),
-                                "pods", new Quantity("110")))
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                        .create();
-            }
+            HaFixtures.namespaces(client, "jobs", "fairway");
+            HaFixtures.node(client, "n0", "4", "32Gi");
+            HaFixtures.node(client, "n1", "4", "32Gi");
             // one bind at once, then one every 8 s: the second pod's bind waits, and the rival binds it meanwhile
             BinderOptions slow = BinderOptions.defaults().withRate(0.125, 1);
             try (Replica replica = Replica.start(client, log, tmp.resolve("r"), "replica-0", WatcherOptions.defaults(),
                     slow, LeaderLoop.Options.defaults("replica-0"), Clock.systemUTC())) {
-                client.pods().inNamespace("jobs").resource(pod("first")).create();
+                client.pods().inNamespace("jobs").resource(HaFixtures.pod("first")).create();
                 await().atMost(WAIT).until(() -> client.pods().inNamespace("jobs").withName("first").get().getSpec()
                         .getNodeName() != null);
 
-                String uid = client.pods().inNamespace("jobs").resource(pod("second")).create().getMetadata().getUid();
+                String uid = client.pods().inNamespace("jobs").resource(HaFixtures.pod("second")).create()
+                        .getMetadata().getUid();
                 String[] chosen = new String[1];
                 await().atMost(WAIT).until(() -> {
-                    for (LoggedEvent e : all(log)) {
+                    for (LoggedEvent e : HaFixtures.all(log)) {
                         if (e.event() instanceof Allocated a && a.podUid().equals(uid)) {
                             chosen[0] = a.nodeName();
                             return true;
@@ -115,7 +80,7 @@ class BindConflictTest {
                     assertThat(state.nodes().get(chosen[0]).pods()).doesNotContain(uid);
                 });
                 // one decision for the pod, never a second binding or a second allocation
-                assertThat(all(log)).filteredOn(e -> e.event() instanceof Allocated a && a.podUid().equals(uid))
+                assertThat(HaFixtures.all(log)).filteredOn(e -> e.event() instanceof Allocated a && a.podUid().equals(uid))
                         .hasSize(1);
                 assertThat(replica.binder().boundCount()).isEqualTo(1);
                 assertThat(replica.failure()).isNull();

@@ -3,11 +3,6 @@ package io.fairway.ha;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,7 +19,6 @@ import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,25 +35,6 @@ class FailoverTest {
 
     @TempDir
     Path tmp;
-
-    private static Pod pod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("jobs")
-                .withLabels(Map.of("yunikorn.apache.org/app-id", "app-" + name, "queue", "root.default")).endMetadata()
-                .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("main").withImage("busybox")
-                .withNewResources().withRequests(Map.of("cpu", new Quantity("1"), "memory", new Quantity("1Gi")))
-                .endResources().endContainer().endSpec().build();
-    }
-
-    private static List<LoggedEvent> all(EventLog log) {
-        List<LoggedEvent> out = new ArrayList<>();
-        long end = log.endOffset();
-        try (EventLog.Reader r = log.reader(0)) {
-            while (r.position() < end) {
-                out.addAll(r.poll(Duration.ofMillis(200)));
-            }
-        }
-        return out;
-    }
 
     private static KubernetesClient client(LocalApiServer server) {
         return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
@@ -85,17 +60,9 @@ class FailoverTest {
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log0 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log1 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            for (String ns : List.of("jobs", "fairway")) {
-                admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                        .create();
-            }
-            for (String n : List.of("n0", "n1")) {
-                admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(n).endMetadata()
-                        .withNewStatus().withCapacity(Map.of("cpu", new Quantity("8"), "memory", new Quantity("64Gi"),
-                                "pods", new Quantity("110")))
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                        .create();
-            }
+            HaFixtures.namespaces(admin, "jobs", "fairway");
+            HaFixtures.node(admin, "n0", "8", "64Gi");
+            HaFixtures.node(admin, "n1", "8", "64Gi");
             Replica r0 = replica(c0, log0, "r0");
             Replica r1 = replica(c1, log1, "r1");
             try {
@@ -107,7 +74,7 @@ class FailoverTest {
                 assertThat(standby.election().leader()).isEqualTo(leader.name());
 
                 for (int i = 0; i < 6; i++) {
-                    admin.pods().inNamespace("jobs").resource(pod("p" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("p" + i)).create();
                 }
                 allBound(admin, 6);
                 // the standby followed the log to the same state
@@ -126,11 +93,11 @@ class FailoverTest {
                 assertThat(takeOverMillis).as("take-over after a graceful stop, ms")
                         .isLessThan(standby.election().options().leaseDuration().toMillis() * 3);
                 for (int i = 6; i < 10; i++) {
-                    admin.pods().inNamespace("jobs").resource(pod("p" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("p" + i)).create();
                 }
                 allBound(admin, 10);
 
-                List<LoggedEvent> events = all(log);
+                List<LoggedEvent> events = HaFixtures.all(log);
                 assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
                         .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactly(1L, 2L);
                 Map<String, Integer> allocations = new HashMap<>();
@@ -157,26 +124,20 @@ class FailoverTest {
              KubernetesClient c0 = client(server);
              KubernetesClient c1 = client(server);
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            for (String ns : List.of("jobs", "fairway")) {
-                admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-                        .create();
-            }
-            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("n0").endMetadata()
-                    .withNewStatus().withCapacity(Map.of("cpu", new Quantity("8"), "memory", new Quantity("64Gi"),
-                            "pods", new Quantity("110")))
-                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build())
-                    .create();
-            admin.pods().inNamespace("jobs").resource(pod("before")).create();
+            HaFixtures.namespaces(admin, "jobs", "fairway");
+            HaFixtures.node(admin, "n0", "8", "64Gi");
+            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("before")).create();
             String doomed;
             try (Replica r0 = replica(c0, log, "r0")) {
                 allBound(admin, 1);
-                doomed = admin.pods().inNamespace("jobs").resource(pod("doomed")).create().getMetadata().getUid();
+                doomed = admin.pods().inNamespace("jobs").resource(HaFixtures.pod("doomed")).create().getMetadata()
+                        .getUid();
                 allBound(admin, 2);
             }
             // nobody leads: a pod is deleted, two are created
             admin.pods().inNamespace("jobs").withName("doomed").delete();
-            admin.pods().inNamespace("jobs").resource(pod("during-1")).create();
-            admin.pods().inNamespace("jobs").resource(pod("during-2")).create();
+            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("during-1")).create();
+            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("during-2")).create();
             await().atMost(WAIT).until(() -> admin.pods().inNamespace("jobs").list().getItems().size() == 3);
 
             // the same store, started again: its informers list what is there, and as leader it appends the difference
