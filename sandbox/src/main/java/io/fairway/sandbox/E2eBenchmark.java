@@ -2,7 +2,6 @@ package io.fairway.sandbox;
 
 import io.fairway.ha.LeaderLoop;
 import io.fairway.sandbox.kubelet.NodeFleet;
-import io.fairway.sandbox.kubelet.NodeSpec;
 import io.fairway.sandbox.load.BindWatch;
 import io.fairway.sandbox.load.BulkPodCreator;
 import io.fairway.sandbox.workload.WorkloadGenerator;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code fairway bench e2e}: the full path with real parts. Nodes are registered, then pods created as fast as the
  * API server takes them; the figure is pods bound per second from the first creation to the last binding, and the
- * latency of each pod from its appearance to its binding (both as an informer sees them).
+ * latency of each pod from its create request to a watch seeing it bound.
  */
 public final class E2eBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(E2eBenchmark.class);
@@ -28,7 +27,6 @@ public final class E2eBenchmark {
     private static final int PIPELINING = 16;
     private static final int IN_FLIGHT = 64;
 
-    /** What one run measured. */
     /**
      * What one run measured.
      *
@@ -44,6 +42,13 @@ public final class E2eBenchmark {
 
     /** The queues of the benchmark: the demo's tenants, without caps, so that only the machine limits the rate. */
     static String benchQueues() {
+        return benchQueues(0);
+    }
+
+    /** The benchmark's queues with {@code root.tenants.team-a} capped at {@code teamAMaxCores} (0: no cap). */
+    static String benchQueues(long teamAMaxCores) {
+        String cap = teamAMaxCores <= 0 ? ""
+                : "\n                resources:\n                  max: {vcore: " + teamAMaxCores + "}";
         return """
                 partitions:
                   - name: default
@@ -53,20 +58,14 @@ public final class E2eBenchmark {
                           - name: default
                           - name: tenants
                             queues:
-                              - name: team-a
+                              - name: team-a%s
                               - name: team-b
                               - name: team-c
-                """;
+                """.formatted(cap);
     }
 
     public static Result run(int nodes, int pods, long seed, Duration timeout) {
-        // Nodes with room for every pod: the figure is the scheduler's rate, not the cluster running full.
-        List<NodeSpec> specs = new ArrayList<>(nodes);
-        for (int i = 0; i < nodes; i++) {
-            specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768)
-                    .withLabel("topology.kubernetes.io/zone", NodeFleet.ZONES.get(i % NodeFleet.ZONES.size())));
-        }
-        NodeFleet fleet = NodeFleet.of(specs);
+        NodeFleet fleet = NodeFleet.uniformCpu(nodes);
         // no kubelets: the benchmark measures scheduling and binding, not simulated containers
         try (SandboxCluster cluster = SandboxCluster.start(fleet, null, benchQueues(),
                 LeaderLoop.Options.defaults("replica-0"));

@@ -23,7 +23,6 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.ApiRequest;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.sandbox.kubelet.NodeFleet;
-import io.fairway.sandbox.kubelet.NodeSpec;
 import io.fairway.sandbox.load.BulkPodCreator;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
@@ -101,24 +100,6 @@ public final class FailoverBenchmark {
     private FailoverBenchmark() {
     }
 
-    static String queues() {
-        return """
-                partitions:
-                  - name: default
-                    queues:
-                      - name: root
-                        queues:
-                          - name: default
-                          - name: tenants
-                            queues:
-                              - name: team-a
-                                resources:
-                                  max: {vcore: %d}
-                              - name: team-b
-                              - name: team-c
-                """.formatted(CAPPED_MILLICORES / 1000);
-    }
-
     public static Result run(Options o) {
         Path work;
         try {
@@ -140,12 +121,8 @@ public final class FailoverBenchmark {
             }
             client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
-                    .withData(Map.of(WatcherOptions.CONFIG_KEY, queues())).build()).create();
-            List<NodeSpec> specs = new ArrayList<>();
-            for (int i = 0; i < o.nodes(); i++) {
-                specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768));
-            }
-            NodeFleet.of(specs).register(client, 32);
+                    .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(CAPPED_MILLICORES / 1000))).build()).create();
+            NodeFleet.uniformCpu(o.nodes()).register(client, 32);
             List<Pod> generated = workload.burstPods(client, o.pods());
             // one probe pod created at each kill, in a queue without a max, so that the next leader always has
             // something to bind at once

@@ -97,6 +97,19 @@ public final class NodeFleet {
     }
 
     /**
+     * {@code count} alike CPU nodes ({@code node-00000}, …; 96 cores, 768 GiB) spread over {@link #ZONES} in turn:
+     * room for every pod of a benchmark, so that its figure is the scheduler's rate, not the cluster running full.
+     */
+    public static NodeFleet uniformCpu(int count) {
+        List<NodeSpec> specs = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768)
+                    .withLabel(NodeSpec.ZONE_LABEL, ZONES.get(i % ZONES.size())));
+        }
+        return of(specs);
+    }
+
+    /**
      * A realistic mixed fleet of {@code count} nodes, the same for the same seed: {@code round(10%)} GPU nodes
      * (4 or 8 GPUs of one model each, tainted {@code nvidia.com/gpu=present:NoSchedule}), {@code round(5%)} FPGA nodes
      * (1 or 2 {@value #FPGA_RESOURCE}, each labelled with the bitstream it holds) and CPU nodes for the rest (16–32

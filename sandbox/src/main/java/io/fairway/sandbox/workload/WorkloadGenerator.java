@@ -26,7 +26,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -336,11 +335,7 @@ public final class WorkloadGenerator implements AutoCloseable {
      * flight, after creating the tenants' namespaces. Independent of {@link #start}: no rate, no waiting for drivers.
      */
     public BurstResult burst(KubernetesClient client, int pods) {
-        WorkloadPlanner p = new WorkloadPlanner(options, clock.instant(), System.nanoTime());
-        List<PodPlan> plans = p.burst(pods, clock.instant());
-        ensureNamespaces(client, namespaces());
-        return createAll(client, plans, plan -> PodTemplates.toPod(plan, options.schedulerName(), options.image(), null),
-                options.parallelism());
+        return createAll(client, burstPods(client, pods), options.parallelism());
     }
 
     /**
@@ -362,31 +357,24 @@ public final class WorkloadGenerator implements AutoCloseable {
      * Creates {@code pods} (each in its own namespace) with {@code parallelism} requests in flight and returns how
      * many were created and how long it took.
      */
-    public static BurstResult createAll(KubernetesClient client, List<Pod> pods, int parallelism) {
-        return createAll(client, pods, Function.identity(), parallelism);
-    }
-
-    /** As {@link #createAll(KubernetesClient, List, int)}, building each pod just before it is sent. */
-    private static <T> BurstResult createAll(KubernetesClient client, List<T> items, Function<T, Pod> toPod, int parallelism) {
+    public static BurstResult createAll(KubernetesClient client, List<Pod> items, int parallelism) {
         Semaphore inFlight = new Semaphore(Math.max(1, parallelism));
         LongAdder created = new LongAdder();
         LongAdder failed = new LongAdder();
         AtomicLong logged = new AtomicLong();
         long t0 = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (T item : items) {
+            for (Pod pod : items) {
                 inFlight.acquire();
                 pool.execute(() -> {
-                    Pod pod = null;
                     try {
-                        pod = toPod.apply(item);
                         client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
                         created.increment();
                     } catch (RuntimeException e) {
                         failed.increment();
                         if (logged.incrementAndGet() <= 10) {
-                            LOG.warn("pod {} not created: {}", pod == null ? item : pod.getMetadata().getNamespace() + "/"
-                                    + pod.getMetadata().getName(), e.getMessage());
+                            LOG.warn("pod {}/{} not created: {}", pod.getMetadata().getNamespace(),
+                                    pod.getMetadata().getName(), e.getMessage());
                         }
                     } finally {
                         inFlight.release();
