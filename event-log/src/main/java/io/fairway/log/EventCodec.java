@@ -1,6 +1,7 @@
 package io.fairway.log;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -22,6 +23,7 @@ import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
+import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.resources.Resources;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -46,6 +48,9 @@ public final class EventCodec {
             .visibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false)
+            // Most pods have no gang, topology or FPGA hints: they are left out rather than written on every pod event.
+            .withConfigOverride(SchedulingHints.class, o -> o.setIncludeAsProperty(JsonInclude.Value.construct(
+                    JsonInclude.Include.CUSTOM, JsonInclude.Include.USE_DEFAULTS, NoHints.class, null)))
             .addModule(new BlackbirdModule())
             .addModule(new SimpleModule("fairway-resources")
                     .addSerializer(Resources.class, new ResourcesSerializer())
@@ -203,6 +208,20 @@ public final class EventCodec {
     /** The names of every event type the codec knows. */
     public static java.util.Set<String> typeNames() {
         return TYPES.keySet();
+    }
+
+    /** Jackson's custom inclusion filter: a value "equal" to this is left out. */
+    @SuppressWarnings({"EqualsHashCode", "checkstyle:EqualsHashCode"})
+    static final class NoHints {
+        @Override
+        public boolean equals(Object o) {
+            return o == null || (o instanceof SchedulingHints h && h.isNone());
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     /** Resources are written by name (ids are local to a JVM): {@code {"cpu":1000,"memory":1073741824}}. */

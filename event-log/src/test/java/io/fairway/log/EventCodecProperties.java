@@ -3,6 +3,12 @@ package io.fairway.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.events.Allocated;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
+import io.fairway.core.objects.GangSpec;
+import io.fairway.core.objects.SchedulingHints;
+import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
@@ -64,7 +70,15 @@ class EventCodecProperties {
     static Arbitrary<Pod> pods() {
         Arbitrary<Toleration> toleration = Combinators.combine(NAME, Arbitraries.of("Equal", "Exists"), NAME,
                 Arbitraries.of("", "NoSchedule", "NoExecute")).as(Toleration::new);
-        return Builders.withBuilder(() -> new Object[17])
+        Arbitrary<TaskGroup> group = Combinators.combine(NAME, Arbitraries.integers().between(1, 1000), resources(),
+                labels(), toleration.list().ofMaxSize(2), affinity()).as(TaskGroup::new);
+        Arbitrary<GangSpec> gang = Combinators.combine(group.list().ofMaxSize(3), Arbitraries.of(GangSpec.Style.class),
+                Arbitraries.longs().between(1, 86_400_000L), Arbitraries.of("", "annotation x is not valid JSON"))
+                .as(GangSpec::new);
+        Arbitrary<SchedulingHints> hints = Arbitraries.oneOf(Arbitraries.just(SchedulingHints.NONE),
+                Combinators.combine(NAME, gang, Combinators.combine(NAME, Arbitraries.of(true, false)).as(Topology::new),
+                        NAME).as(SchedulingHints::new));
+        return Builders.withBuilder(() -> new Object[18])
                 .use(NAME).in((a, v) -> { a[0] = v; return a; })
                 .use(NAME).in((a, v) -> { a[1] = v; return a; })
                 .use(NAME).in((a, v) -> { a[2] = v; return a; })
@@ -82,9 +96,11 @@ class EventCodecProperties {
                 .use(Arbitraries.of(PodPhase.class)).in((a, v) -> { a[14] = v; return a; })
                 .use(TIME).in((a, v) -> { a[15] = v; return a; })
                 .use(Arbitraries.longs().between(0, Long.MAX_VALUE).map(String::valueOf)).in((a, v) -> { a[16] = v; return a; })
+                .use(hints).in((a, v) -> { a[17] = v; return a; })
                 .build(a -> new Pod((String) a[0], (String) a[1], (String) a[2], (String) a[3], (String) a[4],
                         (String) a[5], cast(a[6]), (Resources) a[7], (Integer) a[8], cast(a[9]), (NodeAffinity) a[10],
-                        cast(a[11]), (String) a[12], (String) a[13], (PodPhase) a[14], (Long) a[15], (String) a[16]));
+                        cast(a[11]), (String) a[12], (String) a[13], (PodPhase) a[14], (Long) a[15], (String) a[16],
+                        (SchedulingHints) a[17]));
     }
 
     @SuppressWarnings("unchecked")
@@ -112,7 +128,13 @@ class EventCodecProperties {
                         Arbitraries.of(true, false), NAME).as(PriorityClassObserved::new)),
                 Map.entry("PriorityClassGone", Combinators.combine(TIME, NAME, NAME).as(PriorityClassGone::new)),
                 Map.entry("LeaderElected", Combinators.combine(TIME, EPOCH, NAME).as(LeaderElected::new)),
-                Map.entry("Allocated", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME).as(Allocated::new)),
+                Map.entry("Allocated", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME,
+                        Arbitraries.of("", Allocated.FPGA_PROGRAMMED, Allocated.FPGA_REPROGRAM)).as(Allocated::new)),
+                Map.entry("GangReserved", Combinators.combine(TIME, EPOCH, NAME,
+                        Combinators.combine(NAME, NAME, resources()).as(GangReserved.Slot::new).list().ofMaxSize(4))
+                        .as(GangReserved::new)),
+                Map.entry("GangReleased", Combinators.combine(TIME, EPOCH, NAME, Arbitraries.of(GangReleased.Next.class),
+                        NAME).as(GangReleased::new)),
                 Map.entry("Released", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME).as(Released::new)),
                 Map.entry("Unschedulable", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME).as(Unschedulable::new)));
     }

@@ -1,6 +1,12 @@
 package io.fairway.log;
 
 import io.fairway.core.events.Allocated;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
+import io.fairway.core.objects.GangSpec;
+import io.fairway.core.objects.SchedulingHints;
+import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
@@ -55,6 +61,23 @@ final class GoldenEvents {
                 new Released(1_763_700_001_300L, 3, "6f1c2a9e-0001", "gpu-0", "bind failed: 404 pod not found"),
                 new PodGone(1_763_700_002_000L, "6f1c2a9e-0001", "1002"),
                 new NodeGone(1_763_700_003_000L, "gpu-0", "1003"),
-                new PriorityClassGone(1_763_700_004_000L, "high", "9"));
+                new PriorityClassGone(1_763_700_004_000L, "high", "9"),
+                // Added with gangs and accelerators: still version 1, the new fields are additions.
+                new PodObserved(1_763_700_005_000L, new Pod("6f1c2a9e-0003", "team-a", "spark-pi-driver", "spark-002",
+                        "root.spark", "bob", List.of(), Resources.builder().set("cpu", 1000).set("memory", 1L << 30).build(),
+                        0, Map.of(), NodeAffinity.NONE, List.of(), "fairway", "", PodPhase.Pending, 1_763_700_005_000L,
+                        "1004", new SchedulingHints("driver", new GangSpec(List.of(
+                                new TaskGroup("driver", 1, Resources.builder().set("cpu", 1000).set("memory", 1L << 30).build(),
+                                        Map.of(), List.of(), NodeAffinity.NONE),
+                                new TaskGroup("executor", 4, Resources.builder().set("cpu", 2000).set("memory", 4L << 30).build(),
+                                        Map.of("pool", "spark"), List.of(new Toleration("spark", "Exists", "", "NoSchedule")),
+                                        NodeAffinity.NONE)), GangSpec.Style.HARD, 60_000, ""),
+                                new Topology("topology.kubernetes.io/zone", true), ""))),
+                new GangReserved(1_763_700_005_100L, 4, "spark-002", List.of(
+                        new GangReserved.Slot("driver", "cpu-0", Resources.builder().set("cpu", 1000).set("memory", 1L << 30).build()),
+                        new GangReserved.Slot("executor", "cpu-1", Resources.builder().set("cpu", 2000).set("memory", 4L << 30).build()))),
+                new GangReleased(1_763_700_005_200L, 4, "spark-002", GangReleased.Next.FAILED,
+                        "gang of app spark-002 was not complete 1m after it first waited"),
+                new Allocated(1_763_700_005_300L, 4, "6f1c2a9e-0004", "fpga-0", "root.fpga", Allocated.FPGA_REPROGRAM));
     }
 }

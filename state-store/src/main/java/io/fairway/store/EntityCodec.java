@@ -27,7 +27,7 @@ final class EntityCodec {
     record LeaderRow(long epoch, String replica) {
     }
 
-    record CountersRow(long applied, long ignored) {
+    record CountersRow(long applied, long ignored, long fpgaReprograms) {
     }
 
     static final String CONFIG = "config";

@@ -2,6 +2,10 @@ package io.fairway.store;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
+import io.fairway.core.state.AppState;
+import io.fairway.core.state.Gang;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
@@ -325,7 +329,7 @@ public final class StateStore implements AutoCloseable {
         scan(pods, PODS, (k, v) -> podRows.add(codec.pod(v)));
         return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
                 c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
-                counters.ignored(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
+                counters.ignored(), counters.fpgaReprograms(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
     }
 
     /** The rows of the cluster column family other than counters and pod tombstones, as the state has them. */
@@ -519,8 +523,16 @@ public final class StateStore implements AutoCloseable {
                     nodeNames.add(g.name());
                     // Its pods failed or went back to pending; after apply they no longer name the node.
                     podUids.addAll(index.podsOn(g.name()));
+                    // and gangs lose the slots they held there
+                    gangApps(state, appIds);
                 }
-                case Allocated a -> podUids.add(a.podUid());
+                case Allocated a -> {
+                    podUids.add(a.podUid());
+                    // a gang member takes or gives back a slot of its app
+                    appIds.add(index.appOf(a.podUid()));
+                }
+                case GangReserved g -> appIds.add(g.appId());
+                case GangReleased g -> appIds.add(g.appId());
                 case Released r -> podUids.add(r.podUid());
                 case Unschedulable u -> podUids.add(u.podUid());
                 // the cluster rows are compared below
@@ -579,6 +591,14 @@ public final class StateStore implements AutoCloseable {
             throw writeFailed(nextOffset, e);
         } catch (RuntimeException e) {
             throw poisoned(nextOffset, e);
+        }
+    }
+
+    private static void gangApps(ClusterState state, Set<String> appIds) {
+        for (AppState a : state.apps().values()) {
+            if (a.gang().status() != Gang.Status.NONE) {
+                appIds.add(a.appId());
+            }
         }
     }
 
@@ -755,7 +775,8 @@ public final class StateStore implements AutoCloseable {
 
     private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
         batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS),
-                codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount())));
+                codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount(),
+                        state.fpgaReprograms())));
     }
 
     private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, Map<String, String> state)

@@ -449,7 +449,7 @@ class RecoveryTest {
      */
     @Test
     void catchUpWritesInLargeBatchesAndSnapshotsOnceAtTheEnd() {
-        LogGenerator g = LogGenerator.inMemory(18, 80);
+        LogGenerator g = LogGenerator.inMemory(18, 100);
         long end = g.log().endOffset();
         List<Long> writes = new ArrayList<>();
         FollowerOptions opts = FollowerOptions.defaults().withBatchEvents(10).withCatchUpBatchEvents(400)

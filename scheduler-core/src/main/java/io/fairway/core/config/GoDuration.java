@@ -49,4 +49,25 @@ public final class GoDuration {
             default -> throw new IllegalStateException(unit);
         };
     }
+
+    /** Milliseconds as Go would write them, shortest form: {@code 15m}, {@code 1m30s}, {@code 500ms}. */
+    public static String format(long millis) {
+        if (millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long sec = millis / 1000;
+        StringBuilder b = new StringBuilder();
+        if (sec >= 3600) {
+            b.append(sec / 3600).append('h');
+            sec %= 3600;
+        }
+        if (sec >= 60) {
+            b.append(sec / 60).append('m');
+            sec %= 60;
+        }
+        if (sec > 0 || b.isEmpty()) {
+            b.append(sec).append('s');
+        }
+        return b.toString();
+    }
 }

@@ -17,12 +17,18 @@ public final class QueueProperties {
     public static final String PREEMPTION_POLICY = "preemption.policy";
     public static final String PREEMPTION_DELAY = "preemption.delay";
     public static final String QUOTA_PREEMPTION_DELAY = "quota.preemption.delay";
+    /**
+     * Fairway's, read on root: {@code reserve} (the default) keeps pods that need no accelerator off GPU and FPGA
+     * nodes while other nodes fit; {@code shared} lets them use any node.
+     */
+    public static final String ACCELERATOR_NODES = "fairway.accelerator.nodes";
 
     private static final Map<String, List<String>> CHOICES = Map.of(
             APPLICATION_SORT_POLICY, List.of("fifo", "fair"),
             APPLICATION_SORT_PRIORITY, List.of("enabled", "disabled"),
             PRIORITY_POLICY, List.of("default", "fence"),
-            PREEMPTION_POLICY, List.of("default", "fence", "disabled"));
+            PREEMPTION_POLICY, List.of("default", "fence", "disabled"),
+            ACCELERATOR_NODES, List.of("reserve", "shared"));
 
     private QueueProperties() {
     }

@@ -1,11 +1,11 @@
 package io.fairway.core.events;
 
-/** A choice made by the leader of {@link #epoch()}; apply drops decisions from an epoch older than the newest leader. */
-public sealed interface Decision extends Event permits Allocated, Released, Unschedulable {
+/**
+ * A choice made by the leader of {@link #epoch()}; apply drops decisions from an epoch older than the newest leader.
+ * Most are about one pod; the gang decisions are about an app.
+ */
+public sealed interface Decision extends Event permits Allocated, Released, Unschedulable, GangReserved, GangReleased {
     long epoch();
-
-    /** The pod the decision is about. */
-    String podUid();
 
     @Override
     default Source source() {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * @param creationTime  epoch millis, the ask's age for ordering
  * @param nodeName      the node the pod is bound to, empty while pending
  * @param schedulerName pods for other schedulers are not scheduled but do use their node's room
+ * @param hints         gang, topology and FPGA wishes from the annotations; {@link SchedulingHints#NONE} for most pods
  */
 public record Pod(
         String uid,
@@ -34,7 +35,8 @@ public record Pod(
         String nodeName,
         PodPhase phase,
         long creationTime,
-        String resourceVersion) {
+        String resourceVersion,
+        SchedulingHints hints) {
     public Pod {
         queue = queue == null ? "" : queue;
         // Every pod takes one of its node's pod slots; counting it as a resource lets nodes and queues limit pods.
@@ -48,6 +50,16 @@ public record Pod(
         tolerations = List.copyOf(tolerations);
         nodeName = nodeName == null ? "" : nodeName;
         resourceVersion = resourceVersion == null ? "" : resourceVersion;
+        hints = hints == null ? SchedulingHints.NONE : hints;
+    }
+
+    /** A pod without gang, topology or FPGA hints. */
+    public Pod(String uid, String namespace, String name, String appId, String queue, String user, List<String> groups,
+               Resources requests, int priority, Map<String, String> nodeSelector, NodeAffinity affinity,
+               List<Toleration> tolerations, String schedulerName, String nodeName, PodPhase phase, long creationTime,
+               String resourceVersion) {
+        this(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity, tolerations,
+                schedulerName, nodeName, phase, creationTime, resourceVersion, SchedulingHints.NONE);
     }
 
     public boolean isBound() {
@@ -60,11 +72,17 @@ public record Pod(
 
     public Pod withNodeName(String node) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,
-                tolerations, schedulerName, node, phase, creationTime, resourceVersion);
+                tolerations, schedulerName, node, phase, creationTime, resourceVersion, hints);
     }
 
     public Pod withPhase(PodPhase p, String version) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,
-                tolerations, schedulerName, nodeName, p, creationTime, version);
+                tolerations, schedulerName, nodeName, p, creationTime, version, hints);
+    }
+
+    /** The same pod with other node constraints: how the scheduler asks "would this fit there" for a group or domain. */
+    public Pod withConstraints(Resources req, Map<String, String> selector, NodeAffinity aff, List<Toleration> tols) {
+        return new Pod(uid, namespace, name, appId, queue, user, groups, req, priority, selector, aff, tols,
+                schedulerName, nodeName, phase, creationTime, resourceVersion, hints);
     }
 }

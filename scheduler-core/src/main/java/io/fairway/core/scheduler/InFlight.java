@@ -2,6 +2,8 @@ package io.fairway.core.scheduler;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
@@ -20,11 +22,80 @@ public final class InFlight {
     private final HashMap<String, Resources> allocationRequests = new HashMap<>();
     private final HashMap<String, String> reasons = new HashMap<>();
     private final HashMap<String, ResourceCounter> byNode = new HashMap<>();
+    /** Gang reservations by app, and their room: counted like allocations until read back. */
+    private final LinkedHashMap<String, GangReserved> reservations = new LinkedHashMap<>();
+    private final HashMap<String, GangReleased> releases = new HashMap<>();
+    /** Gang slots taken by in-flight allocations: pod uid to {@code appId#slotId}. */
+    private final HashMap<String, String> slotByPod = new HashMap<>();
+    private final java.util.HashSet<String> takenSlots = new java.util.HashSet<>();
+    /** FPGA regions per function booked by in-flight allocations, by node. */
+    private final HashMap<String, HashMap<String, Long>> fpgaByNode = new HashMap<>();
+    private final HashMap<String, long[]> fpgaByPod = new HashMap<>();
+    private final HashMap<String, String> fpgaFunctionByPod = new HashMap<>();
 
+    /** @param requests what the allocation adds to its node and queues (for a pod into its gang slot, the growth) */
     void add(Allocated a, Resources requests) {
         allocations.put(a.podUid(), a);
         allocationRequests.put(a.podUid(), requests);
         byNode.computeIfAbsent(a.nodeName(), k -> new ResourceCounter()).add(requests);
+    }
+
+    void takeSlot(String podUid, String appId, int slotId) {
+        String key = appId + "#" + slotId;
+        slotByPod.put(podUid, key);
+        takenSlots.add(key);
+    }
+
+    boolean isSlotTaken(String appId, int slotId) {
+        return takenSlots.contains(appId + "#" + slotId);
+    }
+
+    void addFpga(String podUid, String node, String function, long regions) {
+        fpgaByNode.computeIfAbsent(node, k -> new HashMap<>()).merge(function, regions, Long::sum);
+        fpgaByPod.put(podUid, new long[] {regions});
+        fpgaFunctionByPod.put(podUid, function);
+    }
+
+    /** FPGA regions per function that in-flight allocations book on a node, or null. */
+    Map<String, Long> fpgaOnNode(String node) {
+        return fpgaByNode.get(node);
+    }
+
+    void add(GangReserved g, Map<String, Resources> perNode) {
+        reservations.put(g.appId(), g);
+        perNode.forEach((node, r) -> byNode.computeIfAbsent(node, k -> new ResourceCounter()).add(r));
+    }
+
+    void add(GangReleased r) {
+        releases.put(r.appId(), r);
+    }
+
+    GangReserved reservation(String appId) {
+        return reservations.get(appId);
+    }
+
+    GangReleased release(String appId) {
+        return releases.get(appId);
+    }
+
+    Map<String, GangReserved> reservations() {
+        return reservations;
+    }
+
+    void removeReservation(String appId) {
+        GangReserved g = reservations.remove(appId);
+        if (g == null) {
+            return;
+        }
+        for (GangReserved.Slot slot : g.slots()) {
+            ResourceCounter c = byNode.get(slot.node());
+            if (c != null) {
+                c.subtract(slot.resources());
+                if (c.isZero()) {
+                    byNode.remove(slot.node());
+                }
+            }
+        }
     }
 
     void add(Unschedulable u) {
@@ -37,6 +108,8 @@ public final class InFlight {
             switch (d) {
                 case Allocated a -> remove(a.podUid());
                 case Unschedulable u -> reasons.remove(u.podUid(), u.reasonKey());
+                case GangReserved g -> removeReservation(g.appId());
+                case GangReleased r -> releases.remove(r.appId(), r);
                 default -> {
                 }
             }
@@ -51,6 +124,21 @@ public final class InFlight {
             c.subtract(r);
             if (c.isZero()) {
                 byNode.remove(a.nodeName());
+            }
+        }
+        String slot = slotByPod.remove(podUid);
+        if (slot != null) {
+            takenSlots.remove(slot);
+        }
+        String fn = fpgaFunctionByPod.remove(podUid);
+        if (fn != null && a != null) {
+            long regions = fpgaByPod.remove(podUid)[0];
+            HashMap<String, Long> m = fpgaByNode.get(a.nodeName());
+            if (m != null) {
+                m.computeIfPresent(fn, (k, v) -> v - regions == 0 ? null : v - regions);
+                if (m.isEmpty()) {
+                    fpgaByNode.remove(a.nodeName());
+                }
             }
         }
     }
@@ -78,10 +166,17 @@ public final class InFlight {
     }
 
     public int size() {
-        return allocations.size() + reasons.size();
+        return allocations.size() + reasons.size() + reservations.size() + releases.size();
     }
 
     public void clear() {
+        reservations.clear();
+        releases.clear();
+        slotByPod.clear();
+        takenSlots.clear();
+        fpgaByNode.clear();
+        fpgaByPod.clear();
+        fpgaFunctionByPod.clear();
         allocations.clear();
         allocationRequests.clear();
         reasons.clear();

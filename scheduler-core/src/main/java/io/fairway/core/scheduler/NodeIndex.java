@@ -1,6 +1,8 @@
 package io.fairway.core.scheduler;
 
 import io.fairway.core.config.NodeSortPolicy;
+import io.fairway.core.config.QueueProperties;
+import io.fairway.core.objects.Fpga;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
@@ -39,9 +41,16 @@ final class NodeIndex {
         double score;
         long seenModCount = -1;
         boolean dirty = true;
+        /** FPGA regions in use per function, committed and in flight. */
+        Map<String, Long> fpgaUsed = Map.of();
 
         Entry(String name) {
             this.name = name;
+        }
+
+        /** Regions programmed with the function and not in use by a pod of it. */
+        long programmedFree(String function) {
+            return state.node().allocatable().get(Fpga.function(function)) - fpgaUsed.getOrDefault(function, 0L);
         }
 
         long free(int id) {
@@ -70,7 +79,8 @@ final class NodeIndex {
      * same values of the label keys that pending pods select on. A pod is checked once per group, and only the
      * groups it may use are scanned for room; without this a CPU pod would walk past every idle, tainted GPU node.
      */
-    private record Signature(boolean schedulable, boolean ready, List<Taint> taints, List<String> labelValues) {
+    private record Signature(boolean schedulable, boolean ready, List<Taint> taints, List<String> labelValues,
+                             boolean accelerated) {
     }
 
     /**
@@ -83,6 +93,8 @@ final class NodeIndex {
         final TreeSet<Entry> ordered;
         final HashMap<Integer, TreeSet<Entry>> withFree = new HashMap<>();
         Entry sample;
+        /** The nodes offer accelerators (GPUs, FPGAs…): kept for pods that need them while other nodes fit. */
+        boolean accelerated;
 
         Group(Comparator<Entry> order) {
             this.order = order;
@@ -136,6 +148,7 @@ final class NodeIndex {
     private int[] weightIds = new int[0];
     private double[] weights = new double[0];
     private double weightSum;
+    private boolean keepAcceleratorNodes = true;
 
     NodeIndex() {
         setPolicy(NodeSortPolicy.DEFAULT);
@@ -185,8 +198,10 @@ final class NodeIndex {
         for (String k : labelKeys) {
             values.add(n.labels().get(k));
         }
-        Signature sig = new Signature(!n.unschedulable(), n.ready(), n.taints(), values);
+        boolean accelerated = offersAccelerator(n.allocatable());
+        Signature sig = new Signature(!n.unschedulable(), n.ready(), n.taints(), values, accelerated);
         Group g = groups.computeIfAbsent(sig, k -> new Group(order));
+        g.accelerated = accelerated;
         e.offered(n.allocatable());
         g.add(e);
         if (g.sample == null) {
@@ -226,6 +241,7 @@ final class NodeIndex {
     /** Brings the index up to the state and the in-flight overlay. O(nodes) checks, re-sorting only what changed. */
     void sync(ClusterState state, InFlight inFlight) {
         NodeSortPolicy wanted = state.config().defaultPartition().nodeSortPolicy();
+        keepAcceleratorNodes = !"shared".equals(state.queues().root().property(QueueProperties.ACCELERATOR_NODES, "reserve"));
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Entry e = it.next().getValue();
@@ -258,6 +274,16 @@ final class NodeIndex {
                     e.used[id] += extra.get(id);
                 }
             }
+            Map<String, Long> fpgaExtra = inFlight.fpgaOnNode(n.name());
+            if (n.fpgaInUse().isEmpty() && fpgaExtra == null) {
+                e.fpgaUsed = Map.of();
+            } else {
+                Map<String, Long> used = new HashMap<>(n.fpgaInUse());
+                if (fpgaExtra != null) {
+                    fpgaExtra.forEach((fn, v) -> used.merge(fn, v, Long::sum));
+                }
+                e.fpgaUsed = used;
+            }
             e.seenModCount = n.modCount();
             e.dirty = false;
             e.score = score(e);
@@ -278,14 +304,41 @@ final class NodeIndex {
     }
 
     /**
-     * The first node in policy order that passes every filter, or null. Each group is checked once against the
-     * static filters, then scanned for room; the best of the groups' first fits is the overall first fit.
+     * The node a pod goes to, or null when none passes every filter. In policy order, the first that fits, with three
+     * exceptions that keep accelerators usable: a pod that needs no accelerator takes an accelerator node only when no
+     * other node fits (unless root says {@code fairway.accelerator.nodes: shared}); a pod that needs one takes the node
+     * where it leaves the least of it free, so that partly used nodes fill up and whole ones stay whole; a pod that
+     * names an FPGA function takes a node where the function is programmed and free before one it would reprogram.
+     * Each group is checked once against the static filters, then scanned for room.
      */
     Entry firstFit(Pod pod) {
         include(pod);
+        int accel = scarcestAccelerator(pod.requests());
+        if (accel >= 0) {
+            String fn = pod.hints().fpgaFunction();
+            if (!fn.isEmpty()) {
+                long regions = pod.requests().get(Fpga.region(pod.hints().fpgaInterface()));
+                Entry programmed = tightest(pod, accel, e -> e.programmedFree(fn) >= Math.max(1, regions));
+                if (programmed != null) {
+                    return programmed;
+                }
+            }
+            return tightest(pod, accel, e -> true);
+        }
+        Entry best = firstInOrder(pod, false);
+        if (best == null || !keepAcceleratorNodes) {
+            Entry accelerated = firstInOrder(pod, true);
+            if (best == null || (accelerated != null && order.compare(accelerated, best) < 0)) {
+                best = accelerated;
+            }
+        }
+        return best;
+    }
+
+    private Entry firstInOrder(Pod pod, boolean accelerated) {
         Entry best = null;
         for (Group g : groups.values()) {
-            if (g.sample == null || staticReject(pod, g.sample) != null) {
+            if (g.accelerated != accelerated || g.sample == null || staticReject(pod, g.sample) != null) {
                 continue;
             }
             TreeSet<Entry> candidates = g.candidates(pod.requests());
@@ -303,6 +356,102 @@ final class NodeIndex {
             }
         }
         return best;
+    }
+
+    /** Of the nodes that take the pod and pass {@code also}, the one with the least of {@code accel} free after it. */
+    private Entry tightest(Pod pod, int accel, java.util.function.Predicate<Entry> also) {
+        Entry best = null;
+        long bestFree = Long.MAX_VALUE;
+        for (Group g : groups.values()) {
+            if (g.sample == null || staticReject(pod, g.sample) != null) {
+                continue;
+            }
+            TreeSet<Entry> candidates = g.candidates(pod.requests());
+            if (candidates == null) {
+                continue;
+            }
+            for (Entry e : candidates) {
+                long free = e.free(accel);
+                if (free > bestFree || (free == bestFree && order.compare(e, best) > 0)) {
+                    continue;
+                }
+                if (NodeFilters.RESOURCES.reject(pod, e.state, e.used) == null && also.test(e)) {
+                    best = e;
+                    bestFree = free;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** An accelerator is an extended resource named by its vendor's domain ({@code nvidia.com/gpu}). */
+    static boolean isAccelerator(int id) {
+        return id > ResourceNames.EPHEMERAL_STORAGE && ResourceNames.name(id).indexOf('/') >= 0;
+    }
+
+    private static boolean offersAccelerator(Resources allocatable) {
+        for (int i = 0; i < allocatable.size(); i++) {
+            if (allocatable.valueAt(i) > 0 && isAccelerator(allocatable.idAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The accelerator the pod asks for that fewest nodes have free, or -1 when it asks for none. */
+    private int scarcestAccelerator(Resources req) {
+        int best = -1;
+        int bestCount = Integer.MAX_VALUE;
+        for (int i = 0, n = req.size(); i < n; i++) {
+            int id = req.idAt(i);
+            if (req.valueAt(i) == 0 || !isAccelerator(id)) {
+                continue;
+            }
+            int count = 0;
+            for (Group g : groups.values()) {
+                TreeSet<Entry> set = g.withFree.get(id);
+                count += set == null ? 0 : set.size();
+            }
+            if (count < bestCount || (count == bestCount && ResourceNames.name(id).compareTo(ResourceNames.name(best)) < 0)) {
+                best = id;
+                bestCount = count;
+            }
+        }
+        return best;
+    }
+
+    Entry entry(String name) {
+        return entries.get(name);
+    }
+
+    /** Why the pod would not go on this node (static filters, then room), or null when it would. */
+    String rejectOn(Pod pod, Entry e) {
+        include(pod);
+        String r = staticReject(pod, e);
+        return r != null ? r : NodeFilters.RESOURCES.reject(pod, e.state, e.used);
+    }
+
+    /** The distinct values of a label among the nodes, sorted: the topology domains of that key. */
+    java.util.SortedSet<String> domains(String key) {
+        TreeSet<String> out = new TreeSet<>();
+        for (Entry e : entries.values()) {
+            String v = e.state.node().labels().get(key);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Free room of a resource over the schedulable nodes whose label {@code key} is {@code value}. */
+    long freeIn(String key, String value, int id) {
+        long sum = 0;
+        for (Entry e : entries.values()) {
+            if (e.state.isSchedulable() && value.equals(e.state.node().labels().get(key))) {
+                sum += Math.max(0, e.free(id));
+            }
+        }
+        return sum;
     }
 
     /** Why no node takes the pod: per reason, how many nodes failed with it (each node by its first failing filter). */
@@ -340,8 +489,26 @@ final class NodeIndex {
         return r;
     }
 
+    /** Gives back room booked by {@link #reserve} in this cycle (a gang that did not fit in full). */
+    void unreserve(Entry e, Resources requests) {
+        book(e, requests, -1);
+    }
+
+    /** Books FPGA regions of a function on a node for this cycle. */
+    void reserveFpga(Entry e, String function, long regions) {
+        if (e.fpgaUsed.isEmpty()) {
+            e.fpgaUsed = new HashMap<>();
+        }
+        e.fpgaUsed.merge(function, regions, Long::sum);
+        e.dirty = true;
+    }
+
     /** Books room on a node for this cycle and moves it to its new place in the order. */
     void reserve(Entry e, Resources requests) {
+        book(e, requests, 1);
+    }
+
+    private void book(Entry e, Resources requests, int sign) {
         Group g = e.group;
         g.remove(e);
         for (int i = 0, n = requests.size(); i < n; i++) {
@@ -349,7 +516,7 @@ final class NodeIndex {
             if (id >= e.used.length) {
                 e.used = Arrays.copyOf(e.used, id + 1);
             }
-            e.used[id] += requests.valueAt(i);
+            e.used[id] += sign * requests.valueAt(i);
         }
         e.score = score(e);
         e.dirty = true;

@@ -2,17 +2,26 @@ package io.fairway.core.scheduler;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.Fpga;
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Toleration;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
+import io.fairway.core.state.ReservedSlot;
 import io.fairway.core.state.QueueState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,11 +76,37 @@ public final class Scheduler {
     /** The decisions were read back from the log and applied: they are no longer in flight. */
     public void acknowledge(List<? extends Decision> decisions) {
         for (Decision d : decisions) {
-            if (d instanceof Allocated a) {
-                nodes.markDirty(a.nodeName());
+            switch (d) {
+                case Allocated a -> nodes.markDirty(a.nodeName());
+                case GangReserved g -> g.slots().forEach(slot -> nodes.markDirty(slot.node()));
+                default -> {
+                }
             }
         }
         inFlight.acknowledge(decisions);
+    }
+
+    /**
+     * The earliest time after {@code now} at which a gang times out, or {@link Long#MAX_VALUE}: a scheduler that only
+     * cycles when something happens (the simulator) must cycle then too.
+     */
+    public long nextDeadline(long now) {
+        long next = Long.MAX_VALUE;
+        for (AppState a : state.apps().values()) {
+            if (timesOut(a)) {
+                long deadline = a.gang().since() + a.gang().spec().timeoutMillis();
+                if (deadline > now && deadline < next) {
+                    next = deadline;
+                }
+            }
+        }
+        return next;
+    }
+
+    /** A gang that would be released at its deadline: still waiting, or holding slots no member came for. */
+    private static boolean timesOut(AppState a) {
+        Gang g = a.gang();
+        return g.status() == Gang.Status.WAITING || (g.status() == Gang.Status.RESERVED && g.hasFreeSlots());
     }
 
     /** One cycle at time {@code now} (the decisions' time). */
@@ -92,6 +127,14 @@ public final class Scheduler {
             }
         }
         settled.forEach(inFlight::remove);
+        List<String> goneApps = new ArrayList<>();
+        for (GangReserved g : inFlight.reservations().values()) {
+            if (state.app(g.appId()) == null) {
+                goneApps.add(g.appId());
+                g.slots().forEach(slot -> nodes.markDirty(slot.node()));
+            }
+        }
+        goneApps.forEach(inFlight::removeReservation);
     }
 
     /** Asks that look alike to the node filters fail alike: a shape that found no node is not tried again. */
@@ -162,12 +205,19 @@ public final class Scheduler {
         boolean started;
         double share;
         int priority;
+        /** The topology domain (label value) the app's pods are in, once one is placed; null before. */
+        String domain;
+        boolean domainKnown;
 
         ANode(AppState app) {
             this.app = app;
             this.cursor = app.pendingAsks().iterator();
             long[] raw = app.allocated().raw();
             this.used = Arrays.copyOf(raw, Math.max(raw.length, ResourceNames.count()));
+            long[] held = app.gang().reserved().raw();
+            for (int i = 0; i < held.length && i < used.length; i++) {
+                used[i] += held[i];
+            }
             advance();
         }
 
@@ -212,6 +262,7 @@ public final class Scheduler {
 
         CycleResult run() {
             explainRejected();
+            gangTimeouts();
             build();
             while (allocations < maxAllocationsPerCycle) {
                 QNode leaf = pickLeaf();
@@ -220,6 +271,12 @@ public final class Scheduler {
                 }
                 ANode app = leaf.apps.pollFirst();
                 if (app == null || app.next == null) {
+                    if (leaf.apps.isEmpty()) {
+                        prune(leaf);
+                    }
+                    continue;
+                }
+                if (app.app.gang().status() != Gang.Status.NONE && holdsBack(leaf, app)) {
                     if (leaf.apps.isEmpty()) {
                         prune(leaf);
                     }
@@ -302,6 +359,28 @@ public final class Scheduler {
                     }
                 }
             }
+            for (GangReserved g : inFlight.reservations().values()) {
+                AppState app = state.app(g.appId());
+                if (app == null) {
+                    continue;
+                }
+                Resources r = Resources.NONE;
+                for (GangReserved.Slot slot : g.slots()) {
+                    r = r.plus(slot.resources());
+                }
+                for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
+                    QNode n = byQueue.get(q);
+                    if (n != null) {
+                        n.add(r);
+                    }
+                }
+                ANode an = appNodes.get(app.appId());
+                if (an != null) {
+                    for (int i = 0; i < r.size(); i++) {
+                        an.used[r.idAt(i)] += r.valueAt(i);
+                    }
+                }
+            }
             for (QNode n : byQueue.values()) {
                 n.recompute();
             }
@@ -378,6 +457,25 @@ public final class Scheduler {
         private void tryAsk(QNode leaf, ANode app, PodState ask) {
             tried++;
             Pod pod = ask.pod();
+            if (intoSlot(leaf, app, ask)) {
+                return;
+            }
+            ReservedSlot givenBack = slotToGiveBack(app, pod);
+            if (givenBack != null) {
+                bookSlot(leaf, givenBack, -1);
+            }
+            if (!placeNormally(leaf, app, ask)) {
+                if (givenBack != null) {
+                    bookSlot(leaf, givenBack, 1);
+                }
+            } else if (givenBack != null) {
+                inFlight.takeSlot(ask.uid(), app.app.appId(), givenBack.id());
+            }
+        }
+
+        /** @return whether the ask was placed */
+        private boolean placeNormally(QNode leaf, ANode app, PodState ask) {
+            Pod pod = ask.pod();
             Resources req = pod.requests();
             for (QNode q = leaf; q != null; q = q.parent) {
                 int over = req.overLimitFirstByName(q.used, q.queue.max());
@@ -388,37 +486,165 @@ public final class Scheduler {
                                     + Quantity.format(over, q.used[over]) + " of "
                                     + Quantity.format(over, q.queue.max().get(over)) + " used, the pod asks "
                                     + Quantity.format(over, req.get(over)));
-                    return;
+                    return false;
                 }
             }
-            if (app.app.placedPods() == 0 && !app.started) {
+            if (app.app.placedPods() == 0 && !app.started && !app.app.gang().hasFreeSlots()) {
                 for (QNode q = leaf; q != null; q = q.parent) {
                     long maxApps = q.queue.config().maxApplications();
                     if (maxApps > 0 && q.queue.runningApps() + q.startedApps >= maxApps) {
                         fail(ask, "queue " + q.queue.fullName() + " at maxapplications",
                                 "queue " + q.queue.fullName() + " runs " + (q.queue.runningApps() + q.startedApps)
                                         + " of maxapplications " + maxApps + "; app " + app.app.appId() + " waits to start");
-                        return;
+                        return false;
                     }
                 }
             }
-            Shape shape = failedShapes.isEmpty() ? null : Shape.of(pod);
-            Failure known = shape == null ? null : failedShapes.get(shape);
-            if (known == null) {
-                NodeIndex.Entry node = nodes.firstFit(pod);
-                if (node != null) {
-                    allocate(leaf, app, ask, node);
-                    return;
-                }
-                known = noNode(nodes.failures(pod));
-                failedShapes.put(shape == null ? Shape.of(pod) : shape, known);
-            } else if (known.atAllocations() != allocations && !alreadyReported(ask, known.key())) {
-                // Still no node (nodes only fill up within a cycle), but the counts may have moved: a reason about
-                // to be written is worked out afresh.
-                known = noNode(nodes.failures(pod));
+            Topology topology = pod.hints().topology();
+            Pod target = topology.isNone() ? pod : inDomain(pod, topology.key(), domainOf(app, topology.key()));
+            NodeIndex.Entry node = find(target);
+            if (node == null && target != pod && !topology.required()) {
+                target = pod;
+                node = find(target);
+            }
+            if (node != null) {
+                allocate(leaf, app, ask, node, req, null);
+                return true;
+            }
+            Shape shape = Shape.of(target);
+            Failure known = failedShapes.get(shape);
+            if (known == null || (known.atAllocations() != allocations && !alreadyReported(ask, known.key()))) {
+                // Nodes only fill up within a cycle, but the counts may have moved: a reason about to be written is
+                // worked out afresh.
+                known = noNode(nodes.failures(target));
                 failedShapes.put(shape, known);
             }
             fail(ask, known.key(), known.message());
+            return false;
+        }
+
+        /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
+        private NodeIndex.Entry find(Pod pod) {
+            if (!failedShapes.isEmpty() && failedShapes.containsKey(Shape.of(pod))) {
+                return null;
+            }
+            NodeIndex.Entry node = nodes.firstFit(pod);
+            if (node == null) {
+                failedShapes.put(Shape.of(pod), noNode(nodes.failures(pod)));
+            }
+            return node;
+        }
+
+        /** The domain the app's placed pods (or its gang's slots) are in, or null when none is placed yet. */
+        private String domainOf(ANode app, String key) {
+            if (!app.domainKnown) {
+                app.domainKnown = true;
+                for (String n : app.app.nodesInUse().keySet()) {
+                    String v = labelOf(n, key);
+                    if (v != null) {
+                        app.domain = v;
+                        break;
+                    }
+                }
+                if (app.domain == null) {
+                    for (ReservedSlot slot : app.app.gang().slots()) {
+                        String v = labelOf(slot.node(), key);
+                        if (v != null) {
+                            app.domain = v;
+                            break;
+                        }
+                    }
+                }
+            }
+            return app.domain;
+        }
+
+        private String labelOf(String node, String key) {
+            var n = state.node(node);
+            return n == null ? null : n.node().labels().get(key);
+        }
+
+        /**
+         * A member of a gang holding slots goes into its group's free slot when it fits there (growing the slot by what
+         * it asks beyond it, if the node has that room), on the slot's node.
+         *
+         * @return whether it was placed
+         */
+        private boolean intoSlot(QNode leaf, ANode app, PodState ask) {
+            Pod pod = ask.pod();
+            String group = pod.hints().taskGroup();
+            if (group.isEmpty() || !slotsUsable(app.app)) {
+                return false;
+            }
+            for (ReservedSlot slot : app.app.gang().slots()) {
+                if (!slot.isFree() || !slot.group().equals(group) || inFlight.isSlotTaken(app.app.appId(), slot.id())) {
+                    continue;
+                }
+                NodeIndex.Entry e = nodes.entry(slot.node());
+                if (e == null) {
+                    continue;
+                }
+                Resources growth = growth(pod.requests(), slot.resources());
+                Pod grown = pod.withConstraints(growth, pod.nodeSelector(), pod.affinity(), pod.tolerations());
+                if (nodes.rejectOn(grown, e) != null || overMax(leaf, growth)) {
+                    continue;
+                }
+                allocate(leaf, app, ask, e, growth, slot);
+                return true;
+            }
+            return false;
+        }
+
+        /** A member that fits none of its group's free slots gives the first one back and is placed normally. */
+        private ReservedSlot slotToGiveBack(ANode app, Pod pod) {
+            String group = pod.hints().taskGroup();
+            if (group.isEmpty() || !slotsUsable(app.app)) {
+                return null;
+            }
+            for (ReservedSlot slot : app.app.gang().slots()) {
+                if (slot.isFree() && slot.group().equals(group) && !inFlight.isSlotTaken(app.app.appId(), slot.id())) {
+                    return slot;
+                }
+            }
+            return null;
+        }
+
+        private boolean slotsUsable(AppState app) {
+            return app.gang().status() == Gang.Status.RESERVED && inFlight.release(app.appId()) == null;
+        }
+
+        /** Counts (sign 1) or stops counting (sign -1) a slot's room in this cycle's nodes and queues. */
+        private void bookSlot(QNode leaf, ReservedSlot slot, int sign) {
+            NodeIndex.Entry e = nodes.entry(slot.node());
+            if (e != null) {
+                if (sign > 0) {
+                    nodes.reserve(e, slot.resources());
+                } else {
+                    nodes.unreserve(e, slot.resources());
+                }
+            }
+            Resources r = slot.resources();
+            for (QNode q = leaf; q != null; q = q.parent) {
+                if (q.parent != null) {
+                    q.parent.children.remove(q);
+                }
+                for (int i = 0, n = r.size(); i < n; i++) {
+                    q.used[r.idAt(i)] += sign * r.valueAt(i);
+                }
+                q.recompute();
+                if (q.parent != null) {
+                    q.parent.children.add(q);
+                }
+            }
+        }
+
+        private boolean overMax(QNode leaf, Resources r) {
+            for (QNode q = leaf; q != null; q = q.parent) {
+                if (r.overLimitFirstByName(q.used, q.queue.max()) >= 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private Failure noNode(Map<String, Integer> counts) {
@@ -450,13 +676,42 @@ public final class Scheduler {
             unschedulable++;
         }
 
-        private void allocate(QNode leaf, ANode app, PodState ask, NodeIndex.Entry node) {
-            Resources req = ask.pod().requests();
-            Allocated a = new Allocated(now, epoch, ask.uid(), node.name, leaf.queue.fullName());
-            inFlight.add(a, req);
+        /**
+         * @param booked what the allocation adds to the node and queues: the pod's requests, or for a pod into its
+         *               gang slot only what it asks beyond the slot
+         * @param slot   the gang slot the pod takes, or null
+         */
+        private void allocate(QNode leaf, ANode app, PodState ask, NodeIndex.Entry node, Resources booked,
+                              ReservedSlot slot) {
+            Pod pod = ask.pod();
+            String fpga = "";
+            String fn = pod.hints().fpgaFunction();
+            long regions = fn.isEmpty() ? 0 : pod.requests().get(Fpga.region(pod.hints().fpgaInterface()));
+            if (regions > 0) {
+                fpga = node.programmedFree(fn) >= regions ? Allocated.FPGA_PROGRAMMED : Allocated.FPGA_REPROGRAM;
+            }
+            Allocated a = new Allocated(now, epoch, ask.uid(), node.name, leaf.queue.fullName(), fpga);
+            inFlight.add(a, booked);
+            if (slot != null) {
+                inFlight.takeSlot(ask.uid(), app.app.appId(), slot.id());
+            }
+            if (regions > 0) {
+                nodes.reserveFpga(node, fn, regions);
+                inFlight.addFpga(ask.uid(), node.name, fn, regions);
+            }
             decisions.add(a);
             allocations++;
-            nodes.reserve(node, req);
+            nodes.reserve(node, booked);
+            book(leaf, app, booked);
+            Topology topology = pod.hints().topology();
+            if (!topology.isNone() && app.domain == null) {
+                app.domain = node.state.node().labels().get(topology.key());
+                app.domainKnown = app.domain != null;
+            }
+        }
+
+        /** Counts room taken in this cycle against the leaf, its parents and the app. */
+        private void book(QNode leaf, ANode app, Resources req) {
             for (QNode q = leaf; q != null; q = q.parent) {
                 if (q.parent != null) {
                     q.parent.children.remove(q);
@@ -477,6 +732,324 @@ public final class Scheduler {
                 }
             }
         }
+
+        // ------------------------------------------------------------ gangs
+
+        /** Gangs past their deadline are released: Soft ones to be scheduled normally, Hard ones to fail. */
+        private void gangTimeouts() {
+            for (AppState a : state.apps().values()) {
+                if (a.gang().status() == Gang.Status.NONE || !timesOut(a) || inFlight.release(a.appId()) != null) {
+                    continue;
+                }
+                Gang g = a.gang();
+                long timeout = g.spec().timeoutMillis();
+                if (now < g.since() + timeout) {
+                    continue;
+                }
+                boolean hard = g.spec().style() == GangSpec.Style.HARD;
+                String why = "gang of app " + a.appId() + " was not complete " + io.fairway.core.config.GoDuration.format(timeout)
+                        + " after it first waited (" + describe(g, a) + "); "
+                        + (hard ? "gangSchedulingStyle Hard: the app fails"
+                        : "gangSchedulingStyle Soft: its reservations are released and it is scheduled as a normal app");
+                release(a, hard ? GangReleased.Next.FAILED : GangReleased.Next.NORMAL, why);
+            }
+        }
+
+        private String describe(Gang g, AppState a) {
+            StringJoiner j = new StringJoiner(", ");
+            for (Gang.GroupCount c : g.counts(a)) {
+                j.add(c.group() + ": " + c.used() + " used, " + c.reserved() + " reserved of " + c.minMember());
+            }
+            return j.toString();
+        }
+
+        private void release(AppState a, GangReleased.Next next, String why) {
+            GangReleased r = new GangReleased(now, epoch, a.appId(), next, why);
+            inFlight.add(r);
+            decisions.add(r);
+        }
+
+        /**
+         * What a gang app does when its turn comes. Returns true when it places nothing more in this cycle: it waits for
+         * its reservation, has just reserved (members bind from the next cycle), or failed.
+         */
+        private boolean holdsBack(QNode leaf, ANode app) {
+            AppState a = app.app;
+            Gang g = a.gang();
+            GangReleased pending = inFlight.release(a.appId());
+            if (pending != null) {
+                return switch (pending.next()) {
+                    case NORMAL -> false;
+                    case FAILED -> failAll(app, "gang failed", "application " + a.appId() + " failed: " + pending.reason());
+                    case WAIT -> true;
+                };
+            }
+            switch (g.status()) {
+                case NONE, NORMAL -> {
+                    return false;
+                }
+                case INVALID -> {
+                    release(a, GangReleased.Next.NORMAL, g.reason() + "; app " + a.appId() + " is scheduled as a normal app");
+                    return false;
+                }
+                case FAILED -> {
+                    return failAll(app, "gang failed", "application " + a.appId() + " failed: " + g.reason());
+                }
+                default -> {
+                }
+            }
+            if (inFlight.reservation(a.appId()) != null) {
+                return true;
+            }
+            boolean reserved = g.status() == Gang.Status.RESERVED;
+            int missing = 0;
+            for (TaskGroup group : g.spec().groups()) {
+                missing += g.missing(group);
+            }
+            if (reserved && missing == 0) {
+                return false;
+            }
+            String tooBig = largerThanMax(leaf, g.spec(), a);
+            if (tooBig != null) {
+                release(a, GangReleased.Next.FAILED, tooBig);
+                return failAll(app, "gang failed", "application " + a.appId() + " failed: " + tooBig);
+            }
+            Failure failure = reserve(leaf, app);
+            if (failure == null) {
+                return true;
+            }
+            if (reserved) {
+                // Part of the reservation went with a node and the rest cannot be found: hold nothing rather than half.
+                release(a, GangReleased.Next.WAIT, "gang of app " + a.appId() + " lost part of its reservation and "
+                        + "cannot re-reserve it: " + failure.message() + "; it waits for a whole reservation again");
+            }
+            return failAll(app, failure.key(), failure.message());
+        }
+
+        /** Every pending pod of the app waits for the same reason. Always true, for the caller's return. */
+        private boolean failAll(ANode app, String key, String message) {
+            for (PodState ask : app.app.pendingAsks()) {
+                if (!inFlight.isAllocated(ask.uid())) {
+                    fail(ask, key, message);
+                }
+            }
+            return true;
+        }
+
+        /** Why the gang can never fit its queue (its whole size above a max on its path), or null. */
+        private String largerThanMax(QNode leaf, GangSpec spec, AppState a) {
+            Resources total = spec.total();
+            for (QNode q = leaf; q != null; q = q.parent) {
+                int over = total.overLimitFirstByName(new long[0], q.queue.max());
+                if (over >= 0) {
+                    return "gang of app " + a.appId() + " needs " + Quantity.format(over, total.get(over)) + " "
+                            + ResourceNames.name(over) + " in all (" + groupsOf(spec, over) + ") but queue "
+                            + q.queue.fullName() + " has max " + Quantity.format(over, q.queue.max().get(over));
+                }
+            }
+            return null;
+        }
+
+        private String groupsOf(GangSpec spec, int id) {
+            StringJoiner j = new StringJoiner(" + ");
+            for (TaskGroup g : spec.groups()) {
+                j.add(g.minMember() + " × " + Quantity.format(id, g.minResource().get(id)) + " in " + g.name());
+            }
+            return j.toString();
+        }
+
+        /** One try at a whole reservation: the slots found, or why not (with the index left as it was). */
+        private record Attempt(List<GangReserved.Slot> slots, List<NodeIndex.Entry> entries, Failure failure) {
+        }
+
+        /** Reserves every missing member of the gang at once, or nothing. Null on success, else why not. */
+        private Failure reserve(QNode leaf, ANode app) {
+            AppState a = app.app;
+            Gang g = a.gang();
+            Resources needed = Resources.NONE;
+            for (TaskGroup group : g.spec().groups()) {
+                int m = g.missing(group);
+                for (int i = 0; i < m; i++) {
+                    needed = needed.plus(group.minResource());
+                }
+            }
+            for (QNode q = leaf; q != null; q = q.parent) {
+                int over = needed.overLimitFirstByName(q.used, q.queue.max());
+                if (over >= 0) {
+                    String res = ResourceNames.name(over);
+                    return new Failure("gang: queue " + q.queue.fullName() + " at max " + res,
+                            "gang of app " + a.appId() + " waits: queue " + q.queue.fullName() + " is at its max " + res
+                                    + ": " + Quantity.format(over, q.used[over]) + " of "
+                                    + Quantity.format(over, q.queue.max().get(over)) + " used, the gang needs "
+                                    + Quantity.format(over, needed.get(over)) + " more", allocations);
+                }
+            }
+            if (a.placedPods() == 0 && !app.started && !g.hasFreeSlots()) {
+                for (QNode q = leaf; q != null; q = q.parent) {
+                    long maxApps = q.queue.config().maxApplications();
+                    if (maxApps > 0 && q.queue.runningApps() + q.startedApps >= maxApps) {
+                        return new Failure("queue " + q.queue.fullName() + " at maxapplications",
+                                "queue " + q.queue.fullName() + " runs " + (q.queue.runningApps() + q.startedApps)
+                                        + " of maxapplications " + maxApps + "; app " + a.appId() + " waits to start",
+                                allocations);
+                    }
+                }
+            }
+            Pod base = app.next.pod();
+            Topology topology = base.hints().topology();
+            Attempt chosen;
+            if (topology.isNone()) {
+                chosen = attempt(base, g, null, null);
+            } else {
+                chosen = inBestDomain(base, g, topology.key(), needed);
+                if (chosen.failure() != null && !topology.required()) {
+                    Attempt anywhere = attempt(base, g, null, null);
+                    if (anywhere.failure() == null) {
+                        chosen = anywhere;
+                    }
+                }
+            }
+            if (chosen.failure() != null) {
+                return chosen.failure();
+            }
+            Map<String, Resources> perNode = new TreeMap<>();
+            for (GangReserved.Slot slot : chosen.slots()) {
+                perNode.merge(slot.node(), slot.resources(), Resources::plus);
+            }
+            GangReserved r = new GangReserved(now, epoch, a.appId(), chosen.slots());
+            inFlight.add(r, perNode);
+            decisions.add(r);
+            book(leaf, app, needed);
+            return null;
+        }
+
+        /**
+         * The domain of {@code key} where the whole gang fits tightest (the least of its main resource left free
+         * there, ties by name), so that larger domains stay whole for larger gangs. The bookings of the chosen attempt
+         * stay in the index; the others are undone.
+         */
+        private Attempt inBestDomain(Pod base, Gang g, String key, Resources needed) {
+            int main = mainResource(needed);
+            Attempt best = null;
+            String bestDomain = null;
+            long bestLeft = Long.MAX_VALUE;
+            Failure firstFailure = null;
+            for (String domain : nodes.domains(key)) {
+                Attempt at = attempt(base, g, key, domain);
+                if (at.failure() != null) {
+                    if (firstFailure == null) {
+                        firstFailure = new Failure("gang: no topology domain of " + key + " fits",
+                                at.failure().message().replaceFirst(" cannot be reserved in full",
+                                        " cannot be reserved in full in one domain of " + key + " (in " + domain + ")"),
+                                allocations);
+                    }
+                    continue;
+                }
+                long left = nodes.freeIn(key, domain, main);
+                undo(at);
+                if (left < bestLeft) {
+                    bestLeft = left;
+                    bestDomain = domain;
+                }
+            }
+            if (bestDomain == null) {
+                return new Attempt(List.of(), List.of(), firstFailure != null ? firstFailure
+                        : new Failure("gang: no topology domain of " + key, "gang cannot be reserved: no node has the label "
+                        + key + " that its topology domain names", allocations));
+            }
+            best = attempt(base, g, key, bestDomain);
+            return best;
+        }
+
+        private int mainResource(Resources needed) {
+            int main = ResourceNames.CPU;
+            long most = -1;
+            for (int i = 0; i < needed.size(); i++) {
+                int id = needed.idAt(i);
+                long cap = state.capacity().get(id);
+                long share = cap <= 0 ? 0 : needed.valueAt(i) * 1_000_000L / cap;
+                if (id != ResourceNames.PODS && share > most) {
+                    most = share;
+                    main = id;
+                }
+            }
+            return main;
+        }
+
+        /** Books a slot for every missing member, group by group; on the first that finds no node undoes them all. */
+        private Attempt attempt(Pod base, Gang g, String key, String domain) {
+            List<GangReserved.Slot> slots = new ArrayList<>();
+            List<NodeIndex.Entry> entries = new ArrayList<>();
+            for (TaskGroup group : g.spec().groups()) {
+                int missing = g.missing(group);
+                if (missing == 0) {
+                    continue;
+                }
+                Map<String, String> selector = group.nodeSelector();
+                if (key != null) {
+                    selector = new TreeMap<>(selector);
+                    selector.put(key, domain);
+                }
+                Pod member = base.withConstraints(group.minResource(), selector, group.affinity(), group.tolerations());
+                for (int i = 0; i < missing; i++) {
+                    NodeIndex.Entry e = nodes.firstFit(member);
+                    if (e == null) {
+                        Failure nodeFailure = noNode(nodes.failures(member));
+                        Attempt failed = new Attempt(slots, entries, new Failure("gang: no room for group " + group.name()
+                                + "; " + nodeFailure.key(), "gang of app " + base.appId() + " cannot be reserved in full: "
+                                + "task group " + group.name() + " needs " + missing + " × " + group.minResource()
+                                + ", room for " + i + " (" + nodeFailure.message().replaceAll("\\.$", "") + ")",
+                                allocations));
+                        undo(failed);
+                        return failed;
+                    }
+                    nodes.reserve(e, group.minResource());
+                    slots.add(new GangReserved.Slot(group.name(), e.name, group.minResource()));
+                    entries.add(e);
+                }
+            }
+            return new Attempt(slots, entries, null);
+        }
+
+        private void undo(Attempt at) {
+            for (int i = 0; i < at.entries().size(); i++) {
+                nodes.unreserve(at.entries().get(i), at.slots().get(i).resources());
+            }
+        }
+    }
+
+    /** What a pod asks beyond its slot, per resource: the room its slot must grow by on the slot's node. */
+    private static Resources growth(Resources req, Resources slot) {
+        Resources.Builder b = Resources.builder();
+        for (int i = 0; i < req.size(); i++) {
+            int id = req.idAt(i);
+            long extra = req.valueAt(i) - slot.get(id);
+            if (extra > 0) {
+                b.set(id, extra);
+            }
+        }
+        return b.build();
+    }
+
+    /** The pod constrained to a topology domain: on nodes whose label is {@code domain}, or that have the label. */
+    private static Pod inDomain(Pod pod, String key, String domain) {
+        if (domain != null) {
+            Map<String, String> selector = new TreeMap<>(pod.nodeSelector());
+            selector.put(key, domain);
+            return pod.withConstraints(pod.requests(), selector, pod.affinity(), pod.tolerations());
+        }
+        NodeSelectorRequirement has = new NodeSelectorRequirement(key, NodeSelectorRequirement.Operator.Exists, List.of());
+        List<List<NodeSelectorRequirement>> terms = new ArrayList<>();
+        if (pod.affinity().terms().isEmpty()) {
+            terms.add(List.of(has));
+        } else {
+            for (List<NodeSelectorRequirement> term : pod.affinity().terms()) {
+                List<NodeSelectorRequirement> t = new ArrayList<>(term);
+                t.add(has);
+                terms.add(t);
+            }
+        }
+        return pod.withConstraints(pod.requests(), pod.nodeSelector(), new NodeAffinity(terms), pod.tolerations());
     }
 
     /**

@@ -34,13 +34,14 @@ public final class ScenarioParser {
     static final Set<String> TOLERATION = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
     static final Set<String> EXPECT = Set.of("at", "apps", "queues", "nodes", "pods");
     static final Map<String, Set<String>> EXPECT_KEYS = Map.of(
-            "apps", Set.of("running", "pending", "completed", "allocated", "state", "queue"),
+            "apps", Set.of("running", "pending", "completed", "allocated", "state", "queue", "gang", "reserved", "slots",
+                    "slotsUsed", "gangReason"),
             "queues", Set.of("allocated", "pending", "runningApps"),
             "nodes", Set.of("allocated", "pods", "exists"),
-            "pods", Set.of("node", "phase", "reason"));
+            "pods", Set.of("node", "phase", "reason", "fpga"));
     /** Keys whose value is a resource map, by kind; the others are single values. */
     private static final Map<String, Set<String>> RESOURCE_KEYS = Map.of(
-            "apps", Set.of("allocated"),
+            "apps", Set.of("allocated", "reserved"),
             "queues", Set.of("allocated", "pending"),
             "nodes", Set.of("allocated"),
             "pods", Set.of());

@@ -3,12 +3,15 @@ package io.fairway.core.simulation;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
@@ -29,6 +32,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
 import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
+import io.fairway.core.state.ReservedSlot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -36,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -64,7 +69,10 @@ public final class Simulator {
     private final TreeMap<Long, List<String>> completions = new TreeMap<>();
     private final Map<String, Integer> podsPerApp = new HashMap<>();
     private final Map<String, Node> nodes = new HashMap<>();
+    /** How each FPGA pod was placed: programmed or reprogram, from its Allocated decision. */
+    private final Map<String, String> fpgaPlacement = new HashMap<>();
     private long version;
+    private long lastTime = -1;
     private long podSeq;
     private long decisions;
     private long allocations;
@@ -132,6 +140,10 @@ public final class Simulator {
             if (!completions.isEmpty() && (nextStep < steps.size() || nextExpectation < expectations.size())) {
                 t = Math.min(t, completions.firstKey());
             }
+            // A gang's timeout is a moment too: the leader cycles at least every second while pods wait.
+            if (nextStep < steps.size() || nextExpectation < expectations.size()) {
+                t = Math.min(t, scheduler.nextDeadline(lastTime));
+            }
             if (t == Long.MAX_VALUE) {
                 break;
             }
@@ -153,6 +165,7 @@ public final class Simulator {
                 }
             }
             schedule(t);
+            lastTime = t;
             while (nextExpectation < expectations.size() && expectations.get(nextExpectation).at() == t) {
                 check(expectations.get(nextExpectation++));
             }
@@ -239,7 +252,8 @@ public final class Simulator {
             String node = s.node() == null ? "" : s.node();
             Pod pod = new Pod(uid, s.namespace(), name, appId, queue, user, groups, s.requests(), s.priority(),
                     s.nodeSelector(), s.affinity(), s.tolerations(), schedulerName, node,
-                    node.isEmpty() ? PodPhase.Pending : PodPhase.Running, t, nextVersion());
+                    node.isEmpty() ? PodPhase.Pending : PodPhase.Running, t, nextVersion(),
+                    GangAnnotations.hints(s.annotations()));
             pods.put(uid, pod);
             uidByName.put(s.namespace() + "/" + name, uid);
             uidByName.putIfAbsent(name, uid);
@@ -306,7 +320,11 @@ public final class Simulator {
                     case Allocated a when applied.applied() -> {
                         allocations++;
                         Pod p = pods.get(a.podUid());
-                        trace(t, "Allocated " + p.key() + " -> " + a.nodeName() + " (" + a.queue() + ")");
+                        trace(t, "Allocated " + p.key() + " -> " + a.nodeName() + " (" + a.queue() + ")"
+                                + (a.fpga().isEmpty() ? "" : " FPGA " + a.fpga()));
+                        if (!a.fpga().isEmpty()) {
+                            fpgaPlacement.put(a.podUid(), a.fpga());
+                        }
                         Pod running = p.withNodeName(a.nodeName()).withPhase(PodPhase.Running, nextVersion());
                         pods.put(a.podUid(), running);
                         observe(new PodObserved(t, running));
@@ -314,15 +332,35 @@ public final class Simulator {
                     }
                     case Unschedulable u when applied.applied() ->
                             trace(t, "Unschedulable " + pods.get(u.podUid()).key() + ": " + u.message());
-                    default -> trace(t, d.type() + " " + d.podUid() + " ignored: " + applied.reason());
+                    case GangReserved g when applied.applied() -> {
+                        StringJoiner slots = new StringJoiner(", ");
+                        g.slots().forEach(slot -> slots.add(slot.group() + "@" + slot.node()));
+                        trace(t, "GangReserved " + g.appId() + ": " + g.slots().size() + " slot(s) " + slots);
+                    }
+                    case GangReleased g when applied.applied() -> trace(t, "GangReleased " + g.appId() + " (" + g.next()
+                            + "): " + g.reason());
+                    default -> trace(t, d.type() + " " + subject(d) + " ignored: " + applied.reason());
                 }
             }
             scheduler.acknowledge(r.decisions());
-            if (r.allocations() == 0 && !r.capped()) {
+            // A gang decision changes what the next cycle can do (members bind into a new reservation) without
+            // allocating anything itself.
+            boolean gang = r.decisions().stream().anyMatch(d -> d instanceof GangReserved || d instanceof GangReleased);
+            if (r.allocations() == 0 && !r.capped() && !gang) {
                 return;
             }
         }
         throw new IllegalStateException("scheduling at " + ScenarioParser.format(t) + " did not settle");
+    }
+
+    private static String subject(Decision d) {
+        return switch (d) {
+            case Allocated a -> a.podUid();
+            case io.fairway.core.events.Released r -> r.podUid();
+            case Unschedulable u -> u.podUid();
+            case GangReserved g -> g.appId();
+            case GangReleased g -> g.appId();
+        };
     }
 
     private ApplyResult observe(Event e) {
@@ -370,6 +408,16 @@ public final class Simulator {
                 case "allocated" -> resources(key, expected, app == null ? null : app.allocated(), out);
                 case "state" -> text(key, expected, app == null ? "Absent" : capitalized(app.status().name()), out);
                 case "queue" -> text(key, expected, app == null ? "" : app.queue(), out);
+                case "gang" -> text(key, expected, app == null ? "Absent" : capitalized(app.gang().status().name()), out);
+                case "reserved" -> resources(key, expected, app == null ? null : app.gang().reserved(), out);
+                case "slots" -> number(key, expected, app == null ? 0
+                        : app.gang().slots().stream().filter(ReservedSlot::isFree).count(), out);
+                case "slotsUsed" -> number(key, expected, app == null ? 0
+                        : app.gang().slots().stream().filter(sl -> !sl.isFree()).count(), out);
+                case "gangReason" -> {
+                    String actual = app == null ? "" : app.gang().reason();
+                    out.accept(new Check(key, String.valueOf(expected), actual, actual.contains(String.valueOf(expected))));
+                }
                 default -> throw new IllegalStateException(key);
             }
         });
@@ -421,6 +469,7 @@ public final class Simulator {
             switch (key) {
                 case "node" -> text(key, expected, p.node(), out);
                 case "phase" -> text(key, expected, phase(p), out);
+                case "fpga" -> text(key, expected, fpgaPlacement.getOrDefault(p.uid(), ""), out);
                 case "reason" -> {
                     String actual = p.waitMessage();
                     out.accept(new Check(key, String.valueOf(expected), actual, actual.contains(String.valueOf(expected))));

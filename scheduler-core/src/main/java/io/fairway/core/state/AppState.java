@@ -7,7 +7,7 @@ import java.util.TreeSet;
 
 /** An application: the pods that share an app id, queued together in one leaf queue. */
 public final class AppState {
-    public enum Status { ACCEPTED, RUNNING, COMPLETED, REJECTED }
+    public enum Status { ACCEPTED, RUNNING, COMPLETED, REJECTED, FAILED }
 
     private final String appId;
     private final String requestedQueue;
@@ -21,6 +21,9 @@ public final class AppState {
     private int placedPods;
     private int completedPods;
     private int podCount;
+    private final Gang gang = new Gang();
+    /** Nodes the app's placed pods are on, with how many: where its topology domain is. */
+    private final java.util.TreeMap<String, Integer> nodesInUse = new java.util.TreeMap<>();
 
     AppState(String appId, String requestedQueue, String user, long submissionTime) {
         this.appId = appId;
@@ -92,7 +95,20 @@ public final class AppState {
         return pending.isEmpty() ? Integer.MIN_VALUE : pending.first().pod().priority();
     }
 
+    /** The app's gang; {@link Gang.Status#NONE} for an app without task groups. */
+    public Gang gang() {
+        return gang;
+    }
+
+    /** Nodes its placed pods are on, sorted, with how many pods each. */
+    public java.util.SortedMap<String, Integer> nodesInUse() {
+        return Collections.unmodifiableSortedMap(nodesInUse);
+    }
+
     public Status status() {
+        if (gang.status() == Gang.Status.FAILED) {
+            return Status.FAILED;
+        }
         if (!rejection.isEmpty()) {
             return Status.REJECTED;
         }
@@ -130,11 +146,13 @@ public final class AppState {
 
     void addPlaced(PodState p) {
         placedPods++;
+        nodesInUse.merge(p.node(), 1, Integer::sum);
         allocated.add(p.pod().requests());
     }
 
     void removePlaced(PodState p) {
         placedPods--;
+        nodesInUse.computeIfPresent(p.node(), (k, v) -> v == 1 ? null : v - 1);
         allocated.subtract(p.pod().requests());
     }
 

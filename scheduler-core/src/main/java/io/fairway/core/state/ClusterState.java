@@ -5,6 +5,8 @@ import io.fairway.core.config.QueueConfigParser;
 import io.fairway.core.config.SchedulerConfig;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
@@ -15,7 +17,9 @@ import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.Node;
+import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.ResourceCounter;
@@ -92,6 +96,8 @@ public final class ClusterState {
     private String leader = "";
     private long appliedCount;
     private long ignoredCount;
+    /** Allocations that reprogram an FPGA region, counted as applied: a figure for metrics and explain. */
+    private long fpgaReprograms;
 
     public ClusterState() {
         this(DEFAULT_SCHEDULER_NAME);
@@ -122,6 +128,7 @@ public final class ClusterState {
         c.leader = s.leader();
         c.appliedCount = s.appliedCount();
         c.ignoredCount = s.ignoredCount();
+        c.fpgaReprograms = s.fpgaReprograms();
         for (Node n : s.nodes()) {
             NodeState ns = new NodeState(n);
             c.nodes.put(n.name(), ns);
@@ -133,6 +140,10 @@ public final class ClusterState {
             c.apps.put(app.appId(), app);
             c.appIndex.put(app.appId(), app);
             c.resolveQueue(app);
+            StateSnapshot.GangEntry g = a.gang();
+            if (g != null) {
+                app.gang().restore(g.spec(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
+            }
         }
         for (StateSnapshot.PodEntry e : s.pods()) {
             boolean ours = c.schedulerName.equals(e.pod().schedulerName());
@@ -150,6 +161,13 @@ public final class ClusterState {
                 app.podAdded();
             }
             c.attach(p);
+        }
+        for (AppState app : c.apps.values()) {
+            for (ReservedSlot slot : app.gang().slots()) {
+                if (slot.isFree()) {
+                    c.holdSlot(app, slot, 1);
+                }
+            }
         }
         c.priorityClasses.putAll(s.priorityClasses());
         s.podTombstones().forEach(t -> c.tombstones.put(t.key(), t.version()));
@@ -177,6 +195,8 @@ public final class ClusterState {
             case Allocated e -> isFenced(e.epoch()) ? fenced(e.epoch()) : allocated(e);
             case Released e -> isFenced(e.epoch()) ? fenced(e.epoch()) : released(e);
             case Unschedulable e -> isFenced(e.epoch()) ? fenced(e.epoch()) : unschedulable(e);
+            case GangReserved e -> isFenced(e.epoch()) ? fenced(e.epoch()) : gangReserved(e);
+            case GangReleased e -> isFenced(e.epoch()) ? fenced(e.epoch()) : gangReleased(e);
         };
         if (result.applied()) {
             appliedCount++;
@@ -227,6 +247,11 @@ public final class ClusterState {
                     resolveQueue(app);
                 }
                 app.podAdded();
+                GangSpec spec = pod.hints().gang();
+                if (app.gang().status() == Gang.Status.NONE && !spec.isNone()) {
+                    // The first pod that declares task groups defines the gang, as YuniKorn's originator pod does.
+                    app.gang().start(spec, e.time());
+                }
             }
             p.role(roleFor(pod, p, null));
             if (p.role() == PodState.Role.PLACED) {
@@ -264,6 +289,9 @@ public final class ClusterState {
             default -> existing.node("", false, 0);
         }
         attach(existing);
+        if (existing.isOurs() && role == PodState.Role.TERMINAL) {
+            releaseIfFinished(appIndex.get(updated.appId()));
+        }
         return ApplyResult.APPLIED;
     }
 
@@ -309,6 +337,8 @@ public final class ClusterState {
             AppState app = appIndex.get(p.pod().appId());
             app.podRemoved();
             if (app.podCount() == 0) {
+                // Its pods were deleted: whatever the gang still holds goes with the app.
+                dropFreeSlots(app, null);
                 apps.remove(app.appId());
                 appIndex.remove(app.appId());
                 QueueState q = queues.get(app.queue());
@@ -361,6 +391,12 @@ public final class ClusterState {
         if (ResourceVersions.isOlder(e.resourceVersion(), n.node().resourceVersion())) {
             return ApplyResult.ignored("deletion of node " + e.name() + " at version " + e.resourceVersion()
                     + " is older than the held " + n.node().resourceVersion());
+        }
+        // Free gang slots on the node are lost with it; the leader re-reserves them elsewhere or releases the gang.
+        for (AppState app : apps.values()) {
+            if (app.gang().hasFreeSlots()) {
+                dropFreeSlots(app, e.name());
+            }
         }
         List<PodState> onNode = new ArrayList<>();
         for (String uid : n.pods()) {
@@ -418,6 +454,11 @@ public final class ClusterState {
             if (app.placedPods() > 0) {
                 chargedQueue(app).runningAppsDelta(1);
             }
+            for (ReservedSlot slot : app.gang().slots()) {
+                if (slot.isFree()) {
+                    chargedQueue(app).addAllocated(slot.resources());
+                }
+            }
         }
         return ApplyResult.APPLIED;
     }
@@ -437,24 +478,28 @@ public final class ClusterState {
         if (!n.isSchedulable()) {
             return ApplyResult.ignored("node " + e.nodeName() + " is not schedulable");
         }
-        Resources req = p.pod().requests();
-        if (!req.fitsWithin(n.allocated().raw(), n.node().allocatable())) {
-            return ApplyResult.ignored("pod " + p.pod().key() + " does not fit on node " + e.nodeName()
-                    + " (allocated " + n.allocated() + ", allocatable " + n.node().allocatable() + ", request " + req + ")");
-        }
         AppState app = appIndex.get(p.pod().appId());
         if (!app.queue().equals(e.queue())) {
             return ApplyResult.ignored("pod " + p.pod().key() + " is in queue " + app.queue() + ", not " + e.queue());
         }
-        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
-            int over = req.firstOverLimit(q.allocated().raw(), q.max());
-            if (over >= 0) {
-                return ApplyResult.ignored("queue " + q.fullName() + " would go over its max");
+        // A gang member takes its group's free slot on this node; placed elsewhere (it did not fit its slot), it
+        // gives back its group's first free slot. Either way the slot's room is judged as already given back.
+        ReservedSlot slot = memberSlot(app, p.pod().hints().taskGroup(), e.nodeName());
+        if (slot != null) {
+            holdSlot(app, slot, -1);
+        }
+        String refused = refuseAllocation(p, n, app, slot != null);
+        if (refused != null) {
+            if (slot != null) {
+                holdSlot(app, slot, 1);
             }
-            long maxApps = q.config().maxApplications();
-            if (app.placedPods() == 0 && maxApps > 0 && q.runningApps() >= maxApps) {
-                return ApplyResult.ignored("queue " + q.fullName() + " already runs maxapplications " + maxApps);
-            }
+            return ApplyResult.ignored(refused);
+        }
+        if (slot != null) {
+            app.gang().use(slot, p.uid());
+        }
+        if (Allocated.FPGA_REPROGRAM.equals(e.fpga())) {
+            fpgaReprograms++;
         }
         detach(p);
         p.role(PodState.Role.PLACED);
@@ -462,6 +507,152 @@ public final class ClusterState {
         p.wait("", "", 0);
         attach(p);
         return ApplyResult.APPLIED;
+    }
+
+    /** The slot a member pod placed on {@code node} takes, or null when it is no member with a free slot. */
+    private static ReservedSlot memberSlot(AppState app, String group, String node) {
+        Gang g = app.gang();
+        if (group.isEmpty() || g.status() != Gang.Status.RESERVED) {
+            return null;
+        }
+        ReservedSlot slot = g.freeSlotOn(group, node);
+        return slot != null ? slot : g.firstFree(group);
+    }
+
+    private String refuseAllocation(PodState p, NodeState n, AppState app, boolean intoSlot) {
+        Resources req = p.pod().requests();
+        if (!req.fitsWithin(n.allocated().raw(), n.node().allocatable())) {
+            return "pod " + p.pod().key() + " does not fit on node " + n.name()
+                    + " (allocated " + n.allocated() + ", allocatable " + n.node().allocatable() + ", request " + req + ")";
+        }
+        if (app.gang().status() == Gang.Status.FAILED) {
+            return "app " + app.appId() + " failed: " + app.gang().reason();
+        }
+        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
+            int over = req.firstOverLimit(q.allocated().raw(), q.max());
+            if (over >= 0) {
+                return "queue " + q.fullName() + " would go over its max";
+            }
+            long maxApps = q.config().maxApplications();
+            // A gang that holds slots was let in when it reserved them.
+            if (!intoSlot && app.placedPods() == 0 && !app.gang().hasFreeSlots() && maxApps > 0
+                    && q.runningApps() >= maxApps) {
+                return "queue " + q.fullName() + " already runs maxapplications " + maxApps;
+            }
+        }
+        return null;
+    }
+
+    private ApplyResult gangReserved(GangReserved e) {
+        AppState app = appIndex.get(e.appId());
+        if (app == null) {
+            return ApplyResult.ignored("app " + e.appId() + " is gone");
+        }
+        Gang g = app.gang();
+        if (g.status() != Gang.Status.WAITING && g.status() != Gang.Status.RESERVED) {
+            return ApplyResult.ignored("app " + e.appId() + " is not a gang waiting for a reservation (" + g.status() + ")");
+        }
+        if (app.queue().isEmpty()) {
+            return ApplyResult.ignored("app " + e.appId() + " has no queue: " + app.rejection());
+        }
+        if (e.slots().isEmpty()) {
+            return ApplyResult.ignored("reservation of app " + e.appId() + " has no slot");
+        }
+        // All or nothing: every slot is checked, with the others of the same decision, before any is taken.
+        Map<String, Integer> perGroup = new HashMap<>();
+        Map<String, ResourceCounter> perNode = new TreeMap<>();
+        ResourceCounter total = new ResourceCounter();
+        for (GangReserved.Slot slot : e.slots()) {
+            TaskGroup group = g.spec().group(slot.group());
+            if (group == null) {
+                return ApplyResult.ignored("app " + e.appId() + " has no task group " + slot.group());
+            }
+            int n = perGroup.merge(slot.group(), 1, Integer::sum);
+            if (n > g.missing(group)) {
+                return ApplyResult.ignored("task group " + slot.group() + " of app " + e.appId() + " needs "
+                        + g.missing(group) + " more slot(s), the reservation has " + n);
+            }
+            NodeState node = nodeIndex.get(slot.node());
+            if (node == null || !node.isSchedulable()) {
+                return ApplyResult.ignored("node " + slot.node() + " for app " + e.appId() + " is gone or not schedulable");
+            }
+            perNode.computeIfAbsent(slot.node(), k -> new ResourceCounter()).add(slot.resources());
+            total.add(slot.resources());
+        }
+        for (Map.Entry<String, ResourceCounter> pn : perNode.entrySet()) {
+            NodeState node = nodeIndex.get(pn.getKey());
+            if (!pn.getValue().snapshot().fitsWithin(node.allocated().raw(), node.node().allocatable())) {
+                return ApplyResult.ignored("the reservation of app " + e.appId() + " does not fit on node " + pn.getKey());
+            }
+        }
+        Resources sum = total.snapshot();
+        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
+            if (sum.firstOverLimit(q.allocated().raw(), q.max()) >= 0) {
+                return ApplyResult.ignored("the reservation of app " + e.appId() + " would take queue " + q.fullName()
+                        + " over its max");
+            }
+        }
+        for (GangReserved.Slot slot : e.slots()) {
+            holdSlot(app, g.addSlot(slot.group(), slot.node(), slot.resources()), 1);
+        }
+        g.status(Gang.Status.RESERVED, "");
+        return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult gangReleased(GangReleased e) {
+        AppState app = appIndex.get(e.appId());
+        if (app == null) {
+            return ApplyResult.ignored("app " + e.appId() + " is gone");
+        }
+        Gang g = app.gang();
+        switch (g.status()) {
+            case NONE, FAILED, NORMAL -> {
+                return ApplyResult.ignored("app " + e.appId() + " has no gang to release (" + g.status() + ")");
+            }
+            default -> {
+            }
+        }
+        dropFreeSlots(app, null);
+        g.status(switch (e.next()) {
+            case WAIT -> Gang.Status.WAITING;
+            case NORMAL -> Gang.Status.NORMAL;
+            case FAILED -> Gang.Status.FAILED;
+        }, e.reason());
+        return ApplyResult.APPLIED;
+    }
+
+    /** A gang app with nothing left to run or wait for gives back the slots no member came for. */
+    private void releaseIfFinished(AppState app) {
+        if (app != null && app.pendingPods() == 0 && app.placedPods() == 0 && app.gang().hasFreeSlots()) {
+            dropFreeSlots(app, null);
+        }
+    }
+
+    /** Drops an app's free slots: all of them, or those on {@code node}. */
+    private void dropFreeSlots(AppState app, String node) {
+        for (ReservedSlot slot : List.copyOf(app.gang().slots())) {
+            if (slot.isFree() && (node == null || slot.node().equals(node))) {
+                holdSlot(app, slot, -1);
+                app.gang().drop(slot);
+            }
+        }
+    }
+
+    /**
+     * Counts (sign 1) or stops counting (sign -1) a free slot's room on its node and the app's queues; the gang's own
+     * counter moves with its slots.
+     */
+    private void holdSlot(AppState app, ReservedSlot slot, int sign) {
+        NodeState n = nodeIndex.get(slot.node());
+        if (n != null) {
+            n.reserve(slot.resources(), sign);
+        }
+        QueueState q = chargedQueue(app);
+        if (sign > 0) {
+            q.addAllocated(slot.resources());
+        } else {
+            q.subtractAllocated(slot.resources());
+        }
     }
 
     private ApplyResult released(Released e) {
@@ -708,6 +899,11 @@ public final class ClusterState {
 
     public long ignoredCount() {
         return ignoredCount;
+    }
+
+    /** Allocations applied that reprogram an FPGA region. */
+    public long fpgaReprograms() {
+        return fpgaReprograms;
     }
 
     /** The last few ignored events with their reasons, oldest first, for logs and debugging. */

@@ -62,6 +62,15 @@ final class StateDigest {
         for (AppState a : s.apps().values()) {
             d.str(a.appId()).str(a.queue()).str(a.rejection()).str(a.user()).num(a.submissionTime())
                     .num(a.placedPods()).num(a.pendingPods()).num(a.completedPods()).counter(a.allocated());
+            Gang g = a.gang();
+            if (g.status() != Gang.Status.NONE) {
+                // Only for gangs, so that the digest of a state without any stays what it was.
+                d.str("gang").str(g.status().name()).num(g.since()).str(g.reason()).num(g.nextSlotId())
+                        .str(g.spec().toString());
+                for (ReservedSlot slot : g.slots()) {
+                    d.num(slot.id()).str(slot.group()).str(slot.node()).res(slot.resources()).str(slot.podUid());
+                }
+            }
         }
         d.str("queues");
         for (QueueState q : s.queues().all().values()) {
@@ -72,6 +81,9 @@ final class StateDigest {
         d.str("nodeTombstones");
         new TreeMap<>(s.nodeTombstones()).forEach((k, v) -> d.str(k).str(v));
         d.str(s.configSeenVersion());
+        if (s.fpgaReprograms() > 0) {
+            d.str("fpgaReprograms").num(s.fpgaReprograms());
+        }
         return HexFormat.of().formatHex(d.md.digest());
     }
 
@@ -91,7 +103,11 @@ final class StateDigest {
         for (Toleration t : p.tolerations()) {
             str(t.key()).str(t.operator()).str(t.value()).str(t.effect());
         }
-        return str(p.schedulerName()).str(p.nodeName()).str(p.phase().name()).num(p.creationTime()).str(p.resourceVersion());
+        str(p.schedulerName()).str(p.nodeName()).str(p.phase().name()).num(p.creationTime()).str(p.resourceVersion());
+        if (!p.hints().isNone()) {
+            str("hints").str(p.hints().toString());
+        }
+        return this;
     }
 
     private StateDigest res(Resources r) {

@@ -24,6 +24,7 @@ public record StateSnapshot(
         String leader,
         long appliedCount,
         long ignoredCount,
+        long fpgaReprograms,
         List<Node> nodes,
         List<AppEntry> apps,
         List<PodEntry> pods,
@@ -45,8 +46,16 @@ public record StateSnapshot(
                            String waitKey, String waitMessage, long waitingSince) {
     }
 
-    /** An app's identity; its pods and usage come from the pods. */
-    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime) {
+    /** An app's identity and its gang, null when it has none; its pods and usage come from the pods. */
+    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
+    }
+
+    /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
+    public record GangEntry(io.fairway.core.objects.GangSpec spec, Gang.Status status, long since, String reason,
+                            List<ReservedSlot> slots, int nextSlotId) {
+        public GangEntry {
+            slots = List.copyOf(slots);
+        }
     }
 
     public record Tombstone(String key, String version) {
@@ -65,7 +74,7 @@ public record StateSnapshot(
             apps.add(appEntry(a));
         }
         return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
-                s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(),
+                s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(), s.fpgaReprograms(),
                 s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
                 new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
     }
@@ -90,7 +99,10 @@ public record StateSnapshot(
     }
 
     private static AppEntry appEntry(AppState a) {
-        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime());
+        Gang g = a.gang();
+        GangEntry gang = g.status() == Gang.Status.NONE ? null
+                : new GangEntry(g.spec(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
+        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang);
     }
 
     private static List<Tombstone> tombstones(Map<String, String> m) {

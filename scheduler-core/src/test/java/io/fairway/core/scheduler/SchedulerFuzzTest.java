@@ -230,6 +230,9 @@ class SchedulerFuzzTest {
                 Pod pod = state.pod(a.podUid()).pod();
                 String best = null;
                 double bestScore = 0;
+                long bestTier = 0;
+                int gpu = ResourceNames.id("nvidia.com/gpu");
+                boolean wantsGpu = pod.requests().get(gpu) > 0;
                 for (NodeState n : state.nodes().values()) {
                     if (NodeFilters.READY.reject(pod, n, new long[0]) != null
                             || NodeFilters.TAINTS.reject(pod, n, new long[0]) != null
@@ -239,9 +242,14 @@ class SchedulerFuzzTest {
                     use.add(before.getOrDefault(n.name(), new ResourceCounter()));
                     if (!pod.requests().fitsWithin(use.raw(), n.node().allocatable())) continue;
                     double sc = score(n, use);
-                    if (best == null || (bin ? sc > bestScore : sc < bestScore)) {
+                    // Accelerator pods take the node that leaves the least of it free; other pods keep off
+                    // accelerator nodes while another fits; then policy order.
+                    long tier = wantsGpu ? n.node().allocatable().get("nvidia.com/gpu") - use.get(gpu)
+                            : n.node().allocatable().get("nvidia.com/gpu") > 0 ? 1 : 0;
+                    if (best == null || tier < bestTier || (tier == bestTier && (bin ? sc > bestScore : sc < bestScore))) {
                         best = n.name();
                         bestScore = sc;
+                        bestTier = tier;
                     }
                 }
                 assertThat(a.nodeName()).as("seed %d: %s, best by policy is %s", seed, a, best).isEqualTo(best);

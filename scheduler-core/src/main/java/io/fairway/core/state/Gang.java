@@ -1,0 +1,187 @@
+package io.fairway.core.state;
+
+import io.fairway.core.objects.GangSpec;
+import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.resources.ResourceCounter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** An app's gang: its task groups, where its reservation stands and the slots it holds. Changed only by apply. */
+public final class Gang {
+    public enum Status {
+        /** Not a gang app. */
+        NONE,
+        /** Its task groups could not be read; scheduled as a normal app once the leader said so. */
+        INVALID,
+        /** Waiting for room for every member it still needs, holding nothing free. */
+        WAITING,
+        /** Holds slots for its members (some may be used, some lost with a node). */
+        RESERVED,
+        /** Scheduled as a normal app: Soft timeout, or task groups that could not be read. */
+        NORMAL,
+        /** Failed: Hard timeout, or larger than its queue's max. Nothing more of it is placed. */
+        FAILED
+    }
+
+    /** Per group: free slots, slots taken by members, and members still pending. */
+    public record GroupCount(String group, int minMember, int reserved, int used, int waiting) {
+    }
+
+    private GangSpec spec = GangSpec.NONE;
+    private Status status = Status.NONE;
+    private long since;
+    private String reason = "";
+    private final List<ReservedSlot> slots = new ArrayList<>();
+    private final ResourceCounter reserved = new ResourceCounter();
+    private int nextSlotId;
+
+    public GangSpec spec() {
+        return spec;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Event time the app first waited as a gang: its timeout counts from here. */
+    public long since() {
+        return since;
+    }
+
+    /** Why the gang was released, failed or reads as normal; empty otherwise. */
+    public String reason() {
+        return reason;
+    }
+
+    public List<ReservedSlot> slots() {
+        return Collections.unmodifiableList(slots);
+    }
+
+    /** Resources of the free slots. */
+    public ResourceCounter reserved() {
+        return reserved;
+    }
+
+    public int nextSlotId() {
+        return nextSlotId;
+    }
+
+    public boolean hasFreeSlots() {
+        for (ReservedSlot s : slots) {
+            if (s.isFree()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Members of {@code group} that have no slot yet (neither free nor used). */
+    public int missing(TaskGroup group) {
+        int have = 0;
+        for (ReservedSlot s : slots) {
+            if (s.group().equals(group.name())) {
+                have++;
+            }
+        }
+        return Math.max(0, group.minMember() - have);
+    }
+
+    /** The free slot of {@code group} on {@code node} with the lowest id, or null. */
+    public ReservedSlot freeSlotOn(String group, String node) {
+        for (ReservedSlot s : slots) {
+            if (s.isFree() && s.group().equals(group) && s.node().equals(node)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The free slot of {@code group} with the lowest id, or null. */
+    public ReservedSlot firstFree(String group) {
+        for (ReservedSlot s : slots) {
+            if (s.isFree() && s.group().equals(group)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Reserved / used / waiting per group, in the spec's order. */
+    public List<GroupCount> counts(AppState app) {
+        Map<String, int[]> byGroup = new LinkedHashMap<>();
+        for (TaskGroup g : spec.groups()) {
+            byGroup.put(g.name(), new int[3]);
+        }
+        for (ReservedSlot s : slots) {
+            int[] c = byGroup.get(s.group());
+            if (c != null) {
+                c[s.isFree() ? 0 : 1]++;
+            }
+        }
+        for (PodState p : app.pendingAsks()) {
+            int[] c = byGroup.get(p.pod().hints().taskGroup());
+            if (c != null) {
+                c[2]++;
+            }
+        }
+        List<GroupCount> out = new ArrayList<>();
+        for (TaskGroup g : spec.groups()) {
+            int[] c = byGroup.get(g.name());
+            out.add(new GroupCount(g.name(), g.minMember(), c[0], c[1], c[2]));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------ changed by ClusterState only
+
+    void start(GangSpec s, long time) {
+        spec = s;
+        status = s.isGang() ? Status.WAITING : Status.INVALID;
+        since = time;
+        reason = s.problem();
+    }
+
+    void status(Status s, String why) {
+        status = s;
+        reason = why == null ? "" : why;
+    }
+
+    ReservedSlot addSlot(String group, String node, io.fairway.core.resources.Resources r) {
+        ReservedSlot s = new ReservedSlot(nextSlotId++, group, node, r, "");
+        slots.add(s);
+        reserved.add(r);
+        return s;
+    }
+
+    void use(ReservedSlot slot, String podUid) {
+        int i = slots.indexOf(slot);
+        slots.set(i, slot.usedBy(podUid));
+        reserved.subtract(slot.resources());
+    }
+
+    /** Drops a free slot (released, or lost with its node). */
+    void drop(ReservedSlot slot) {
+        if (slots.remove(slot)) {
+            reserved.subtract(slot.resources());
+        }
+    }
+
+    void restore(GangSpec s, Status st, long sinceTime, String why, List<ReservedSlot> saved, int nextId) {
+        spec = s;
+        status = st;
+        since = sinceTime;
+        reason = why;
+        slots.clear();
+        reserved.clear();
+        for (ReservedSlot slot : saved) {
+            slots.add(slot);
+            if (slot.isFree()) {
+                reserved.add(slot.resources());
+            }
+        }
+        nextSlotId = nextId;
+    }
+}
