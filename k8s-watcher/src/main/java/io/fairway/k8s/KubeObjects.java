@@ -12,6 +12,7 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.Toleration;
+import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.YuniKornLabels;
 import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceNames;
@@ -66,7 +67,8 @@ public final class KubeObjects {
                 spec.getNodeName(),
                 phase(p),
                 millis(meta.getCreationTimestamp()),
-                meta.getResourceVersion());
+                meta.getResourceVersion(),
+                GangAnnotations.hints(annotations));
     }
 
     /** What the pod asks of a node: max(sum of containers, largest init container) + overhead. */
