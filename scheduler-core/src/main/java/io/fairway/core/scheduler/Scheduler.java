@@ -103,6 +103,25 @@ public final class Scheduler {
         return next;
     }
 
+    /**
+     * A gang with members still to reserve for (waiting, or short of slots lost with a node) and pods alive: it
+     * reserves without waiting for a pending pod, so that executors that come later find their room.
+     */
+    private boolean needsReservation(AppState a) {
+        Gang g = a.gang();
+        if ((g.status() != Gang.Status.WAITING && g.status() != Gang.Status.RESERVED)
+                || (a.pendingPods() == 0 && a.placedPods() == 0)
+                || inFlight.reservation(a.appId()) != null || inFlight.release(a.appId()) != null) {
+            return false;
+        }
+        for (TaskGroup group : g.spec().groups()) {
+            if (g.missing(group) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A gang that would be released at its deadline: still waiting, or holding slots no member came for. */
     private static boolean timesOut(AppState a) {
         Gang g = a.gang();
@@ -205,6 +224,8 @@ public final class Scheduler {
         boolean started;
         double share;
         int priority;
+        /** A gang that has a reservation to make even with no pod pending (its executors come later). */
+        boolean gangWork;
         /** The topology domain (label value) the app's pods are in, once one is placed; null before. */
         String domain;
         boolean domainKnown;
@@ -270,13 +291,13 @@ public final class Scheduler {
                     break;
                 }
                 ANode app = leaf.apps.pollFirst();
-                if (app == null || app.next == null) {
+                if (app == null || (app.next == null && !app.gangWork)) {
                     if (leaf.apps.isEmpty()) {
                         prune(leaf);
                     }
                     continue;
                 }
-                if (app.app.gang().status() != Gang.Status.NONE && holdsBack(leaf, app)) {
+                if (app.app.gang().status() != Gang.Status.NONE && (holdsBack(leaf, app) || app.next == null)) {
                     if (leaf.apps.isEmpty()) {
                         prune(leaf);
                     }
@@ -316,9 +337,11 @@ public final class Scheduler {
                 }
                 List<ANode> anodes = new ArrayList<>();
                 for (AppState a : q.apps().values()) {
-                    if (a.pendingPods() > 0 && a.rejection().isEmpty()) {
+                    boolean gangWork = needsReservation(a);
+                    if ((a.pendingPods() > 0 || gangWork) && a.rejection().isEmpty()) {
                         ANode an = new ANode(a);
-                        if (an.next != null) {
+                        an.gangWork = gangWork;
+                        if (an.next != null || gangWork) {
                             anodes.add(an);
                         }
                     }
@@ -859,7 +882,8 @@ public final class Scheduler {
         }
 
         /** One try at a whole reservation: the slots found, or why not (with the index left as it was). */
-        private record Attempt(List<GangReserved.Slot> slots, List<NodeIndex.Entry> entries, Failure failure) {
+        private record Attempt(List<GangReserved.Slot> slots, List<NodeIndex.Entry> entries, Failure failure,
+                               int placed) {
         }
 
         /** Reserves every missing member of the gang at once, or nothing. Null on success, else why not. */
@@ -895,8 +919,10 @@ public final class Scheduler {
                     }
                 }
             }
-            Pod base = app.next.pod();
-            Topology topology = base.hints().topology();
+            Topology topology = g.topology();
+            Pod base = new Pod("gang:" + a.appId(), "", a.appId(), a.appId(), a.queue(), a.user(), List.of(),
+                    Resources.NONE, 0, Map.of(), NodeAffinity.NONE, List.of(), state.schedulerName(), "",
+                    io.fairway.core.objects.PodPhase.Pending, a.submissionTime(), "");
             Attempt chosen;
             if (topology.isNone()) {
                 chosen = attempt(base, g, null, null);
@@ -933,14 +959,17 @@ public final class Scheduler {
             Attempt best = null;
             String bestDomain = null;
             long bestLeft = Long.MAX_VALUE;
-            Failure firstFailure = null;
+            // Of the domains that do not fit, the reason names the one that came closest.
+            Failure closest = null;
+            int closestPlaced = -1;
             for (String domain : nodes.domains(key)) {
                 Attempt at = attempt(base, g, key, domain);
                 if (at.failure() != null) {
-                    if (firstFailure == null) {
-                        firstFailure = new Failure("gang: no topology domain of " + key + " fits",
+                    if (at.placed() > closestPlaced) {
+                        closestPlaced = at.placed();
+                        closest = new Failure("gang: no topology domain of " + key + " fits",
                                 at.failure().message().replaceFirst(" cannot be reserved in full",
-                                        " cannot be reserved in full in one domain of " + key + " (in " + domain + ")"),
+                                        " cannot be reserved in full in one domain of " + key + " (closest: " + domain + ")"),
                                 allocations);
                     }
                     continue;
@@ -953,9 +982,9 @@ public final class Scheduler {
                 }
             }
             if (bestDomain == null) {
-                return new Attempt(List.of(), List.of(), firstFailure != null ? firstFailure
+                return new Attempt(List.of(), List.of(), closest != null ? closest
                         : new Failure("gang: no topology domain of " + key, "gang cannot be reserved: no node has the label "
-                        + key + " that its topology domain names", allocations));
+                        + key + " that its topology domain names", allocations), 0);
             }
             best = attempt(base, g, key, bestDomain);
             return best;
@@ -999,7 +1028,7 @@ public final class Scheduler {
                                 + "; " + nodeFailure.key(), "gang of app " + base.appId() + " cannot be reserved in full: "
                                 + "task group " + group.name() + " needs " + missing + " × " + group.minResource()
                                 + ", room for " + i + " (" + nodeFailure.message().replaceAll("\\.$", "") + ")",
-                                allocations));
+                                allocations), slots.size());
                         undo(failed);
                         return failed;
                     }
@@ -1008,7 +1037,7 @@ public final class Scheduler {
                     entries.add(e);
                 }
             }
-            return new Attempt(slots, entries, null);
+            return new Attempt(slots, entries, null, slots.size());
         }
 
         private void undo(Attempt at) {

@@ -142,7 +142,7 @@ public final class ClusterState {
             c.resolveQueue(app);
             StateSnapshot.GangEntry g = a.gang();
             if (g != null) {
-                app.gang().restore(g.spec(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
+                app.gang().restore(g.spec(), g.topology(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
             }
         }
         for (StateSnapshot.PodEntry e : s.pods()) {
@@ -250,7 +250,7 @@ public final class ClusterState {
                 GangSpec spec = pod.hints().gang();
                 if (app.gang().status() == Gang.Status.NONE && !spec.isNone()) {
                     // The first pod that declares task groups defines the gang, as YuniKorn's originator pod does.
-                    app.gang().start(spec, e.time());
+                    app.gang().start(spec, pod.hints().topology(), e.time());
                 }
             }
             p.role(roleFor(pod, p, null));

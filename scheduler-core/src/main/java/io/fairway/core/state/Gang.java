@@ -31,6 +31,7 @@ public final class Gang {
     }
 
     private GangSpec spec = GangSpec.NONE;
+    private io.fairway.core.objects.Topology topology = io.fairway.core.objects.Topology.NONE;
     private Status status = Status.NONE;
     private long since;
     private String reason = "";
@@ -44,6 +45,11 @@ public final class Gang {
 
     public Status status() {
         return status;
+    }
+
+    /** The topology domain the gang's reservation must (or should) be in, from the pod that declared the gang. */
+    public io.fairway.core.objects.Topology topology() {
+        return topology;
     }
 
     /** Event time the app first waited as a gang: its timeout counts from here. */
@@ -137,8 +143,9 @@ public final class Gang {
 
     // ------------------------------------------------------------ changed by ClusterState only
 
-    void start(GangSpec s, long time) {
+    void start(GangSpec s, io.fairway.core.objects.Topology t, long time) {
         spec = s;
+        topology = t;
         status = s.isGang() ? Status.WAITING : Status.INVALID;
         since = time;
         reason = s.problem();
@@ -169,8 +176,10 @@ public final class Gang {
         }
     }
 
-    void restore(GangSpec s, Status st, long sinceTime, String why, List<ReservedSlot> saved, int nextId) {
+    void restore(GangSpec s, io.fairway.core.objects.Topology t, Status st, long sinceTime, String why,
+                 List<ReservedSlot> saved, int nextId) {
         spec = s;
+        topology = t == null ? io.fairway.core.objects.Topology.NONE : t;
         status = st;
         since = sinceTime;
         reason = why;

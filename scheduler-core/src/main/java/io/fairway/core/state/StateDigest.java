@@ -66,7 +66,7 @@ final class StateDigest {
             if (g.status() != Gang.Status.NONE) {
                 // Only for gangs, so that the digest of a state without any stays what it was.
                 d.str("gang").str(g.status().name()).num(g.since()).str(g.reason()).num(g.nextSlotId())
-                        .str(g.spec().toString());
+                        .str(g.spec().toString()).str(g.topology().toString());
                 for (ReservedSlot slot : g.slots()) {
                     d.num(slot.id()).str(slot.group()).str(slot.node()).res(slot.resources()).str(slot.podUid());
                 }

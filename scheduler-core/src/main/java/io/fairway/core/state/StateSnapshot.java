@@ -51,8 +51,8 @@ public record StateSnapshot(
     }
 
     /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
-    public record GangEntry(io.fairway.core.objects.GangSpec spec, Gang.Status status, long since, String reason,
-                            List<ReservedSlot> slots, int nextSlotId) {
+    public record GangEntry(io.fairway.core.objects.GangSpec spec, io.fairway.core.objects.Topology topology,
+                            Gang.Status status, long since, String reason, List<ReservedSlot> slots, int nextSlotId) {
         public GangEntry {
             slots = List.copyOf(slots);
         }
@@ -101,7 +101,7 @@ public record StateSnapshot(
     private static AppEntry appEntry(AppState a) {
         Gang g = a.gang();
         GangEntry gang = g.status() == Gang.Status.NONE ? null
-                : new GangEntry(g.spec(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
+                : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
         return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang);
     }
 
