@@ -28,6 +28,7 @@ public final class InFlight {
     /** Gang slots taken by in-flight allocations: pod uid to {@code appId#slotId}. */
     private final HashMap<String, String> slotByPod = new HashMap<>();
     private final java.util.HashSet<String> takenSlots = new java.util.HashSet<>();
+    private final HashMap<String, Back> givenBack = new HashMap<>();
     /** FPGA regions per function booked by in-flight allocations, by node. */
     private final HashMap<String, HashMap<String, Long>> fpgaByNode = new HashMap<>();
     private final HashMap<String, long[]> fpgaByPod = new HashMap<>();
@@ -44,6 +45,30 @@ public final class InFlight {
         String key = appId + "#" + slotId;
         slotByPod.put(podUid, key);
         takenSlots.add(key);
+    }
+
+    /**
+     * The allocation of a member placed away from its slot gives that slot back when applied: until then its room
+     * counts as free again here, so the overlay matches what the state will hold.
+     */
+    void giveBack(String podUid, String appId, int slotId, String node, Resources r) {
+        takeSlot(podUid, appId, slotId);
+        givenBack.put(podUid, new Back(node, r));
+        byNode.computeIfAbsent(node, k -> new ResourceCounter()).subtract(r);
+    }
+
+    /** What a member's in-flight allocation gives back of its slot (to subtract from its queues), or null. */
+    Resources givenBack(String podUid) {
+        Back b = givenBack.get(podUid);
+        return b == null ? null : b.resources();
+    }
+
+    private record Back(String node, Resources resources) {
+    }
+
+    /** The slot ({@code appId#slotId}) an in-flight allocation takes or gives back, or null. */
+    String slotOf(String podUid) {
+        return slotByPod.get(podUid);
     }
 
     boolean isSlotTaken(String appId, int slotId) {
@@ -130,6 +155,14 @@ public final class InFlight {
         if (slot != null) {
             takenSlots.remove(slot);
         }
+        Back back = givenBack.remove(podUid);
+        if (back != null) {
+            ResourceCounter c = byNode.computeIfAbsent(back.node(), k -> new ResourceCounter());
+            c.add(back.resources());
+            if (c.isZero()) {
+                byNode.remove(back.node());
+            }
+        }
         String fn = fpgaFunctionByPod.remove(podUid);
         if (fn != null && a != null) {
             long regions = fpgaByPod.remove(podUid)[0];
@@ -174,6 +207,7 @@ public final class InFlight {
         releases.clear();
         slotByPod.clear();
         takenSlots.clear();
+        givenBack.clear();
         fpgaByNode.clear();
         fpgaByPod.clear();
         fpgaFunctionByPod.clear();

@@ -207,6 +207,12 @@ public final class Scheduler {
                 used[r.idAt(i)] += r.valueAt(i);
             }
         }
+
+        void subtract(Resources r) {
+            for (int i = 0, n = r.size(); i < n; i++) {
+                used[r.idAt(i)] -= r.valueAt(i);
+            }
+        }
     }
 
     private static final Comparator<QNode> QUEUE_ORDER = Comparator
@@ -363,10 +369,14 @@ public final class Scheduler {
                 PodState p = state.pod(a.podUid());
                 AppState app = p == null ? null : state.app(p.pod().appId());
                 boolean starts = app != null && app.placedPods() == 0 && startedInFlight.add(app.appId());
+                Resources back = inFlight.givenBack(a.podUid());
                 for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
                     QNode n = byQueue.get(q);
                     if (n != null) {
                         n.add(r);
+                        if (back != null) {
+                            n.subtract(back);
+                        }
                         if (starts) {
                             n.startedApps++;
                         }
@@ -487,17 +497,21 @@ public final class Scheduler {
             if (givenBack != null) {
                 bookSlot(leaf, givenBack, -1);
             }
-            if (!placeNormally(leaf, app, ask)) {
+            if (!placeNormally(leaf, app, ask, givenBack != null)) {
                 if (givenBack != null) {
                     bookSlot(leaf, givenBack, 1);
                 }
             } else if (givenBack != null) {
-                inFlight.takeSlot(ask.uid(), app.app.appId(), givenBack.id());
+                inFlight.giveBack(ask.uid(), app.app.appId(), givenBack.id(), givenBack.node(), givenBack.resources());
             }
         }
 
-        /** @return whether the ask was placed */
-        private boolean placeNormally(QNode leaf, ANode app, PodState ask) {
+        /**
+         * @param roomFreed room was given back in this cycle (a member's slot), so shapes that found no node earlier
+         *                  may fit now
+         * @return whether the ask was placed
+         */
+        private boolean placeNormally(QNode leaf, ANode app, PodState ask, boolean roomFreed) {
             Pod pod = ask.pod();
             Resources req = pod.requests();
             for (QNode q = leaf; q != null; q = q.parent) {
@@ -525,10 +539,10 @@ public final class Scheduler {
             }
             Topology topology = pod.hints().topology();
             Pod target = topology.isNone() ? pod : inDomain(pod, topology.key(), domainOf(app, topology.key()));
-            NodeIndex.Entry node = find(target);
+            NodeIndex.Entry node = find(target, roomFreed);
             if (node == null && target != pod && !topology.required()) {
                 target = pod;
-                node = find(target);
+                node = find(target, roomFreed);
             }
             if (node != null) {
                 allocate(leaf, app, ask, node, req, null);
@@ -547,8 +561,8 @@ public final class Scheduler {
         }
 
         /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
-        private NodeIndex.Entry find(Pod pod) {
-            if (!failedShapes.isEmpty() && failedShapes.containsKey(Shape.of(pod))) {
+        private NodeIndex.Entry find(Pod pod, boolean roomFreed) {
+            if (!roomFreed && !failedShapes.isEmpty() && failedShapes.containsKey(Shape.of(pod))) {
                 return null;
             }
             NodeIndex.Entry node = nodes.firstFit(pod);
@@ -607,12 +621,14 @@ public final class Scheduler {
                 if (e == null) {
                     continue;
                 }
-                Resources growth = growth(pod.requests(), slot.resources());
-                Pod grown = pod.withConstraints(growth, pod.nodeSelector(), pod.affinity(), pod.tolerations());
-                if (nodes.rejectOn(grown, e) != null || overMax(leaf, growth)) {
+                // Judged as apply will judge it: the whole pod on the node and in the queues, with the slot given back.
+                bookSlot(leaf, slot, -1);
+                boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, pod.requests());
+                bookSlot(leaf, slot, 1);
+                if (!fits) {
                     continue;
                 }
-                allocate(leaf, app, ask, e, growth, slot);
+                allocate(leaf, app, ask, e, growth(pod.requests(), slot.resources()), slot);
                 return true;
             }
             return false;

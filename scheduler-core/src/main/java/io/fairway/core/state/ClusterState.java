@@ -274,7 +274,7 @@ public final class ClusterState {
         Pod updated = new Pod(pod.uid(), pod.namespace(), pod.name(), existing.pod().appId(), existing.pod().queue(),
                 existing.pod().user(), existing.pod().groups(), existing.pod().requests(), pod.priority(),
                 pod.nodeSelector(), pod.affinity(), pod.tolerations(), existing.pod().schedulerName(), pod.nodeName(),
-                pod.phase(), existing.pod().creationTime(), pod.resourceVersion());
+                pod.phase(), existing.pod().creationTime(), pod.resourceVersion(), existing.pod().hints());
         existing.pod(updated);
         PodState.Role role = roleFor(updated, existing, previousRole);
         existing.role(role);
@@ -345,6 +345,8 @@ public final class ClusterState {
                 if (q != null) {
                     q.removeApp(app.appId());
                 }
+            } else {
+                releaseIfFinished(app);
             }
         }
         return ApplyResult.APPLIED;
@@ -419,6 +421,11 @@ public final class ClusterState {
             }
             p.node("", false, 0);
             attach(p);
+        }
+        for (PodState p : onNode) {
+            if (p.isOurs()) {
+                releaseIfFinished(appIndex.get(p.pod().appId()));
+            }
         }
         return ApplyResult.APPLIED;
     }
@@ -554,6 +561,9 @@ public final class ClusterState {
         }
         if (app.queue().isEmpty()) {
             return ApplyResult.ignored("app " + e.appId() + " has no queue: " + app.rejection());
+        }
+        if (app.pendingPods() == 0 && app.placedPods() == 0) {
+            return ApplyResult.ignored("app " + e.appId() + " has no pod left to reserve for");
         }
         if (e.slots().isEmpty()) {
             return ApplyResult.ignored("reservation of app " + e.appId() + " has no slot");

@@ -78,6 +78,13 @@ class SchedulerFuzzTest {
             """};
     static final String[] QUEUES = {"root.a", "root.b", "", "root.p.a", "root.p.b"};
     static final String[] NODES = {"n0", "n1", "n2", "n3"};
+    /** app3's pods are a gang: two task groups, each pod a member of one (or of none). */
+    static final io.fairway.core.objects.GangSpec GANG = new io.fairway.core.objects.GangSpec(List.of(
+            new io.fairway.core.objects.TaskGroup("g1", 2, Resources.builder().set("cpu", 250).set("memory", 1L << 28).build(),
+                    Map.of(), List.of(), NodeAffinity.NONE),
+            new io.fairway.core.objects.TaskGroup("g2", 1, Resources.builder().set("cpu", 500).set("memory", 1L << 28).build(),
+                    Map.of(), List.of(new Toleration("dedicated", "Exists", "", "")), NodeAffinity.NONE)),
+            io.fairway.core.objects.GangSpec.Style.SOFT, 50, "");
 
     final class Run {
         final Random r;
@@ -136,9 +143,14 @@ class SchedulerFuzzTest {
                     NodeAffinity aff = r.nextInt(6) == 0 ? new NodeAffinity(List.of(List.of(new NodeSelectorRequirement("zone",
                             NodeSelectorRequirement.Operator.Exists, List.of())))) : NodeAffinity.NONE;
                     List<Toleration> tol = r.nextBoolean() ? List.of(new Toleration("dedicated", "Exists", "", "")) : List.of();
-                    Pod p = new Pod(uid, "ns", uid, "app" + r.nextInt(4), QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
+                    String app = "app" + r.nextInt(4);
+                    io.fairway.core.objects.SchedulingHints hints = !app.equals("app3")
+                            ? io.fairway.core.objects.SchedulingHints.NONE
+                            : new io.fairway.core.objects.SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
+                            io.fairway.core.objects.Topology.NONE, "");
+                    Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
                             req, r.nextInt(3), sel, aff, tol, ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
-                            nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver());
+                            nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver(), hints);
                     pods.put(uid, p);
                     apply(new PodObserved(time, p));
                 } else if (k < 45) {
@@ -205,7 +217,54 @@ class SchedulerFuzzTest {
                 }
                 nodeUse.computeIfAbsent(a.nodeName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
             }
+            reservations(f, nodeUse, null);
+            givenBack(f, nodeUse, null, java.util.Set.of());
             return nodeUse;
+        }
+
+        /** A member placed away from its slot gives the slot back when applied: that room is not double-booked. */
+        void givenBack(InFlight f, Map<String, ResourceCounter> nodeUse, Map<String, ResourceCounter> queueUse,
+                       java.util.Set<String> except) {
+            for (Allocated a : f.allocations().values()) {
+                if (except.contains(a.podUid())) {
+                    continue;
+                }
+                String slotKey = f.slotOf(a.podUid());
+                PodState p = state.pod(a.podUid());
+                if (slotKey == null || p == null || p.role() != PodState.Role.PENDING) {
+                    continue;
+                }
+                int id = Integer.parseInt(slotKey.substring(slotKey.indexOf('#') + 1));
+                io.fairway.core.state.AppState app = state.app(p.pod().appId());
+                for (io.fairway.core.state.ReservedSlot slot : app.gang().slots()) {
+                    if (slot.id() == id && slot.isFree() && !slot.node().equals(a.nodeName())) {
+                        nodeUse.computeIfAbsent(slot.node(), x -> new ResourceCounter()).subtract(slot.resources());
+                        if (queueUse != null) {
+                            for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
+                                queueUse.computeIfAbsent(q.fullName(), x -> new ResourceCounter()).subtract(slot.resources());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Gang reservations not yet read back hold their room like allocations. */
+        void reservations(InFlight f, Map<String, ResourceCounter> nodeUse, Map<String, ResourceCounter> queueUse) {
+            for (io.fairway.core.events.GangReserved g : f.reservations().values()) {
+                io.fairway.core.state.AppState app = state.app(g.appId());
+                if (app == null) {
+                    continue;
+                }
+                for (io.fairway.core.events.GangReserved.Slot slot : g.slots()) {
+                    nodeUse.computeIfAbsent(slot.node(), x -> new ResourceCounter()).add(slot.resources());
+                    if (queueUse != null) {
+                        for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
+                            queueUse.computeIfAbsent(q.fullName(), x -> new ResourceCounter()).add(slot.resources());
+                        }
+                    }
+                }
+            }
         }
 
         double score(NodeState n, ResourceCounter used) {
@@ -226,8 +285,29 @@ class SchedulerFuzzTest {
             boolean bin = state.config().defaultPartition().nodeSortPolicy().type()
                     == io.fairway.core.config.NodeSortPolicy.Type.BINPACKING;
             for (Decision d : res.decisions()) {
+                if (d instanceof io.fairway.core.events.GangReserved g) {
+                    g.slots().forEach(slot -> before.computeIfAbsent(slot.node(), x -> new ResourceCounter()).add(slot.resources()));
+                    continue;
+                }
                 if (!(d instanceof Allocated a)) continue;
                 Pod pod = state.pod(a.podUid()).pod();
+                if (!pod.hints().taskGroup().isEmpty()) {
+                    // A member goes to its slot, not to the best node; the invariants below still hold for it. Into its
+                    // slot it books only what it asks beyond the slot.
+                    before.computeIfAbsent(a.nodeName(), x -> new ResourceCounter())
+                            .add(scheduler.inFlight().requests(a.podUid()));
+                    String slotKey = scheduler.inFlight().slotOf(a.podUid());
+                    if (slotKey != null) {
+                        int id = Integer.parseInt(slotKey.substring(slotKey.indexOf('#') + 1));
+                        for (io.fairway.core.state.ReservedSlot slot : state.app(pod.appId()).gang().slots()) {
+                            if (slot.id() == id && !slot.node().equals(a.nodeName())) {
+                                // placed elsewhere: the slot it gave back is room again in this cycle
+                                before.computeIfAbsent(slot.node(), x -> new ResourceCounter()).subtract(slot.resources());
+                            }
+                        }
+                    }
+                    continue;
+                }
                 String best = null;
                 double bestScore = 0;
                 long bestTier = 0;
@@ -262,6 +342,10 @@ class SchedulerFuzzTest {
             CycleResult res = scheduler.cycle(time);
             STATS.merge("alloc", (int) res.decisions().stream().filter(Allocated.class::isInstance).count(), Integer::sum);
             STATS.merge("unsched", (int) res.decisions().stream().filter(Unschedulable.class::isInstance).count(), Integer::sum);
+            STATS.merge("gangReserved", (int) res.decisions().stream()
+                    .filter(io.fairway.core.events.GangReserved.class::isInstance).count(), Integer::sum);
+            STATS.merge("gangReleased", (int) res.decisions().stream()
+                    .filter(io.fairway.core.events.GangReleased.class::isInstance).count(), Integer::sum);
             checkOrder(res, before);
             trace.add("CYCLE hold=" + hold + " " + res.decisions());
             out.addAll(res.decisions());
@@ -291,6 +375,22 @@ class SchedulerFuzzTest {
                     queueUse.computeIfAbsent(q.fullName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
                 }
             }
+            reservations(f, nodeUse, queueUse);
+            // Room given back by this cycle's members was not free yet when an earlier ask of the cycle failed.
+            Map<String, ResourceCounter> beforeGiveBacks = new HashMap<>();
+            nodeUse.forEach((k, v) -> {
+                ResourceCounter c = new ResourceCounter();
+                c.add(v);
+                beforeGiveBacks.put(k, c);
+            });
+            java.util.Set<String> thisCycle = new java.util.HashSet<>();
+            res.decisions().forEach(d -> {
+                if (d instanceof Allocated a) {
+                    thisCycle.add(a.podUid());
+                }
+            });
+            givenBack(f, nodeUse, queueUse, java.util.Set.of());
+            givenBack(f, beforeGiveBacks, null, thisCycle);
             for (Decision d : res.decisions()) {
                 if (d instanceof Allocated a) {
                     NodeState n = state.node(a.nodeName());
@@ -329,8 +429,14 @@ class SchedulerFuzzTest {
                         }
                         ResourceCounter use = new ResourceCounter();
                         use.add(n.allocated());
-                        use.add(nodeUse.getOrDefault(n.name(), new ResourceCounter()));
+                        use.add(beforeGiveBacks.getOrDefault(n.name(), new ResourceCounter()));
                         boolean fits = pod.requests().fitsWithin(use.raw(), n.node().allocatable());
+                        if (fits && System.getenv("TRACE") != null) {
+                            System.out.println("DEBUG pod " + pod + "\nDEBUG node " + n.name() + " allocated " + n.allocated()
+                                    + " alloc " + n.node().allocatable() + " inflight " + nodeUse.get(n.name()) + "\nDEBUG usage "
+                                    + scheduler.nodeUsage() + "\nDEBUG gang " + state.app(pod.appId()).gang().slots() + " "
+                                    + state.app(pod.appId()).gang().status());
+                        }
                         assertThat(fits).as("seed %d: %s said no node but %s fits (%s)", seed, u, n.name(), u.message()).isFalse();
                     }
                     String m = u.message();

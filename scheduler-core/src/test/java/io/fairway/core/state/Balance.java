@@ -84,6 +84,34 @@ public final class Balance {
                 default -> out.add("our pod " + p.uid() + " is IGNORED");
             }
         }
+        // Free gang slots hold room on their node and in the app's queues, as pods do.
+        for (AppState app : s.apps().values()) {
+            Gang g = app.gang();
+            ResourceCounter free = new ResourceCounter();
+            for (ReservedSlot slot : g.slots()) {
+                if (!slot.isFree()) {
+                    continue;
+                }
+                free.add(slot.resources());
+                if (s.node(slot.node()) == null) {
+                    out.add("app " + app.appId() + " holds slot " + slot.id() + " on missing node " + slot.node());
+                } else {
+                    nodeUse.computeIfAbsent(slot.node(), k -> new ResourceCounter()).add(slot.resources());
+                }
+                for (QueueState qs = charged(s, app); qs != null; qs = qs.parent()) {
+                    qAlloc.computeIfAbsent(qs.fullName(), k -> new ResourceCounter()).add(slot.resources());
+                }
+            }
+            if (!eq(free, g.reserved())) {
+                out.add("app " + app.appId() + " gang reserved " + g.reserved() + " but free slots sum " + free);
+            }
+            if (!free.isZero() && g.status() != Gang.Status.RESERVED) {
+                out.add("app " + app.appId() + " holds free slots while " + g.status());
+            }
+            if (!free.isZero() && app.pendingPods() == 0 && app.placedPods() == 0) {
+                out.add("app " + app.appId() + " holds free slots with nothing left to run");
+            }
+        }
         ResourceCounter zero = new ResourceCounter();
         ResourceCounter cap = new ResourceCounter();
         for (NodeState n : s.nodes().values()) {

@@ -64,6 +64,12 @@ class StateFuzzTest {
             """};
     static final String[] QUEUES = {"root.a", "root.b", "root.c", "root.a.x", "", "root.nosuch"};
     static final String[] NODES = {"n0", "n1", "n2"};
+    /** app3 and app4 are gangs: two task groups, members named by their pods. */
+    static final io.fairway.core.objects.GangSpec GANG = new io.fairway.core.objects.GangSpec(List.of(
+            new io.fairway.core.objects.TaskGroup("g1", 2, Resources.builder().set("cpu", 500).build(), Map.of(), List.of(),
+                    NodeAffinity.NONE),
+            new io.fairway.core.objects.TaskGroup("g2", 1, Resources.builder().set("cpu", 1000).set("memory", 1L << 28).build(),
+                    Map.of(), List.of(), NodeAffinity.NONE)), io.fairway.core.objects.GangSpec.Style.SOFT, 60_000, "");
 
     static final class Gen {
         final Random r;
@@ -116,10 +122,15 @@ class StateFuzzTest {
                 String nodeName = !ours || r.nextInt(6) == 0 ? (r.nextBoolean() ? NODES[r.nextInt(NODES.length)] : "") : "";
                 Resources req = Resources.builder().set("cpu", 100L * (1 + r.nextInt(20))).set("memory", 1L << 28)
                         .set("nvidia.com/gpu", r.nextInt(4) == 0 ? 1 : 0).build();
-                Pod p = new Pod(uid, "ns", uid, "app" + r.nextInt(5), QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
+                String app = "app" + r.nextInt(5);
+                boolean gang = app.equals("app3") || app.equals("app4");
+                io.fairway.core.objects.SchedulingHints hints = !gang ? io.fairway.core.objects.SchedulingHints.NONE
+                        : new io.fairway.core.objects.SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
+                        io.fairway.core.objects.Topology.NONE, "");
+                Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
                         req, r.nextInt(3), Map.of(), NodeAffinity.NONE, List.of(),
                         ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
-                        nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver());
+                        nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver(), hints);
                 lastPod.put(uid, p);
                 return new PodObserved(time, p);
             }
@@ -137,7 +148,7 @@ class StateFuzzTest {
                     case 1 -> p.withPhase(r.nextBoolean() ? PodPhase.Succeeded : PodPhase.Failed, ver());
                     case 2 -> new Pod(p.uid(), p.namespace(), p.name(), p.appId(), p.queue(), p.user(), p.groups(),
                             p.requests(), r.nextInt(5), p.nodeSelector(), p.affinity(), p.tolerations(), p.schedulerName(),
-                            p.nodeName(), p.phase(), p.creationTime(), ver());
+                            p.nodeName(), p.phase(), p.creationTime(), ver(), p.hints());
                     default -> p.withPhase(p.phase(), ver());
                 };
                 lastPod.put(uid, u);
@@ -163,8 +174,22 @@ class StateFuzzTest {
                 if (!pl.isEmpty() && r.nextInt(4) != 0) { PodState rp = pl.get(r.nextInt(pl.size())); return new Released(time, epoch, rp.uid(), rp.node(), "x"); }
                 return new Released(time, epoch, uid, "node-0", "x");
             }
-            if (k < 90) {
+            if (k < 87) {
                 return new Unschedulable(time, epoch, uid, "k" + r.nextInt(3), "m");
+            }
+            if (k < 90) {
+                String app = r.nextBoolean() ? "app3" : "app4";
+                if (r.nextInt(3) == 0) {
+                    return new io.fairway.core.events.GangReleased(time, epoch, app,
+                            io.fairway.core.events.GangReleased.Next.values()[r.nextInt(3)], "r");
+                }
+                List<io.fairway.core.events.GangReserved.Slot> slots = new ArrayList<>();
+                for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
+                    io.fairway.core.objects.TaskGroup g = GANG.groups().get(r.nextInt(2));
+                    slots.add(new io.fairway.core.events.GangReserved.Slot(r.nextInt(8) == 0 ? "nope" : g.name(),
+                            NODES[r.nextInt(NODES.length)], g.minResource()));
+                }
+                return new io.fairway.core.events.GangReserved(time, epoch, app, slots);
             }
             if (k < 95) {
                 return new QueueConfigObserved(time, CONFIGS[r.nextInt(CONFIGS.length)], ver());
