@@ -2,6 +2,8 @@ package io.fairway.log;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
@@ -11,11 +13,14 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ApplyResult;
 import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
+import io.fairway.core.state.ReservedSlot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * The story of one pod as the log tells it: observed, queued, why it waited (each distinct reason once, with its
@@ -30,7 +35,7 @@ public final class PodStory {
 
     /** A story as stored: where it stands and what it has told so far. */
     public record Saved(String uid, String key, String node, String phase, String waitingFor, long waitingSince,
-                        boolean deleted, int dropped, List<Entry> entries) {
+                        boolean deleted, int dropped, List<Entry> entries, String appId) {
     }
 
     /**
@@ -49,9 +54,11 @@ public final class PodStory {
     private String waitingFor;
     private long waitingSince;
     private boolean deleted;
+    /** The app the pod belongs to, so that the app's gang decisions are part of its story. */
+    private String appId;
 
     PodStory(String uid, String key) {
-        this(new Saved(uid, key, "", "", null, 0, false, 0, List.of()));
+        this(new Saved(uid, key, "", "", null, 0, false, 0, List.of(), ""));
     }
 
     private PodStory(Saved s) {
@@ -64,6 +71,7 @@ public final class PodStory {
         this.deleted = s.deleted();
         this.dropped = s.dropped();
         this.entries = new ArrayList<>(s.entries() == null ? List.of() : s.entries());
+        this.appId = s.appId() == null ? "" : s.appId();
     }
 
     public static PodStory restore(Saved s) {
@@ -71,7 +79,7 @@ public final class PodStory {
     }
 
     public Saved save() {
-        return new Saved(uid, key, node, phase, waitingFor, waitingSince, deleted, dropped, List.copyOf(entries));
+        return new Saved(uid, key, node, phase, waitingFor, waitingSince, deleted, dropped, List.copyOf(entries), appId);
     }
 
     public String uid() {
@@ -81,6 +89,11 @@ public final class PodStory {
     /** {@code namespace/name} */
     public String key() {
         return key;
+    }
+
+    /** The pod's app, empty until it was observed. */
+    String appId() {
+        return appId;
     }
 
     /** The node the story last placed the pod on, or empty. */
@@ -123,8 +136,23 @@ public final class PodStory {
             case Allocated a when a.podUid().equals(uid) && result.applied() -> {
                 endWait(off, t, "");
                 node = a.nodeName();
-                add(off, t, "allocated on " + a.nodeName() + " in " + a.queue() + " by leader epoch " + a.epoch());
+                add(off, t, "allocated on " + a.nodeName() + " in " + a.queue() + " by leader epoch " + a.epoch()
+                        + slotNote(a, state) + fpgaNote(a, state));
             }
+            case GangReserved g when g.appId().equals(appId) && result.applied() -> {
+                StringJoiner where = new StringJoiner("; ");
+                java.util.Map<String, List<String>> byGroup = new java.util.LinkedHashMap<>();
+                g.slots().forEach(s -> byGroup.computeIfAbsent(s.group(), k -> new ArrayList<>()).add(s.node()));
+                byGroup.forEach((group, nodes) -> where.add(group + ": " + nodes.size() + " on " + String.join(", ", nodes)));
+                add(off, t, "gang of app " + appId + " reserved " + g.slots().size() + " slot(s) (" + where
+                        + ") by leader epoch " + g.epoch() + "; " + gangCounts(state));
+            }
+            case GangReleased g when g.appId().equals(appId) && result.applied() -> add(off, t, "gang of app " + appId
+                    + switch (g.next()) {
+                        case WAIT -> " released its free slots and waits for a whole reservation again: ";
+                        case NORMAL -> " is scheduled as a normal app: ";
+                        case FAILED -> " failed: ";
+                    } + g.reason());
             case Released r when r.podUid().equals(uid) && result.applied() -> {
                 node = "";
                 add(off, t, "allocation on " + r.nodeName() + " released: " + r.reason());
@@ -148,22 +176,69 @@ public final class PodStory {
         }
     }
 
+    /** Where a gang member went relative to its slot, as the state shows it right after the allocation. */
+    private String slotNote(Allocated a, ClusterState state) {
+        AppState app = state.app(appId);
+        if (app == null) {
+            return "";
+        }
+        for (ReservedSlot s : app.gang().slots()) {
+            if (s.podUid().equals(uid)) {
+                return s.node().equals(a.nodeName())
+                        ? ", into its gang slot (task group " + s.group() + ")"
+                        : ", away from its gang slot on " + s.node() + " (it did not fit there), which was given back";
+            }
+        }
+        return "";
+    }
+
+    private String fpgaNote(Allocated a, ClusterState state) {
+        PodState p = state.pod(uid);
+        String fn = p == null ? "" : p.pod().hints().fpgaFunction();
+        return switch (a.fpga()) {
+            case Allocated.FPGA_PROGRAMMED -> ", FPGA function " + fn + " already programmed there";
+            case Allocated.FPGA_REPROGRAM -> ", reprogramming an FPGA region for function " + fn;
+            default -> "";
+        };
+    }
+
+    /** Reserved / used / waiting per task group, as the gang stands now. */
+    private String gangCounts(ClusterState state) {
+        AppState app = state.app(appId);
+        if (app == null) {
+            return "";
+        }
+        StringJoiner j = new StringJoiner(", ", "groups: ", "");
+        for (Gang.GroupCount c : app.gang().counts(app)) {
+            j.add(c.group() + " " + c.reserved() + " reserved, " + c.used() + " used, " + c.waiting() + " waiting of "
+                    + c.minMember());
+        }
+        return j.toString();
+    }
+
     private boolean involves(Event e) {
         return switch (e) {
             case PodObserved po -> po.pod().uid().equals(uid);
             case Allocated a -> a.podUid().equals(uid);
             case Released r -> r.podUid().equals(uid);
+            case GangReserved g -> g.appId().equals(appId);
+            case GangReleased g -> g.appId().equals(appId);
             default -> false;
         };
     }
 
     private void observed(long off, long t, Pod pod, ClusterState state) {
+        appId = pod.appId();
         if (phase.isEmpty()) {
             AppState app = state.app(pod.appId());
             String queue = app == null ? "(not scheduled by this scheduler: " + pod.schedulerName() + ")"
                     : app.queue().isEmpty() ? "no queue: " + app.rejection() : "queue " + app.queue();
+            String gang = pod.hints().taskGroup().isEmpty() ? "" : ", task group " + pod.hints().taskGroup();
             add(off, t, "observed: app " + pod.appId() + ", " + queue + ", requests " + pod.requests()
-                    + ", priority " + pod.priority());
+                    + ", priority " + pod.priority() + gang);
+            if (app != null && !pod.hints().gang().problem().isEmpty()) {
+                add(off, t, "its task groups cannot be used: " + pod.hints().gang().problem());
+            }
         }
         if (pod.isBound() && !pod.phase().isTerminal() && !pod.phase().name().equals(phase)) {
             endWait(off, t, "");

@@ -2,6 +2,8 @@ package io.fairway.log;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
@@ -38,6 +40,8 @@ public final class StoryBook implements Replay.Listener {
     private final String ref;
     private final Map<String, PodStory> stories = new HashMap<>();
     private final Map<String, Set<String>> byNode = new HashMap<>();
+    /** Stories by app, for the app's gang decisions. */
+    private final Map<String, Set<String>> byApp = new HashMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Set<String> created = new HashSet<>();
 
@@ -62,6 +66,7 @@ public final class StoryBook implements Replay.Listener {
             PodStory story = PodStory.restore(s);
             stories.put(story.uid(), story);
             link(story.uid(), "", story.node());
+            linkApp(story.uid(), story.appId());
         }
     }
 
@@ -74,8 +79,13 @@ public final class StoryBook implements Replay.Listener {
                     stories.put(uid, new PodStory(uid, po.pod().key()));
                     created.add(uid);
                 }
+                if (stories.containsKey(uid)) {
+                    linkApp(uid, po.pod().appId());
+                }
                 tell(uid, logged, result);
             }
+            case GangReserved g -> tellApp(g.appId(), logged, result);
+            case GangReleased g -> tellApp(g.appId(), logged, result);
             case Unschedulable u -> tell(u.podUid(), logged, result);
             case Allocated a -> tell(a.podUid(), logged, result);
             case Released r -> tell(r.podUid(), logged, result);
@@ -90,6 +100,21 @@ public final class StoryBook implements Replay.Listener {
             }
             default -> {
             }
+        }
+    }
+
+    private void tellApp(String appId, LoggedEvent logged, ApplyResult result) {
+        Set<String> of = byApp.get(appId);
+        if (of != null) {
+            for (String uid : List.copyOf(of)) {
+                tell(uid, logged, result);
+            }
+        }
+    }
+
+    private void linkApp(String uid, String appId) {
+        if (!appId.isEmpty()) {
+            byApp.computeIfAbsent(appId, k -> new HashSet<>()).add(uid);
         }
     }
 
@@ -138,6 +163,10 @@ public final class StoryBook implements Replay.Listener {
             if (story.deleted()) {
                 stories.remove(uid);
                 link(uid, story.node(), "");
+                Set<String> app = byApp.get(story.appId());
+                if (app != null && app.remove(uid) && app.isEmpty()) {
+                    byApp.remove(story.appId());
+                }
             }
         }
         // a pod created but not yet told anything has no row yet; it stays "created" until its first entry

@@ -88,4 +88,45 @@ class PodStoryTest {
         Replay.run(log, state, 0, new Replay.End(), book, null);
         assertThat(book.stories()).isEmpty();
     }
+
+    private static Pod member(String uid, String name, String group, String cpu) {
+        return new Pod(uid, "team-b", name, "spark-9", "", "bob", List.of(),
+                Resources.parse(Map.of("cpu", cpu, "memory", "1Gi")), 0, Map.of(), NodeAffinity.NONE, List.of(),
+                "fairway", "", PodPhase.Pending, 1000, "1", io.fairway.core.objects.GangAnnotations.hints(Map.of(
+                io.fairway.core.objects.GangAnnotations.TASK_GROUP_NAME, group,
+                io.fairway.core.objects.GangAnnotations.TASK_GROUPS,
+                "[{\"name\":\"driver\",\"minMember\":1,\"minResource\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}},"
+                        + "{\"name\":\"exec\",\"minMember\":2,\"minResource\":{\"cpu\":\"2\",\"memory\":\"1Gi\"}}]")));
+    }
+
+    @Test
+    void aGangMembersStoryTellsTheReservationAndWhereItWent() {
+        writer.append(List.<Event>of(new LeaderElected(0, 4, "fairway-0")));
+        live.apply(new LeaderElected(0, 4, "fairway-0"));
+        observe(new NodeObserved(1000, Node.of("n1", Resources.parse(Map.of("cpu", "4", "memory", "8Gi")))));
+        observe(new PodObserved(1000, member("d-1", "driver", "driver", "1")));
+        cycle(1000);
+        observe(new NodeObserved(2000, Node.of("n2", Resources.parse(Map.of("cpu", "4", "memory", "8Gi")))));
+        cycle(2000);
+        cycle(2000);
+        observe(new PodObserved(3000, member("e-1", "exec-1", "exec", "2")));
+        cycle(3000);
+
+        ClusterState state = new ClusterState();
+        StoryBook book = StoryBook.all(state);
+        Replay.run(log, state, 0, new Replay.End(), book, null);
+        PodStory driver = book.stories().stream().filter(st -> st.uid().equals("d-1")).findFirst().orElseThrow();
+        assertThat(driver.entries()).extracting(PodStory.Entry::what).containsExactly(
+                "observed: app spark-9, queue root.default, requests {cpu: 1, memory: 1Gi, pods: 1}, priority 0, task group driver",
+                "waits: gang of app spark-9 cannot be reserved in full: task group exec needs 2 × {cpu: 2, memory: 1Gi},"
+                        + " room for 1 (0/1 nodes are available: 1 Insufficient cpu)",
+                "gang of app spark-9 reserved 3 slot(s) (driver: 1 on n1; exec: 2 on n2, n1) by leader epoch 4;"
+                        + " groups: driver 1 reserved, 0 used, 1 waiting of 1, exec 2 reserved, 0 used, 0 waiting of 2",
+                "waited 1s for: gang of app spark-9 cannot be reserved in full: task group exec needs 2 × {cpu: 2,"
+                        + " memory: 1Gi}, room for 1 (0/1 nodes are available: 1 Insufficient cpu)",
+                "allocated on n1 in root.default by leader epoch 4, into its gang slot (task group driver)");
+        PodStory exec = book.stories().stream().filter(st -> st.uid().equals("e-1")).findFirst().orElseThrow();
+        assertThat(exec.entries()).extracting(PodStory.Entry::what).last().asString()
+                .isEqualTo("allocated on n2 in root.default by leader epoch 4, into its gang slot (task group exec)");
+    }
 }
