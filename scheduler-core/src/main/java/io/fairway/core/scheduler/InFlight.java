@@ -25,9 +25,9 @@ public final class InFlight {
     /** Gang reservations by app, and their room: counted like allocations until read back. */
     private final LinkedHashMap<String, GangReserved> reservations = new LinkedHashMap<>();
     private final HashMap<String, GangReleased> releases = new HashMap<>();
-    /** Gang slots taken by in-flight allocations: pod uid to {@code appId#slotId}. */
-    private final HashMap<String, String> slotByPod = new HashMap<>();
-    private final java.util.HashSet<String> takenSlots = new java.util.HashSet<>();
+    /** Gang slots taken by in-flight allocations: by pod, and by app. */
+    private final HashMap<String, SlotRef> slotByPod = new HashMap<>();
+    private final HashMap<String, java.util.HashSet<Integer>> takenSlots = new HashMap<>();
     private final HashMap<String, Back> givenBack = new HashMap<>();
     /** FPGA regions per function booked by in-flight allocations, by node. */
     private final HashMap<String, HashMap<String, Long>> fpgaByNode = new HashMap<>();
@@ -41,10 +41,12 @@ public final class InFlight {
         byNode.computeIfAbsent(a.nodeName(), k -> new ResourceCounter()).add(requests);
     }
 
+    private record SlotRef(String appId, int slotId) {
+    }
+
     void takeSlot(String podUid, String appId, int slotId) {
-        String key = appId + "#" + slotId;
-        slotByPod.put(podUid, key);
-        takenSlots.add(key);
+        slotByPod.put(podUid, new SlotRef(appId, slotId));
+        takenSlots.computeIfAbsent(appId, k -> new java.util.HashSet<>()).add(slotId);
     }
 
     /**
@@ -68,11 +70,13 @@ public final class InFlight {
 
     /** The slot ({@code appId#slotId}) an in-flight allocation takes or gives back, or null. */
     String slotOf(String podUid) {
-        return slotByPod.get(podUid);
+        SlotRef r = slotByPod.get(podUid);
+        return r == null ? null : r.appId() + "#" + r.slotId();
     }
 
     boolean isSlotTaken(String appId, int slotId) {
-        return takenSlots.contains(appId + "#" + slotId);
+        java.util.HashSet<Integer> taken = takenSlots.get(appId);
+        return taken != null && taken.contains(slotId);
     }
 
     void addFpga(String podUid, String node, String function, long regions) {
@@ -151,9 +155,12 @@ public final class InFlight {
                 byNode.remove(a.nodeName());
             }
         }
-        String slot = slotByPod.remove(podUid);
+        SlotRef slot = slotByPod.remove(podUid);
         if (slot != null) {
-            takenSlots.remove(slot);
+            java.util.HashSet<Integer> taken = takenSlots.get(slot.appId());
+            if (taken != null && taken.remove(slot.slotId()) && taken.isEmpty()) {
+                takenSlots.remove(slot.appId());
+            }
         }
         Back back = givenBack.remove(podUid);
         if (back != null) {

@@ -230,6 +230,11 @@ public final class Scheduler {
         boolean started;
         double share;
         int priority;
+        /**
+         * Per task group, the lowest slot id that may still be free and not taken in flight: members of a big gang
+         * placed in one cycle do not walk again past the slots the ones before them took.
+         */
+        HashMap<String, Integer> slotCursor;
         /** A gang that has a reservation to make even with no pod pending (its executors come later). */
         boolean gangWork;
         /** The topology domain (label value) the app's pods are in, once one is placed; null before. */
@@ -613,10 +618,19 @@ public final class Scheduler {
             if (group.isEmpty() || !slotsUsable(app.app)) {
                 return false;
             }
-            for (ReservedSlot slot : app.app.gang().slots()) {
-                if (!slot.isFree() || !slot.group().equals(group) || inFlight.isSlotTaken(app.app.appId(), slot.id())) {
+            if (app.slotCursor == null) {
+                app.slotCursor = new HashMap<>();
+            }
+            int from = app.slotCursor.getOrDefault(group, 0);
+            boolean prefixTaken = true;
+            for (ReservedSlot slot : app.app.gang().freeSlots(group, from)) {
+                if (inFlight.isSlotTaken(app.app.appId(), slot.id())) {
+                    if (prefixTaken) {
+                        app.slotCursor.put(group, slot.id() + 1);
+                    }
                     continue;
                 }
+                prefixTaken = false;
                 NodeIndex.Entry e = nodes.entry(slot.node());
                 if (e == null) {
                     continue;
@@ -640,8 +654,9 @@ public final class Scheduler {
             if (group.isEmpty() || !slotsUsable(app.app)) {
                 return null;
             }
-            for (ReservedSlot slot : app.app.gang().slots()) {
-                if (slot.isFree() && slot.group().equals(group) && !inFlight.isSlotTaken(app.app.appId(), slot.id())) {
+            int from = app.slotCursor == null ? 0 : app.slotCursor.getOrDefault(group, 0);
+            for (ReservedSlot slot : app.app.gang().freeSlots(group, from)) {
+                if (!inFlight.isSlotTaken(app.app.appId(), slot.id())) {
                     return slot;
                 }
             }

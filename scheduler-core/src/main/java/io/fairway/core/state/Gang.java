@@ -4,7 +4,10 @@ import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.resources.ResourceCounter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +38,12 @@ public final class Gang {
     private Status status = Status.NONE;
     private long since;
     private String reason = "";
-    private final List<ReservedSlot> slots = new ArrayList<>();
+    /** Every slot by id, in the order they were reserved. */
+    private final TreeMap<Integer, ReservedSlot> slots = new TreeMap<>();
+    /** Free slots by group, and by group and node: a member finds its slot without walking the gang. */
+    private final HashMap<String, TreeMap<Integer, ReservedSlot>> freeByGroup = new HashMap<>();
+    private final HashMap<String, TreeMap<Integer, ReservedSlot>> freeByGroupNode = new HashMap<>();
+    private final HashMap<String, Integer> perGroup = new HashMap<>();
     private final ResourceCounter reserved = new ResourceCounter();
     private int nextSlotId;
 
@@ -62,8 +70,21 @@ public final class Gang {
         return reason;
     }
 
-    public List<ReservedSlot> slots() {
-        return Collections.unmodifiableList(slots);
+    /** Every slot, free and used, by id. */
+    public Collection<ReservedSlot> slots() {
+        return Collections.unmodifiableCollection(slots.values());
+    }
+
+    /** The free slots of a group from {@code fromId} on, by id. */
+    public Collection<ReservedSlot> freeSlots(String group, int fromId) {
+        TreeMap<Integer, ReservedSlot> m = freeByGroup.get(group);
+        return m == null ? List.of() : Collections.unmodifiableCollection(m.tailMap(fromId, true).values());
+    }
+
+    /** The free slots of a group, by id. */
+    public Collection<ReservedSlot> freeSlots(String group) {
+        TreeMap<Integer, ReservedSlot> m = freeByGroup.get(group);
+        return m == null ? List.of() : Collections.unmodifiableCollection(m.values());
     }
 
     /** Resources of the free slots. */
@@ -76,43 +97,24 @@ public final class Gang {
     }
 
     public boolean hasFreeSlots() {
-        for (ReservedSlot s : slots) {
-            if (s.isFree()) {
-                return true;
-            }
-        }
-        return false;
+        return !freeByGroup.isEmpty();
     }
 
     /** Members of {@code group} that have no slot yet (neither free nor used). */
     public int missing(TaskGroup group) {
-        int have = 0;
-        for (ReservedSlot s : slots) {
-            if (s.group().equals(group.name())) {
-                have++;
-            }
-        }
-        return Math.max(0, group.minMember() - have);
+        return Math.max(0, group.minMember() - perGroup.getOrDefault(group.name(), 0));
     }
 
     /** The free slot of {@code group} on {@code node} with the lowest id, or null. */
     public ReservedSlot freeSlotOn(String group, String node) {
-        for (ReservedSlot s : slots) {
-            if (s.isFree() && s.group().equals(group) && s.node().equals(node)) {
-                return s;
-            }
-        }
-        return null;
+        TreeMap<Integer, ReservedSlot> m = freeByGroupNode.get(group + '\u0000' + node);
+        return m == null ? null : m.firstEntry().getValue();
     }
 
     /** The free slot of {@code group} with the lowest id, or null. */
     public ReservedSlot firstFree(String group) {
-        for (ReservedSlot s : slots) {
-            if (s.isFree() && s.group().equals(group)) {
-                return s;
-            }
-        }
-        return null;
+        TreeMap<Integer, ReservedSlot> m = freeByGroup.get(group);
+        return m == null ? null : m.firstEntry().getValue();
     }
 
     /** Reserved / used / waiting per group, in the spec's order. */
@@ -121,7 +123,7 @@ public final class Gang {
         for (TaskGroup g : spec.groups()) {
             byGroup.put(g.name(), new int[3]);
         }
-        for (ReservedSlot s : slots) {
+        for (ReservedSlot s : slots.values()) {
             int[] c = byGroup.get(s.group());
             if (c != null) {
                 c[s.isFree() ? 0 : 1]++;
@@ -158,21 +160,43 @@ public final class Gang {
 
     ReservedSlot addSlot(String group, String node, io.fairway.core.resources.Resources r) {
         ReservedSlot s = new ReservedSlot(nextSlotId++, group, node, r, "");
-        slots.add(s);
-        reserved.add(r);
+        put(s);
         return s;
     }
 
     void use(ReservedSlot slot, String podUid) {
-        int i = slots.indexOf(slot);
-        slots.set(i, slot.usedBy(podUid));
-        reserved.subtract(slot.resources());
+        unfree(slot);
+        slots.put(slot.id(), slot.usedBy(podUid));
     }
 
     /** Drops a free slot (released, or lost with its node). */
     void drop(ReservedSlot slot) {
-        if (slots.remove(slot)) {
-            reserved.subtract(slot.resources());
+        if (slots.remove(slot.id()) != null) {
+            unfree(slot);
+            perGroup.computeIfPresent(slot.group(), (k, v) -> v == 1 ? null : v - 1);
+        }
+    }
+
+    private void put(ReservedSlot s) {
+        slots.put(s.id(), s);
+        perGroup.merge(s.group(), 1, Integer::sum);
+        if (s.isFree()) {
+            reserved.add(s.resources());
+            freeByGroup.computeIfAbsent(s.group(), k -> new TreeMap<>()).put(s.id(), s);
+            freeByGroupNode.computeIfAbsent(s.group() + '\u0000' + s.node(), k -> new TreeMap<>()).put(s.id(), s);
+        }
+    }
+
+    private void unfree(ReservedSlot s) {
+        reserved.subtract(s.resources());
+        removeFrom(freeByGroup, s.group(), s.id());
+        removeFrom(freeByGroupNode, s.group() + '\u0000' + s.node(), s.id());
+    }
+
+    private static void removeFrom(HashMap<String, TreeMap<Integer, ReservedSlot>> index, String key, int id) {
+        TreeMap<Integer, ReservedSlot> m = index.get(key);
+        if (m != null && m.remove(id) != null && m.isEmpty()) {
+            index.remove(key);
         }
     }
 
@@ -184,12 +208,12 @@ public final class Gang {
         since = sinceTime;
         reason = why;
         slots.clear();
+        freeByGroup.clear();
+        freeByGroupNode.clear();
+        perGroup.clear();
         reserved.clear();
         for (ReservedSlot slot : saved) {
-            slots.add(slot);
-            if (slot.isFree()) {
-                reserved.add(slot.resources());
-            }
+            put(slot);
         }
         nextSlotId = nextId;
     }

@@ -101,7 +101,8 @@ public record StateSnapshot(
     private static AppEntry appEntry(AppState a) {
         Gang g = a.gang();
         GangEntry gang = g.status() == Gang.Status.NONE ? null
-                : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
+                : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), List.copyOf(g.slots()),
+                g.nextSlotId());
         return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang);
     }
 
