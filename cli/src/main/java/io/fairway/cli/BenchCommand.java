@@ -466,6 +466,8 @@ public final class BenchCommand implements Runnable {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("podsPerSecond", Math.round(r.podsPerSecond()));
                 m.put("decisionsPerSecond", Math.round(r.decisionsPerSecond()));
+                m.put("decisionsPerCpuSecond", Math.round(r.decisionsPerCpuSecond()));
+                m.put("cpuSeconds", round(r.cpuSeconds()));
                 m.put("cycleP50Ms", round(r.cycleP50Ms()));
                 m.put("cycleP99Ms", round(r.cycleP99Ms()));
                 m.put("cycleMaxMs", round(r.cycleMaxMs()));
@@ -501,6 +503,8 @@ public final class BenchCommand implements Runnable {
                                 + "%d gangs reserved, %d released, %d unschedulable)%n",
                         r.placed(), r.seconds(), r.podsPerSecond(), r.decisionsPerSecond(), r.decisions(), r.placed(),
                         r.gangReservations(), r.gangReleases(), r.unschedulableDecisions());
+                out.printf(Locale.ROOT, "  scheduling thread's CPU: %.3f s, %,.0f decisions per CPU second (less swayed "
+                        + "by other load on the machine than the wall clock)%n", r.cpuSeconds(), r.decisionsPerCpuSecond());
                 if (r.gangApps() > 0) {
                     out.printf(Locale.ROOT, "  gangs: %d of %d complete (every member in its slot); partial reservations: "
                             + "%d%n", r.gangAppsComplete(), r.gangApps(), r.partialReservations());
