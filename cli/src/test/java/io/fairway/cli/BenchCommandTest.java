@@ -78,4 +78,52 @@ class BenchCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--policy random is not a node sort policy");
     }
+
+    @Test
+    void gangsAreReservedWholeAndEveryPodIsPlacedIncludingOnGpuNodes() throws Exception {
+        // 40 apps of 50 pods: 12 gangs; 40 GPU nodes leave room for the GPU gangs of this seed as well as the GPU pods.
+        CliRun r = run("bench", "core", "--nodes", "200", "--pods", "2000", "--queues", "12", "--warmup", "0",
+                "--gang-fraction", "0.3", "--gpu-nodes", "40", "--json");
+        assertThat(r.exit()).as(r.all()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("gangApps").asInt()).isEqualTo(12);
+        assertThat(json.get("gangReservations").asInt()).as("one whole reservation per gang").isEqualTo(12);
+        assertThat(json.get("partialGangReservations").asInt()).isZero();
+        assertThat(json.get("gangAppsComplete").asInt()).as("every member in a slot of its gang").isEqualTo(12);
+        assertThat(json.get("placed").asInt()).isEqualTo(2000);
+        assertThat(json.get("pendingAtEnd").asInt()).isZero();
+        assertThat(json.get("gpuNodes").asInt()).isEqualTo(40);
+        assertThat(json.get("gpuPodsPlaced").asInt()).isPositive();
+        assertThat(json.get("decisions").asLong()).as("every kind of decision counts").isEqualTo(
+                json.get("placed").asLong() + json.get("gangReservations").asLong()
+                        + json.get("gangReleases").asLong() + json.get("unschedulableDecisions").asLong());
+        assertThat(json.get("decisionsPerSecond").asDouble()).isGreaterThan(json.get("podsPerSecond").asDouble());
+    }
+
+    @Test
+    void noGpuNodesMeansNoPodAsksForGpus() throws Exception {
+        CliRun r = run("bench", "core", "--nodes", "100", "--pods", "1000", "--queues", "6", "--warmup", "0",
+                "--gpu-nodes", "0", "--gang-fraction", "1", "--json");
+        assertThat(r.exit()).as(r.all()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("gpuPodsPlaced").asInt()).isZero();
+        assertThat(json.get("gangAppsComplete").asInt()).isEqualTo(20);
+        assertThat(json.get("placed").asInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void badGangAndGpuOptionsAreRefusedWithTheValue() {
+        CliRun fraction = run("bench", "core", "--gang-fraction", "1.5");
+        assertThat(fraction.exit()).isEqualTo(2);
+        assertThat(fraction.err()).contains("--gang-fraction 1.5 is not a share of the apps; give one from 0");
+        CliRun negative = run("bench", "core", "--gang-fraction", "-0.1");
+        assertThat(negative.exit()).isEqualTo(2);
+        assertThat(negative.err()).contains("--gang-fraction -0.1 is not a share");
+        CliRun count = run("bench", "core", "--gpu-nodes", "-3");
+        assertThat(count.exit()).isEqualTo(2);
+        assertThat(count.err()).contains("--gpu-nodes -3 is negative");
+        CliRun tooMany = run("bench", "core", "--nodes", "10", "--gpu-nodes", "11");
+        assertThat(tooMany.exit()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("--gpu-nodes 11 is more than the 10 nodes (--nodes); give at most 10");
+    }
 }
