@@ -211,7 +211,8 @@ public record NodeSpec(String name, long cpuMillis, long memoryBytes, int gpus, 
         if (gpus > 0) {
             c.put(GPU_RESOURCE, Integer.toString(gpus));
         }
-        fpgas.forEach((k, v) -> c.put(k, Integer.toString(v)));
+        // sorted: Map.copyOf iterates in an order that changes from one JVM to the next
+        new TreeMap<>(fpgas).forEach((k, v) -> c.put(k, Integer.toString(v)));
         return c;
     }
 }
