@@ -1,5 +1,8 @@
 package io.fairway.sandbox;
 
+import io.fairway.core.state.AppState;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.Gang;
 import io.fairway.ha.LeaderLoop;
 import io.fairway.sandbox.kubelet.KubeletOptions;
 import io.fairway.sandbox.kubelet.KubeletStats;
@@ -9,6 +12,8 @@ import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.sandbox.workload.WorkloadStats;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -81,8 +86,7 @@ public final class Demo {
                         .withDefaultRunTime(Duration.ofMinutes(2)).withDeleteFinishedAfter(Duration.ofSeconds(30)),
                 SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), o.replicas());
              PodTracker tracker = new PodTracker(cluster.client(), "fairway");
-             WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
-                     .appsPerMinute(o.appsPerMinute()).seed(o.seed()).build())) {
+             WorkloadGenerator workload = new WorkloadGenerator(workload(o, fleet))) {
             workload.start(cluster.client(), timer);
             out.printf(Locale.ROOT, "ready in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, fleet.summary());
             out.printf("  kubectl --kubeconfig %s get pods -A -o wide%n", cluster.kubeconfig());
@@ -121,6 +125,10 @@ public final class Demo {
                 lastTick = now;
                 summary(out, (now - t0) / 1_000_000_000L, tracker, rate, workload.stats(),
                         cluster.kubelets().stats(), cluster.replica().failure());
+                String gangs = gangsLine(cluster.replica().follower().state());
+                if (gangs != null) {
+                    out.println("    " + gangs);
+                }
                 out.println("    " + replicasLine(cluster));
             }
             out.println("fairway demo: stopping…");
@@ -131,6 +139,42 @@ public final class Demo {
         }
         out.println("fairway demo: stopped");
         out.flush();
+    }
+
+    /** The demo's workload: FPGA jobs ask only for functions the fleet has programmed, so none waits for ever. */
+    static WorkloadOptions workload(Options o, NodeFleet fleet) {
+        WorkloadOptions.Builder b = WorkloadOptions.defaults().toBuilder().appsPerMinute(o.appsPerMinute()).seed(o.seed());
+        List<String> functions = fleet.programmedFpgaFunctions();
+        if (!functions.isEmpty()) {
+            b.fpgaFunctions(functions);
+        }
+        return b.build();
+    }
+
+    /**
+     * Gang apps by where their reservation stands, or null when there are none or the state changed under the read
+     * (it is the replica's live state, read from another thread; the next summary tries again).
+     */
+    static String gangsLine(ClusterState state) {
+        Map<Gang.Status, Integer> counts = new EnumMap<>(Gang.Status.class);
+        try {
+            for (AppState a : state.apps().values()) {
+                Gang.Status st = a.gang().status();
+                if (st != Gang.Status.NONE) {
+                    counts.merge(st, 1, Integer::sum);
+                }
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (counts.isEmpty()) {
+            return null;
+        }
+        return "gangs: " + counts.getOrDefault(Gang.Status.RESERVED, 0) + " reserved, "
+                + counts.getOrDefault(Gang.Status.WAITING, 0) + " waiting, "
+                + counts.getOrDefault(Gang.Status.NORMAL, 0) + " released to normal scheduling, "
+                + counts.getOrDefault(Gang.Status.FAILED, 0) + " failed"
+                + (counts.containsKey(Gang.Status.INVALID) ? ", " + counts.get(Gang.Status.INVALID) + " invalid" : "");
     }
 
     private static String replicasLine(SandboxCluster cluster) {

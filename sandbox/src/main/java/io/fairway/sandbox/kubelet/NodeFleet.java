@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 
 /**
  * A set of simulated nodes and their registration with an API server.
@@ -42,10 +42,23 @@ import java.util.stream.Collectors;
 public final class NodeFleet {
     /** The label every node registered by a fleet carries ({@code "true"}); {@link SimulatedKubelets} serves the nodes that have it. */
     public static final String SIMULATED_LABEL = "fairway.io/simulated";
-    /** The FPGA resource of the mixed fleet's FPGA nodes (Intel's FPGA device plugin, region mode). */
-    public static final String FPGA_RESOURCE = "fpga.intel.com/arria10";
-    /** Bitstreams the mixed fleet programs on its FPGA nodes, and that the workload generator's FPGA jobs ask for. */
-    public static final List<String> FPGA_BITSTREAMS = List.of("arria10-nlb0", "arria10-nlb3", "arria10-dma");
+    /**
+     * Region interface of Intel's PAC with Arria 10 GX (OPAE's {@code dcp1.2} FIM), as its
+     * {@code fpga.intel.com/region-<interface>} resource names it.
+     */
+    public static final String FPGA_ARRIA10 = "69528db6eb31577a8c3668f9faa081f6";
+    /** Region interface of Intel's PAC D5005 (Stratix 10). */
+    public static final String FPGA_STRATIX10 = "bfac4d851ee856fe8c95865ce1bbaa2d";
+    /**
+     * The accelerator functions built for those interfaces ({@code <interface>.<function>}, the function id cut to three
+     * hex digits as the device plugin's {@code af-} names cut it, so that {@code fpga.intel.com/af-…} stays within
+     * Kubernetes' 63 characters): NLB0 and NLB3 on the Arria 10, NLB3 and DMA on the Stratix 10. The mixed fleet
+     * programs its FPGA nodes with these; FPGA jobs ask for one of them by default.
+     */
+    public static final List<String> FPGA_FUNCTIONS = List.of(
+            FPGA_ARRIA10 + ".d84", FPGA_ARRIA10 + ".f7d", FPGA_STRATIX10 + ".f7d", FPGA_STRATIX10 + ".331");
+    /** GPU nodes of one NVLink-capable model that share an {@value NodeSpec#GPU_CLIQUE_LABEL} value in the mixed fleet. */
+    public static final int CLIQUE_SIZE = 4;
     /** Zones of the mixed fleet, in region {@value #REGION}. */
     public static final List<String> ZONES = List.of("zone-a", "zone-b", "zone-c");
     /** Region label of the mixed fleet. */
@@ -53,23 +66,32 @@ public final class NodeFleet {
     /** The kubelet version simulated nodes report. */
     public static final String KUBELET_VERSION = "v1.32.0-fairway-sim";
 
-    /** A machine shape of the mixed fleet. */
-    private record Shape(String instanceType, int cores, int memoryGi, int accelerators, String product, int weight) {
+    /**
+     * A machine shape of the mixed fleet.
+     *
+     * @param accelerators GPUs, or FPGA regions
+     * @param product      the GPU model, or the FPGA region interface
+     * @param nvlink       SXM GPUs on NVSwitch: nodes of this shape are grouped into NVLink cliques
+     */
+    private record Shape(String instanceType, int cores, int memoryGi, int accelerators, String product, boolean nvlink,
+                         int weight) {
     }
 
     private static final List<Shape> CPU_SHAPES = List.of(
-            new Shape("m6i.4xlarge", 16, 64, 0, null, 4),
-            new Shape("m6i.8xlarge", 32, 128, 0, null, 3),
-            new Shape("c6i.8xlarge", 32, 64, 0, null, 2),
-            new Shape("r6i.4xlarge", 16, 128, 0, null, 1));
+            new Shape("m6i.4xlarge", 16, 64, 0, null, false, 4),
+            new Shape("m6i.8xlarge", 32, 128, 0, null, false, 3),
+            new Shape("c6i.8xlarge", 32, 64, 0, null, false, 2),
+            new Shape("r6i.4xlarge", 16, 128, 0, null, false, 1));
     private static final List<Shape> GPU_SHAPES = List.of(
-            new Shape("g5.12xlarge", 48, 192, 4, "NVIDIA-A10G", 3),
-            new Shape("g6.12xlarge", 48, 192, 4, "NVIDIA-L4", 2),
-            new Shape("p4d.24xlarge", 96, 1152, 8, "NVIDIA-A100-SXM4-40GB", 2),
-            new Shape("p5.48xlarge", 192, 2048, 8, "NVIDIA-H100-80GB-HBM3", 1));
+            new Shape("g5.12xlarge", 48, 192, 4, "NVIDIA-A10G", false, 3),
+            new Shape("g6.12xlarge", 48, 192, 4, "NVIDIA-L4", false, 2),
+            new Shape("p4d.24xlarge", 96, 1152, 8, "NVIDIA-A100-SXM4-40GB", true, 1),
+            new Shape("p4de.24xlarge", 96, 1152, 8, "NVIDIA-A100-SXM4-80GB", true, 1),
+            new Shape("p5.48xlarge", 192, 2048, 8, "NVIDIA-H100-80GB-HBM3", true, 1));
     private static final List<Shape> FPGA_SHAPES = List.of(
-            new Shape("fpga-a10.4xlarge", 16, 64, 1, null, 2),
-            new Shape("fpga-a10.8xlarge", 32, 128, 2, null, 1));
+            new Shape("fpga-a10.4xlarge", 16, 64, 1, FPGA_ARRIA10, false, 2),
+            new Shape("fpga-a10.8xlarge", 32, 128, 2, FPGA_ARRIA10, false, 1),
+            new Shape("fpga-s10.8xlarge", 32, 128, 2, FPGA_STRATIX10, false, 1));
 
     private final List<NodeSpec> nodes;
 
@@ -111,14 +133,17 @@ public final class NodeFleet {
 
     /**
      * A realistic mixed fleet of {@code count} nodes, the same for the same seed: {@code round(10%)} GPU nodes
-     * (4 or 8 GPUs of one model each, tainted {@code nvidia.com/gpu=present:NoSchedule}), {@code round(5%)} FPGA nodes
-     * (1 or 2 {@value #FPGA_RESOURCE}, each labelled with the bitstream it holds) and CPU nodes for the rest (16–32
-     * cores, 64–128 GiB), named {@code cpu-0001}, {@code gpu-0001}, {@code fpga-0001}, …, spread over
-     * {@link #ZONES} and labelled with their instance type.
+     * (4 or 8 GPUs of one model each, labelled {@value NodeSpec#GPU_PRODUCT_LABEL} and {@value NodeSpec#GPU_COUNT_LABEL},
+     * tainted {@code nvidia.com/gpu=present:NoSchedule}), {@code round(5%)} FPGA nodes (1 or 2 regions of one interface,
+     * one or more of them programmed with a function of {@link #FPGA_FUNCTIONS}, the rest blank) and CPU nodes for the
+     * rest (16–32 cores, 64–128 GiB), named {@code cpu-0001}, {@code gpu-0001}, {@code fpga-0001}, …, spread over
+     * {@link #ZONES} and labelled with their instance type. The 8-GPU SXM nodes of each model form NVLink cliques of
+     * {@value #CLIQUE_SIZE} in fleet order (label {@value NodeSpec#GPU_CLIQUE_LABEL}, {@code <uuid>.<n>}); a clique's
+     * nodes share the zone of its first node, as one rack would.
      */
     public static NodeFleet mixed(int count, long seed) {
         if (count < 0) {
-            throw new IllegalArgumentException("node count must be >= 0");
+            throw new IllegalArgumentException("node count must be >= 0, not " + count);
         }
         Random random = new Random(seed);
         int gpus = (int) Math.round(count * 0.10);
@@ -130,16 +155,43 @@ public final class NodeFleet {
             Shape s = pick(CPU_SHAPES, random);
             specs.add(base("cpu", i, width, s, random));
         }
+        Map<String, Integer> inClique = new HashMap<>();
+        Map<String, String> cliqueZone = new HashMap<>();
         for (int i = 1; i <= gpus; i++) {
             Shape s = pick(GPU_SHAPES, random);
-            specs.add(base("gpu", i, width, s, random).withGpus(s.accelerators(), s.product()));
+            NodeSpec n = base("gpu", i, width, s, random).withGpus(s.accelerators(), s.product());
+            if (s.nvlink()) {
+                int k = inClique.merge(s.product(), 1, Integer::sum) - 1;
+                String clique = cliqueId(seed, s.product(), k / CLIQUE_SIZE);
+                String zone = cliqueZone.computeIfAbsent(clique, c -> n.labels().get(NodeSpec.ZONE_LABEL));
+                specs.add(n.withLabel(NodeSpec.GPU_CLIQUE_LABEL, clique).withLabel(NodeSpec.ZONE_LABEL, zone));
+            } else {
+                specs.add(n);
+            }
         }
         for (int i = 1; i <= fpgas; i++) {
             Shape s = pick(FPGA_SHAPES, random);
-            String bitstream = FPGA_BITSTREAMS.get(random.nextInt(FPGA_BITSTREAMS.size()));
-            specs.add(base("fpga", i, width, s, random).withFpga(FPGA_RESOURCE, s.accelerators(), bitstream));
+            specs.add(base("fpga", i, width, s, random).withFpga(s.product(), s.accelerators(), programmed(s, random)));
         }
         return new NodeFleet(specs);
+    }
+
+    /** GPU feature discovery's clique value: the NVLink fabric's cluster UUID and the clique within it. */
+    private static String cliqueId(long seed, String product, int group) {
+        UUID fabric = UUID.nameUUIDFromBytes(("fairway-sim/" + seed + "/" + product + "/" + group)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return fabric + "." + group;
+    }
+
+    /** 1 to all of the shape's regions, each programmed with one of its interface's functions. */
+    private static Map<String, Integer> programmed(Shape s, Random random) {
+        List<String> functions = FPGA_FUNCTIONS.stream().filter(f -> f.startsWith(s.product() + ".")).toList();
+        int regions = 1 + random.nextInt(s.accelerators());
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (int r = 0; r < regions; r++) {
+            out.merge(functions.get(random.nextInt(functions.size())), 1, Integer::sum);
+        }
+        return out;
     }
 
     private static NodeSpec base(String kind, int i, int width, Shape s, Random random) {
@@ -177,16 +229,26 @@ public final class NodeFleet {
         return nodes.stream().map(NodeSpec::name).toList();
     }
 
-    /** One line for a summary: {@code "200 nodes: 170 cpu, 20 gpu (112 nvidia.com/gpu), 10 fpga (13 fpga.intel.com/arria10)"}. */
+    /**
+     * One line for a summary:
+     * {@code "200 nodes: 170 cpu, 20 gpu (112 nvidia.com/gpu, 3 NVLink cliques), 10 fpga (14 regions, 11 programmed)"}.
+     */
     public String summary() {
         long gpuNodes = nodes.stream().filter(NodeSpec::hasGpus).count();
         long fpgaNodes = nodes.stream().filter(NodeSpec::hasFpgas).count();
         long gpus = nodes.stream().mapToLong(NodeSpec::gpus).sum();
-        Map<String, Long> fpgaTotals = nodes.stream().flatMap(n -> n.fpgas().entrySet().stream())
-                .collect(Collectors.groupingBy(Map.Entry::getKey, java.util.TreeMap::new, Collectors.summingLong(Map.Entry::getValue)));
-        String fpgaText = fpgaTotals.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        long cliques = nodes.stream().map(n -> n.labels().get(NodeSpec.GPU_CLIQUE_LABEL)).filter(java.util.Objects::nonNull)
+                .distinct().count();
+        int regions = nodes.stream().mapToInt(NodeSpec::fpgaRegions).sum();
+        int programmed = nodes.stream().mapToInt(NodeSpec::fpgaProgrammed).sum();
         return nodes.size() + " nodes: " + (nodes.size() - gpuNodes - fpgaNodes) + " cpu, " + gpuNodes + " gpu (" + gpus + " "
-                + NodeSpec.GPU_RESOURCE + "), " + fpgaNodes + " fpga" + (fpgaText.isEmpty() ? "" : " (" + fpgaText + ")");
+                + NodeSpec.GPU_RESOURCE + (cliques == 0 ? "" : ", " + cliques + " NVLink clique" + (cliques == 1 ? "" : "s"))
+                + "), " + fpgaNodes + " fpga" + (regions == 0 ? "" : " (" + regions + " regions, " + programmed + " programmed)");
+    }
+
+    /** The FPGA functions some node of the fleet has programmed ({@code <interface>.<function>}), sorted. */
+    public List<String> programmedFpgaFunctions() {
+        return nodes.stream().flatMap(n -> n.fpgaFunctions().keySet().stream()).distinct().sorted().toList();
     }
 
     /** Node {@code index} of this fleet as the Kubernetes object a kubelet would register. */

@@ -1,18 +1,22 @@
 package io.fairway.sandbox.kubelet;
 
+import io.fairway.core.objects.Fpga;
 import io.fairway.sandbox.Quantities;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One simulated node: its name, what it offers and how it is labelled and tainted.
  *
  * <p>Capacity and allocatable are the same (a simulated kubelet reserves nothing). Extended resources are
- * {@code nvidia.com/gpu} ({@link #gpus()}) and any FPGA resource ({@link #fpgas()}, e.g.
- * {@code fpga.intel.com/arria10 → 2}). {@link #labels()} are the node's own labels; the well-known labels
+ * {@code nvidia.com/gpu} ({@link #gpus()}) and the FPGA resources of Intel's device plugin ({@link #fpgas()}):
+ * {@code fpga.intel.com/region-<interface> → n} for the node's regions of an interface and
+ * {@code fpga.intel.com/af-<interface>.<function> → k} for those already programmed with a function (see
+ * {@link #withFpga(String, int, Map)}). {@link #labels()} are the node's own labels; the well-known labels
  * ({@code kubernetes.io/hostname}, {@code kubernetes.io/os}, {@code kubernetes.io/arch}) and
  * {@link NodeFleet#SIMULATED_LABEL} are added when the node is registered.
  *
@@ -20,8 +24,9 @@ import java.util.Objects;
  * @param cpuMillis cpu in millicores ({@code 16000} is 16 cores)
  * @param memoryBytes memory in bytes
  * @param gpus      {@code nvidia.com/gpu} count, 0 for none
- * @param fpgas     FPGA resources by name, e.g. {@code fpga.intel.com/arria10 → 1}; empty for none
- * @param labels    node labels (zone, instance type, GPU product, FPGA bitstream, …)
+ * @param fpgas     FPGA resources by name, e.g. {@code fpga.intel.com/region-69528db6eb31577a8c3668f9faa081f6 → 2};
+ *                  empty for none
+ * @param labels    node labels (zone, instance type, GPU product and NVLink clique, …)
  * @param taints    node taints
  * @param maxPods   the {@code pods} capacity; Kubernetes' default is 110
  */
@@ -36,8 +41,11 @@ public record NodeSpec(String name, long cpuMillis, long memoryBytes, int gpus, 
     public static final String GPU_COUNT_LABEL = "nvidia.com/gpu.count";
     /** The taint GPU nodes carry so that only pods tolerating it land there: {@code nvidia.com/gpu=present:NoSchedule}. */
     public static final Taint GPU_TAINT = new Taint(GPU_RESOURCE, "present", "NoSchedule");
-    /** The bitstream currently programmed on a node's FPGAs (Fairway prefers nodes that already hold the requested one). */
-    public static final String FPGA_BITSTREAM_LABEL = "fairway.io/fpga-bitstream";
+    /**
+     * The label GPU feature discovery sets to the node's NVLink domain ({@code <cluster uuid>.<clique id>}): nodes
+     * sharing a value reach each other's GPUs over NVLink, the topology domain a training gang wants to stay in.
+     */
+    public static final String GPU_CLIQUE_LABEL = "nvidia.com/gpu.clique";
     /** {@code topology.kubernetes.io/zone}. */
     public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     /** {@code topology.kubernetes.io/region}. */
@@ -98,15 +106,41 @@ public record NodeSpec(String name, long cpuMillis, long memoryBytes, int gpus, 
         return new NodeSpec(name, cpuMillis, memoryBytes, count, fpgas, l, t, maxPods);
     }
 
-    /** This node with {@code count} of the FPGA resource {@code resource}, programmed with {@code bitstream} (label {@value #FPGA_BITSTREAM_LABEL}). */
-    public NodeSpec withFpga(String resource, int count, String bitstream) {
-        Map<String, Integer> f = new LinkedHashMap<>(fpgas);
-        f.put(resource, count);
-        Map<String, String> l = new LinkedHashMap<>(labels);
-        if (bitstream != null) {
-            l.put(FPGA_BITSTREAM_LABEL, bitstream);
+    /**
+     * This node with {@code regions} FPGA regions of interface {@code iface} ({@code fpga.intel.com/region-<iface>}), of
+     * which {@code programmed} says how many already hold each function ({@code <iface>.<function> → regions}, offered
+     * as {@code fpga.intel.com/af-<iface>.<function>}); the other regions are blank and get programmed on demand.
+     *
+     * @throws IllegalArgumentException a function of another interface, a count below 1, or more programmed regions
+     *                                  than the node has
+     */
+    public NodeSpec withFpga(String iface, int regions, Map<String, Integer> programmed) {
+        if (iface == null || iface.isBlank() || iface.contains(".")) {
+            throw new IllegalArgumentException("node " + name + ": FPGA interface '" + iface + "' must be a non-empty id without '.'");
         }
-        return new NodeSpec(name, cpuMillis, memoryBytes, gpus, f, l, taints, maxPods);
+        if (regions < 1) {
+            throw new IllegalArgumentException("node " + name + ": FPGA regions of " + iface + " must be >= 1, not " + regions);
+        }
+        int total = 0;
+        for (Map.Entry<String, Integer> e : programmed.entrySet()) {
+            if (!e.getKey().startsWith(iface + ".") || e.getKey().length() == iface.length() + 1) {
+                throw new IllegalArgumentException("node " + name + ": FPGA function '" + e.getKey()
+                        + "' is not a function of interface " + iface + " (<interface>.<function>)");
+            }
+            if (e.getValue() < 1) {
+                throw new IllegalArgumentException("node " + name + ": FPGA function " + e.getKey() + " programmed on "
+                        + e.getValue() + " regions; say 1 or more, or leave it out");
+            }
+            total += e.getValue();
+        }
+        if (total > regions) {
+            throw new IllegalArgumentException("node " + name + ": " + total + " regions programmed " + programmed
+                    + " but the node has " + regions + " of " + iface);
+        }
+        Map<String, Integer> f = new LinkedHashMap<>(fpgas);
+        f.put(Fpga.region(iface), regions);
+        new TreeMap<>(programmed).forEach((fn, k) -> f.put(Fpga.function(fn), k));
+        return new NodeSpec(name, cpuMillis, memoryBytes, gpus, f, labels, taints, maxPods);
     }
 
     /** This node with one more label. */
@@ -133,9 +167,35 @@ public record NodeSpec(String name, long cpuMillis, long memoryBytes, int gpus, 
         return gpus > 0;
     }
 
-    /** True when the node has any FPGA resource. */
+    /** True when the node has FPGA regions. */
     public boolean hasFpgas() {
-        return fpgas.values().stream().anyMatch(v -> v > 0);
+        return fpgaRegions() > 0;
+    }
+
+    /** FPGA regions of every interface together. */
+    public int fpgaRegions() {
+        return sum(Fpga.PREFIX + "region-");
+    }
+
+    /** FPGA regions already programmed with some function. */
+    public int fpgaProgrammed() {
+        return sum(Fpga.PREFIX + "af-");
+    }
+
+    /** The functions programmed on the node ({@code <interface>.<function>}) and on how many regions, sorted. */
+    public Map<String, Integer> fpgaFunctions() {
+        String prefix = Fpga.PREFIX + "af-";
+        Map<String, Integer> out = new TreeMap<>();
+        fpgas.forEach((k, v) -> {
+            if (k.startsWith(prefix) && v > 0) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
+    private int sum(String prefix) {
+        return fpgas.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToInt(Map.Entry::getValue).sum();
     }
 
     /**
@@ -151,7 +211,8 @@ public record NodeSpec(String name, long cpuMillis, long memoryBytes, int gpus, 
         if (gpus > 0) {
             c.put(GPU_RESOURCE, Integer.toString(gpus));
         }
-        fpgas.forEach((k, v) -> c.put(k, Integer.toString(v)));
+        // sorted: Map.copyOf iterates in an order that changes from one JVM to the next
+        new TreeMap<>(fpgas).forEach((k, v) -> c.put(k, Integer.toString(v)));
         return c;
     }
 }

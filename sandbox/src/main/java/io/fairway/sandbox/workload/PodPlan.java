@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param cpuMillis    cpu request in millicores
  * @param memoryBytes  memory request (and limit) in bytes
  * @param gpus         {@code nvidia.com/gpu} request (and limit); 0 for none
- * @param fpgaResource the FPGA resource asked for, or null
+ * @param fpgaResource the FPGA resource asked for ({@code fpga.intel.com/region-<interface>}), or null
  * @param fpgas        how many of {@code fpgaResource}
  * @param ownerPod     for Spark executors, the driver pod's name (their owner); else null
  * @param runTime      how long the pod runs once started (the {@code fairway.io/run-seconds} annotation)

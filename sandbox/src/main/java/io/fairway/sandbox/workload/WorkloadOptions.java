@@ -1,6 +1,7 @@
 package io.fairway.sandbox.workload;
 
 import io.fairway.sandbox.Quantities;
+import io.fairway.sandbox.kubelet.NodeFleet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -29,9 +30,17 @@ import java.util.Objects;
  * @param trainingWorkers      workers per GPU training job. Default 1–4.
  * @param gpusPerWorker        {@code nvidia.com/gpu} per training worker, one value per job picked uniformly.
  *                             Default 1, 2 or 4.
- * @param fpgaPods             pods per FPGA job, each asking for one {@code fpga.intel.com/arria10}. Default 1–4.
- * @param sparkDriverSize      requests of a Spark driver. Default 1 cpu, 2Gi.
- * @param sparkExecutorSizes   executor sizes; one per application, picked uniformly. Default 1 cpu/2Gi, 2/4Gi, 4/8Gi.
+ * @param fpgaPods             pods per FPGA job, each asking for one region of its function's interface
+ *                             ({@code fpga.intel.com/region-<interface>}). Default 1–4.
+ * @param fpgaFunctions        the FPGA functions ({@code <interface>.<function>}) FPGA jobs ask for, one per job picked
+ *                             uniformly, in {@code fairway.io/fpga-function}. Default {@link NodeFleet#FPGA_FUNCTIONS},
+ *                             what the mixed fleet programs; give {@link NodeFleet#programmedFpgaFunctions()} so that
+ *                             every job names a function some node of that fleet holds.
+ * @param sparkDriverSize      a Spark driver's cpu and memory ({@code spark.driver.cores}, {@code spark.driver.memory}).
+ *                             Its pod asks Spark's memory overhead on top: max(384Mi, 10%). Default 1 cpu, 2Gi.
+ * @param sparkExecutorSizes   executor sizes ({@code spark.executor.cores}, {@code spark.executor.memory}, the pod again
+ *                             with the overhead); one per application, picked uniformly. Default 1 cpu/2Gi, 2/4Gi,
+ *                             4/8Gi.
  * @param batchSizes           batch pod sizes; one per job. Default 500m/512Mi, 1/1Gi, 2/4Gi.
  * @param trainingWorkerSize   cpu and memory of a training worker (GPUs from {@code gpusPerWorker}). Default 8 cpu, 32Gi.
  * @param fpgaSize             cpu and memory of an FPGA pod. Default 2 cpu, 4Gi.
@@ -42,9 +51,14 @@ import java.util.Objects;
  * @param fpgaRunTime          run time of each FPGA pod. Default 20–90 s.
  * @param failureRate          probability that a batch or FPGA pod exits with code 1 (and goes {@code Failed}).
  *                             Default 0.02.
+ * @param gangSpark            true (the default): Spark applications are gangs as Spark on YuniKorn makes them: task
+ *                             groups {@code spark-driver} (1 member) and {@code spark-executor} (the executors the app
+ *                             starts with) with Spark's memory (without overhead) as {@code minResource}, on the
+ *                             driver and on every executor.
  * @param gangTraining         true (the default): training jobs carry YuniKorn's gang annotations
  *                             ({@code yunikorn.apache.org/task-groups}, {@code task-group-name},
- *                             {@code schedulingPolicyParameters}) asking for all workers at once.
+ *                             {@code schedulingPolicyParameters}) asking for all workers at once, preferably in one
+ *                             NVLink clique ({@code fairway.io/topology-domain: nvidia.com/gpu.clique}).
  * @param seed                 seed of every random choice: the same seed gives the same applications in the same order.
  *                             Default 1.
  * @param schedulerName        {@code spec.schedulerName} of every pod. Default {@code fairway}.
@@ -65,6 +79,7 @@ public record WorkloadOptions(
         IntRange trainingWorkers,
         List<Integer> gpusPerWorker,
         IntRange fpgaPods,
+        List<String> fpgaFunctions,
         PodSize sparkDriverSize,
         List<PodSize> sparkExecutorSizes,
         List<PodSize> batchSizes,
@@ -75,6 +90,7 @@ public record WorkloadOptions(
         TimeRange trainingRunTime,
         TimeRange fpgaRunTime,
         double failureRate,
+        boolean gangSpark,
         boolean gangTraining,
         long seed,
         String schedulerName,
@@ -223,6 +239,16 @@ public record WorkloadOptions(
             throw new IllegalArgumentException("gpusPerWorker needs values >= 1");
         }
         Objects.requireNonNull(fpgaPods, "fpgaPods");
+        fpgaFunctions = List.copyOf(fpgaFunctions);
+        if (fpgaFunctions.isEmpty()) {
+            throw new IllegalArgumentException("fpgaFunctions needs at least one <interface>.<function>");
+        }
+        for (String f : fpgaFunctions) {
+            int dot = f.indexOf('.');
+            if (dot <= 0 || dot == f.length() - 1 || f.indexOf('.', dot + 1) >= 0) {
+                throw new IllegalArgumentException("fpgaFunctions: '" + f + "' is not <interface>.<function>");
+            }
+        }
         Objects.requireNonNull(sparkDriverSize, "sparkDriverSize");
         sparkExecutorSizes = List.copyOf(sparkExecutorSizes);
         batchSizes = List.copyOf(batchSizes);
@@ -270,6 +296,7 @@ public record WorkloadOptions(
         b.trainingWorkers = trainingWorkers;
         b.gpusPerWorker = gpusPerWorker;
         b.fpgaPods = fpgaPods;
+        b.fpgaFunctions = fpgaFunctions;
         b.sparkDriverSize = sparkDriverSize;
         b.sparkExecutorSizes = sparkExecutorSizes;
         b.batchSizes = batchSizes;
@@ -280,6 +307,7 @@ public record WorkloadOptions(
         b.trainingRunTime = trainingRunTime;
         b.fpgaRunTime = fpgaRunTime;
         b.failureRate = failureRate;
+        b.gangSpark = gangSpark;
         b.gangTraining = gangTraining;
         b.seed = seed;
         b.schedulerName = schedulerName;
@@ -305,6 +333,7 @@ public record WorkloadOptions(
         private IntRange trainingWorkers = new IntRange(1, 4);
         private List<Integer> gpusPerWorker = List.of(1, 2, 4);
         private IntRange fpgaPods = new IntRange(1, 4);
+        private List<String> fpgaFunctions = NodeFleet.FPGA_FUNCTIONS;
         private PodSize sparkDriverSize = PodSize.of("1", "2Gi");
         private List<PodSize> sparkExecutorSizes = List.of(PodSize.of("1", "2Gi"), PodSize.of("2", "4Gi"), PodSize.of("4", "8Gi"));
         private List<PodSize> batchSizes = List.of(PodSize.of("500m", "512Mi"), PodSize.of("1", "1Gi"), PodSize.of("2", "4Gi"));
@@ -315,6 +344,7 @@ public record WorkloadOptions(
         private TimeRange trainingRunTime = TimeRange.seconds(120, 600);
         private TimeRange fpgaRunTime = TimeRange.seconds(20, 90);
         private double failureRate = 0.02;
+        private boolean gangSpark = true;
         private boolean gangTraining = true;
         private long seed = 1;
         private String schedulerName = "fairway";
@@ -397,6 +427,12 @@ public record WorkloadOptions(
             return this;
         }
 
+        /** See {@link WorkloadOptions#fpgaFunctions()}. */
+        public Builder fpgaFunctions(List<String> v) {
+            fpgaFunctions = v;
+            return this;
+        }
+
         /** See {@link WorkloadOptions#sparkDriverSize()}. */
         public Builder sparkDriverSize(PodSize v) {
             sparkDriverSize = v;
@@ -466,6 +502,12 @@ public record WorkloadOptions(
             return this;
         }
 
+        /** See {@link WorkloadOptions#gangSpark()}. */
+        public Builder gangSpark(boolean v) {
+            gangSpark = v;
+            return this;
+        }
+
         /** See {@link WorkloadOptions#gangTraining()}. */
         public Builder gangTraining(boolean v) {
             gangTraining = v;
@@ -504,10 +546,10 @@ public record WorkloadOptions(
 
         public WorkloadOptions build() {
             return new WorkloadOptions(tenants, appsPerMinute, mix, sparkExecutors, executorBatchSize, executorBatchDelay,
-                    executorsAfterDriverRuns, batchPods, trainingWorkers, gpusPerWorker, fpgaPods, sparkDriverSize,
-                    sparkExecutorSizes, batchSizes, trainingWorkerSize, fpgaSize, sparkRunTime, batchRunTime,
-                    trainingRunTime, fpgaRunTime, failureRate, gangTraining, seed, schedulerName, image, maxApps,
-                    parallelism);
+                    executorsAfterDriverRuns, batchPods, trainingWorkers, gpusPerWorker, fpgaPods, fpgaFunctions,
+                    sparkDriverSize, sparkExecutorSizes, batchSizes, trainingWorkerSize, fpgaSize, sparkRunTime,
+                    batchRunTime, trainingRunTime, fpgaRunTime, failureRate, gangSpark, gangTraining, seed,
+                    schedulerName, image, maxApps, parallelism);
         }
     }
 }

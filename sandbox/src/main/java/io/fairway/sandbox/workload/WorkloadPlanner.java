@@ -1,7 +1,8 @@
 package io.fairway.sandbox.workload;
 
+import io.fairway.core.objects.Fpga;
+import io.fairway.core.objects.GangAnnotations;
 import io.fairway.sandbox.Quantities;
-import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.kubelet.NodeSpec;
 import io.fairway.sandbox.workload.WorkloadOptions.IntRange;
 import io.fairway.sandbox.workload.WorkloadOptions.PodSize;
@@ -37,6 +38,14 @@ import java.util.Random;
  * {@code batch.kubernetes.io/job-completion-index}. Training: the YuniKorn labels and Kubeflow's
  * {@code training.kubeflow.org/*}. Every pod carries {@code yunikorn.apache.org/user.info} (what YuniKorn's admission
  * controller would add).
+ *
+ * <p>Gangs ({@link WorkloadOptions#gangSpark()}, {@link WorkloadOptions#gangTraining()}): a Spark app's driver and
+ * executors carry the task groups {@value #SPARK_DRIVER_GROUP} (1) and {@value #SPARK_EXECUTOR_GROUP} (the executors
+ * it starts with), each pod its own {@code task-group-name}; the pods ask Spark's memory overhead beyond the groups'
+ * {@code minResource}, as real Spark pods do, so each grows its slot when it binds. A training job's workers are one
+ * group {@value #TRAINING_GROUP} that tolerates the GPU taint, with {@code fairway.io/topology-domain:
+ * nvidia.com/gpu.clique} preferred. FPGA pods ask one {@code fpga.intel.com/region-<interface>} and name the function
+ * in {@code fairway.io/fpga-function}.
  */
 public final class WorkloadPlanner {
     /** The Spark version the Spark-like pods claim ({@code spark-version}). */
@@ -51,11 +60,22 @@ public final class WorkloadPlanner {
     public static final String YK_APP_ID = "yunikorn.apache.org/app-id";
     public static final String YK_QUEUE = "yunikorn.apache.org/queue";
     public static final String YK_USER_INFO = "yunikorn.apache.org/user.info";
-    public static final String YK_TASK_GROUP_NAME = "yunikorn.apache.org/task-group-name";
-    public static final String YK_TASK_GROUPS = "yunikorn.apache.org/task-groups";
-    public static final String YK_SCHEDULING_POLICY = "yunikorn.apache.org/schedulingPolicyParameters";
-    /** Pod annotation of FPGA jobs: the bitstream the pod needs (nodes holding it are preferred). */
-    public static final String FPGA_BITSTREAM_ANNOTATION = NodeSpec.FPGA_BITSTREAM_LABEL;
+    public static final String YK_TASK_GROUP_NAME = GangAnnotations.TASK_GROUP_NAME;
+    public static final String YK_TASK_GROUPS = GangAnnotations.TASK_GROUPS;
+    public static final String YK_SCHEDULING_POLICY = GangAnnotations.POLICY_PARAMETERS;
+    /** Task groups of a Spark gang, as Spark's YuniKorn docs name them. */
+    public static final String SPARK_DRIVER_GROUP = "spark-driver";
+    public static final String SPARK_EXECUTOR_GROUP = "spark-executor";
+    /** The task group of a training job's workers. */
+    public static final String TRAINING_GROUP = "workers";
+    /**
+     * Gang policy of Spark apps. Longer than training's: the executor slots are held from the start, but the executors
+     * only come once the driver runs, in batches, and the timeout also releases slots that no member has come for yet.
+     */
+    public static final String SPARK_GANG_POLICY = "placeholderTimeoutInSeconds=120 gangSchedulingStyle=Soft";
+    public static final String TRAINING_GANG_POLICY = "placeholderTimeoutInSeconds=60 gangSchedulingStyle=Soft";
+    /** Spark's minimum memory overhead of a driver or executor pod ({@code MEMORY_OVERHEAD_MIN_MIB}). */
+    static final long SPARK_MIN_OVERHEAD_MIB = 384;
 
     private static final List<String> SPARK_JOBS = List.of("etl", "sessionize", "daily-report", "feature-build", "join", "aggregate");
     private static final List<String> BATCH_JOBS = List.of("ingest", "transcode", "backfill", "score", "compact");
@@ -288,7 +308,17 @@ public final class WorkloadPlanner {
         long batches = (executors + options.executorBatchSize() - 1) / options.executorBatchSize();
         Duration driverRunTime = options.executorBatchDelay().multipliedBy(batches).plus(runTime).plus(DRIVER_EXTRA);
 
+        PodSize d = options.sparkDriverSize();
         Map<String, String> annotations = Map.of(YK_APP_ID, appId, YK_USER_INFO, userInfo(user, tenant));
+        Map<String, String> driverAnnotations = annotations;
+        Map<String, String> executorAnnotations = annotations;
+        if (options.gangSpark()) {
+            // Spark puts the same task groups on the driver and on every executor; each pod names its own group.
+            String groups = "[" + taskGroup(SPARK_DRIVER_GROUP, 1, d, 0, "") + ","
+                    + taskGroup(SPARK_EXECUTOR_GROUP, executors, executorSize, 0, "") + "]";
+            driverAnnotations = gang(annotations, SPARK_DRIVER_GROUP, groups, SPARK_GANG_POLICY, null);
+            executorAnnotations = gang(annotations, SPARK_EXECUTOR_GROUP, groups, SPARK_GANG_POLICY, null);
+        }
         List<PodPlan> pods = new ArrayList<>(executors + 1);
         Map<String, String> driverLabels = new LinkedHashMap<>();
         driverLabels.put(SPARK_VERSION_LABEL, SPARK_VERSION);
@@ -297,9 +327,9 @@ public final class WorkloadPlanner {
         driverLabels.put(SPARK_ROLE, "driver");
         driverLabels.put(QUEUE_LABEL, tenant.queue());
         String driverName = prefix + "-driver";
-        PodSize d = options.sparkDriverSize();
-        pods.add(new PodPlan(AppKind.SPARK, appId, "driver", 0, tenant.namespace(), driverName, driverLabels, annotations,
-                "spark-kubernetes-driver", d.cpuMillis(), d.memoryBytes(), 0, null, 0, null, driverRunTime, 0));
+        pods.add(new PodPlan(AppKind.SPARK, appId, "driver", 0, tenant.namespace(), driverName, driverLabels,
+                driverAnnotations, "spark-kubernetes-driver", d.cpuMillis(), sparkPodMemory(d.memoryBytes()), 0, null, 0,
+                null, driverRunTime, 0));
         for (int i = 1; i <= executors; i++) {
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put(SPARK_VERSION_LABEL, SPARK_VERSION);
@@ -311,8 +341,8 @@ public final class WorkloadPlanner {
             labels.put(QUEUE_LABEL, tenant.queue());
             int batch = (i - 1) / options.executorBatchSize() + 1;
             pods.add(new PodPlan(AppKind.SPARK, appId, "executor", batch, tenant.namespace(), prefix + "-exec-" + i,
-                    labels, annotations, "spark-kubernetes-executor", executorSize.cpuMillis(), executorSize.memoryBytes(),
-                    0, null, 0, driverName, runTime, 0));
+                    labels, executorAnnotations, "spark-kubernetes-executor", executorSize.cpuMillis(),
+                    sparkPodMemory(executorSize.memoryBytes()), 0, null, 0, driverName, runTime, 0));
         }
         return new AppPlan(AppKind.SPARK, appId, appName, tenant, user, at, pods);
     }
@@ -344,14 +374,12 @@ public final class WorkloadPlanner {
         int gpus = pick(options.gpusPerWorker());
         Duration runTime = between(options.trainingRunTime());
         PodSize size = options.trainingWorkerSize();
-        Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put(YK_USER_INFO, userInfo(user, tenant));
+        Map<String, String> annotations = Map.of(YK_USER_INFO, userInfo(user, tenant));
         if (options.gangTraining()) {
-            annotations.put(YK_TASK_GROUP_NAME, "workers");
-            annotations.put(YK_TASK_GROUPS, "[{\"name\":\"workers\",\"minMember\":" + workers + ",\"minResource\":{\"cpu\":\""
-                    + Quantities.cpu(size.cpuMillis()) + "\",\"memory\":\"" + Quantities.memory(size.memoryBytes()) + "\",\""
-                    + NodeSpec.GPU_RESOURCE + "\":\"" + gpus + "\"}}]");
-            annotations.put(YK_SCHEDULING_POLICY, "placeholderTimeoutInSeconds=60 gangSchedulingStyle=Soft");
+            // The slots are held with the group's tolerations, not the pod's: without the GPU toleration no GPU node
+            // would take them.
+            String groups = "[" + taskGroup(TRAINING_GROUP, workers, size, gpus, GPU_TOLERATIONS) + "]";
+            annotations = gang(annotations, TRAINING_GROUP, groups, TRAINING_GANG_POLICY, NodeSpec.GPU_CLIQUE_LABEL);
         }
         List<PodPlan> pods = new ArrayList<>(workers);
         for (int i = 0; i < workers; i++) {
@@ -370,7 +398,8 @@ public final class WorkloadPlanner {
     private AppPlan fpga(Tenant tenant, String user, Instant at) {
         String job = tenant.name() + "-" + pick(FPGA_JOBS) + "-" + hex(6);
         int n = between(options.fpgaPods());
-        String bitstream = pick(NodeFleet.FPGA_BITSTREAMS);
+        String function = pick(options.fpgaFunctions());
+        String region = Fpga.region(function.substring(0, function.indexOf('.')));
         PodSize size = options.fpgaSize();
         List<PodPlan> pods = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -382,8 +411,8 @@ public final class WorkloadPlanner {
             Duration runTime = between(options.fpgaRunTime());
             int exit = fails() ? 1 : 0;
             pods.add(new PodPlan(AppKind.FPGA, job, "worker", 0, tenant.namespace(), job + "-" + i, labels,
-                    Map.of(YK_USER_INFO, userInfo(user, tenant), FPGA_BITSTREAM_ANNOTATION, bitstream),
-                    "accelerator", size.cpuMillis(), size.memoryBytes(), 0, NodeFleet.FPGA_RESOURCE, 1, null, runTime, exit));
+                    Map.of(YK_USER_INFO, userInfo(user, tenant), GangAnnotations.FPGA_FUNCTION, function),
+                    "accelerator", size.cpuMillis(), size.memoryBytes(), 0, region, 1, null, runTime, exit));
         }
         return new AppPlan(AppKind.FPGA, job, job, tenant, user, at, pods);
     }
@@ -395,6 +424,44 @@ public final class WorkloadPlanner {
             s = s.substring(0, 63);
         }
         return s.replaceAll("^[-_.]+", "").replaceAll("[-_.]+$", "");
+    }
+
+    /** The memory of a Spark pod: Spark's memory plus its overhead, max(384Mi, 10%), in whole MiB as Spark counts. */
+    static long sparkPodMemory(long memoryBytes) {
+        long mib = memoryBytes >> 20;
+        return memoryBytes + (Math.max(SPARK_MIN_OVERHEAD_MIB, (long) (mib * 0.10)) << 20);
+    }
+
+    private static final String GPU_TOLERATIONS =
+            "[{\"key\":\"" + NodeSpec.GPU_RESOURCE + "\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]";
+
+    /** One entry of {@code yunikorn.apache.org/task-groups}; {@code tolerations} is a JSON array, or empty for none. */
+    private static String taskGroup(String name, int minMember, PodSize size, int gpus, String tolerations) {
+        StringBuilder b = new StringBuilder().append("{\"name\":\"").append(name).append("\",\"minMember\":")
+                .append(minMember).append(",\"minResource\":{\"cpu\":\"").append(Quantities.cpu(size.cpuMillis()))
+                .append("\",\"memory\":\"").append(Quantities.memory(size.memoryBytes())).append('"');
+        if (gpus > 0) {
+            b.append(",\"").append(NodeSpec.GPU_RESOURCE).append("\":\"").append(gpus).append('"');
+        }
+        b.append('}');
+        if (!tolerations.isEmpty()) {
+            b.append(",\"tolerations\":").append(tolerations);
+        }
+        return b.append('}').toString();
+    }
+
+    /** {@code base} with the gang annotations of a member of {@code group}, and a preferred topology domain if given. */
+    private static Map<String, String> gang(Map<String, String> base, String group, String groups, String policy,
+                                            String topologyKey) {
+        Map<String, String> a = new LinkedHashMap<>(base);
+        a.put(YK_TASK_GROUP_NAME, group);
+        a.put(YK_TASK_GROUPS, groups);
+        a.put(YK_SCHEDULING_POLICY, policy);
+        if (topologyKey != null) {
+            a.put(GangAnnotations.TOPOLOGY_DOMAIN, topologyKey);
+            a.put(GangAnnotations.TOPOLOGY_MODE, "preferred");
+        }
+        return a;
     }
 
     private static String userInfo(String user, Tenant tenant) {

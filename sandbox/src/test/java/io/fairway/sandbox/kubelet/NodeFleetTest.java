@@ -35,9 +35,18 @@ class NodeFleetTest {
             assertThat(n.name()).startsWith("gpu-");
         });
         assertThat(fpga).allSatisfy(n -> {
-            assertThat(n.fpgas()).containsOnlyKeys("fpga.intel.com/arria10");
-            assertThat(n.fpgas().get("fpga.intel.com/arria10")).isIn(1, 2);
-            assertThat(n.labels().get("fairway.io/fpga-bitstream")).isIn(NodeFleet.FPGA_BITSTREAMS);
+            // one interface per node, its regions, and 1..regions of them programmed with that interface's functions
+            String region = n.fpgas().keySet().stream().filter(k -> k.startsWith("fpga.intel.com/region-")).findFirst()
+                    .orElseThrow();
+            String iface = region.substring("fpga.intel.com/region-".length());
+            assertThat(iface).isIn(NodeFleet.FPGA_ARRIA10, NodeFleet.FPGA_STRATIX10).matches("[0-9a-f]{32}");
+            assertThat(n.fpgaRegions()).isEqualTo(n.fpgas().get(region)).isIn(1, 2);
+            assertThat(n.fpgaFunctions()).isNotEmpty();
+            assertThat(n.fpgaFunctions().keySet()).allSatisfy(f -> assertThat(f).startsWith(iface + ".")
+                    .isIn(NodeFleet.FPGA_FUNCTIONS));
+            assertThat(n.fpgaProgrammed()).isBetween(1, n.fpgaRegions());
+            assertThat(n.fpgas()).allSatisfy((k, v) -> assertThat(k).matches("fpga\\.intel\\.com/(region|af)-.*")
+                    .satisfies(name -> assertThat(name.length() - "fpga.intel.com/".length()).isLessThanOrEqualTo(63)));
             assertThat(n.taints()).isEmpty();
             assertThat(n.gpus()).isZero();
         });
@@ -50,7 +59,76 @@ class NodeFleetTest {
         // the zones are all used in a fleet this size
         assertThat(fleet.nodes().stream().map(n -> n.labels().get("topology.kubernetes.io/zone")).distinct())
                 .containsExactlyInAnyOrderElementsOf(NodeFleet.ZONES);
-        assertThat(fleet.summary()).startsWith("200 nodes: 170 cpu, 20 gpu (");
+        assertThat(fleet.summary()).startsWith("200 nodes: 170 cpu, 20 gpu (")
+                .contains("10 fpga (" + fpga.stream().mapToInt(NodeSpec::fpgaRegions).sum() + " regions, "
+                        + fpga.stream().mapToInt(NodeSpec::fpgaProgrammed).sum() + " programmed)");
+    }
+
+    @Test
+    void sxmGpuNodesFormNvlinkCliquesOfFourInOneZone() {
+        NodeFleet fleet = NodeFleet.mixed(1000, 5);
+        List<NodeSpec> gpu = fleet.nodes().stream().filter(NodeSpec::hasGpus).toList();
+        assertThat(gpu).extracting(n -> n.labels().get("nvidia.com/gpu.product"))
+                .contains("NVIDIA-A100-SXM4-80GB", "NVIDIA-H100-80GB-HBM3", "NVIDIA-A10G");
+
+        Map<String, List<NodeSpec>> cliques = new java.util.TreeMap<>();
+        for (NodeSpec n : gpu) {
+            String clique = n.labels().get(NodeSpec.GPU_CLIQUE_LABEL);
+            String product = n.labels().get("nvidia.com/gpu.product");
+            if (product.contains("SXM") || product.contains("HBM3")) {
+                assertThat(clique).as("clique of %s", n.name()).matches("[0-9a-f-]{36}\\.[0-9]+");
+                assertThat(n.gpus()).isEqualTo(8);
+                cliques.computeIfAbsent(clique, c -> new java.util.ArrayList<>()).add(n);
+            } else {
+                // PCIe GPUs share no NVLink with other nodes
+                assertThat(clique).as("clique of %s", n.name()).isNull();
+            }
+        }
+        assertThat(cliques).hasSizeGreaterThan(3);
+        assertThat(cliques.values()).allSatisfy(members -> {
+            assertThat(members).hasSizeBetween(1, NodeFleet.CLIQUE_SIZE);
+            assertThat(members).extracting(n -> n.labels().get("nvidia.com/gpu.product")).containsOnly(
+                    members.getFirst().labels().get("nvidia.com/gpu.product"));
+            assertThat(members).extracting(n -> n.labels().get(NodeSpec.ZONE_LABEL)).containsOnly(
+                    members.getFirst().labels().get(NodeSpec.ZONE_LABEL));
+        });
+        // of each model, every clique but the last is full
+        Map<String, List<Integer>> sizes = new java.util.TreeMap<>();
+        cliques.values().forEach(m -> sizes.computeIfAbsent(m.getFirst().labels().get("nvidia.com/gpu.product"),
+                p -> new java.util.ArrayList<>()).add(m.size()));
+        assertThat(sizes.values()).allSatisfy(s -> assertThat(s.stream().filter(n -> n < NodeFleet.CLIQUE_SIZE)).hasSizeLessThanOrEqualTo(1));
+        assertThat(fleet.summary()).contains(cliques.size() + " NVLink cliques");
+        // the same seed, the same cliques
+        assertThat(NodeFleet.mixed(1000, 5).nodes()).isEqualTo(fleet.nodes());
+    }
+
+    @Test
+    void everyFunctionOfTheCatalogueIsProgrammedSomewhereInALargeFleet() {
+        NodeFleet fleet = NodeFleet.mixed(400, 11);
+        assertThat(fleet.programmedFpgaFunctions()).containsExactlyInAnyOrderElementsOf(NodeFleet.FPGA_FUNCTIONS);
+        // some regions are still blank: a job whose function is nowhere free reprograms one
+        assertThat(fleet.nodes()).anySatisfy(n -> assertThat(n.fpgaProgrammed()).isLessThan(n.fpgaRegions()));
+        assertThat(NodeFleet.mixed(5, 1).programmedFpgaFunctions()).isEmpty();
+    }
+
+    @Test
+    void fpgaNodeOffersRegionsAndProgrammedFunctions() {
+        String iface = NodeFleet.FPGA_ARRIA10;
+        NodeSpec spec = NodeSpec.cpu("fpga-1", 16, 64).withFpga(iface, 2, Map.of(iface + ".d84", 1));
+        Node node = NodeFleet.toNode(spec, 0);
+
+        assertThat(node.getStatus().getAllocatable())
+                .containsEntry("fpga.intel.com/region-" + iface, new Quantity("2"))
+                .containsEntry("fpga.intel.com/af-" + iface + ".d84", new Quantity("1"));
+        assertThat(spec.hasFpgas()).isTrue();
+        assertThat(spec.fpgaFunctions()).isEqualTo(Map.of(iface + ".d84", 1));
+
+        assertThatThrownBy(() -> NodeSpec.cpu("f", 1, 1).withFpga(iface, 1, Map.of(iface + ".d84", 1, iface + ".f7d", 1)))
+                .hasMessageContaining("node f: 2 regions programmed").hasMessageContaining("has 1 of " + iface);
+        assertThatThrownBy(() -> NodeSpec.cpu("f", 1, 1).withFpga(iface, 1, Map.of(NodeFleet.FPGA_STRATIX10 + ".331", 1)))
+                .hasMessageContaining("'" + NodeFleet.FPGA_STRATIX10 + ".331' is not a function of interface " + iface);
+        assertThatThrownBy(() -> NodeSpec.cpu("f", 1, 1).withFpga(iface, 0, Map.of()))
+                .hasMessageContaining("must be >= 1, not 0");
     }
 
     @Test

@@ -110,8 +110,10 @@ class SimulatedKubeletsIntegrationTest {
                 assertThat(n.getSpec().getTaints()).isEmpty();
             }
             if (spec.hasFpgas()) {
-                assertThat(n.getStatus().getAllocatable()).containsKey(NodeFleet.FPGA_RESOURCE);
-                assertThat(n.getMetadata().getLabels()).containsKey("fairway.io/fpga-bitstream");
+                spec.fpgas().forEach((k, v) -> assertThat(n.getStatus().getAllocatable())
+                        .containsEntry(k, new Quantity(Integer.toString(v))));
+                assertThat(n.getStatus().getAllocatable()).containsKey("fpga.intel.com/af-" + spec.fpgaFunctions().keySet()
+                        .iterator().next());
             }
         }
         // registering again brings existing nodes up to date instead of failing

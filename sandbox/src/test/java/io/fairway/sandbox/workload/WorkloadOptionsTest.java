@@ -27,6 +27,9 @@ class WorkloadOptionsTest {
         assertThat(o.schedulerName()).isEqualTo("fairway");
         assertThat(o.sparkDriverSize()).isEqualTo(PodSize.of("1", "2Gi"));
         assertThat(o.maxApps()).isZero();
+        assertThat(o.gangSpark()).isTrue();
+        assertThat(o.gangTraining()).isTrue();
+        assertThat(o.fpgaFunctions()).isEqualTo(io.fairway.sandbox.kubelet.NodeFleet.FPGA_FUNCTIONS);
         assertThat(o.toBuilder().build()).isEqualTo(o);
     }
 
@@ -40,5 +43,9 @@ class WorkloadOptionsTest {
         assertThatThrownBy(() -> new IntRange(3, 2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> WorkloadOptions.builder().failureRate(1.5).build()).hasMessageContaining("failureRate");
         assertThatThrownBy(() -> WorkloadOptions.builder().gpusPerWorker(List.of(0)).build()).hasMessageContaining("gpusPerWorker");
+        assertThatThrownBy(() -> WorkloadOptions.builder().fpgaFunctions(List.of()).build())
+                .hasMessageContaining("fpgaFunctions");
+        assertThatThrownBy(() -> WorkloadOptions.builder().fpgaFunctions(List.of("695.d84", "nlb0")).build())
+                .hasMessageContaining("'nlb0' is not <interface>.<function>");
     }
 }

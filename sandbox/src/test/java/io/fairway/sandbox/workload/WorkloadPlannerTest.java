@@ -3,8 +3,10 @@ package io.fairway.sandbox.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadOptions.IntRange;
 import io.fairway.sandbox.workload.WorkloadOptions.Mix;
+import io.fairway.sandbox.workload.WorkloadOptions.PodSize;
 import io.fairway.sandbox.workload.WorkloadOptions.Tenant;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,16 +144,67 @@ class WorkloadPlannerTest {
                     .containsEntry("training.kubeflow.org/replica-type", "worker");
             assertThat(p.annotations()).containsEntry("yunikorn.apache.org/task-group-name", "workers")
                     .containsEntry("yunikorn.apache.org/task-groups",
-                            "[{\"name\":\"workers\",\"minMember\":3,\"minResource\":{\"cpu\":\"8\",\"memory\":\"32Gi\",\"nvidia.com/gpu\":\"2\"}}]");
+                            "[{\"name\":\"workers\",\"minMember\":3,\"minResource\":{\"cpu\":\"8\",\"memory\":\"32Gi\",\"nvidia.com/gpu\":\"2\"},"
+                                    + "\"tolerations\":[{\"key\":\"nvidia.com/gpu\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]}]")
+                    .containsEntry("fairway.io/topology-domain", "nvidia.com/gpu.clique")
+                    .containsEntry("fairway.io/topology-mode", "preferred");
         });
 
-        WorkloadPlanner fpga = new WorkloadPlanner(WorkloadOptions.builder().mix(Mix.only(AppKind.FPGA)).build(), T0);
-        AppPlan f = fpga.nextApp(T0);
-        assertThat(f.pods()).allSatisfy(p -> {
-            assertThat(p.fpgaResource()).isEqualTo("fpga.intel.com/arria10");
-            assertThat(p.fpgas()).isEqualTo(1);
-            assertThat(p.annotations()).containsKey("fairway.io/fpga-bitstream");
+        WorkloadPlanner fpga = new WorkloadPlanner(WorkloadOptions.builder().mix(Mix.only(AppKind.FPGA))
+                .fpgaPods(IntRange.exactly(2)).build(), T0);
+        Set<String> functions = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            AppPlan f = fpga.nextApp(T0);
+            String function = f.pods().getFirst().annotations().get("fairway.io/fpga-function");
+            functions.add(function);
+            assertThat(f.pods()).hasSize(2).allSatisfy(p -> {
+                assertThat(p.annotations()).containsEntry("fairway.io/fpga-function", function);
+                // a region of the function's interface
+                assertThat(p.fpgaResource()).isEqualTo("fpga.intel.com/region-" + function.substring(0, function.indexOf('.')));
+                assertThat(p.fpgas()).isEqualTo(1);
+                assertThat(p.gpus()).isZero();
+            });
+        }
+        assertThat(functions).containsExactlyInAnyOrderElementsOf(NodeFleet.FPGA_FUNCTIONS);
+
+        // told which functions the fleet holds, jobs ask only for those
+        String only = NodeFleet.FPGA_STRATIX10 + ".331";
+        WorkloadPlanner fleetBound = new WorkloadPlanner(WorkloadOptions.builder().mix(Mix.only(AppKind.FPGA))
+                .fpgaFunctions(List.of(only)).build(), T0);
+        assertThat(fleetBound.nextApp(T0).pods()).allSatisfy(p -> assertThat(p.annotations())
+                .containsEntry("fairway.io/fpga-function", only));
+    }
+
+    @Test
+    void sparkAppIsAGangOfDriverAndStartingExecutorsWhosePodsAskSparksMemoryOverhead() {
+        WorkloadPlanner planner = new WorkloadPlanner(oneSparkApp(6).sparkDriverSize(PodSize.of("1", "2Gi"))
+                .sparkExecutorSizes(List.of(PodSize.of("4", "8Gi"))).build(), T0);
+        AppPlan app = planner.nextApp(T0);
+        String groups = "[{\"name\":\"spark-driver\",\"minMember\":1,\"minResource\":{\"cpu\":\"1\",\"memory\":\"2Gi\"}},"
+                + "{\"name\":\"spark-executor\",\"minMember\":6,\"minResource\":{\"cpu\":\"4\",\"memory\":\"8Gi\"}}]";
+
+        PodPlan driver = app.pods().getFirst();
+        assertThat(driver.annotations()).containsEntry("yunikorn.apache.org/task-group-name", "spark-driver")
+                .containsEntry("yunikorn.apache.org/task-groups", groups)
+                .containsEntry("yunikorn.apache.org/schedulingPolicyParameters",
+                        "placeholderTimeoutInSeconds=120 gangSchedulingStyle=Soft")
+                .doesNotContainKey("fairway.io/topology-domain");
+        // 2Gi + the minimum overhead of 384Mi; 8Gi + 10% (819Mi)
+        assertThat(driver.memoryBytes()).isEqualTo((2048L + 384) << 20);
+        assertThat(app.executors()).hasSize(6).allSatisfy(e -> {
+            assertThat(e.annotations()).containsEntry("yunikorn.apache.org/task-group-name", "spark-executor")
+                    .containsEntry("yunikorn.apache.org/task-groups", groups);
+            assertThat(e.memoryBytes()).isEqualTo((8192L + 819) << 20);
+            assertThat(e.cpuMillis()).isEqualTo(4000);
         });
+
+        AppPlan plain = new WorkloadPlanner(oneSparkApp(2).gangSpark(false).build(), T0).nextApp(T0);
+        assertThat(plain.pods()).allSatisfy(p -> assertThat(p.annotations())
+                .doesNotContainKeys("yunikorn.apache.org/task-groups", "yunikorn.apache.org/task-group-name"));
+        AppPlan noGangTraining = new WorkloadPlanner(WorkloadOptions.builder().mix(Mix.only(AppKind.GPU_TRAINING))
+                .gangTraining(false).build(), T0).nextApp(T0);
+        assertThat(noGangTraining.pods()).allSatisfy(p -> assertThat(p.annotations())
+                .doesNotContainKeys("yunikorn.apache.org/task-groups", "fairway.io/topology-domain"));
     }
 
     @Test
