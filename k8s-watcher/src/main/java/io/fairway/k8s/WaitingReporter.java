@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,20 @@ public final class WaitingReporter implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight;
+    /**
+     * Status writes of one pod go one at a time: two conditions written at once (why it waits, what became of its gang)
+     * would each edit the status as it was before the other and one would be lost.
+     */
+    private final ReentrantLock[] podLocks = new ReentrantLock[64];
     /** The last message reported per pod uid. */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
 
     public WaitingReporter(KubernetesClient client, Clock clock, int parallelism) {
         this.client = client;
         this.clock = clock;
+        for (int i = 0; i < podLocks.length; i++) {
+            podLocks[i] = new ReentrantLock();
+        }
         this.inFlight = new Semaphore(parallelism);
     }
 
@@ -50,15 +59,81 @@ public final class WaitingReporter implements AutoCloseable {
         executor.execute(() -> {
             try {
                 inFlight.acquire();
+                ReentrantLock lock = lockOf(uid);
+                lock.lock();
                 try {
                     write(namespace, name, uid, message);
                 } finally {
+                    lock.unlock();
                     inFlight.release();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** The pod condition that says what became of the pod's gang (task groups unreadable, timed out, failed). */
+    public static final String GANG_CONDITION = "fairway.io/Gang";
+
+    /**
+     * Reports what became of a pod's gang: a condition {@value #GANG_CONDITION} ({@code False}, with the reason and
+     * message) and a Warning Event, so that {@code kubectl describe pod} says why the pod is not scheduled as a gang.
+     *
+     * @param reason CamelCase, e.g. {@code InvalidTaskGroups}, {@code GangTimedOut}, {@code GangFailed}
+     */
+    public void gang(String namespace, String name, String uid, String reason, String message) {
+        executor.execute(() -> {
+            try {
+                inFlight.acquire();
+                ReentrantLock lock = lockOf(uid);
+                lock.lock();
+                try {
+                    writeGang(namespace, name, uid, reason, message);
+                } finally {
+                    lock.unlock();
+                    inFlight.release();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private ReentrantLock lockOf(String uid) {
+        return podLocks[Math.floorMod(uid.hashCode(), podLocks.length)];
+    }
+
+    private void writeGang(String namespace, String name, String uid, String reason, String message) {
+        String now = Instant.ofEpochMilli(clock.millis()).toString();
+        Pod updated;
+        try {
+            updated = client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
+                if (p.getMetadata() == null || !uid.equals(p.getMetadata().getUid())) {
+                    return p;
+                }
+                List<PodCondition> conditions = new ArrayList<>();
+                if (p.getStatus().getConditions() != null) {
+                    for (PodCondition c : p.getStatus().getConditions()) {
+                        if (!GANG_CONDITION.equals(c.getType())) {
+                            conditions.add(c);
+                        }
+                    }
+                }
+                conditions.add(new PodConditionBuilder().withType(GANG_CONDITION).withStatus("False")
+                        .withReason(reason).withMessage(message).withLastTransitionTime(now).build());
+                p.getStatus().setConditions(conditions);
+                return p;
+            });
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.warn("could not set {} on pod {}/{}: {}", GANG_CONDITION, namespace, name, e.getMessage());
+            }
+            return;
+        }
+        if (updated != null && uid.equals(updated.getMetadata().getUid())) {
+            KubeEvents.warning(client, updated, reason, message, clock);
+        }
     }
 
     /** Forgets a pod (bound or gone), so that a later wait is reported again. */

@@ -5,10 +5,12 @@ import io.fairway.core.events.Decision;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
+import io.fairway.core.events.GangReleased;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
@@ -285,12 +287,30 @@ public final class LeaderLoop {
                         waiting.waiting(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
                     }
                 }
+                case GangReleased g when g.next() != GangReleased.Next.WAIT -> reportGang(state, g);
                 default -> {
                 }
             }
         }
         // A capped cycle left work: the next turn cycles again without waiting for events.
         dirty = r.capped();
+    }
+
+    /**
+     * An app no longer scheduled as a gang says so on its pods: unreadable task groups and Soft timeouts (the app
+     * now runs as a normal app) as well as failures (Hard timeout, larger than its queue).
+     */
+    private void reportGang(ClusterState state, GangReleased g) {
+        AppState app = state.app(g.appId());
+        if (app == null) {
+            return;
+        }
+        String reason = g.next() == GangReleased.Next.FAILED ? "GangFailed"
+                : app.gang().spec().problem().isEmpty() ? "GangTimedOut" : "InvalidTaskGroups";
+        LOG.info("app {}: {} ({})", g.appId(), g.reason(), reason);
+        for (PodState p : app.pendingAsks()) {
+            waiting.gang(p.pod().namespace(), p.pod().name(), p.uid(), reason, g.reason());
+        }
     }
 
     private void bind(String uid, String node) {
