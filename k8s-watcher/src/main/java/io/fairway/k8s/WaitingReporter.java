@@ -56,19 +56,12 @@ public final class WaitingReporter implements AutoCloseable {
         if (message.equals(before)) {
             return;
         }
-        executor.execute(() -> {
-            try {
-                inFlight.acquire();
-                ReentrantLock lock = lockOf(uid);
-                lock.lock();
-                try {
-                    write(namespace, name, uid, message);
-                } finally {
-                    lock.unlock();
-                    inFlight.release();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        submit(uid, () -> {
+            String now = Instant.ofEpochMilli(clock.millis()).toString();
+            PodCondition c = new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason(REASON)
+                    .withMessage(message).withLastTransitionTime(now).withLastProbeTime(null).build();
+            if (!write(namespace, name, uid, c, EVENT_REASON)) {
+                reported.remove(uid);
             }
         });
     }
@@ -83,13 +76,27 @@ public final class WaitingReporter implements AutoCloseable {
      * @param reason CamelCase, e.g. {@code InvalidTaskGroups}, {@code GangTimedOut}, {@code GangFailed}
      */
     public void gang(String namespace, String name, String uid, String reason, String message) {
+        submit(uid, () -> {
+            String now = Instant.ofEpochMilli(clock.millis()).toString();
+            write(namespace, name, uid, new PodConditionBuilder().withType(GANG_CONDITION).withStatus("False")
+                    .withReason(reason).withMessage(message).withLastTransitionTime(now).build(), reason);
+        });
+    }
+
+    /** Forgets a pod (bound or gone), so that a later wait is reported again. */
+    public void forget(String uid) {
+        reported.remove(uid);
+    }
+
+    /** Runs a write of the pod's status in the background, within the parallelism and after its other writes. */
+    private void submit(String uid, Runnable write) {
         executor.execute(() -> {
             try {
                 inFlight.acquire();
-                ReentrantLock lock = lockOf(uid);
+                ReentrantLock lock = podLocks[Math.floorMod(uid.hashCode(), podLocks.length)];
                 lock.lock();
                 try {
-                    writeGang(namespace, name, uid, reason, message);
+                    write.run();
                 } finally {
                     lock.unlock();
                     inFlight.release();
@@ -100,79 +107,51 @@ public final class WaitingReporter implements AutoCloseable {
         });
     }
 
-    private ReentrantLock lockOf(String uid) {
-        return podLocks[Math.floorMod(uid.hashCode(), podLocks.length)];
+    /**
+     * Puts {@code condition} in the pod's status in place of any of its type, then a Warning Event with the same
+     * message. Returns false when the pod could not be written.
+     */
+    private boolean write(String namespace, String name, String uid, PodCondition condition, String eventReason) {
+        // A conflict means the pod changed between read and write (the binder bound it, the kubelet moved it on):
+        // read it again and write again rather than lose the condition.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(namespace, name, uid, condition, eventReason);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == CONFLICT_RETRIES) {
+                    if (e.getCode() != 404) {
+                        LOG.warn("could not set {}={} on pod {}/{}: {}", condition.getType(), condition.getStatus(),
+                                namespace, name, e.getMessage());
+                    }
+                    return false;
+                }
+            }
+        }
     }
 
-    private void writeGang(String namespace, String name, String uid, String reason, String message) {
-        String now = Instant.ofEpochMilli(clock.millis()).toString();
-        Pod updated;
-        try {
-            updated = client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
-                if (p.getMetadata() == null || !uid.equals(p.getMetadata().getUid())) {
-                    return p;
-                }
-                List<PodCondition> conditions = new ArrayList<>();
-                if (p.getStatus().getConditions() != null) {
-                    for (PodCondition c : p.getStatus().getConditions()) {
-                        if (!GANG_CONDITION.equals(c.getType())) {
-                            conditions.add(c);
-                        }
+    private static final int CONFLICT_RETRIES = 5;
+
+    private boolean writeOnce(String namespace, String name, String uid, PodCondition condition, String eventReason) {
+        Pod updated = client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
+            if (p.getMetadata() == null || !uid.equals(p.getMetadata().getUid())) {
+                return p;
+            }
+            List<PodCondition> conditions = new ArrayList<>();
+            if (p.getStatus().getConditions() != null) {
+                for (PodCondition c : p.getStatus().getConditions()) {
+                    if (!condition.getType().equals(c.getType())) {
+                        conditions.add(c);
                     }
                 }
-                conditions.add(new PodConditionBuilder().withType(GANG_CONDITION).withStatus("False")
-                        .withReason(reason).withMessage(message).withLastTransitionTime(now).build());
-                p.getStatus().setConditions(conditions);
-                return p;
-            });
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                LOG.warn("could not set {} on pod {}/{}: {}", GANG_CONDITION, namespace, name, e.getMessage());
             }
-            return;
-        }
+            conditions.add(condition);
+            p.getStatus().setConditions(conditions);
+            return p;
+        });
         if (updated != null && uid.equals(updated.getMetadata().getUid())) {
-            KubeEvents.warning(client, updated, reason, message, clock);
+            KubeEvents.warning(client, updated, eventReason, condition.getMessage(), clock);
         }
-    }
-
-    /** Forgets a pod (bound or gone), so that a later wait is reported again. */
-    public void forget(String uid) {
-        reported.remove(uid);
-    }
-
-    private void write(String namespace, String name, String uid, String message) {
-        String now = Instant.ofEpochMilli(clock.millis()).toString();
-        Pod updated;
-        try {
-            updated = client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
-                if (p.getMetadata() == null || !uid.equals(p.getMetadata().getUid())) {
-                    return p;
-                }
-                List<PodCondition> conditions = new ArrayList<>();
-                if (p.getStatus().getConditions() != null) {
-                    for (PodCondition c : p.getStatus().getConditions()) {
-                        if (!"PodScheduled".equals(c.getType())) {
-                            conditions.add(c);
-                        }
-                    }
-                }
-                conditions.add(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
-                        .withReason(REASON).withMessage(message).withLastTransitionTime(now)
-                        .withLastProbeTime(null).build());
-                p.getStatus().setConditions(conditions);
-                return p;
-            });
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                LOG.warn("could not set PodScheduled=False on pod {}/{}: {}", namespace, name, e.getMessage());
-            }
-            reported.remove(uid);
-            return;
-        }
-        if (updated != null && uid.equals(updated.getMetadata().getUid())) {
-            KubeEvents.warning(client, updated, EVENT_REASON, message, clock);
-        }
+        return true;
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * {@code /healthz} (the replica runs) and {@code /readyz} (its state has caught up with the log, and a leader holds a
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
- * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay.
+ * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
+ * by status and the FPGA reprogramming count.
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
@@ -93,6 +94,8 @@ public final class HealthServer implements AutoCloseable {
                         } else {
                             body.put("offset", m.offset());
                             body.put("stateHash", m.hash());
+                            body.put("gangs", m.gangs());
+                            body.put("fpgaReprograms", m.fpgaReprograms());
                             reply(r, 200, body);
                         }
                     });

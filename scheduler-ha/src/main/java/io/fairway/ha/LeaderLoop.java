@@ -287,7 +287,7 @@ public final class LeaderLoop {
                         waiting.waiting(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
                     }
                 }
-                case GangReleased g when g.next() != GangReleased.Next.WAIT -> reportGang(state, g);
+                case GangReleased g when g.next() != GangReleased.Next.WAIT -> reportGang(state, g, r.decisions());
                 default -> {
                 }
             }
@@ -300,7 +300,7 @@ public final class LeaderLoop {
      * An app no longer scheduled as a gang says so on its pods: unreadable task groups and Soft timeouts (the app
      * now runs as a normal app) as well as failures (Hard timeout, larger than its queue).
      */
-    private void reportGang(ClusterState state, GangReleased g) {
+    private void reportGang(ClusterState state, GangReleased g, List<Decision> cycle) {
         AppState app = state.app(g.appId());
         if (app == null) {
             return;
@@ -308,8 +308,22 @@ public final class LeaderLoop {
         String reason = g.next() == GangReleased.Next.FAILED ? "GangFailed"
                 : app.gang().spec().problem().isEmpty() ? "GangTimedOut" : "InvalidTaskGroups";
         LOG.info("app {}: {} ({})", g.appId(), g.reason(), reason);
-        for (PodState p : app.pendingAsks()) {
-            waiting.gang(p.pod().namespace(), p.pod().name(), p.uid(), reason, g.reason());
+        // Its pending pods, and those the same cycle placed (the follower may already show them placed).
+        java.util.Set<String> uids = new java.util.LinkedHashSet<>();
+        app.pendingAsks().forEach(p -> uids.add(p.uid()));
+        for (Decision d : cycle) {
+            if (d instanceof Allocated a) {
+                PodState p = state.pod(a.podUid());
+                if (p != null && p.pod().appId().equals(g.appId())) {
+                    uids.add(a.podUid());
+                }
+            }
+        }
+        for (String uid : uids) {
+            PodState p = state.pod(uid);
+            if (p != null) {
+                waiting.gang(p.pod().namespace(), p.pod().name(), uid, reason, g.reason());
+            }
         }
     }
 

@@ -35,7 +35,11 @@ public final class Replica implements AutoCloseable {
     private static final Duration BACK_OFF = Duration.ofSeconds(2);
 
     /** The state's position in the log and its hash, taken together. */
-    public record StateMark(long offset, String hash) {
+    /**
+     * @param gangs          gang apps by status (reserved, waiting, normal, failed, invalid)
+     * @param fpgaReprograms allocations so far that reprogram an FPGA region
+     */
+    public record StateMark(long offset, String hash, java.util.SortedMap<String, Integer> gangs, long fpgaReprograms) {
     }
 
     /** What a replica does now. */
@@ -150,7 +154,14 @@ public final class Replica implements AutoCloseable {
             while (!stopping) {
                 turn();
                 for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
-                    m.complete(new StateMark(follower.nextOffset(), follower.state().hash()));
+                    io.fairway.core.state.ClusterState st = follower.state();
+                    java.util.TreeMap<String, Integer> gangs = new java.util.TreeMap<>();
+                    for (io.fairway.core.state.AppState a : st.apps().values()) {
+                        if (a.gang().status() != io.fairway.core.state.Gang.Status.NONE) {
+                            gangs.merge(a.gang().status().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                        }
+                    }
+                    m.complete(new StateMark(follower.nextOffset(), st.hash(), gangs, st.fpgaReprograms()));
                 }
             }
         } catch (RuntimeException e) {

@@ -107,6 +107,9 @@ class GangReportingTest {
                         }));
                 assertThat(List.of("hard-0", "hard-1", "hard-2")).allSatisfy(p -> assertThat(nodeOf(client, p)).isEmpty());
                 assertThat(replica.follower().state().app("hard").status()).isEqualTo(AppState.Status.FAILED);
+                // what /statez reports of them
+                assertThat(replica.stateMark().get(10, java.util.concurrent.TimeUnit.SECONDS).gangs())
+                        .containsExactly(Map.entry("failed", 1), Map.entry("normal", 1), Map.entry("reserved", 1));
                 assertThat(replica.failure()).isNull();
             }
         }

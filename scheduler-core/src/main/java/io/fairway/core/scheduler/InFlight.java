@@ -56,7 +56,7 @@ public final class InFlight {
     void giveBack(String podUid, String appId, int slotId, String node, Resources r) {
         takeSlot(podUid, appId, slotId);
         givenBack.put(podUid, new Back(node, r));
-        byNode.computeIfAbsent(node, k -> new ResourceCounter()).subtract(r);
+        onNode(node, r, -1);
     }
 
     /** What a member's in-flight allocation gives back of its slot (to subtract from its queues), or null. */
@@ -92,7 +92,7 @@ public final class InFlight {
 
     void add(GangReserved g, Map<String, Resources> perNode) {
         reservations.put(g.appId(), g);
-        perNode.forEach((node, r) -> byNode.computeIfAbsent(node, k -> new ResourceCounter()).add(r));
+        perNode.forEach((node, r) -> onNode(node, r, 1));
     }
 
     void add(GangReleased r) {
@@ -117,13 +117,20 @@ public final class InFlight {
             return;
         }
         for (GangReserved.Slot slot : g.slots()) {
-            ResourceCounter c = byNode.get(slot.node());
-            if (c != null) {
-                c.subtract(slot.resources());
-                if (c.isZero()) {
-                    byNode.remove(slot.node());
-                }
-            }
+            onNode(slot.node(), slot.resources(), -1);
+        }
+    }
+
+    /** Adds (sign 1) or takes away (-1) room counted on a node; a node left at zero is dropped. */
+    private void onNode(String node, Resources r, int sign) {
+        ResourceCounter c = byNode.computeIfAbsent(node, k -> new ResourceCounter());
+        if (sign > 0) {
+            c.add(r);
+        } else {
+            c.subtract(r);
+        }
+        if (c.isZero()) {
+            byNode.remove(node);
         }
     }
 
@@ -148,12 +155,7 @@ public final class InFlight {
     void remove(String podUid) {
         Allocated a = allocations.remove(podUid);
         if (a != null) {
-            Resources r = allocationRequests.remove(podUid);
-            ResourceCounter c = byNode.get(a.nodeName());
-            c.subtract(r);
-            if (c.isZero()) {
-                byNode.remove(a.nodeName());
-            }
+            onNode(a.nodeName(), allocationRequests.remove(podUid), -1);
         }
         SlotRef slot = slotByPod.remove(podUid);
         if (slot != null) {
@@ -164,11 +166,7 @@ public final class InFlight {
         }
         Back back = givenBack.remove(podUid);
         if (back != null) {
-            ResourceCounter c = byNode.computeIfAbsent(back.node(), k -> new ResourceCounter());
-            c.add(back.resources());
-            if (c.isZero()) {
-                byNode.remove(back.node());
-            }
+            onNode(back.node(), back.resources(), 1);
         }
         String fn = fpgaFunctionByPod.remove(podUid);
         if (fn != null && a != null) {
