@@ -114,12 +114,7 @@ public final class Scheduler {
                 || inFlight.reservation(a.appId()) != null || inFlight.release(a.appId()) != null) {
             return false;
         }
-        for (TaskGroup group : g.spec().groups()) {
-            if (g.missing(group) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return g.missing() > 0;
     }
 
     /** A gang that would be released at its deadline: still waiting, or holding slots no member came for. */
@@ -856,11 +851,7 @@ public final class Scheduler {
                 return true;
             }
             boolean reserved = g.status() == Gang.Status.RESERVED;
-            int missing = 0;
-            for (TaskGroup group : g.spec().groups()) {
-                missing += g.missing(group);
-            }
-            if (reserved && missing == 0) {
+            if (reserved && g.missing() == 0) {
                 return false;
             }
             String tooBig = largerThanMax(leaf, g.spec(), a);

@@ -105,6 +105,15 @@ public final class Gang {
         return Math.max(0, group.minMember() - perGroup.getOrDefault(group.name(), 0));
     }
 
+    /** Members of all groups that have no slot yet: what a (re-)reservation must find room for. */
+    public int missing() {
+        int n = 0;
+        for (TaskGroup group : spec.groups()) {
+            n += missing(group);
+        }
+        return n;
+    }
+
     /** The free slot of {@code group} on {@code node} with the lowest id, or null. */
     public ReservedSlot freeSlotOn(String group, String node) {
         TreeMap<Integer, ReservedSlot> m = freeByGroupNode.get(group + '\u0000' + node);
