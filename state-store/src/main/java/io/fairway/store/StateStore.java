@@ -533,6 +533,14 @@ public final class StateStore implements AutoCloseable {
                 }
                 case GangReserved g -> appIds.add(g.appId());
                 case GangReleased g -> appIds.add(g.appId());
+                case io.fairway.core.events.PreemptionRequested p -> {
+                    // the victims, the preemptor's held room, and a victim gang's reservation
+                    podUids.addAll(p.victims());
+                    if (!p.preemptorUid().isEmpty()) {
+                        podUids.add(p.preemptorUid());
+                    }
+                    p.victims().forEach(v -> appIds.add(index.appOf(v)));
+                }
                 case Released r -> podUids.add(r.podUid());
                 case Unschedulable u -> podUids.add(u.podUid());
                 // the cluster rows are compared below

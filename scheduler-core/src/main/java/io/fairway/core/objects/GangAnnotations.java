@@ -30,6 +30,8 @@ public final class GangAnnotations {
     public static final String TOPOLOGY_DOMAIN = "fairway.io/topology-domain";
     public static final String TOPOLOGY_MODE = "fairway.io/topology-mode";
     public static final String FPGA_FUNCTION = "fairway.io/fpga-function";
+    /** YuniKorn's opt-out from being a preemption victim: {@code "false"} (any case); anything else allows it. */
+    public static final String ALLOW_PREEMPTION = "yunikorn.apache.org/allow-preemption";
 
     private static final ThreadLocal<Yaml> YAML = ThreadLocal.withInitial(() -> new Yaml(new LoaderOptions()));
     /** An app's pods all carry the same annotation text: parse each distinct text once. */
@@ -63,7 +65,8 @@ public final class GangAnnotations {
         if (!problemTopology.isEmpty() && gang.problem().isEmpty()) {
             gang = new GangSpec(gang.groups(), gang.style(), gang.timeoutMillis(), problemTopology);
         }
-        SchedulingHints h = new SchedulingHints(group, gang, topology, fpga);
+        boolean noPreemption = "false".equalsIgnoreCase(trimmed(annotations.get(ALLOW_PREEMPTION)));
+        SchedulingHints h = new SchedulingHints(group, gang, topology, fpga, noPreemption);
         return h.isNone() ? SchedulingHints.NONE : h;
     }
 

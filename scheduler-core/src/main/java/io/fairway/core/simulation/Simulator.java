@@ -360,6 +360,7 @@ public final class Simulator {
             case Unschedulable u -> u.podUid();
             case GangReserved g -> g.appId();
             case GangReleased g -> g.appId();
+            case io.fairway.core.events.PreemptionRequested p -> p.victims().toString();
         };
     }
 

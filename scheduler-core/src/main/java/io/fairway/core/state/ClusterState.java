@@ -12,6 +12,7 @@ import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.PriorityClassGone;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
@@ -197,6 +198,7 @@ public final class ClusterState {
             case Unschedulable e -> isFenced(e.epoch()) ? fenced(e.epoch()) : unschedulable(e);
             case GangReserved e -> isFenced(e.epoch()) ? fenced(e.epoch()) : gangReserved(e);
             case GangReleased e -> isFenced(e.epoch()) ? fenced(e.epoch()) : gangReleased(e);
+            case PreemptionRequested e -> isFenced(e.epoch()) ? fenced(e.epoch()) : preemptionRequested(e);
         };
         if (result.applied()) {
             appliedCount++;
@@ -607,6 +609,10 @@ public final class ClusterState {
         }
         g.status(Gang.Status.RESERVED, "");
         return ApplyResult.APPLIED;
+    }
+
+    private ApplyResult preemptionRequested(PreemptionRequested e) {
+        return ApplyResult.ignored("preemption is not applied yet");
     }
 
     private ApplyResult gangReleased(GangReleased e) {
