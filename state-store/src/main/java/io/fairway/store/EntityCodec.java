@@ -21,13 +21,13 @@ import java.util.TreeMap;
  */
 final class EntityCodec {
     /** The queue config as the state holds it. */
-    record ConfigRow(String text, String version, String seenVersion) {
+    record ConfigRow(String text, String version, String seenVersion, long appliedAt) {
     }
 
     record LeaderRow(long epoch, String replica) {
     }
 
-    record CountersRow(long applied, long ignored, long fpgaReprograms) {
+    record CountersRow(long applied, long ignored, long fpgaReprograms, long preemptions) {
     }
 
     static final String CONFIG = "config";

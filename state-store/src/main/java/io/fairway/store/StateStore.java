@@ -329,14 +329,15 @@ public final class StateStore implements AutoCloseable {
         scan(pods, PODS, (k, v) -> podRows.add(codec.pod(v)));
         return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
                 c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
-                counters.ignored(), counters.fpgaReprograms(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
+                counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
     }
 
     /** The rows of the cluster column family other than counters and pod tombstones, as the state has them. */
     private record ClusterRows(EntityCodec.ConfigRow config, EntityCodec.LeaderRow leader,
                                Map<String, Integer> priorityClasses, List<StateSnapshot.Tombstone> nodeTombstones) {
         static ClusterRows of(ClusterState s) {
-            return new ClusterRows(new EntityCodec.ConfigRow(s.configText(), s.configVersion(), s.configSeenVersion()),
+            return new ClusterRows(new EntityCodec.ConfigRow(s.configText(), s.configVersion(), s.configSeenVersion(),
+                    s.configAppliedAt()),
                     // copies: the state's maps are live views, and these are what the store holds
                     new EntityCodec.LeaderRow(s.leaderEpoch(), s.leader()), new TreeMap<>(s.priorityClasses()),
                     nodeTombstones(s));
@@ -784,7 +785,7 @@ public final class StateStore implements AutoCloseable {
     private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
         batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS),
                 codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount(),
-                        state.fpgaReprograms())));
+                        state.fpgaReprograms(), state.preemptions())));
     }
 
     private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, Map<String, String> state)

@@ -4,6 +4,8 @@ import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.GangReleased;
 import io.fairway.core.events.GangReserved;
+import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
@@ -33,6 +35,11 @@ public final class InFlight {
     private final HashMap<String, HashMap<String, Long>> fpgaByNode = new HashMap<>();
     private final HashMap<String, long[]> fpgaByPod = new HashMap<>();
     private final HashMap<String, String> fpgaFunctionByPod = new HashMap<>();
+    /** Preemptions by preemptor uid (or the quota queue), and their victims: none is chosen twice. */
+    private final LinkedHashMap<String, PreemptionRequested> preemptions = new LinkedHashMap<>();
+    private final java.util.HashSet<String> victims = new java.util.HashSet<>();
+    /** Held room given up by a {@link Released} not read back yet: by preemptor uid. */
+    private final java.util.HashSet<String> holdReleases = new java.util.HashSet<>();
 
     /** @param requests what the allocation adds to its node and queues (for a pod into its gang slot, the growth) */
     void add(Allocated a, Resources requests) {
@@ -134,6 +141,43 @@ public final class InFlight {
         }
     }
 
+    /** A preemption's key here: its preemptor's uid, or for quota preemption {@code quota:} and its first victim. */
+    static String key(PreemptionRequested p) {
+        return p.kind() == PreemptionRequested.Kind.QUOTA ? "quota:" + p.victims().getFirst() : p.preemptorUid();
+    }
+
+    void add(PreemptionRequested p) {
+        preemptions.put(key(p), p);
+        victims.addAll(p.victims());
+    }
+
+    boolean isPreempting(String key) {
+        return preemptions.containsKey(key);
+    }
+
+    boolean isVictim(String podUid) {
+        return victims.contains(podUid);
+    }
+
+    Map<String, PreemptionRequested> preemptions() {
+        return preemptions;
+    }
+
+    void removePreemption(String key) {
+        PreemptionRequested p = preemptions.remove(key);
+        if (p != null) {
+            p.victims().forEach(victims::remove);
+        }
+    }
+
+    void releaseHold(String podUid) {
+        holdReleases.add(podUid);
+    }
+
+    boolean isHoldReleased(String podUid) {
+        return holdReleases.contains(podUid);
+    }
+
     void add(Unschedulable u) {
         reasons.put(u.podUid(), u.reasonKey());
     }
@@ -146,6 +190,8 @@ public final class InFlight {
                 case Unschedulable u -> reasons.remove(u.podUid(), u.reasonKey());
                 case GangReserved g -> removeReservation(g.appId());
                 case GangReleased r -> releases.remove(r.appId(), r);
+                case PreemptionRequested p -> removePreemption(key(p));
+                case Released r -> holdReleases.remove(r.podUid());
                 default -> {
                 }
             }
@@ -204,10 +250,14 @@ public final class InFlight {
     }
 
     public int size() {
-        return allocations.size() + reasons.size() + reservations.size() + releases.size();
+        return allocations.size() + reasons.size() + reservations.size() + releases.size() + preemptions.size()
+                + holdReleases.size();
     }
 
     public void clear() {
+        preemptions.clear();
+        victims.clear();
+        holdReleases.clear();
         reservations.clear();
         releases.clear();
         slotByPod.clear();

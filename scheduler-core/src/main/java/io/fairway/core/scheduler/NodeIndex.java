@@ -431,6 +431,12 @@ final class NodeIndex {
         return r != null ? r : NodeFilters.RESOURCES.reject(pod, e.state, e.used);
     }
 
+    /** Why the pod would not go on this node whatever its room (not ready, taints, selector), or null. */
+    String staticRejectOn(Pod pod, Entry e) {
+        include(pod);
+        return staticReject(pod, e);
+    }
+
     /** The distinct values of a label among the nodes, sorted: the topology domains of that key. */
     java.util.SortedSet<String> domains(String key) {
         TreeSet<String> out = new TreeSet<>();

@@ -4,6 +4,8 @@ import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.GangReleased;
 import io.fairway.core.events.GangReserved;
+import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.Fpga;
 import io.fairway.core.objects.GangSpec;
@@ -45,6 +47,11 @@ import java.util.TreeSet;
 public final class Scheduler {
     /** Enough to admit a burst in one cycle while keeping a cycle short. */
     public static final int DEFAULT_MAX_ALLOCATIONS_PER_CYCLE = 1000;
+    /**
+     * How long a preemptor holds the room of its victims at most: a victim that never goes (a stuck finalizer) must not
+     * keep the room from everyone for ever.
+     */
+    public static final long HOLD_TIMEOUT_MILLIS = 10 * 60_000;
 
     private final ClusterState state;
     private final InFlight inFlight = new InFlight();
@@ -99,6 +106,27 @@ public final class Scheduler {
                     next = deadline;
                 }
             }
+            // An ask that waits may preempt once its delay has passed; one that holds room may give it up.
+            QueueState leaf = state.queues().get(a.queue());
+            if (leaf == null || a.pendingPods() == 0) {
+                continue;
+            }
+            for (PodState ask : a.pendingAsks()) {
+                long at = ask.holdsRoom() ? ask.holdSince() + HOLD_TIMEOUT_MILLIS
+                        : ask.waitKey().isEmpty() ? Long.MAX_VALUE : PreemptionPlanner.eligibleAt(ask, a, leaf);
+                if (at > now && at < next) {
+                    next = at;
+                }
+            }
+        }
+        if (Boolean.TRUE.equals(state.config().defaultPartition().preemption().quotaPreemptionEnabled())) {
+            for (QueueState q : state.queues().all().values()) {
+                long at = state.configAppliedAt() + q.quotaPreemptionDelayMillis();
+                if (q.quotaPreemptionDelayMillis() > 0 && !q.max().isEmpty() && at > now && at < next
+                        && !q.allocated().snapshot().fitsWithin(new long[0], q.max())) {
+                    next = at;
+                }
+            }
         }
         return next;
     }
@@ -149,6 +177,18 @@ public final class Scheduler {
             }
         }
         goneApps.forEach(inFlight::removeReservation);
+        List<String> donePreemptions = new ArrayList<>();
+        inFlight.preemptions().forEach((key, p) -> {
+            PodState first = p.kind() == PreemptionRequested.Kind.QUOTA ? state.pod(p.victims().getFirst())
+                    : state.pod(p.preemptorUid());
+            boolean done = p.kind() == PreemptionRequested.Kind.QUOTA
+                    ? first == null || first.isPreempted()
+                    : first == null || first.role() != PodState.Role.PENDING || first.holdsRoom();
+            if (done) {
+                donePreemptions.add(key);
+            }
+        });
+        donePreemptions.forEach(inFlight::removePreemption);
     }
 
     /** Asks that look alike to the node filters fail alike: a shape that found no node is not tried again. */
@@ -282,6 +322,9 @@ public final class Scheduler {
         private int allocations;
         private int unschedulable;
         private int tried;
+        /** Asks that found no room (no node, or a parent queue at max), in the order they were tried. */
+        private final List<PodState> wanting = new ArrayList<>();
+        private PreemptionPlanner planner;
 
         Cycle(long now) {
             this.now = now;
@@ -320,6 +363,7 @@ public final class Scheduler {
                 }
             }
             boolean capped = allocations >= maxAllocationsPerCycle && pickLeaf() != null;
+            preempt();
             return new CycleResult(decisions, allocations, unschedulable, tried, capped);
         }
 
@@ -490,6 +534,9 @@ public final class Scheduler {
         private void tryAsk(QNode leaf, ANode app, PodState ask) {
             tried++;
             Pod pod = ask.pod();
+            if (ask.holdsRoom() && !inFlight.isHoldReleased(ask.uid()) && waitsForVictims(leaf, app, ask)) {
+                return;
+            }
             if (intoSlot(leaf, app, ask)) {
                 return;
             }
@@ -523,6 +570,9 @@ public final class Scheduler {
                                     + Quantity.format(over, q.used[over]) + " of "
                                     + Quantity.format(over, q.queue.max().get(over)) + " used, the pod asks "
                                     + Quantity.format(over, req.get(over)));
+                    if (q != leaf) {
+                        wanting.add(ask);
+                    }
                     return false;
                 }
             }
@@ -557,6 +607,7 @@ public final class Scheduler {
                 failedShapes.put(shape, known);
             }
             fail(ask, known.key(), known.message());
+            wanting.add(ask);
             return false;
         }
 
@@ -672,7 +723,11 @@ public final class Scheduler {
                     nodes.unreserve(e, slot.resources());
                 }
             }
-            Resources r = slot.resources();
+            bookQueues(leaf, slot.resources(), sign);
+        }
+
+        /** Counts (sign 1) or stops counting (sign -1) room in this cycle's leaf and its parents. */
+        private void bookQueues(QNode leaf, Resources r, int sign) {
             for (QNode q = leaf; q != null; q = q.parent) {
                 if (q.parent != null) {
                     q.parent.children.remove(q);
@@ -685,6 +740,103 @@ public final class Scheduler {
                     q.parent.children.add(q);
                 }
             }
+        }
+
+        // ------------------------------------------------------------ preemption
+
+        /**
+         * A preemptor that holds room: it goes into its room once the victims have left; while they are leaving it
+         * waits (and never preempts again); when they are gone and it still does not fit, or they take too long, it
+         * gives the room up and is placed like any pod.
+         *
+         * @return whether the ask is dealt with for this cycle
+         */
+        private boolean waitsForVictims(QNode leaf, ANode app, PodState ask) {
+            Pod pod = ask.pod();
+            Resources req = pod.requests();
+            NodeIndex.Entry e = nodes.entry(ask.holdNode());
+            if (e != null) {
+                nodes.unreserve(e, req);
+                bookQueues(leaf, req, -1);
+                boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, req);
+                nodes.reserve(e, req);
+                bookQueues(leaf, req, 1);
+                if (fits) {
+                    // The held room already counts on the node and in the queues: the allocation adds nothing more.
+                    allocate(leaf, app, ask, e, Resources.NONE, null);
+                    return true;
+                }
+            }
+            int left = state.victimsOf(ask.uid()).size();
+            if (left > 0 && now - ask.holdSince() < HOLD_TIMEOUT_MILLIS) {
+                fail(ask, "preemption: waiting for victims to leave " + ask.holdNode(),
+                        "waiting for " + left + " preempted pod(s) to leave node " + ask.holdNode()
+                                + "; the room they free is held for this pod");
+                return true;
+            }
+            String why = left > 0
+                    ? left + " preempted pod(s) still on node " + ask.holdNode() + " after "
+                    + io.fairway.core.config.GoDuration.format(HOLD_TIMEOUT_MILLIS) + "; the held room is given up"
+                    : "the preempted pods left node " + ask.holdNode() + " but the pod still does not fit there "
+                    + "(" + (e == null ? "node gone" : nodes.rejectOn(pod, e)) + "); the held room is given up";
+            Released r = new Released(now, epoch, ask.uid(), ask.holdNode(), why);
+            inFlight.releaseHold(ask.uid());
+            decisions.add(r);
+            return false;
+        }
+
+        /** Preemption for the asks that found no room, in their fair order, then quota preemption. */
+        private void preempt() {
+            boolean quota = Boolean.TRUE.equals(state.config().defaultPartition().preemption().quotaPreemptionEnabled());
+            if (wanting.isEmpty() && !quota) {
+                return;
+            }
+            Set<String> seen = new HashSet<>();
+            for (PodState ask : wanting) {
+                if (!seen.add(ask.uid()) || inFlight.isAllocated(ask.uid())) {
+                    continue;
+                }
+                AppState app = state.app(ask.pod().appId());
+                QueueState leaf = app == null ? null : state.queues().get(app.queue());
+                if (leaf == null) {
+                    continue;
+                }
+                PreemptionPlanner p = planner();
+                if (p.full()) {
+                    break;
+                }
+                if (!p.mayPreempt(ask, app, leaf, now)) {
+                    continue;
+                }
+                PreemptionPlanner.Plan plan = p.plan(ask, leaf);
+                if (plan != null) {
+                    record(new PreemptionRequested(now, epoch, plan.kind(), ask.uid(), plan.node(), plan.victimUids(),
+                            plan.reason()));
+                }
+            }
+            if (quota) {
+                for (PreemptionPlanner.Plan plan : planner().quota(now)) {
+                    record(new PreemptionRequested(now, epoch, plan.kind(), "", "", plan.victimUids(), plan.reason()));
+                }
+            }
+        }
+
+        private void record(PreemptionRequested p) {
+            inFlight.add(p);
+            decisions.add(p);
+        }
+
+        private PreemptionPlanner planner() {
+            if (planner == null) {
+                planner = new PreemptionPlanner(state, nodes, inFlight, (q, id) -> {
+                    QNode n = byQueue.get(q);
+                    if (n != null) {
+                        return id < n.used.length ? n.used[id] : 0;
+                    }
+                    return q.allocated().get(id);
+                });
+            }
+            return planner;
         }
 
         private boolean overMax(QNode leaf, Resources r) {

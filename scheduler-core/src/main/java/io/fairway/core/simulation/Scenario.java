@@ -11,13 +11,21 @@ import java.util.Map;
  * A what-if run: a queue config, nodes, timed steps and expectations, driven through the real core on a virtual
  * clock. Times are milliseconds from the start. The file format is documented in {@code docs/scenarios.md}.
  *
- * @param queues the YuniKorn queues.yaml, or null for Fairway's default (root.default)
+ * @param queues           the YuniKorn queues.yaml, or null for Fairway's default (root.default)
+ * @param terminationGrace how long a preempted pod takes to go after its deletion, in millis
+ * @param priorityClasses  PriorityClass values by name, observed at the start
  */
-public record Scenario(String name, String queues, List<NodeSpec> nodes, List<Step> steps, List<Expectation> expectations) {
+public record Scenario(String name, String queues, List<NodeSpec> nodes, List<Step> steps, List<Expectation> expectations,
+                       long terminationGrace, Map<String, Integer> priorityClasses) {
     public Scenario {
         nodes = List.copyOf(nodes);
         steps = List.copyOf(steps);
         expectations = List.copyOf(expectations);
+        priorityClasses = Map.copyOf(priorityClasses);
+    }
+
+    public Scenario(String name, String queues, List<NodeSpec> nodes, List<Step> steps, List<Expectation> expectations) {
+        this(name, queues, nodes, steps, expectations, 0, Map.of());
     }
 
     /** One or {@code count} nodes alike; {@code {i}} in the name becomes 0..count-1. */

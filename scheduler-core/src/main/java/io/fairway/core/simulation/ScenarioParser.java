@@ -24,10 +24,12 @@ import java.util.TreeMap;
 
 /** Reads a scenario file. Every unknown key and bad value is an error naming its line. */
 public final class ScenarioParser {
-    static final Set<String> TOP = Set.of("name", "description", "queues", "nodes", "steps", "expect");
+    static final Set<String> TOP = Set.of("name", "description", "queues", "nodes", "steps", "expect", "terminationGrace",
+            "priorityClasses");
     static final Set<String> NODE = Set.of("name", "count", "capacity", "allocatable", "labels", "taints", "unschedulable", "ready");
     static final Set<String> STEP = Set.of("at", "submit", "complete", "queuesConfig", "removeNode", "addNodes", "cordon", "uncordon");
     static final Set<String> SUBMIT = Set.of("app", "namespace", "queue", "user", "groups", "pods", "requests", "priority",
+            "priorityClassName",
             "duration", "labels", "annotations", "nodeSelector", "affinity", "tolerations", "schedulerName", "node");
     static final Set<String> COMPLETE = Set.of("app", "pods");
     static final Set<String> TAINT = Set.of("key", "value", "effect");
@@ -35,10 +37,10 @@ public final class ScenarioParser {
     static final Set<String> EXPECT = Set.of("at", "apps", "queues", "nodes", "pods");
     static final Map<String, Set<String>> EXPECT_KEYS = Map.of(
             "apps", Set.of("running", "pending", "completed", "allocated", "state", "queue", "gang", "reserved", "slots",
-                    "slotsUsed", "gangReason"),
+                    "slotsUsed", "gangReason", "preempted"),
             "queues", Set.of("allocated", "pending", "runningApps"),
             "nodes", Set.of("allocated", "pods", "exists"),
-            "pods", Set.of("node", "phase", "reason", "fpga"));
+            "pods", Set.of("node", "phase", "reason", "fpga", "preempted", "holds"));
     /** Keys whose value is a resource map, by kind; the others are single values. */
     private static final Map<String, Set<String>> RESOURCE_KEYS = Map.of(
             "apps", Set.of("allocated", "reserved"),
@@ -46,7 +48,26 @@ public final class ScenarioParser {
             "nodes", Set.of("allocated"),
             "pods", Set.of());
 
+    /** The file's priority classes while it is parsed: a submit's priorityClassName resolves as admission would. */
+    private static final ThreadLocal<Map<String, Integer>> PRIORITY_CLASSES = ThreadLocal.withInitial(Map::of);
+
     private ScenarioParser() {
+    }
+
+    private static int priority(YNode v) {
+        YNode name = v.get("priorityClassName");
+        if (name != null) {
+            if (v.get("priority") != null) {
+                throw new ScenarioException(v.path() + ": give priority or priorityClassName, not both", v.line());
+            }
+            Integer value = PRIORITY_CLASSES.get().get(name.text());
+            if (value == null) {
+                throw new ScenarioException(v.path() + ".priorityClassName: '" + name.text()
+                        + "' is not in priorityClasses; known: " + PRIORITY_CLASSES.get().keySet(), name.line());
+            }
+            return value;
+        }
+        return v.get("priority") == null ? 0 : intValue(v.get("priority"), Integer.MIN_VALUE);
     }
 
     public static Scenario parse(String text) {
@@ -63,6 +84,15 @@ public final class ScenarioParser {
                 nodes.add(node(n));
             }
             checkUniqueNames(nodes, root.get("nodes"));
+            Map<String, Integer> classes = new java.util.TreeMap<>();
+            YNode pc = root.get("priorityClasses");
+            if (pc != null) {
+                for (Map.Entry<String, YNode> e : pc.entries().entrySet()) {
+                    classes.put(e.getKey(), intValue(e.getValue(), Integer.MIN_VALUE));
+                }
+            }
+            PRIORITY_CLASSES.set(classes);
+            long grace = root.get("terminationGrace") == null ? 0 : time(root.get("terminationGrace"));
             List<Step> steps = new ArrayList<>();
             long last = -1;
             for (YNode s : list(root.get("steps"))) {
@@ -78,9 +108,11 @@ public final class ScenarioParser {
             for (YNode e : list(root.get("expect"))) {
                 expectations.add(expectation(e));
             }
-            return new Scenario(name, queues, nodes, steps, expectations);
+            return new Scenario(name, queues, nodes, steps, expectations, grace, classes);
         } catch (YamlException e) {
             throw new ScenarioException(e.getMessage().replaceFirst("^line \\d+: ", ""), e.line());
+        } finally {
+            PRIORITY_CLASSES.remove();
         }
     }
 
@@ -180,7 +212,7 @@ public final class ScenarioParser {
                 v.get("user") == null ? null : v.get("user").text(), groups,
                 v.get("pods") == null ? 1 : intValue(v.get("pods"), 1),
                 v.get("requests") == null ? Resources.NONE : resources(v.get("requests")),
-                v.get("priority") == null ? 0 : intValue(v.get("priority"), Integer.MIN_VALUE),
+                priority(v),
                 v.get("duration") == null ? 0 : time(v.get("duration")),
                 labels, annotations, strings(v.get("nodeSelector")), affinity(v.get("affinity")), tolerations,
                 v.get("schedulerName") == null ? null : v.get("schedulerName").text(),

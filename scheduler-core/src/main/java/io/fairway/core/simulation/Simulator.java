@@ -67,6 +67,11 @@ public final class Simulator {
     private final Map<String, Long> boundAt = new HashMap<>();
     private final Map<String, Long> durations = new HashMap<>();
     private final TreeMap<Long, List<String>> completions = new TreeMap<>();
+    /** Preempted pods, by the time their graceful deletion ends. */
+    private final TreeMap<Long, List<String>> deletions = new TreeMap<>();
+    /** Pods deleted by preemption, and how many of each app. */
+    private final java.util.Set<String> deleted = new java.util.HashSet<>();
+    private final Map<String, Integer> preemptedPerApp = new HashMap<>();
     private final Map<String, Integer> podsPerApp = new HashMap<>();
     private final Map<String, Node> nodes = new HashMap<>();
     /** How each FPGA pod was placed: programmed or reprogram, from its Allocated decision. */
@@ -110,6 +115,8 @@ public final class Simulator {
 
     private void start() {
         observe(new LeaderElected(0, EPOCH, "simulator"));
+        scenario.priorityClasses().forEach((name, value) -> observe(
+                new io.fairway.core.events.PriorityClassObserved(0, name, value, false, nextVersion())));
         if (scenario.queues() != null) {
             ApplyResult r = observe(new QueueConfigObserved(0, scenario.queues(), nextVersion()));
             if (!r.applied()) {
@@ -140,6 +147,9 @@ public final class Simulator {
             if (!completions.isEmpty() && (nextStep < steps.size() || nextExpectation < expectations.size())) {
                 t = Math.min(t, completions.firstKey());
             }
+            if (!deletions.isEmpty() && (nextStep < steps.size() || nextExpectation < expectations.size())) {
+                t = Math.min(t, deletions.firstKey());
+            }
             // A gang's timeout is a moment too: the leader cycles at least every second while pods wait.
             if (nextStep < steps.size() || nextExpectation < expectations.size()) {
                 t = Math.min(t, scheduler.nextDeadline(lastTime));
@@ -162,6 +172,12 @@ public final class Simulator {
             if (done != null) {
                 for (String uid : done) {
                     finish(t, uid);
+                }
+            }
+            List<String> gone = deletions.remove(t);
+            if (gone != null) {
+                for (String uid : gone) {
+                    delete(t, uid);
                 }
             }
             schedule(t);
@@ -298,6 +314,20 @@ public final class Simulator {
         trace(t, "Completed " + p.key() + " on " + p.nodeName());
     }
 
+    /** The end of a preempted pod's graceful deletion: it is gone from the API server. */
+    private void delete(long t, String uid) {
+        Pod p = pods.get(uid);
+        if (p == null || deleted.contains(uid)) {
+            return;
+        }
+        for (List<String> due : completions.values()) {
+            due.remove(uid);
+        }
+        deleted.add(uid);
+        observe(new io.fairway.core.events.PodGone(t, uid, nextVersion()));
+        trace(t, "Deleted " + p.key() + " (preempted) from " + p.nodeName());
+    }
+
     /** The kubelet side of a binding: the pod runs from now and completes after its duration. */
     private void bound(long t, String uid) {
         boundAt.put(uid, t);
@@ -339,13 +369,28 @@ public final class Simulator {
                     }
                     case GangReleased g when applied.applied() -> trace(t, "GangReleased " + g.appId() + " (" + g.next()
                             + "): " + g.reason());
+                    case io.fairway.core.events.PreemptionRequested p when applied.applied() -> {
+                        trace(t, "PreemptionRequested (" + p.kind() + "): " + p.reason());
+                        // The leader deletes the victims now; they go when their grace period ends.
+                        for (String uid : p.victims()) {
+                            preemptedPerApp.merge(pods.get(uid).appId(), 1, Integer::sum);
+                            if (scenario.terminationGrace() == 0) {
+                                delete(t, uid);
+                            } else {
+                                deletions.computeIfAbsent(t + scenario.terminationGrace(), k -> new ArrayList<>()).add(uid);
+                            }
+                        }
+                    }
+                    case io.fairway.core.events.Released rel when applied.applied() ->
+                            trace(t, "Released " + pods.get(rel.podUid()).key() + " from " + rel.nodeName() + ": " + rel.reason());
                     default -> trace(t, d.type() + " " + subject(d) + " ignored: " + applied.reason());
                 }
             }
             scheduler.acknowledge(r.decisions());
             // A gang decision changes what the next cycle can do (members bind into a new reservation) without
             // allocating anything itself.
-            boolean gang = r.decisions().stream().anyMatch(d -> d instanceof GangReserved || d instanceof GangReleased);
+            boolean gang = r.decisions().stream().anyMatch(d -> d instanceof GangReserved || d instanceof GangReleased
+                    || d instanceof io.fairway.core.events.PreemptionRequested || d instanceof io.fairway.core.events.Released);
             if (r.allocations() == 0 && !r.capped() && !gang) {
                 return;
             }
@@ -415,6 +460,7 @@ public final class Simulator {
                         : app.gang().slots().stream().filter(ReservedSlot::isFree).count(), out);
                 case "slotsUsed" -> number(key, expected, app == null ? 0
                         : app.gang().slots().stream().filter(sl -> !sl.isFree()).count(), out);
+                case "preempted" -> number(key, expected, preemptedPerApp.getOrDefault(name, 0), out);
                 case "gangReason" -> {
                     String actual = app == null ? "" : app.gang().reason();
                     out.accept(new Check(key, String.valueOf(expected), actual, actual.contains(String.valueOf(expected))));
@@ -463,11 +509,23 @@ public final class Simulator {
         String uid = uidByName.get(name);
         PodState p = uid == null ? null : state.pod(uid);
         checks.forEach((key, expected) -> {
+            if (p == null && uid != null && deleted.contains(uid)) {
+                // A preempted pod is gone: it has no node, and its phase says why.
+                switch (key) {
+                    case "phase" -> text(key, expected, "Preempted", out);
+                    case "preempted" -> text(key, expected, "true", out);
+                    case "node", "holds" -> text(key, expected, "", out);
+                    default -> out.accept(new Check(key, String.valueOf(expected), "pod " + name + " was preempted and is gone", false));
+                }
+                return;
+            }
             if (p == null) {
                 out.accept(new Check(key, String.valueOf(expected), "pod " + name + " does not exist", false));
                 return;
             }
             switch (key) {
+                case "preempted" -> text(key, expected, Boolean.toString(p.isPreempted()), out);
+                case "holds" -> text(key, expected, p.holdNode(), out);
                 case "node" -> text(key, expected, p.node(), out);
                 case "phase" -> text(key, expected, phase(p), out);
                 case "fpga" -> text(key, expected, fpgaPlacement.getOrDefault(p.uid(), ""), out);

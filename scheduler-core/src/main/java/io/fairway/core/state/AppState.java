@@ -24,6 +24,8 @@ public final class AppState {
     private final Gang gang = new Gang();
     /** Nodes the app's placed pods are on, with how many: where its topology domain is. */
     private final java.util.TreeMap<String, Integer> nodesInUse = new java.util.TreeMap<>();
+    /** Event time at which a pod of the app was last chosen as a preemption victim, 0 when never. */
+    private long lastPreemptedAt;
 
     AppState(String appId, String requestedQueue, String user, long submissionTime) {
         this.appId = appId;
@@ -154,6 +156,18 @@ public final class AppState {
         placedPods--;
         nodesInUse.computeIfPresent(p.node(), (k, v) -> v == 1 ? null : v - 1);
         allocated.subtract(p.pod().requests());
+    }
+
+    /**
+     * When a pod of the app was last chosen as a preemption victim (event time), 0 when never: an app that just lost
+     * pods does not preempt others at once, or two apps could take turns evicting each other.
+     */
+    public long lastPreemptedAt() {
+        return lastPreemptedAt;
+    }
+
+    void lastPreemptedAt(long t) {
+        lastPreemptedAt = t;
     }
 
     void completed(int delta) {

@@ -99,6 +99,12 @@ public final class ClusterState {
     private long ignoredCount;
     /** Allocations that reprogram an FPGA region, counted as applied: a figure for metrics and explain. */
     private long fpgaReprograms;
+    /** Event time of the config now in force: a lowered max is enforced by quota preemption from then on. */
+    private long configAppliedAt;
+    /** Preemptions applied, for metrics and explain. */
+    private long preemptions;
+    /** Victims by preemptor uid (or {@link PodState#QUOTA}), while they are still here; rebuilt from the pods. */
+    private final HashMap<String, java.util.TreeSet<String>> victims = new HashMap<>();
 
     public ClusterState() {
         this(DEFAULT_SCHEDULER_NAME);
@@ -130,6 +136,8 @@ public final class ClusterState {
         c.appliedCount = s.appliedCount();
         c.ignoredCount = s.ignoredCount();
         c.fpgaReprograms = s.fpgaReprograms();
+        c.configAppliedAt = s.configAppliedAt();
+        c.preemptions = s.preemptions();
         for (Node n : s.nodes()) {
             NodeState ns = new NodeState(n);
             c.nodes.put(n.name(), ns);
@@ -141,6 +149,7 @@ public final class ClusterState {
             c.apps.put(app.appId(), app);
             c.appIndex.put(app.appId(), app);
             c.resolveQueue(app);
+            app.lastPreemptedAt(a.lastPreemptedAt());
             StateSnapshot.GangEntry g = a.gang();
             if (g != null) {
                 app.gang().restore(g.spec(), g.topology(), g.status(), g.since(), g.reason(), g.slots(), g.nextSlotId());
@@ -152,6 +161,13 @@ public final class ClusterState {
             p.role(e.role());
             p.node(e.node(), e.bound(), e.allocationEpoch());
             p.wait(e.waitKey(), e.waitMessage(), e.waitingSince());
+            if (e.preemption() != null) {
+                p.preempted(e.preemption().preemptedBy(), e.preemption().preemptedAt());
+                p.hold(e.preemption().holdNode(), e.preemption().holdSince());
+                if (p.isPreempted()) {
+                    c.victims.computeIfAbsent(p.preemptedBy(), k -> new java.util.TreeSet<>()).add(p.uid());
+                }
+            }
             c.pods.put(p.uid(), p);
             if (ours) {
                 AppState app = c.appIndex.get(e.pod().appId());
@@ -162,6 +178,9 @@ public final class ClusterState {
                 app.podAdded();
             }
             c.attach(p);
+            if (p.holdsRoom()) {
+                c.holdRoom(p, 1);
+            }
         }
         for (AppState app : c.apps.values()) {
             for (ReservedSlot slot : app.gang().slots()) {
@@ -291,6 +310,12 @@ public final class ClusterState {
             default -> existing.node("", false, 0);
         }
         attach(existing);
+        if (role != PodState.Role.PENDING) {
+            dropHold(existing);
+        }
+        if (role != PodState.Role.PLACED) {
+            victimDone(existing);
+        }
         if (existing.isOurs() && role == PodState.Role.TERMINAL) {
             releaseIfFinished(appIndex.get(updated.appId()));
         }
@@ -332,6 +357,8 @@ public final class ClusterState {
             return ApplyResult.ignored("deletion of pod " + p.pod().key() + " at version " + e.resourceVersion()
                     + " is older than the held " + p.pod().resourceVersion());
         }
+        dropHold(p);
+        victimDone(p);
         detach(p);
         pods.remove(e.uid());
         tombstones.put(e.uid(), e.resourceVersion());
@@ -396,6 +423,12 @@ public final class ClusterState {
             return ApplyResult.ignored("deletion of node " + e.name() + " at version " + e.resourceVersion()
                     + " is older than the held " + n.node().resourceVersion());
         }
+        // Room held for preemptors on the node goes with it; they wait (and may preempt) anew.
+        for (PodState p : pods.values()) {
+            if (p.holdNode().equals(e.name())) {
+                dropHold(p);
+            }
+        }
         // Free gang slots on the node are lost with it; the leader re-reserves them elsewhere or releases the gang.
         for (AppState app : apps.values()) {
             if (app.gang().hasFreeSlots()) {
@@ -423,6 +456,9 @@ public final class ClusterState {
             }
             p.node("", false, 0);
             attach(p);
+            if (p.role() != PodState.Role.PLACED) {
+                victimDone(p);
+            }
         }
         for (PodState p : onNode) {
             if (p.isOurs()) {
@@ -452,6 +488,7 @@ public final class ClusterState {
         config = parsed;
         configText = e.yaml();
         configVersion = e.resourceVersion();
+        configAppliedAt = e.time();
         queues = new QueueTree(parsed.defaultPartition());
         for (AppState app : apps.values()) {
             resolveQueue(app);
@@ -467,6 +504,11 @@ public final class ClusterState {
                 if (slot.isFree()) {
                     chargedQueue(app).addAllocated(slot.resources());
                 }
+            }
+        }
+        for (PodState p : pods.values()) {
+            if (p.holdsRoom()) {
+                chargedQueue(appIndex.get(p.pod().appId())).addAllocated(p.pod().requests());
             }
         }
         return ApplyResult.APPLIED;
@@ -497,13 +539,22 @@ public final class ClusterState {
         if (slot != null) {
             holdSlot(app, slot, -1);
         }
+        // A preemptor's held room is judged as given back, wherever the pod goes.
+        boolean held = p.holdsRoom();
+        if (held) {
+            holdRoom(p, -1);
+        }
         String refused = refuseAllocation(p, n, app, slot != null);
         if (refused != null) {
             if (slot != null) {
                 holdSlot(app, slot, 1);
             }
+            if (held) {
+                holdRoom(p, 1);
+            }
             return ApplyResult.ignored(refused);
         }
+        p.hold("", 0);
         if (slot != null) {
             app.gang().use(slot, p.uid());
         }
@@ -611,8 +662,93 @@ public final class ClusterState {
         return ApplyResult.APPLIED;
     }
 
+    /**
+     * Marks the victims (they keep their room until they are gone) and holds room for the preemptor on its node. All
+     * or nothing: a victim that is no longer running, or a preemptor that is no longer waiting, drops the decision.
+     */
     private ApplyResult preemptionRequested(PreemptionRequested e) {
-        return ApplyResult.ignored("preemption is not applied yet");
+        if (e.victims().isEmpty()) {
+            return ApplyResult.ignored("preemption names no victim");
+        }
+        boolean quota = e.kind() == PreemptionRequested.Kind.QUOTA;
+        PodState preemptor = null;
+        NodeState node = null;
+        if (!quota) {
+            preemptor = pods.get(e.preemptorUid());
+            if (preemptor == null || !preemptor.isOurs() || preemptor.role() != PodState.Role.PENDING) {
+                return ApplyResult.ignored("preemptor " + e.preemptorUid() + " is gone or no longer pending");
+            }
+            if (preemptor.holdsRoom()) {
+                return ApplyResult.ignored("preemptor " + preemptor.pod().key() + " already holds room on "
+                        + preemptor.holdNode());
+            }
+            node = nodeIndex.get(e.nodeName());
+            if (node == null || !node.isSchedulable()) {
+                return ApplyResult.ignored("node " + e.nodeName() + " for preemptor " + preemptor.pod().key()
+                        + " is gone or not schedulable");
+            }
+        }
+        java.util.TreeSet<String> distinct = new java.util.TreeSet<>(e.victims());
+        for (String uid : distinct) {
+            PodState v = pods.get(uid);
+            if (v == null || v.role() != PodState.Role.PLACED || !v.isOurs()) {
+                return ApplyResult.ignored("victim " + uid + " is gone or not running");
+            }
+            if (v.isPreempted()) {
+                return ApplyResult.ignored("victim " + v.pod().key() + " is already preempted by " + v.preemptedBy());
+            }
+        }
+        String by = quota ? PodState.QUOTA : preemptor.uid();
+        for (String uid : distinct) {
+            PodState v = pods.get(uid);
+            v.preempted(by, e.time());
+            victims.computeIfAbsent(by, k -> new java.util.TreeSet<>()).add(uid);
+            AppState app = appIndex.get(v.pod().appId());
+            app.lastPreemptedAt(e.time());
+            Gang g = app.gang();
+            if (g.status() == Gang.Status.RESERVED || g.status() == Gang.Status.WAITING) {
+                // The whole gang goes: what it still holds goes with it, and it waits whole again if it comes back.
+                dropFreeSlots(app, null);
+                g.status(Gang.Status.WAITING, "preempted: " + e.reason());
+            }
+        }
+        if (preemptor != null) {
+            preemptor.hold(node.name(), e.time());
+            holdRoom(preemptor, 1);
+        }
+        preemptions++;
+        return ApplyResult.APPLIED;
+    }
+
+    /** Counts (sign 1) or stops counting (sign -1) a preemptor's held room on its node and its app's queues. */
+    private void holdRoom(PodState p, int sign) {
+        NodeState n = nodeIndex.get(p.holdNode());
+        if (n != null) {
+            n.reserve(p.pod().requests(), sign);
+        }
+        QueueState q = chargedQueue(appIndex.get(p.pod().appId()));
+        if (sign > 0) {
+            q.addAllocated(p.pod().requests());
+        } else {
+            q.subtractAllocated(p.pod().requests());
+        }
+    }
+
+    private void dropHold(PodState p) {
+        if (p.holdsRoom()) {
+            holdRoom(p, -1);
+            p.hold("", 0);
+        }
+    }
+
+    /** A victim leaves the index when it is gone or no longer running. */
+    private void victimDone(PodState p) {
+        if (p.isPreempted()) {
+            java.util.TreeSet<String> set = victims.get(p.preemptedBy());
+            if (set != null && set.remove(p.uid()) && set.isEmpty()) {
+                victims.remove(p.preemptedBy());
+            }
+        }
     }
 
     private ApplyResult gangReleased(GangReleased e) {
@@ -675,6 +811,14 @@ public final class ClusterState {
         PodState p = pods.get(e.podUid());
         if (p == null) {
             return ApplyResult.ignored("pod " + e.podUid() + " is gone");
+        }
+        if (p.role() == PodState.Role.PENDING && p.holdsRoom()) {
+            if (!p.holdNode().equals(e.nodeName())) {
+                return ApplyResult.ignored("pod " + p.pod().key() + " holds room on " + p.holdNode() + ", not "
+                        + e.nodeName());
+            }
+            dropHold(p);
+            return ApplyResult.APPLIED;
         }
         if (p.role() != PodState.Role.PLACED || p.isBound() || !p.isOurs()) {
             return ApplyResult.ignored("pod " + p.pod().key() + " holds no unbound allocation");
@@ -915,6 +1059,22 @@ public final class ClusterState {
 
     public long ignoredCount() {
         return ignoredCount;
+    }
+
+    /** Event time of the queue config in force (0 for the built-in default). */
+    public long configAppliedAt() {
+        return configAppliedAt;
+    }
+
+    /** Preemptions applied so far. */
+    public long preemptions() {
+        return preemptions;
+    }
+
+    /** The victims of a preemptor (or of {@link PodState#QUOTA}) that are still here, sorted by uid. */
+    public java.util.SortedSet<String> victimsOf(String preemptor) {
+        java.util.TreeSet<String> set = victims.get(preemptor);
+        return set == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(set);
     }
 
     /** Allocations applied that reprogram an FPGA region. */

@@ -31,6 +31,10 @@ public final class PodState {
     private String waitKey = "";
     private String waitMessage = "";
     private long waitingSince;
+    private String preemptedBy = "";
+    private long preemptedAt;
+    private String holdNode = "";
+    private long holdSince;
 
     PodState(Pod pod, boolean ours) {
         this.pod = pod;
@@ -81,6 +85,50 @@ public final class PodState {
     /** Event time at which the current wait reason was first recorded. */
     public long waitingSince() {
         return waitingSince;
+    }
+
+    /**
+     * Empty unless the pod was chosen as a preemption victim: then the preemptor's uid, or {@link #QUOTA} for a
+     * victim of a lowered max. A victim keeps its room until it is gone.
+     */
+    public String preemptedBy() {
+        return preemptedBy;
+    }
+
+    public boolean isPreempted() {
+        return !preemptedBy.isEmpty();
+    }
+
+    /** Event time of the preemption that chose the pod as a victim, 0 when none did. */
+    public long preemptedAt() {
+        return preemptedAt;
+    }
+
+    /** For a pending preemptor, the node whose freed room is held for it; empty otherwise. */
+    public String holdNode() {
+        return holdNode;
+    }
+
+    public boolean holdsRoom() {
+        return !holdNode.isEmpty();
+    }
+
+    /** Event time at which the room was first held. */
+    public long holdSince() {
+        return holdSince;
+    }
+
+    /** The {@link #preemptedBy()} of a victim of quota preemption. */
+    public static final String QUOTA = "quota";
+
+    void preempted(String by, long at) {
+        preemptedBy = by;
+        preemptedAt = at;
+    }
+
+    void hold(String node, long since) {
+        holdNode = node;
+        holdSince = since;
     }
 
     void pod(Pod p) {

@@ -1,6 +1,8 @@
 package io.fairway.core.state;
 
+import io.fairway.core.config.GoDuration;
 import io.fairway.core.config.QueueConfig;
+import io.fairway.core.config.QueueProperties;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
 import java.util.ArrayList;
@@ -23,6 +25,11 @@ public final class QueueState {
     private final boolean fairAppOrder;
     private final boolean priorityAppOrder;
     private int appsWithAllocations;
+    private final int priorityOffset;
+    private final boolean priorityFence;
+    private final String preemptionPolicy;
+    private final long preemptionDelayMillis;
+    private final long quotaPreemptionDelayMillis;
 
     QueueState(QueueConfig config, QueueState parent) {
         this.config = config;
@@ -31,6 +38,72 @@ public final class QueueState {
         this.depth = parent == null ? 0 : parent.depth + 1;
         this.fairAppOrder = "fair".equals(property("application.sort.policy", "fifo").toLowerCase(Locale.ROOT));
         this.priorityAppOrder = !"disabled".equals(property("application.sort.priority", "enabled").toLowerCase(Locale.ROOT));
+        // An offset and a fence belong to the queue that sets them; only "disabled" preemption passes down.
+        this.priorityOffset = own(QueueProperties.PRIORITY_OFFSET).isEmpty() ? 0
+                : Integer.parseInt(own(QueueProperties.PRIORITY_OFFSET).trim());
+        this.priorityFence = "fence".equalsIgnoreCase(own(QueueProperties.PRIORITY_POLICY).trim());
+        String policy = own(QueueProperties.PREEMPTION_POLICY).trim().toLowerCase(Locale.ROOT);
+        if (policy.isEmpty() || !policy.equals("disabled") && !policy.equals("fence")) {
+            policy = parent != null && parent.preemptionPolicy.equals("disabled") ? "disabled" : "default";
+        }
+        this.preemptionPolicy = policy;
+        this.preemptionDelayMillis = duration(property(QueueProperties.PREEMPTION_DELAY, ""), DEFAULT_PREEMPTION_DELAY);
+        this.quotaPreemptionDelayMillis = duration(property(QueueProperties.QUOTA_PREEMPTION_DELAY, ""), 0);
+    }
+
+    /** YuniKorn's default wait before an ask may preempt. */
+    public static final long DEFAULT_PREEMPTION_DELAY = 30_000;
+
+    private String own(String key) {
+        String v = config.properties().get(key);
+        return v == null ? "" : v;
+    }
+
+    private static long duration(String value, long fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return GoDuration.parse(value.trim()).toMillis();
+        } catch (IllegalArgumentException e) {
+            // The validator rejects such a config; a snapshot of an older one must still load.
+            return fallback;
+        }
+    }
+
+    /** {@code priority.offset} of this queue (not inherited). */
+    public int priorityOffset() {
+        return priorityOffset;
+    }
+
+    /** {@code priority.policy: fence}: the priorities below this queue are not seen above it, only its offset. */
+    public boolean priorityFence() {
+        return priorityFence;
+    }
+
+    /** {@code preemption.policy} in force: {@code default}, {@code fence} (own only) or {@code disabled} (inherited). */
+    public String preemptionPolicy() {
+        return preemptionPolicy;
+    }
+
+    /** {@code preemption.delay} (inherited, default 30 s): how long an ask waits before it may preempt. */
+    public long preemptionDelayMillis() {
+        return preemptionDelayMillis;
+    }
+
+    /** {@code quota.preemption.delay} (inherited, default 0 = off): how long after a max is lowered it is enforced. */
+    public long quotaPreemptionDelayMillis() {
+        return quotaPreemptionDelayMillis;
+    }
+
+    /** Whether {@code q} is this queue or below it. */
+    public boolean contains(QueueState q) {
+        for (QueueState x = q; x != null; x = x.parent) {
+            if (x == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String fullName() {

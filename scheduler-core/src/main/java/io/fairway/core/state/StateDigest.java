@@ -57,11 +57,18 @@ final class StateDigest {
             d.pod(p.pod());
             d.str(p.role().name()).str(p.node()).num(p.isBound() ? 1 : 0).num(p.allocationEpoch())
                     .str(p.waitKey()).str(p.waitMessage()).num(p.waitingSince());
+            if (p.isPreempted() || p.holdsRoom()) {
+                // Only when present, so that the digest of a state without preemption stays what it was.
+                d.str("preemption").str(p.preemptedBy()).num(p.preemptedAt()).str(p.holdNode()).num(p.holdSince());
+            }
         }
         d.str("apps");
         for (AppState a : s.apps().values()) {
             d.str(a.appId()).str(a.queue()).str(a.rejection()).str(a.user()).num(a.submissionTime())
                     .num(a.placedPods()).num(a.pendingPods()).num(a.completedPods()).counter(a.allocated());
+            if (a.lastPreemptedAt() != 0) {
+                d.str("lastPreemptedAt").num(a.lastPreemptedAt());
+            }
             Gang g = a.gang();
             if (g.status() != Gang.Status.NONE) {
                 // Only for gangs, so that the digest of a state without any stays what it was.
@@ -81,6 +88,9 @@ final class StateDigest {
         d.str("nodeTombstones");
         new TreeMap<>(s.nodeTombstones()).forEach((k, v) -> d.str(k).str(v));
         d.str(s.configSeenVersion());
+        if (s.preemptions() > 0 || s.configAppliedAt() != 0) {
+            d.str("preemption").num(s.preemptions()).num(s.configAppliedAt());
+        }
         if (s.fpgaReprograms() > 0) {
             d.str("fpgaReprograms").num(s.fpgaReprograms());
         }

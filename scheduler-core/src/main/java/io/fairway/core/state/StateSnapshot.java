@@ -25,6 +25,8 @@ public record StateSnapshot(
         long appliedCount,
         long ignoredCount,
         long fpgaReprograms,
+        long configAppliedAt,
+        long preemptions,
         List<Node> nodes,
         List<AppEntry> apps,
         List<PodEntry> pods,
@@ -43,11 +45,25 @@ public record StateSnapshot(
 
     /** A pod and what the scheduler made of it. */
     public record PodEntry(Pod pod, PodState.Role role, String node, boolean bound, long allocationEpoch,
-                           String waitKey, String waitMessage, long waitingSince) {
+                           String waitKey, String waitMessage, long waitingSince, Preemption preemption) {
+    }
+
+    /**
+     * A pod's part in a preemption, null when it has none (so rows written before preemption read the same).
+     *
+     * @param preemptedBy as {@link PodState#preemptedBy()}
+     * @param holdNode    as {@link PodState#holdNode()}
+     */
+    public record Preemption(String preemptedBy, long preemptedAt, String holdNode, long holdSince) {
+        static Preemption of(PodState p) {
+            return p.isPreempted() || p.holdsRoom()
+                    ? new Preemption(p.preemptedBy(), p.preemptedAt(), p.holdNode(), p.holdSince()) : null;
+        }
     }
 
     /** An app's identity and its gang, null when it has none; its pods and usage come from the pods. */
-    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
+    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang,
+                           long lastPreemptedAt) {
     }
 
     /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
@@ -75,7 +91,7 @@ public record StateSnapshot(
         }
         return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
                 s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(), s.fpgaReprograms(),
-                s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
+                s.configAppliedAt(), s.preemptions(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
                 new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
     }
 
@@ -83,7 +99,7 @@ public record StateSnapshot(
     public static PodEntry podEntry(ClusterState s, String uid) {
         PodState p = s.pod(uid);
         return p == null ? null : new PodEntry(p.pod(), p.role(), p.node(), p.isBound(), p.allocationEpoch(),
-                p.waitKey(), p.waitMessage(), p.waitingSince());
+                p.waitKey(), p.waitMessage(), p.waitingSince(), Preemption.of(p));
     }
 
     /** One app as stored, or null when the state has no such app. */
@@ -103,7 +119,7 @@ public record StateSnapshot(
         GangEntry gang = g.status() == Gang.Status.NONE ? null
                 : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), List.copyOf(g.slots()),
                 g.nextSlotId());
-        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang);
+        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang, a.lastPreemptedAt());
     }
 
     private static List<Tombstone> tombstones(Map<String, String> m) {
