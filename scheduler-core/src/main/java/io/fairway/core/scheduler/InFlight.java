@@ -66,6 +66,19 @@ public final class InFlight {
         onNode(node, r, -1);
     }
 
+    /** Pods whose in-flight allocation gives a slot back. */
+    java.util.Set<String> givingBack() {
+        return givenBack.keySet();
+    }
+
+    /** The slot a pod's allocation was to give back is gone (its node was lost): there is nothing to give back. */
+    void cancelGiveBack(String podUid) {
+        Back b = givenBack.remove(podUid);
+        if (b != null) {
+            onNode(b.node(), b.resources(), 1);
+        }
+    }
+
     /** What a member's in-flight allocation gives back of its slot (to subtract from its queues), or null. */
     Resources givenBack(String podUid) {
         Back b = givenBack.get(podUid);

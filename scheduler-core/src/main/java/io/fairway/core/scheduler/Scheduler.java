@@ -177,6 +177,21 @@ public final class Scheduler {
             }
         }
         goneApps.forEach(inFlight::removeReservation);
+        if (!inFlight.givingBack().isEmpty()) {
+            List<String> moot = new ArrayList<>();
+            for (String uid : inFlight.givingBack()) {
+                String ref = inFlight.slotOf(uid);
+                int hash = ref.lastIndexOf('#');
+                AppState app = state.app(ref.substring(0, hash));
+                int id = Integer.parseInt(ref.substring(hash + 1));
+                boolean free = app != null && app.gang().slots().stream().anyMatch(sl -> sl.id() == id && sl.isFree());
+                if (!free) {
+                    moot.add(uid);
+                }
+            }
+            // A slot lost with its node, or released, is no longer there to give back.
+            moot.forEach(inFlight::cancelGiveBack);
+        }
         List<String> donePreemptions = new ArrayList<>();
         inFlight.preemptions().forEach((key, p) -> {
             PodState first = p.kind() == PreemptionRequested.Kind.QUOTA ? state.pod(p.victims().getFirst())
@@ -209,11 +224,18 @@ public final class Scheduler {
         final QNode parent;
         final long[] used;
         final boolean hasGuaranteed;
-        final TreeSet<QNode> children = new TreeSet<>(QUEUE_ORDER);
+        final TreeSet<QNode> children;
         final TreeSet<ANode> apps;
         int startedApps;
         int tier;
         double share;
+        /**
+         * The queue's priority as its parent sees it (YuniKorn's): the highest pending ask below it plus its
+         * {@code priority.offset}, only the offset when fenced, lowest of all with nothing pending.
+         */
+        long priority = Long.MIN_VALUE;
+        /** The highest priority of the children (or apps, for a leaf), before the offset. */
+        long below = Long.MIN_VALUE;
 
         QNode(QueueState queue, QNode parent) {
             this.queue = queue;
@@ -222,6 +244,15 @@ public final class Scheduler {
             this.used = Arrays.copyOf(raw, Math.max(raw.length, ResourceNames.count()));
             this.hasGuaranteed = !queue.guaranteed().isEmpty();
             this.apps = queue.isLeaf() ? new TreeSet<>(appOrder(queue)) : null;
+            // application.sort.priority on a parent orders its children by priority before fairness.
+            this.children = new TreeSet<>(queue.priorityAppOrder() ? PRIORITY_QUEUE_ORDER : QUEUE_ORDER);
+        }
+
+        long seenPriority() {
+            if (below == Long.MIN_VALUE) {
+                return Long.MIN_VALUE;
+            }
+            return queue.priorityFence() ? queue.priorityOffset() : below + queue.priorityOffset();
         }
 
         void recompute() {
@@ -255,6 +286,10 @@ public final class Scheduler {
             .thenComparingDouble(q -> q.share)
             .thenComparing(q -> !q.hasGuaranteed)
             .thenComparing(q -> q.queue.fullName());
+
+    private static final Comparator<QNode> PRIORITY_QUEUE_ORDER = Comparator
+            .comparingLong((QNode q) -> -q.priority)
+            .thenComparing(QUEUE_ORDER);
 
     /** One app with asks during a cycle, with a cursor over its pending asks. */
     private final class ANode {
@@ -341,15 +376,11 @@ public final class Scheduler {
                 }
                 ANode app = leaf.apps.pollFirst();
                 if (app == null || (app.next == null && !app.gangWork)) {
-                    if (leaf.apps.isEmpty()) {
-                        prune(leaf);
-                    }
+                    settle(leaf);
                     continue;
                 }
                 if (app.app.gang().status() != Gang.Status.NONE && (holdsBack(leaf, app) || app.next == null)) {
-                    if (leaf.apps.isEmpty()) {
-                        prune(leaf);
-                    }
+                    settle(leaf);
                     continue;
                 }
                 PodState ask = app.next;
@@ -358,8 +389,11 @@ public final class Scheduler {
                 if (app.next != null) {
                     app.share = appShare(leaf, app);
                     leaf.apps.add(app);
+                    reprioritize(leaf);
                 } else if (leaf.apps.isEmpty()) {
                     prune(leaf);
+                } else {
+                    reprioritize(leaf);
                 }
             }
             boolean capped = allocations >= maxAllocationsPerCycle && pickLeaf() != null;
@@ -468,11 +502,85 @@ public final class Scheduler {
                     leaf.apps.add(an);
                 }
             });
+            // Priorities from the leaves up, deepest first, before any queue joins its parent's order.
+            List<QNode> deepestFirst = new ArrayList<>(byQueue.values());
+            deepestFirst.sort(Comparator.comparingInt((QNode n) -> -n.queue.depth()).thenComparing(n -> n.queue.fullName()));
+            for (QNode n : deepestFirst) {
+                if (n.apps != null) {
+                    n.below = highestAsk(n);
+                }
+                n.priority = n.seenPriority();
+                if (n.parent != null && n.priority > n.parent.below) {
+                    n.parent.below = n.priority;
+                }
+            }
             // Link children only now: a TreeSet must not hold an element whose sort key is still changing.
             for (QNode n : byQueue.values()) {
                 if (n.parent != null) {
                     n.parent.children.add(n);
                 }
+            }
+        }
+
+        /** An app left the leaf's order for this cycle. */
+        private void settle(QNode leaf) {
+            if (leaf.apps.isEmpty()) {
+                prune(leaf);
+            } else {
+                reprioritize(leaf);
+            }
+        }
+
+        /** The highest priority of a leaf's next asks, or the lowest of all when none is left. */
+        private long highestAsk(QNode leaf) {
+            if (leaf.apps.isEmpty()) {
+                return Long.MIN_VALUE;
+            }
+            if (leaf.queue.priorityAppOrder()) {
+                return leaf.apps.first().priority;
+            }
+            long best = Long.MIN_VALUE;
+            for (ANode a : leaf.apps) {
+                best = Math.max(best, a.priority);
+            }
+            return best;
+        }
+
+        /**
+         * A leaf's asks changed (one placed or tried, an app done): its priority, and its parents', follow, each
+         * re-joining its parent's order. Only where a parent orders by priority does it matter.
+         */
+        private void reprioritize(QNode leaf) {
+            QNode n = leaf;
+            long below = highestAsk(leaf);
+            while (n != null) {
+                if (below == n.below) {
+                    return;
+                }
+                n.below = below;
+                long seen = n.seenPriority();
+                if (seen == n.priority) {
+                    return;
+                }
+                QNode parent = n.parent;
+                if (parent == null) {
+                    n.priority = seen;
+                    return;
+                }
+                boolean linked = parent.children.remove(n);
+                n.priority = seen;
+                if (linked) {
+                    parent.children.add(n);
+                }
+                below = Long.MIN_VALUE;
+                for (QNode c : parent.children) {
+                    below = Math.max(below, c.priority);
+                    if (parent.queue.priorityAppOrder()) {
+                        // ordered by priority first: the first child has the highest
+                        break;
+                    }
+                }
+                n = parent;
             }
         }
 
