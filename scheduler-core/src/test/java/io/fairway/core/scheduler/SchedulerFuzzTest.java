@@ -42,6 +42,7 @@ class SchedulerFuzzTest {
               - name: default
                 queues:
                   - name: root
+                    properties: {preemption.delay: 4ms}
                     queues:
                       - name: a
                         resources: {max: {vcore: 6, nvidia.com/gpu: 2}}
@@ -55,6 +56,7 @@ class SchedulerFuzzTest {
                 nodesortpolicy: {type: binpacking}
                 queues:
                   - name: root
+                    properties: {preemption.delay: 3ms}
                     queues:
                       - name: p
                         resources: {max: {vcore: 5}}
@@ -68,9 +70,11 @@ class SchedulerFuzzTest {
             partitions:
               - name: default
                 nodesortpolicy: {type: fair, resourceweights: {vcore: 1.0, memory: 0.5, nvidia.com/gpu: 2.0}}
+                preemption: {quotapreemptionenabled: true}
                 queues:
                   - name: root
                     resources: {max: {vcore: 12}}
+                    properties: {preemption.delay: 2ms, quota.preemption.delay: 5ms}
                     queues:
                       - name: a
                       - name: b
@@ -198,6 +202,14 @@ class SchedulerFuzzTest {
                             break;
                         }
                     }
+                } else if (k < 63) {
+                    // the leader deleted a preemption victim and it is gone
+                    List<String> victims = new ArrayList<>();
+                    for (PodState ps : state.pods()) if (ps.isPreempted()) victims.add(ps.uid());
+                    victims.sort(null);
+                    if (!victims.isEmpty()) {
+                        apply(new PodGone(time, victims.get(r.nextInt(victims.size())), ver()));
+                    }
                 } else if (k < 80) {
                     cycle(false);
                 } else {
@@ -291,7 +303,7 @@ class SchedulerFuzzTest {
                 }
                 if (!(d instanceof Allocated a)) continue;
                 Pod pod = state.pod(a.podUid()).pod();
-                if (state.pod(a.podUid()).holdsRoom()) {
+                if (state.pod(a.podUid()).holdsRoom() && !scheduler.inFlight().isHoldReleased(a.podUid())) {
                     // A preemptor goes into the room held for it, which already counts on its node.
                     assertThat(a.nodeName()).as("seed %d: %s holds room on", seed, a).isEqualTo(state.pod(a.podUid()).holdNode());
                     continue;
@@ -349,6 +361,8 @@ class SchedulerFuzzTest {
             STATS.merge("unsched", (int) res.decisions().stream().filter(Unschedulable.class::isInstance).count(), Integer::sum);
             STATS.merge("gangReserved", (int) res.decisions().stream()
                     .filter(io.fairway.core.events.GangReserved.class::isInstance).count(), Integer::sum);
+            STATS.merge("preemptions", (int) res.decisions().stream()
+                    .filter(io.fairway.core.events.PreemptionRequested.class::isInstance).count(), Integer::sum);
             STATS.merge("gangReleased", (int) res.decisions().stream()
                     .filter(io.fairway.core.events.GangReleased.class::isInstance).count(), Integer::sum);
             if (System.getenv("TRACE") != null) System.out.println("DECISIONS " + res.decisions() + " booked " + res.decisions().stream().filter(Allocated.class::isInstance).map(d -> ((Allocated) d).podUid() + "=" + scheduler.inFlight().requests(((Allocated) d).podUid())).toList() + " usage " + scheduler.nodeUsage() + " before " + before);

@@ -112,6 +112,28 @@ public final class Balance {
                 out.add("app " + app.appId() + " holds free slots with nothing left to run");
             }
         }
+        // Room held for a preemptor counts on its node and in its app's queues, like a slot.
+        for (PodState p : s.pods()) {
+            if (!p.holdsRoom()) {
+                continue;
+            }
+            if (p.role() != PodState.Role.PENDING || !p.isOurs()) {
+                out.add("pod " + p.uid() + " holds room on " + p.holdNode() + " while " + p.role());
+            }
+            if (s.node(p.holdNode()) == null) {
+                out.add("pod " + p.uid() + " holds room on missing node " + p.holdNode());
+            } else {
+                nodeUse.computeIfAbsent(p.holdNode(), k -> new ResourceCounter()).add(p.pod().requests());
+            }
+            for (QueueState qs = charged(s, s.app(p.pod().appId())); qs != null; qs = qs.parent()) {
+                qAlloc.computeIfAbsent(qs.fullName(), k -> new ResourceCounter()).add(p.pod().requests());
+            }
+        }
+        for (PodState p : s.pods()) {
+            if (p.isPreempted() && p.role() == PodState.Role.PLACED && !s.victimsOf(p.preemptedBy()).contains(p.uid())) {
+                out.add("victim " + p.uid() + " of " + p.preemptedBy() + " is not indexed");
+            }
+        }
         ResourceCounter zero = new ResourceCounter();
         ResourceCounter cap = new ResourceCounter();
         for (NodeState n : s.nodes().values()) {
