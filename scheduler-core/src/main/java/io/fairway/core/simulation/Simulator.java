@@ -253,7 +253,7 @@ public final class Simulator {
             Pod pod = new Pod(uid, s.namespace(), name, appId, queue, user, groups, s.requests(), s.priority(),
                     s.nodeSelector(), s.affinity(), s.tolerations(), schedulerName, node,
                     node.isEmpty() ? PodPhase.Pending : PodPhase.Running, t, nextVersion(),
-                    GangAnnotations.hints(s.annotations()));
+                    GangAnnotations.hints(s.annotations()), s.labels());
             pods.put(uid, pod);
             uidByName.put(s.namespace() + "/" + name, uid);
             uidByName.putIfAbsent(name, uid);

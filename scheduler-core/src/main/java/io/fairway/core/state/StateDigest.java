@@ -62,6 +62,14 @@ final class StateDigest {
         for (AppState a : s.apps().values()) {
             d.str(a.appId()).str(a.queue()).str(a.rejection()).str(a.user()).num(a.submissionTime())
                     .num(a.placedPods()).num(a.pendingPods()).num(a.completedPods()).counter(a.allocated());
+            // What placement reads besides the queue and user above; only when set, so older digests stay what they were.
+            if (!a.submission().groups().isEmpty()) {
+                d.str("groups");
+                a.submission().groups().forEach(d::str);
+            }
+            if (!a.submission().labels().isEmpty()) {
+                d.str("labels").map(a.submission().labels());
+            }
             Gang g = a.gang();
             if (g.status() != Gang.Status.NONE) {
                 // Only for gangs, so that the digest of a state without any stays what it was.
@@ -75,6 +83,9 @@ final class StateDigest {
         d.str("queues");
         for (QueueState q : s.queues().all().values()) {
             d.str(q.fullName()).counter(q.allocated()).counter(q.pending()).num(q.runningApps());
+            if (q.isDynamic()) {
+                d.str("dynamic");
+            }
         }
         d.str("tombstones");
         new TreeMap<>(s.tombstones()).forEach((k, v) -> d.str(k).str(v));

@@ -46,8 +46,19 @@ public record StateSnapshot(
                            String waitKey, String waitMessage, long waitingSince) {
     }
 
-    /** An app's identity and its gang, null when it has none; its pods and usage come from the pods. */
-    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
+    /**
+     * An app's identity and its gang, null when it has none; its pods and usage come from the pods.
+     *
+     * @param submission what placement reads; null in rows written before placement rules
+     * @param queue      the queue placement chose, kept because a dynamic queue another app created may have decided
+     *                   it; null in older rows, which are placed again
+     * @param rejection  why it has no queue, empty when it has one
+     */
+    public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang,
+                           io.fairway.core.placement.Submission submission, String queue, String rejection) {
+        public AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
+            this(appId, requestedQueue, user, submissionTime, gang, null, null, null);
+        }
     }
 
     /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
@@ -103,7 +114,8 @@ public record StateSnapshot(
         GangEntry gang = g.status() == Gang.Status.NONE ? null
                 : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), List.copyOf(g.slots()),
                 g.nextSlotId());
-        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang);
+        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang, a.submission(),
+                a.queue(), a.rejection());
     }
 
     private static List<Tombstone> tombstones(Map<String, String> m) {
