@@ -61,7 +61,8 @@ public final class SubmitAccess {
         }
         return app.who() + " may not submit to " + queue + ": "
                 + (seen.isEmpty() ? "no queue from " + queue + " up to root sets a submitacl or adminacl"
-                : "neither " + String.join(" nor ", seen) + " allows it")
+                : seen.size() == 1 ? seen.getFirst() + " does not allow it"
+                : "none of " + String.join(", ", seen) + " allows it")
                 + "; add the user or a group to one of them";
     }
 
