@@ -32,6 +32,9 @@ import java.util.function.ToIntFunction;
  * container with limits and no requests requests its limits), YuniKorn's for app, queue and user.
  */
 public final class KubeObjects {
+    /** The user of a pod without the {@code yunikorn.apache.org/user.info} annotation, as in YuniKorn. */
+    public static final String DEFAULT_USER = "nobody";
+
     private KubeObjects() {
     }
 
@@ -56,7 +59,8 @@ public final class KubeObjects {
                 meta.getName(),
                 YuniKornLabels.appId(namespace, labels, annotations),
                 YuniKornLabels.queue(labels, annotations),
-                user == null ? "" : user.user(),
+                // YuniKorn's k8shim submits as "nobody" when a pod has no user.info; the simulator does the same.
+                user == null ? DEFAULT_USER : user.user(),
                 user == null ? List.of() : user.groups(),
                 requests(spec, where),
                 priority(spec, priorityOf),
@@ -68,7 +72,8 @@ public final class KubeObjects {
                 phase(p),
                 millis(meta.getCreationTimestamp()),
                 meta.getResourceVersion(),
-                GangAnnotations.hints(annotations));
+                GangAnnotations.hints(annotations),
+                labels);
     }
 
     /** What the pod asks of a node: max(sum of containers, largest init container) + overhead. */

@@ -545,14 +545,16 @@ public final class StateStore implements AutoCloseable {
                 case Released r -> podUids.add(r.podUid());
                 case Unschedulable u -> podUids.add(u.podUid());
                 // the cluster rows are compared below
-                case QueueConfigObserved q -> { }
+                // a reload places every app again: its row holds the queue placement chose
+                case QueueConfigObserved q -> appIds.addAll(state.apps().keySet());
                 case LeaderElected l -> { }
                 case PriorityClassObserved p -> { }
                 case PriorityClassGone p -> { }
             }
         }
-        // An app row appears with the app's first pod and goes with its last, so only pod observations and
-        // deletions touch one; a pod first seen in this batch is not in the index, but its observation names its app.
+        // An app row appears with the app's first pod and goes with its last, and a reload may move the app to another
+        // queue, so pod observations, deletions and configs touch one; a pod first seen in this batch is not in the
+        // index, but its observation names its app.
         appIds.remove(null);
         try (WriteBatch batch = new WriteBatch()) {
             for (String uid : podUids) {

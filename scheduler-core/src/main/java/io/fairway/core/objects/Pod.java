@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param nodeName      the node the pod is bound to, empty while pending
  * @param schedulerName pods for other schedulers are not scheduled but do use their node's room
  * @param hints         gang, topology and FPGA wishes from the annotations; {@link SchedulingHints#NONE} for most pods
+ * @param labels        the pod's labels, for placement rules of type {@code tag}; the state keeps them on the app the
+ *                      pod creates and stores its pods without them, so they cost once per app, not once per pod
  */
 public record Pod(
         String uid,
@@ -36,7 +38,8 @@ public record Pod(
         PodPhase phase,
         long creationTime,
         String resourceVersion,
-        SchedulingHints hints) {
+        SchedulingHints hints,
+        Map<String, String> labels) {
     public Pod {
         queue = queue == null ? "" : queue;
         // Every pod takes one of its node's pod slots; counting it as a resource lets nodes and queues limit pods.
@@ -51,6 +54,17 @@ public record Pod(
         nodeName = nodeName == null ? "" : nodeName;
         resourceVersion = resourceVersion == null ? "" : resourceVersion;
         hints = hints == null ? SchedulingHints.NONE : hints;
+        // Null in events written before pods carried labels.
+        labels = labels == null || labels.isEmpty() ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    }
+
+    /** A pod without labels. */
+    public Pod(String uid, String namespace, String name, String appId, String queue, String user, List<String> groups,
+               Resources requests, int priority, Map<String, String> nodeSelector, NodeAffinity affinity,
+               List<Toleration> tolerations, String schedulerName, String nodeName, PodPhase phase, long creationTime,
+               String resourceVersion, SchedulingHints hints) {
+        this(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity, tolerations,
+                schedulerName, nodeName, phase, creationTime, resourceVersion, hints, Map.of());
     }
 
     /** A pod without gang, topology or FPGA hints. */
@@ -59,7 +73,7 @@ public record Pod(
                List<Toleration> tolerations, String schedulerName, String nodeName, PodPhase phase, long creationTime,
                String resourceVersion) {
         this(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity, tolerations,
-                schedulerName, nodeName, phase, creationTime, resourceVersion, SchedulingHints.NONE);
+                schedulerName, nodeName, phase, creationTime, resourceVersion, SchedulingHints.NONE, Map.of());
     }
 
     public boolean isBound() {
@@ -72,17 +86,23 @@ public record Pod(
 
     public Pod withNodeName(String node) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,
-                tolerations, schedulerName, node, phase, creationTime, resourceVersion, hints);
+                tolerations, schedulerName, node, phase, creationTime, resourceVersion, hints, labels);
     }
 
     public Pod withPhase(PodPhase p, String version) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,
-                tolerations, schedulerName, nodeName, p, creationTime, version, hints);
+                tolerations, schedulerName, nodeName, p, creationTime, version, hints, labels);
     }
 
     /** The same pod with other node constraints: how the scheduler asks "would this fit there" for a group or domain. */
     public Pod withConstraints(Resources req, Map<String, String> selector, NodeAffinity aff, List<Toleration> tols) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, req, priority, selector, aff, tols,
-                schedulerName, nodeName, phase, creationTime, resourceVersion, hints);
+                schedulerName, nodeName, phase, creationTime, resourceVersion, hints, labels);
+    }
+
+    /** The same pod with other labels (none: {@code Map.of()}). */
+    public Pod withLabels(Map<String, String> l) {
+        return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,
+                tolerations, schedulerName, nodeName, phase, creationTime, resourceVersion, hints, l);
     }
 }

@@ -38,7 +38,7 @@ public final class ScenarioParser {
     static final Map<String, Set<String>> EXPECT_KEYS = Map.of(
             "apps", Set.of("running", "pending", "completed", "allocated", "state", "queue", "gang", "reserved", "slots",
                     "slotsUsed", "gangReason", "preempted"),
-            "queues", Set.of("allocated", "pending", "runningApps"),
+            "queues", Set.of("allocated", "pending", "runningApps", "exists", "dynamic"),
             "nodes", Set.of("allocated", "pods", "exists"),
             "pods", Set.of("node", "phase", "reason", "fpga", "preempted", "holds"));
     /** Keys whose value is a resource map, by kind; the others are single values. */

@@ -269,7 +269,7 @@ public final class Simulator {
             Pod pod = new Pod(uid, s.namespace(), name, appId, queue, user, groups, s.requests(), s.priority(),
                     s.nodeSelector(), s.affinity(), s.tolerations(), schedulerName, node,
                     node.isEmpty() ? PodPhase.Pending : PodPhase.Running, t, nextVersion(),
-                    GangAnnotations.hints(s.annotations()));
+                    GangAnnotations.hints(s.annotations()), s.labels());
             pods.put(uid, pod);
             uidByName.put(s.namespace() + "/" + name, uid);
             uidByName.putIfAbsent(name, uid);
@@ -473,6 +473,10 @@ public final class Simulator {
     private void checkQueue(String name, Map<String, Object> checks, Consumer<Check> out) {
         QueueState q = state.queues().get(name);
         checks.forEach((key, expected) -> {
+            if (key.equals("exists")) {
+                text(key, expected, Boolean.toString(q != null), out);
+                return;
+            }
             if (q == null) {
                 out.accept(new Check(key, String.valueOf(expected), "queue " + name + " does not exist", false));
                 return;
@@ -481,6 +485,7 @@ public final class Simulator {
                 case "allocated" -> resources(key, expected, q.allocated(), out);
                 case "pending" -> resources(key, expected, q.pending(), out);
                 case "runningApps" -> number(key, expected, q.runningApps(), out);
+                case "dynamic" -> text(key, expected, Boolean.toString(q.isDynamic()), out);
                 default -> throw new IllegalStateException(key);
             }
         });

@@ -1,7 +1,10 @@
 package io.fairway.core.state;
 
+import io.fairway.core.placement.Submission;
 import io.fairway.core.resources.ResourceCounter;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 
@@ -13,6 +16,7 @@ public final class AppState {
     private final String requestedQueue;
     private final String user;
     private final long submissionTime;
+    private final Submission submission;
     private String queue;
     private String rejection = "";
     private final TreeSet<PodState> pending = new TreeSet<>(PodState.ASK_ORDER);
@@ -28,6 +32,11 @@ public final class AppState {
     private long lastPreemptedAt;
 
     AppState(String appId, String requestedQueue, String user, long submissionTime) {
+        this(appId, requestedQueue, user, submissionTime, new Submission(requestedQueue, user, List.of(), "", Map.of()));
+    }
+
+    AppState(String appId, String requestedQueue, String user, long submissionTime, Submission submission) {
+        this.submission = submission;
         this.appId = appId;
         this.requestedQueue = requestedQueue;
         this.user = user;
@@ -51,6 +60,11 @@ public final class AppState {
 
     public String user() {
         return user;
+    }
+
+    /** What placement rules read: the first pod's queue, user, groups, namespace and labels. */
+    public Submission submission() {
+        return submission;
     }
 
     /** Time of the event that first showed the app: its FIFO position. */

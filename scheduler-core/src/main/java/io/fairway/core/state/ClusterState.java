@@ -23,6 +23,8 @@ import io.fairway.core.objects.Node;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
+import io.fairway.core.placement.Placement;
+import io.fairway.core.placement.Submission;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
 import java.util.ArrayDeque;
@@ -93,6 +95,7 @@ public final class ClusterState {
     /** The newest config version seen, valid or not: an older one arriving late must not replace what followed. */
     private String configSeenVersion = "";
     private QueueTree queues;
+    private Placement placement;
     private long leaderEpoch;
     private String leader = "";
     private long appliedCount;
@@ -116,6 +119,7 @@ public final class ClusterState {
         this.configText = DEFAULT_CONFIG;
         this.config = QueueConfigParser.parse(DEFAULT_CONFIG);
         this.queues = new QueueTree(config.defaultPartition());
+        this.placement = Placement.of(config.defaultPartition());
     }
 
     /** The state as plain data, for stores and snapshots. */
@@ -131,6 +135,7 @@ public final class ClusterState {
         c.configVersion = s.configVersion();
         c.configSeenVersion = s.configSeenVersion();
         c.queues = new QueueTree(c.config.defaultPartition());
+        c.placement = Placement.of(c.config.defaultPartition());
         c.leaderEpoch = s.leaderEpoch();
         c.leader = s.leader();
         c.appliedCount = s.appliedCount();
@@ -145,10 +150,14 @@ public final class ClusterState {
             c.addCapacity(ns, 1);
         }
         for (StateSnapshot.AppEntry a : s.apps()) {
-            AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime());
+            Submission sub = a.submission() != null ? a.submission()
+                    : new Submission(a.requestedQueue(), a.user(), List.of(), "", Map.of());
+            AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), sub);
             c.apps.put(app.appId(), app);
             c.appIndex.put(app.appId(), app);
-            c.resolveQueue(app);
+            if (a.queue() == null || !c.restoreQueue(app, a.queue(), a.rejection())) {
+                c.resolveQueue(app);
+            }
             app.lastPreemptedAt(a.lastPreemptedAt());
             StateSnapshot.GangEntry g = a.gang();
             if (g != null) {
@@ -258,11 +267,12 @@ public final class ClusterState {
         PodState existing = pods.get(pod.uid());
         if (existing == null) {
             boolean ours = schedulerName.equals(pod.schedulerName());
-            PodState p = new PodState(pod, ours);
+            // Labels matter only to placement, once per app: the app keeps its first pod's, the pods are kept without.
+            PodState p = new PodState(pod.labels().isEmpty() ? pod : pod.withLabels(Map.of()), ours);
             if (ours) {
                 AppState app = appIndex.get(pod.appId());
                 if (app == null) {
-                    app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time());
+                    app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time(), Submission.of(pod));
                     apps.put(app.appId(), app);
                     appIndex.put(app.appId(), app);
                     resolveQueue(app);
@@ -373,6 +383,7 @@ public final class ClusterState {
                 QueueState q = queues.get(app.queue());
                 if (q != null) {
                     q.removeApp(app.appId());
+                    queues.dropIfUnused(q);
                 }
             } else {
                 releaseIfFinished(app);
@@ -490,6 +501,8 @@ public final class ClusterState {
         configVersion = e.resourceVersion();
         configAppliedAt = e.time();
         queues = new QueueTree(parsed.defaultPartition());
+        placement = Placement.of(parsed.defaultPartition());
+        // Apps are placed again in app id order, every replica alike; dynamic queues still needed come back here.
         for (AppState app : apps.values()) {
             resolveQueue(app);
         }
@@ -873,15 +886,39 @@ public final class ClusterState {
     }
 
     private void resolveQueue(AppState app) {
-        QueueState q = queues.get(app.requestedQueue());
-        if (q == null) {
-            app.queue("", "queue " + app.requestedQueue() + " does not exist");
-        } else if (!q.isLeaf()) {
-            app.queue("", "queue " + app.requestedQueue() + " is a parent queue; apps go to leaf queues");
-        } else {
-            app.queue(q.fullName(), "");
-            q.addApp(app);
+        Placement.Result r = placement.place(app.submission(), queues);
+        if (r.isRejected()) {
+            app.queue("", r.rejection());
+            return;
         }
+        QueueState q = r.create() ? queues.addDynamic(r.queue()) : queues.get(r.queue());
+        app.queue(q.fullName(), "");
+        q.addApp(app);
+    }
+
+    /**
+     * Puts a restored app where the snapshot says it was, re-creating its dynamic queue; false when the tree cannot
+     * hold it there (a snapshot that does not fit its own config), and the app is placed again instead.
+     */
+    private boolean restoreQueue(AppState app, String queue, String rejection) {
+        if (queue.isEmpty()) {
+            app.queue("", rejection == null || rejection.isEmpty() ? "no queue" : rejection);
+            return true;
+        }
+        QueueState q = queues.get(queue);
+        if (q == null) {
+            try {
+                q = queues.addDynamic(queue);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        if (!q.isLeaf()) {
+            return false;
+        }
+        app.queue(q.fullName(), "");
+        q.addApp(app);
+        return true;
     }
 
     /** Adds (sign 1) or removes (sign -1) what a pod counts for in its node, app and queue. */

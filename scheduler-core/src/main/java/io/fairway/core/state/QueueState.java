@@ -24,6 +24,7 @@ public final class QueueState {
     private final int depth;
     private final boolean fairAppOrder;
     private final boolean priorityAppOrder;
+    private final boolean dynamic;
     private int appsWithAllocations;
     private final int priorityOffset;
     private final boolean priorityFence;
@@ -32,6 +33,12 @@ public final class QueueState {
     private final long quotaPreemptionDelayMillis;
 
     QueueState(QueueConfig config, QueueState parent) {
+        this(config, parent, false);
+    }
+
+    /** @param dynamic created by a placement rule, not in the config; it goes when its last app does */
+    QueueState(QueueConfig config, QueueState parent, boolean dynamic) {
+        this.dynamic = dynamic;
         this.config = config;
         this.parent = parent;
         this.fullName = parent == null ? config.name() : parent.fullName + "." + config.name();
@@ -123,6 +130,11 @@ public final class QueueState {
         return Collections.unmodifiableList(children);
     }
 
+    /** Created by a placement rule ({@code create: true}) rather than configured. */
+    public boolean isDynamic() {
+        return dynamic;
+    }
+
     public boolean isLeaf() {
         return !config.isParent();
     }
@@ -183,6 +195,10 @@ public final class QueueState {
     void addChild(QueueState child) {
         children.add(child);
         children.sort((a, b) -> a.fullName.compareTo(b.fullName));
+    }
+
+    void removeChild(QueueState child) {
+        children.remove(child);
     }
 
     void addApp(AppState app) {

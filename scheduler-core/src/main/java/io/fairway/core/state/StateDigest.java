@@ -69,6 +69,14 @@ final class StateDigest {
             if (a.lastPreemptedAt() != 0) {
                 d.str("lastPreemptedAt").num(a.lastPreemptedAt());
             }
+            // What placement reads besides the queue and user above; only when set, so older digests stay what they were.
+            if (!a.submission().groups().isEmpty()) {
+                d.str("groups");
+                a.submission().groups().forEach(d::str);
+            }
+            if (!a.submission().labels().isEmpty()) {
+                d.str("labels").map(a.submission().labels());
+            }
             Gang g = a.gang();
             if (g.status() != Gang.Status.NONE) {
                 // Only for gangs, so that the digest of a state without any stays what it was.
@@ -82,6 +90,9 @@ final class StateDigest {
         d.str("queues");
         for (QueueState q : s.queues().all().values()) {
             d.str(q.fullName()).counter(q.allocated()).counter(q.pending()).num(q.runningApps());
+            if (q.isDynamic()) {
+                d.str("dynamic");
+            }
         }
         d.str("tombstones");
         new TreeMap<>(s.tombstones()).forEach((k, v) -> d.str(k).str(v));

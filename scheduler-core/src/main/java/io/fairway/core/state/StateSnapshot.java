@@ -61,9 +61,21 @@ public record StateSnapshot(
         }
     }
 
-    /** An app's identity and its gang, null when it has none; its pods and usage come from the pods. */
+    /**
+     * An app's identity and its gang, null when it has none; its pods and usage come from the pods.
+     *
+     * @param submission what placement reads; null in rows written before placement rules
+     * @param queue      the queue placement chose, kept because a dynamic queue another app created may have decided
+     *                   it; null in older rows, which are placed again
+     * @param rejection  why it has no queue, empty when it has one
+     * @param lastPreemptedAt when a pod of the app was last a preemption victim, 0 when never
+     */
     public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang,
+                           io.fairway.core.placement.Submission submission, String queue, String rejection,
                            long lastPreemptedAt) {
+        public AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
+            this(appId, requestedQueue, user, submissionTime, gang, null, null, null, 0);
+        }
     }
 
     /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
@@ -119,7 +131,8 @@ public record StateSnapshot(
         GangEntry gang = g.status() == Gang.Status.NONE ? null
                 : new GangEntry(g.spec(), g.topology(), g.status(), g.since(), g.reason(), List.copyOf(g.slots()),
                 g.nextSlotId());
-        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang, a.lastPreemptedAt());
+        return new AppEntry(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), gang, a.submission(),
+                a.queue(), a.rejection(), a.lastPreemptedAt());
     }
 
     private static List<Tombstone> tombstones(Map<String, String> m) {
