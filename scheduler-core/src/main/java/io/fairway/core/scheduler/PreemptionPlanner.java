@@ -81,6 +81,8 @@ final class PreemptionPlanner {
     /** Room that victims already chosen (applied, in flight, or this cycle) will free, per queue up the tree. */
     private final IdentityHashMap<QueueState, long[]> freed = new IdentityHashMap<>();
     private final Set<String> taken = new HashSet<>();
+    /** The running members of each gang app, by app id, found once per cycle. */
+    private final java.util.HashMap<String, List<PodState>> members = new java.util.HashMap<>();
     private int planned;
 
     PreemptionPlanner(ClusterState state, NodeIndex nodes, InFlight inFlight, QueueUsage usage) {
@@ -171,9 +173,11 @@ final class PreemptionPlanner {
         }
         List<PodState> victims = new ArrayList<>();
         best.units.forEach(u -> victims.addAll(u.pods));
-        take(best.units);
         PreemptionRequested.Kind kind = guaranteed ? PreemptionRequested.Kind.GUARANTEED : PreemptionRequested.Kind.PRIORITY;
-        return new Plan(kind, best.node, victims, reason(kind, ask, leaf, best, req));
+        // Worded before the victims count as freed: the numbers are the queues' usage as the preemptor found it.
+        String reason = reason(kind, ask, leaf, best, req);
+        take(best.units);
+        return new Plan(kind, best.node, victims, reason);
     }
 
     /**
@@ -344,15 +348,16 @@ final class PreemptionPlanner {
         if (a.gang().status() == Gang.Status.NONE || v.pod().hints().taskGroup().isEmpty()) {
             pods.add(v);
         } else {
-            for (List<PodState> on : byNode.values()) {
-                for (PodState p : on) {
-                    if (p.pod().appId().equals(a.appId())) {
-                        if (taken.contains(p.uid())) {
-                            return null;
-                        }
-                        pods.add(p);
-                    }
+            List<PodState> all = members.computeIfAbsent(a.appId(), id -> {
+                List<PodState> found = new ArrayList<>();
+                byNode.values().forEach(on -> on.stream().filter(p -> p.pod().appId().equals(id)).forEach(found::add));
+                return found;
+            });
+            for (PodState p : all) {
+                if (taken.contains(p.uid())) {
+                    return null;
                 }
+                pods.add(p);
             }
             // A member chosen already, or one not running where we can see it: never half a gang.
             if (pods.size() != a.placedPods()) {
@@ -590,7 +595,7 @@ final class PreemptionPlanner {
             if (id == ResourceNames.PODS) {
                 continue;
             }
-            j.add(ResourceNames.name(id) + " " + Quantity.format(id, usage.used(q, id)) + " of "
+            j.add(ResourceNames.name(id) + " " + Quantity.format(id, usage.used(q, id) - freedIn(q, id)) + " of "
                     + (q.guaranteed().isEmpty() ? "max " : "guaranteed ") + Quantity.format(id, shown.valueAt(i)));
         }
         return j.length() == 0 ? "no guarantee" : j.toString();
