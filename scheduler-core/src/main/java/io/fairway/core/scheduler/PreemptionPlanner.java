@@ -177,6 +177,9 @@ final class PreemptionPlanner {
         // Worded before the victims count as freed: the numbers are the queues' usage as the preemptor found it.
         String reason = reason(kind, ask, leaf, best, req);
         take(best.units);
+        // The room will be held for the preemptor: its queues count it from now on, so that the next ask of this
+        // cycle sees its queue that much fuller (and no fuller guarantee is claimed twice).
+        free(ask.pod().appId(), req, -1);
         return new Plan(kind, best.node, victims, reason);
     }
 
