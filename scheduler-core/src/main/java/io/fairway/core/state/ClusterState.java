@@ -25,6 +25,8 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
+import io.fairway.core.ugm.LimitBreach;
+import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +95,8 @@ public final class ClusterState {
     /** The newest config version seen, valid or not: an older one arriving late must not replace what followed. */
     private String configSeenVersion = "";
     private QueueTree queues;
+    /** User and group limits with their usage; rebuilt with the tree, counted from the pods like the queues' usage. */
+    private UserGroupManager userGroups;
     private long leaderEpoch;
     private String leader = "";
     private long appliedCount;
@@ -110,6 +114,7 @@ public final class ClusterState {
         this.configText = DEFAULT_CONFIG;
         this.config = QueueConfigParser.parse(DEFAULT_CONFIG);
         this.queues = new QueueTree(config.defaultPartition());
+        this.userGroups = new UserGroupManager(config.defaultPartition());
     }
 
     /** The state as plain data, for stores and snapshots. */
@@ -125,6 +130,7 @@ public final class ClusterState {
         c.configVersion = s.configVersion();
         c.configSeenVersion = s.configSeenVersion();
         c.queues = new QueueTree(c.config.defaultPartition());
+        c.userGroups = new UserGroupManager(c.config.defaultPartition());
         c.leaderEpoch = s.leaderEpoch();
         c.leader = s.leader();
         c.appliedCount = s.appliedCount();
@@ -160,6 +166,8 @@ public final class ClusterState {
                             + " that the snapshot does not hold");
                 }
                 app.podAdded();
+                // Snapshot pods come in uid order: an app's groups are its first pod's in that order.
+                c.userGroups.appAdded(app.appId(), e.pod().groups());
             }
             c.attach(p);
         }
@@ -246,6 +254,7 @@ public final class ClusterState {
                     app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time());
                     apps.put(app.appId(), app);
                     appIndex.put(app.appId(), app);
+                    userGroups.appAdded(app.appId(), pod.groups());
                     resolveQueue(app);
                 }
                 app.podAdded();
@@ -343,6 +352,7 @@ public final class ClusterState {
                 dropFreeSlots(app, null);
                 apps.remove(app.appId());
                 appIndex.remove(app.appId());
+                userGroups.appRemoved(app.appId());
                 QueueState q = queues.get(app.queue());
                 if (q != null) {
                     q.removeApp(app.appId());
@@ -453,6 +463,7 @@ public final class ClusterState {
         configText = e.yaml();
         configVersion = e.resourceVersion();
         queues = new QueueTree(parsed.defaultPartition());
+        userGroups = userGroups.reconfigured(parsed.defaultPartition());
         for (AppState app : apps.values()) {
             resolveQueue(app);
         }
@@ -462,10 +473,12 @@ public final class ClusterState {
         for (AppState app : apps.values()) {
             if (app.placedPods() > 0) {
                 chargedQueue(app).runningAppsDelta(1);
+                userGroupsRunning(app, chargedQueue(app), 1);
             }
             for (ReservedSlot slot : app.gang().slots()) {
                 if (slot.isFree()) {
                     chargedQueue(app).addAllocated(slot.resources());
+                    userGroupsAllocated(app, chargedQueue(app), slot.resources(), 1);
                 }
             }
         }
@@ -549,7 +562,10 @@ public final class ClusterState {
                 return "queue " + q.fullName() + " already runs maxapplications " + maxApps;
             }
         }
-        return null;
+        boolean starts = !intoSlot && app.placedPods() == 0 && !app.gang().hasFreeSlots();
+        LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), req,
+                starts, null, false);
+        return limit == null ? null : limit.message();
     }
 
     private ApplyResult gangReserved(GangReserved e) {
@@ -603,6 +619,12 @@ public final class ClusterState {
                 return ApplyResult.ignored("the reservation of app " + e.appId() + " would take queue " + q.fullName()
                         + " over its max");
             }
+        }
+        // Like the queues' maxapplications, the users' is checked by the leader when it reserves, not here.
+        LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), sum,
+                false, null, true);
+        if (limit != null) {
+            return ApplyResult.ignored("the reservation of app " + e.appId() + " would break a limit: " + limit.message());
         }
         for (GangReserved.Slot slot : e.slots()) {
             holdSlot(app, g.addSlot(slot.group(), slot.node(), slot.resources()), 1);
@@ -669,6 +691,7 @@ public final class ClusterState {
         } else {
             q.subtractAllocated(slot.resources());
         }
+        userGroupsAllocated(app, q, slot.resources(), sign);
     }
 
     private ApplyResult released(Released e) {
@@ -810,16 +833,32 @@ public final class ClusterState {
                     q.addAllocated(req);
                     if (countApps && app.placedPods() == 1) {
                         q.runningAppsDelta(1);
+                        userGroupsRunning(app, q, 1);
                     }
                 } else {
                     q.subtractAllocated(req);
                     if (countApps && app.placedPods() == 0) {
                         q.runningAppsDelta(-1);
+                        userGroupsRunning(app, q, -1);
                     }
                 }
+                userGroupsAllocated(app, q, req, sign);
             }
             default -> {
             }
+        }
+    }
+
+    /** What an app's placed pod or free slot in {@code q} counts for its user and group. */
+    private void userGroupsAllocated(AppState app, QueueState q, Resources r, int sign) {
+        if (!userGroups.limits().isEmpty()) {
+            userGroups.allocated(userGroups.owner(app.appId(), app.user(), q.fullName()), q.fullName(), r, sign);
+        }
+    }
+
+    private void userGroupsRunning(AppState app, QueueState q, int delta) {
+        if (!userGroups.limits().isEmpty()) {
+            userGroups.running(userGroups.owner(app.appId(), app.user(), q.fullName()), q.fullName(), delta);
         }
     }
 
@@ -881,6 +920,11 @@ public final class ClusterState {
 
     public SchedulerConfig config() {
         return config;
+    }
+
+    /** The user and group limits and what each user and group uses, for the scheduler's checks and for views. */
+    public UserGroupManager userGroups() {
+        return userGroups;
     }
 
     public String configText() {
