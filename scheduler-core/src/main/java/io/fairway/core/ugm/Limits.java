@@ -58,9 +58,13 @@ public final class Limits {
     /**
      * The one group an app in {@code queue} is tracked against, as YuniKorn picks it: from the queue up to root, the
      * first level with a group limit matching one of the user's groups (or a {@code *} group limit) decides. Null when
-     * none does: the app's usage then counts for its user only.
+     * none does, and for a user in no group at all (YuniKorn tracks no group for such a user, not even {@code *}):
+     * the app's usage then counts for its user only.
      */
     public String groupOf(List<String> userGroups, String queue) {
+        if (userGroups.isEmpty()) {
+            return null;
+        }
         for (String q = queue; q != null; q = parent(q)) {
             for (LevelLimits level : at(q)) {
                 String g = level.groupOf(userGroups);
