@@ -550,8 +550,8 @@ public final class Scheduler {
                     }
                 }
             }
-            LimitBreach limit = userGroups.check(owner(app.app), leaf.queue.fullName(), req,
-                    app.app.placedPods() == 0 && !app.started && !app.app.gang().hasFreeSlots(), booked, false);
+            LimitBreach limit = limitBreach(app.app, leaf, req,
+                    app.app.placedPods() == 0 && !app.started && !app.app.gang().hasFreeSlots(), false);
             if (limit != null) {
                 fail(ask, limit.key(), limit.message());
                 return false;
@@ -653,7 +653,7 @@ public final class Scheduler {
                 bookSlot(leaf, app, slot, -1);
                 // A member into its gang's slot was let in with the reservation: maxapplications does not apply.
                 boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, pod.requests())
-                        && userGroups.check(owner(app.app), leaf.queue.fullName(), pod.requests(), false, booked, false) == null;
+                        && limitBreach(app.app, leaf, pod.requests(), false, false) == null;
                 bookSlot(leaf, app, slot, 1);
                 if (!fits) {
                     continue;
@@ -804,6 +804,14 @@ public final class Scheduler {
                     q.startedApps++;
                 }
             }
+        }
+
+        /** Why the app's ask must wait for a user or group limit, counting in flight and this cycle's bookings; or null. */
+        private LimitBreach limitBreach(AppState app, QNode leaf, Resources req, boolean starts, boolean gang) {
+            if (userGroups.limits().isEmpty()) {
+                return null;
+            }
+            return userGroups.check(owner(app), leaf.queue.fullName(), req, starts, booked, gang);
         }
 
         /** Whose usage the app is, for its user and group limits; worked out once per cycle. */
@@ -984,8 +992,7 @@ public final class Scheduler {
                     }
                 }
             }
-            LimitBreach limit = userGroups.check(owner(a), leaf.queue.fullName(), needed,
-                    a.placedPods() == 0 && !app.started && !g.hasFreeSlots(), booked, true);
+            LimitBreach limit = limitBreach(a, leaf, needed, a.placedPods() == 0 && !app.started && !g.hasFreeSlots(), true);
             if (limit != null) {
                 return new Failure("gang: " + limit.key(), "gang of app " + a.appId() + " waits: " + limit.message(),
                         allocations);
