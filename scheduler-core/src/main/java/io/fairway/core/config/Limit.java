@@ -4,7 +4,7 @@ import io.fairway.core.resources.Resources;
 import java.util.List;
 
 /**
- * A user/group limit on a queue or a partition. Parsed and validated now; enforced by the user-limits issue.
+ * A user/group limit on a queue or a partition, enforced by {@link io.fairway.core.ugm.UserGroupManager}.
  *
  * @param maxApplications 0 means not limited
  */

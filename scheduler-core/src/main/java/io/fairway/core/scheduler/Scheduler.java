@@ -25,6 +25,10 @@ import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
 import io.fairway.core.state.ReservedSlot;
 import io.fairway.core.state.QueueState;
+import io.fairway.core.ugm.LimitBreach;
+import io.fairway.core.ugm.Owner;
+import io.fairway.core.ugm.Usage;
+import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -354,6 +358,10 @@ public final class Scheduler {
         private final HashMap<String, ANode> appNodes = new HashMap<>();
         private final IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
         private QNode root;
+        /** User and group limits; {@link #booked} is their usage in flight and booked in this cycle. */
+        private final UserGroupManager userGroups = state.userGroups();
+        private final Usage booked = userGroups.bookings();
+        private final HashMap<String, Owner> owners = new HashMap<>();
         private int allocations;
         private int unschedulable;
         private int tried;
@@ -461,6 +469,10 @@ public final class Scheduler {
                     }
                 }
                 if (app != null) {
+                    bookUserGroup(app, a.queue(), r, 1, starts);
+                    if (back != null) {
+                        bookUserGroup(app, a.queue(), back, -1, false);
+                    }
                     ANode an = appNodes.get(app.appId());
                     if (an != null) {
                         an.started = true;
@@ -479,6 +491,7 @@ public final class Scheduler {
                 for (GangReserved.Slot slot : g.slots()) {
                     r = r.plus(slot.resources());
                 }
+                bookUserGroup(app, app.queue(), r, 1, false);
                 for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
                     QNode n = byQueue.get(q);
                     if (n != null) {
@@ -650,11 +663,11 @@ public final class Scheduler {
             }
             ReservedSlot givenBack = slotToGiveBack(app, pod);
             if (givenBack != null) {
-                bookSlot(leaf, givenBack, -1);
+                bookSlot(leaf, app, givenBack, -1);
             }
             if (!placeNormally(leaf, app, ask, givenBack != null)) {
                 if (givenBack != null) {
-                    bookSlot(leaf, givenBack, 1);
+                    bookSlot(leaf, app, givenBack, 1);
                 }
             } else if (givenBack != null) {
                 inFlight.giveBack(ask.uid(), app.app.appId(), givenBack.id(), givenBack.node(), givenBack.resources());
@@ -694,6 +707,12 @@ public final class Scheduler {
                         return false;
                     }
                 }
+            }
+            LimitBreach limit = limitBreach(app.app, leaf, req,
+                    app.app.placedPods() == 0 && !app.started && !app.app.gang().hasFreeSlots(), false);
+            if (limit != null) {
+                fail(ask, limit.key(), limit.message());
+                return false;
             }
             Topology topology = pod.hints().topology();
             Pod target = topology.isNone() ? pod : inDomain(pod, topology.key(), domainOf(app, topology.key()));
@@ -790,9 +809,11 @@ public final class Scheduler {
                     continue;
                 }
                 // Judged as apply will judge it: the whole pod on the node and in the queues, with the slot given back.
-                bookSlot(leaf, slot, -1);
-                boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, pod.requests());
-                bookSlot(leaf, slot, 1);
+                bookSlot(leaf, app, slot, -1);
+                // A member into its gang's slot was let in with the reservation: maxapplications does not apply.
+                boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, pod.requests())
+                        && limitBreach(app.app, leaf, pod.requests(), false, false) == null;
+                bookSlot(leaf, app, slot, 1);
                 if (!fits) {
                     continue;
                 }
@@ -821,8 +842,9 @@ public final class Scheduler {
             return app.gang().status() == Gang.Status.RESERVED && inFlight.release(app.appId()) == null;
         }
 
-        /** Counts (sign 1) or stops counting (sign -1) a slot's room in this cycle's nodes and queues. */
-        private void bookSlot(QNode leaf, ReservedSlot slot, int sign) {
+        /** Counts (sign 1) or stops counting (sign -1) a slot's room in this cycle's nodes, queues and user limits. */
+        private void bookSlot(QNode leaf, ANode app, ReservedSlot slot, int sign) {
+            bookUserGroup(app.app, leaf.queue.fullName(), slot.resources(), sign, false);
             NodeIndex.Entry e = nodes.entry(slot.node());
             if (e != null) {
                 if (sign > 0) {
@@ -1034,11 +1056,40 @@ public final class Scheduler {
             for (int i = 0, n = req.size(); i < n; i++) {
                 app.used[req.idAt(i)] += req.valueAt(i);
             }
-            if (app.app.placedPods() == 0 && !app.started) {
+            boolean starts = app.app.placedPods() == 0 && !app.started;
+            bookUserGroup(app.app, leaf.queue.fullName(), req, 1, starts);
+            if (starts) {
                 app.started = true;
                 for (QNode q = leaf; q != null; q = q.parent) {
                     q.startedApps++;
                 }
+            }
+        }
+
+        /** Why the app's ask must wait for a user or group limit, counting in flight and this cycle's bookings; or null. */
+        private LimitBreach limitBreach(AppState app, QNode leaf, Resources req, boolean starts, boolean gang) {
+            if (userGroups.limits().isEmpty()) {
+                return null;
+            }
+            return userGroups.check(owner(app), leaf.queue.fullName(), req, starts, booked, gang);
+        }
+
+        /** Whose usage the app is, for its user and group limits; worked out once per cycle. */
+        private Owner owner(AppState app) {
+            return owners.computeIfAbsent(app.appId(), id -> userGroups.owner(id, app.user(), app.queue()));
+        }
+
+        /** Room in flight or booked in this cycle counted for the app's user and group (and its start, if it starts). */
+        private void bookUserGroup(AppState app, String queue, Resources r, int sign, boolean starts) {
+            if (userGroups.limits().isEmpty()) {
+                return;
+            }
+            Owner o = owner(app);
+            booked.add(queue, o.user(), r, sign);
+            booked.add(queue, o.group(), r, sign);
+            if (starts) {
+                booked.running(queue, o.user(), 1);
+                booked.running(queue, o.group(), 1);
             }
         }
 
@@ -1200,6 +1251,11 @@ public final class Scheduler {
                                 allocations);
                     }
                 }
+            }
+            LimitBreach limit = limitBreach(a, leaf, needed, a.placedPods() == 0 && !app.started && !g.hasFreeSlots(), true);
+            if (limit != null) {
+                return new Failure("gang: " + limit.key(), "gang of app " + a.appId() + " waits: " + limit.message(),
+                        allocations);
             }
             Topology topology = g.topology();
             Pod base = new Pod("gang:" + a.appId(), "", a.appId(), a.appId(), a.queue(), a.user(), List.of(),
@@ -1364,8 +1420,8 @@ public final class Scheduler {
     }
 
     /**
-     * Whether a pending pod could be placed right now: some node passes every filter and its queue and every parent
-     * have room. Checks every node; meant for verification after a run, not for the hot path.
+     * Whether a pending pod could be placed right now: some node passes every filter, and its queue and every parent,
+     * and its user's and group's limits, have room. Checks every node; meant for verification after a run, not for the hot path.
      */
     public boolean fitsSomewhere(PodState ask) {
         dropSettled();
@@ -1379,6 +1435,10 @@ public final class Scheduler {
             if (!req.withinLimit(q.allocated().raw(), q.max())) {
                 return false;
             }
+        }
+        UserGroupManager ugm = state.userGroups();
+        if (ugm.check(ugm.owner(app.appId(), app.user(), app.queue()), app.queue(), req, false, null, false) != null) {
+            return false;
         }
         return nodes.firstFit(ask.pod()) != null;
     }

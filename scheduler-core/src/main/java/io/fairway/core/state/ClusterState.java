@@ -27,6 +27,8 @@ import io.fairway.core.placement.Placement;
 import io.fairway.core.placement.Submission;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
+import io.fairway.core.ugm.LimitBreach;
+import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -96,6 +98,8 @@ public final class ClusterState {
     private String configSeenVersion = "";
     private QueueTree queues;
     private Placement placement;
+    /** User and group limits with their usage; rebuilt with the tree, counted from the pods like the queues' usage. */
+    private UserGroupManager userGroups;
     private long leaderEpoch;
     private String leader = "";
     private long appliedCount;
@@ -120,6 +124,7 @@ public final class ClusterState {
         this.config = QueueConfigParser.parse(DEFAULT_CONFIG);
         this.queues = new QueueTree(config.defaultPartition());
         this.placement = Placement.of(config.defaultPartition());
+        this.userGroups = new UserGroupManager(config.defaultPartition());
     }
 
     /** The state as plain data, for stores and snapshots. */
@@ -136,6 +141,7 @@ public final class ClusterState {
         c.configSeenVersion = s.configSeenVersion();
         c.queues = new QueueTree(c.config.defaultPartition());
         c.placement = Placement.of(c.config.defaultPartition());
+        c.userGroups = new UserGroupManager(c.config.defaultPartition());
         c.leaderEpoch = s.leaderEpoch();
         c.leader = s.leader();
         c.appliedCount = s.appliedCount();
@@ -185,6 +191,8 @@ public final class ClusterState {
                             + " that the snapshot does not hold");
                 }
                 app.podAdded();
+                // Snapshot pods come in uid order: an app's groups are its first pod's in that order.
+                c.userGroups.appAdded(app.appId(), e.pod().groups());
             }
             c.attach(p);
             if (p.holdsRoom()) {
@@ -275,6 +283,7 @@ public final class ClusterState {
                     app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time(), Submission.of(pod));
                     apps.put(app.appId(), app);
                     appIndex.put(app.appId(), app);
+                    userGroups.appAdded(app.appId(), pod.groups());
                     resolveQueue(app);
                 }
                 app.podAdded();
@@ -380,6 +389,7 @@ public final class ClusterState {
                 dropFreeSlots(app, null);
                 apps.remove(app.appId());
                 appIndex.remove(app.appId());
+                userGroups.appRemoved(app.appId());
                 QueueState q = queues.get(app.queue());
                 if (q != null) {
                     q.removeApp(app.appId());
@@ -503,6 +513,7 @@ public final class ClusterState {
         queues = new QueueTree(parsed.defaultPartition());
         placement = Placement.of(parsed.defaultPartition());
         // Apps are placed again in app id order, every replica alike; dynamic queues still needed come back here.
+        userGroups = userGroups.reconfigured(parsed.defaultPartition());
         for (AppState app : apps.values()) {
             resolveQueue(app);
         }
@@ -512,16 +523,20 @@ public final class ClusterState {
         for (AppState app : apps.values()) {
             if (app.placedPods() > 0) {
                 chargedQueue(app).runningAppsDelta(1);
+                userGroupsRunning(app, chargedQueue(app), 1);
             }
             for (ReservedSlot slot : app.gang().slots()) {
                 if (slot.isFree()) {
                     chargedQueue(app).addAllocated(slot.resources());
+                    userGroupsAllocated(app, chargedQueue(app), slot.resources(), 1);
                 }
             }
         }
         for (PodState p : pods.values()) {
             if (p.holdsRoom()) {
-                chargedQueue(appIndex.get(p.pod().appId())).addAllocated(p.pod().requests());
+                AppState app = appIndex.get(p.pod().appId());
+                chargedQueue(app).addAllocated(p.pod().requests());
+                userGroupsAllocated(app, chargedQueue(app), p.pod().requests(), 1);
             }
         }
         return ApplyResult.APPLIED;
@@ -613,7 +628,10 @@ public final class ClusterState {
                 return "queue " + q.fullName() + " already runs maxapplications " + maxApps;
             }
         }
-        return null;
+        boolean starts = !intoSlot && app.placedPods() == 0 && !app.gang().hasFreeSlots();
+        LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), req,
+                starts, null, false);
+        return limit == null ? null : limit.message();
     }
 
     private ApplyResult gangReserved(GangReserved e) {
@@ -667,6 +685,12 @@ public final class ClusterState {
                 return ApplyResult.ignored("the reservation of app " + e.appId() + " would take queue " + q.fullName()
                         + " over its max");
             }
+        }
+        // Like the queues' maxapplications, the users' is checked by the leader when it reserves, not here.
+        LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), sum,
+                false, null, true);
+        if (limit != null) {
+            return ApplyResult.ignored("the reservation of app " + e.appId() + " would break a limit: " + limit.message());
         }
         for (GangReserved.Slot slot : e.slots()) {
             holdSlot(app, g.addSlot(slot.group(), slot.node(), slot.resources()), 1);
@@ -739,12 +763,14 @@ public final class ClusterState {
         if (n != null) {
             n.reserve(p.pod().requests(), sign);
         }
-        QueueState q = chargedQueue(appIndex.get(p.pod().appId()));
+        AppState app = appIndex.get(p.pod().appId());
+        QueueState q = chargedQueue(app);
         if (sign > 0) {
             q.addAllocated(p.pod().requests());
         } else {
             q.subtractAllocated(p.pod().requests());
         }
+        userGroupsAllocated(app, q, p.pod().requests(), sign);
     }
 
     private void dropHold(PodState p) {
@@ -818,6 +844,7 @@ public final class ClusterState {
         } else {
             q.subtractAllocated(slot.resources());
         }
+        userGroupsAllocated(app, q, slot.resources(), sign);
     }
 
     private ApplyResult released(Released e) {
@@ -991,16 +1018,32 @@ public final class ClusterState {
                     q.addAllocated(req);
                     if (countApps && app.placedPods() == 1) {
                         q.runningAppsDelta(1);
+                        userGroupsRunning(app, q, 1);
                     }
                 } else {
                     q.subtractAllocated(req);
                     if (countApps && app.placedPods() == 0) {
                         q.runningAppsDelta(-1);
+                        userGroupsRunning(app, q, -1);
                     }
                 }
+                userGroupsAllocated(app, q, req, sign);
             }
             default -> {
             }
+        }
+    }
+
+    /** What an app's placed pod or free slot in {@code q} counts for its user and group. */
+    private void userGroupsAllocated(AppState app, QueueState q, Resources r, int sign) {
+        if (!userGroups.limits().isEmpty()) {
+            userGroups.allocated(userGroups.owner(app.appId(), app.user(), q.fullName()), q.fullName(), r, sign);
+        }
+    }
+
+    private void userGroupsRunning(AppState app, QueueState q, int delta) {
+        if (!userGroups.limits().isEmpty()) {
+            userGroups.running(userGroups.owner(app.appId(), app.user(), q.fullName()), q.fullName(), delta);
         }
     }
 
@@ -1062,6 +1105,11 @@ public final class ClusterState {
 
     public SchedulerConfig config() {
         return config;
+    }
+
+    /** The user and group limits and what each user and group uses, for the scheduler's checks and for views. */
+    public UserGroupManager userGroups() {
+        return userGroups;
     }
 
     public String configText() {

@@ -80,6 +80,50 @@ class SchedulerFuzzTest {
                       - name: b
                       - name: default
             """};
+    /**
+     * For {@link #limitsAreNeverExceeded}: user and group limits on every level, wildcards included (see USERS and
+     * GROUPS), a tighter variant to reload to, and a config without limits.
+     */
+    static final String[] LIMIT_CONFIGS = {
+            """
+            partitions:
+              - name: default
+                limits:
+                  - {limit: partition, users: ["*"], maxapplications: 3}
+                queues:
+                  - name: root
+                    limits:
+                      - {limit: dev, groups: [dev], maxresources: {vcore: 4}}
+                    queues:
+                      - name: a
+                        limits:
+                          - {limit: alice, users: [alice], maxresources: {vcore: 2, memory: 1Gi}}
+                          - {limit: others, users: ["*"], maxapplications: 1}
+                          - {limit: any group, groups: ["*"], maxresources: {vcore: 3}}
+                      - name: b
+                        limits:
+                          - {limit: ml, groups: [ml], maxapplications: 1, maxresources: {vcore: 2}}
+                      - name: default
+            """,
+            """
+            partitions:
+              - name: default
+                queues:
+                  - name: root
+                    limits:
+                      - {limit: everyone, users: ["*"], maxresources: {vcore: 2}}
+                      - {limit: dev, groups: [dev], maxapplications: 1}
+                    queues:
+                      - name: a
+                        limits:
+                          - {limit: alice, users: [alice], maxapplications: 1, maxresources: {vcore: 1}}
+                      - name: b
+                      - name: default
+            """,
+            CONFIGS[0]};
+    /** Each app's user and groups, as its pods carry them. */
+    static final String[] USERS = {"alice", "bob", "carol", "dave"};
+    static final List<List<String>> GROUPS = List.of(List.of("dev"), List.of("ml", "dev"), List.of(), List.of("ops"));
     static final String[] QUEUES = {"root.a", "root.b", "", "root.p.a", "root.p.b"};
     static final String[] NODES = {"n0", "n1", "n2", "n3"};
     /** app3's pods are a gang: two task groups, each pod a member of one (or of none). */
@@ -101,9 +145,16 @@ class SchedulerFuzzTest {
         int podSeq;
         final Map<String, Pod> pods = new HashMap<>();
         final long seed;
+        /** Configs to start with and reload to: {@link #CONFIGS}, or {@link #LIMIT_CONFIGS}. */
+        final String[] configs;
 
         Run(long seed) {
+            this(seed, CONFIGS);
+        }
+
+        Run(long seed, String[] configs) {
             this.seed = seed;
+            this.configs = configs;
             r = new Random(seed);
             scheduler = new Scheduler(state, 1, 1 + r.nextInt(6));
         }
@@ -112,6 +163,11 @@ class SchedulerFuzzTest {
         void apply(Event e) {
             ApplyResult ar = state.apply(e);
             trace.add(e + " -> " + (ar.applied() ? "ok" : ar.reason()));
+            if (e instanceof Allocated a && ar.applied()) {
+                Pod pod = state.pod(a.podUid()).pod();
+                assertThat(io.fairway.core.ugm.UgmCheck.overLimits(state, pod.appId(), pod.requests()))
+                        .as("seed %d: %s left a user or group over a limit", seed, a).isEmpty();
+            }
         }
 
         String ver() {
@@ -129,7 +185,7 @@ class SchedulerFuzzTest {
 
         void run() {
             apply(new LeaderElected(0, 1, "me"));
-            apply(new QueueConfigObserved(0, CONFIGS[r.nextInt(CONFIGS.length)], ver()));
+            apply(new QueueConfigObserved(0, configs[r.nextInt(configs.length)], ver()));
             for (int i = 0; i < 200; i++) {
                 time++;
                 int k = r.nextInt(100);
@@ -147,12 +203,13 @@ class SchedulerFuzzTest {
                     NodeAffinity aff = r.nextInt(6) == 0 ? new NodeAffinity(List.of(List.of(new NodeSelectorRequirement("zone",
                             NodeSelectorRequirement.Operator.Exists, List.of())))) : NodeAffinity.NONE;
                     List<Toleration> tol = r.nextBoolean() ? List.of(new Toleration("dedicated", "Exists", "", "")) : List.of();
-                    String app = "app" + r.nextInt(4);
+                    int appIndex = r.nextInt(4);
+                    String app = "app" + appIndex;
                     io.fairway.core.objects.SchedulingHints hints = !app.equals("app3")
                             ? io.fairway.core.objects.SchedulingHints.NONE
                             : new io.fairway.core.objects.SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
                             io.fairway.core.objects.Topology.NONE, "");
-                    Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
+                    Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], USERS[appIndex], GROUPS.get(appIndex),
                             req, r.nextInt(3), sel, aff, tol, ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
                             nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver(), hints);
                     pods.put(uid, p);
@@ -193,7 +250,7 @@ class SchedulerFuzzTest {
                             r.nextInt(5) == 0 ? NODES[r.nextInt(NODES.length)] : "", PodPhase.Pending, p.creationTime(), ver())));
                     }
                 } else if (k < 55) {
-                    apply(new QueueConfigObserved(time, CONFIGS[r.nextInt(CONFIGS.length)], ver()));
+                    apply(new QueueConfigObserved(time, configs[r.nextInt(configs.length)], ver()));
                 } else if (k < 58) {
                     // bind failure of an unbound allocation
                     for (PodState ps : state.pods()) {
@@ -359,6 +416,9 @@ class SchedulerFuzzTest {
             CycleResult res = scheduler.cycle(time);
             STATS.merge("alloc", (int) res.decisions().stream().filter(Allocated.class::isInstance).count(), Integer::sum);
             STATS.merge("unsched", (int) res.decisions().stream().filter(Unschedulable.class::isInstance).count(), Integer::sum);
+            STATS.merge("userGroupLimitWaits", (int) res.decisions().stream()
+                    .filter(d -> d instanceof Unschedulable u && u.reasonKey().matches("(gang: )?(user|group) .*")).count(),
+                    Integer::sum);
             STATS.merge("gangReserved", (int) res.decisions().stream()
                     .filter(io.fairway.core.events.GangReserved.class::isInstance).count(), Integer::sum);
             STATS.merge("preemptions", (int) res.decisions().stream()
@@ -487,6 +547,28 @@ class SchedulerFuzzTest {
             assertThat(b.out).as("seed %d", seed).isEqualTo(a.out);
             assertThat(b.state.hash()).isEqualTo(a.state.hash());
             assertThat(io.fairway.core.state.Balance.check(a.state)).as("seed %d", seed).isEmpty();
+        }
+    }
+
+    /**
+     * The same histories under user and group limits: every allocation apply takes leaves its user and group within
+     * their limits (the Run checks it as it applies), the cycles stay deterministic, and the usage the state tracks per
+     * user and group equals what its pods make, live and after a restore.
+     */
+    @Test
+    void limitsAreNeverExceeded() {
+        for (long seed = Long.getLong("seed0", 0); seed < Long.getLong("seed1", 500); seed++) {
+            Run a = new Run(seed, LIMIT_CONFIGS);
+            try { a.run(); } catch (AssertionError e) { if (System.getenv("TRACE") != null) a.trace.forEach(System.out::println); throw e; }
+            Run b = new Run(seed, LIMIT_CONFIGS);
+            b.run();
+            assertThat(b.out).as("seed %d", seed).isEqualTo(a.out);
+            assertThat(b.state.hash()).isEqualTo(a.state.hash());
+            assertThat(io.fairway.core.state.Balance.check(a.state)).as("seed %d", seed).isEmpty();
+            assertThat(io.fairway.core.ugm.UgmCheck.balance(a.state)).as("seed %d", seed).isEmpty();
+            ClusterState restored = ClusterState.restore(a.state.snapshot());
+            assertThat(restored.hash()).as("seed %d", seed).isEqualTo(a.state.hash());
+            assertThat(io.fairway.core.ugm.UgmCheck.balance(restored)).as("seed %d", seed).isEmpty();
         }
     }
 }
