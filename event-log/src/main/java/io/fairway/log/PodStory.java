@@ -7,6 +7,7 @@ import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.Pod;
@@ -24,7 +25,8 @@ import java.util.StringJoiner;
 
 /**
  * The story of one pod as the log tells it: observed, queued, why it waited (each distinct reason once, with its
- * numbers and how long it held), allocated where and by which leader, bound, finished or gone. A {@link StoryBook}
+ * numbers and how long it held), allocated where and by which leader, bound, preempted (as a victim, or preempting
+ * others and waiting for them to leave), finished or gone. A {@link StoryBook}
  * hands it the events that involve the pod, right after the state applied them, so it sees the state as it was at
  * every step.
  */
@@ -153,9 +155,20 @@ public final class PodStory {
                         case NORMAL -> " is scheduled as a normal app: ";
                         case FAILED -> " failed: ";
                     } + g.reason());
+            case PreemptionRequested p when result.applied() && p.victims().contains(uid) -> add(off, t,
+                    p.kind() == PreemptionRequested.Kind.QUOTA ? "preempted (quota) on node " + node + ": " + p.reason()
+                            : "preempted by " + podAndQueue(p.preemptorUid(), state) + " on node " + p.nodeName() + " ("
+                            + kind(p) + ") by leader epoch " + p.epoch() + ": " + p.reason());
+            case PreemptionRequested p when result.applied() && p.preemptorUid().equals(uid) -> add(off, t,
+                    "preempted " + p.victims().size() + " pod(s) on node " + p.nodeName() + " (" + kind(p)
+                            + ") by leader epoch " + p.epoch() + ": " + p.reason() + "; waiting for them to leave, the "
+                            + "room they free is held for this pod");
             case Released r when r.podUid().equals(uid) && result.applied() -> {
-                node = "";
-                add(off, t, "allocation on " + r.nodeName() + " released: " + r.reason());
+                // an allocation is on the node the story placed the pod on; a preemptor's held room is not
+                boolean hold = !r.nodeName().equals(node);
+                node = hold ? node : "";
+                add(off, t, (hold ? "gave up the room held on " : "allocation on ") + r.nodeName()
+                        + (hold ? ": " : " released: ") + r.reason());
             }
             case NodeGone g when g.name().equals(node) && result.applied() -> {
                 PodState p = state.pod(uid);
@@ -174,6 +187,20 @@ public final class PodStory {
             default -> {
             }
         }
+    }
+
+    /** {@code pod ns/name (queue q)} of another pod, as the state knows it. */
+    private static String podAndQueue(String podUid, ClusterState state) {
+        PodState p = state.pod(podUid);
+        if (p == null) {
+            return "pod " + podUid;
+        }
+        AppState app = state.app(p.pod().appId());
+        return "pod " + p.pod().key() + (app == null || app.queue().isEmpty() ? "" : " (queue " + app.queue() + ")");
+    }
+
+    private static String kind(PreemptionRequested p) {
+        return p.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Where a gang member went relative to its slot, as the state shows it right after the allocation. */
@@ -221,6 +248,7 @@ public final class PodStory {
             case PodObserved po -> po.pod().uid().equals(uid);
             case Allocated a -> a.podUid().equals(uid);
             case Released r -> r.podUid().equals(uid);
+            case PreemptionRequested p -> p.preemptorUid().equals(uid) || p.victims().contains(uid);
             case GangReserved g -> g.appId().equals(appId);
             case GangReleased g -> g.appId().equals(appId);
             default -> false;

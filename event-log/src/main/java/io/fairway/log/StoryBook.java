@@ -7,6 +7,7 @@ import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.state.ApplyResult;
@@ -89,6 +90,12 @@ public final class StoryBook implements Replay.Listener {
             case Unschedulable u -> tell(u.podUid(), logged, result);
             case Allocated a -> tell(a.podUid(), logged, result);
             case Released r -> tell(r.podUid(), logged, result);
+            case PreemptionRequested p -> {
+                p.victims().forEach(v -> tell(v, logged, result));
+                if (!p.preemptorUid().isEmpty()) {
+                    tell(p.preemptorUid(), logged, result);
+                }
+            }
             case PodGone g -> tell(g.uid(), logged, result);
             case NodeGone g -> {
                 Set<String> on = byNode.get(g.name());

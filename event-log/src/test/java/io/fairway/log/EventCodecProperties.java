@@ -15,6 +15,7 @@ import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.PriorityClassGone;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
@@ -77,7 +78,7 @@ class EventCodecProperties {
                 .as(GangSpec::new);
         Arbitrary<SchedulingHints> hints = Arbitraries.oneOf(Arbitraries.just(SchedulingHints.NONE),
                 Combinators.combine(NAME, gang, Combinators.combine(NAME, Arbitraries.of(true, false)).as(Topology::new),
-                        NAME).as(SchedulingHints::new));
+                        NAME, Arbitraries.of(true, false)).as(SchedulingHints::new));
         return Builders.withBuilder(() -> new Object[18])
                 .use(NAME).in((a, v) -> { a[0] = v; return a; })
                 .use(NAME).in((a, v) -> { a[1] = v; return a; })
@@ -136,6 +137,9 @@ class EventCodecProperties {
                 Map.entry("GangReleased", Combinators.combine(TIME, EPOCH, NAME, Arbitraries.of(GangReleased.Next.class),
                         NAME).as(GangReleased::new)),
                 Map.entry("Released", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME).as(Released::new)),
+                Map.entry("PreemptionRequested", Combinators.combine(TIME, EPOCH,
+                        Arbitraries.of(PreemptionRequested.Kind.class), NAME, NAME, NAME.list().ofMaxSize(4), NAME)
+                        .as(PreemptionRequested::new)),
                 Map.entry("Unschedulable", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME).as(Unschedulable::new)));
     }
 

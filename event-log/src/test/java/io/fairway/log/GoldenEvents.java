@@ -13,6 +13,7 @@ import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.PriorityClassGone;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
@@ -78,6 +79,12 @@ final class GoldenEvents {
                         new GangReserved.Slot("executor", "cpu-1", Resources.builder().set("cpu", 2000).set("memory", 4L << 30).build()))),
                 new GangReleased(1_763_700_005_200L, 4, "spark-002", GangReleased.Next.FAILED,
                         "gang of app spark-002 was not complete 1m after it first waited"),
-                new Allocated(1_763_700_005_300L, 4, "6f1c2a9e-0004", "fpga-0", "root.fpga", Allocated.FPGA_REPROGRAM));
+                new Allocated(1_763_700_005_300L, 4, "6f1c2a9e-0004", "fpga-0", "root.fpga", Allocated.FPGA_REPROGRAM),
+                // Added with preemption: still version 1, a new type.
+                new PreemptionRequested(1_763_700_006_000L, 5, PreemptionRequested.Kind.GUARANTEED, "6f1c2a9e-0005",
+                        "cpu-0", List.of("6f1c2a9e-0006", "6f1c2a9e-0007"),
+                        "pod team-a/a-0 preempts 2 pod(s) on node cpu-0: queue root.a is within its guarantee"),
+                new PreemptionRequested(1_763_700_006_100L, 5, PreemptionRequested.Kind.QUOTA, "", "",
+                        List.of("6f1c2a9e-0008"), "queue root.b is above its max {cpu: 4}"));
     }
 }

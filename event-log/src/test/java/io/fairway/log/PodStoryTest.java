@@ -8,6 +8,7 @@ import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
@@ -44,6 +45,65 @@ class PodStoryTest {
         return new Pod("uid-7", "team-a", "train-0", "job-1", "", "alice", List.of(),
                 Resources.parse(Map.of("cpu", cpu, "memory", "1Gi")), 10, Map.of(), NodeAffinity.NONE, List.of(),
                 "fairway", "", PodPhase.Pending, 1000, "1");
+    }
+
+    private static Pod queued(String uid, String name, String queue, long created) {
+        return new Pod(uid, "jobs", name, "app-" + name, queue, "alice", List.of(),
+                Resources.parse(Map.of("cpu", "1", "memory", "1Gi")), 0, Map.of(), NodeAffinity.NONE, List.of(),
+                "fairway", "", PodPhase.Pending, created, "1");
+    }
+
+    private List<String> storyOf(String ref) {
+        ClusterState state = new ClusterState();
+        StoryBook book = StoryBook.of(ref, state);
+        Replay.run(log, state, 0, new Replay.End(), book, null);
+        assertThat(book.stories()).hasSize(1);
+        return book.stories().get(0).entries().stream().map(PodStory.Entry::what).toList();
+    }
+
+    /**
+     * a (below its guarantee) preempts the youngest of b's pods on a full node; the victim does not leave within the
+     * hold timeout, so a gives the held room up. Each side's story says what it did and why.
+     */
+    @Test
+    void aPreemptionIsToldByTheVictimAndThePreemptorAndAHoldGivenUpToo() {
+        writer.append(List.<Event>of(new LeaderElected(0, 4, "fairway-0")));
+        live.apply(new LeaderElected(0, 4, "fairway-0"));
+        observe(new QueueConfigObserved(0, """
+                partitions:
+                  - name: default
+                    queues:
+                      - name: root
+                        queues:
+                          - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                          - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                """, "1"));
+        observe(new NodeObserved(0, Node.of("n0", Resources.parse(Map.of("cpu", "2", "memory", "8Gi")))));
+        observe(new PodObserved(0, queued("uid-b0", "b-0", "root.b", 0)));
+        observe(new PodObserved(0, queued("uid-b1", "b-1", "root.b", 500)));
+        cycle(1000);
+        observe(new PodObserved(1100, queued("uid-b0", "b-0", "root.b", 0).withNodeName("n0")
+                .withPhase(PodPhase.Running, "2")));
+        observe(new PodObserved(1100, queued("uid-b1", "b-1", "root.b", 500).withNodeName("n0")
+                .withPhase(PodPhase.Running, "2")));
+        observe(new PodObserved(2000, queued("uid-a0", "a-0", "root.a", 2000)));
+        cycle(2000);
+        cycle(3000);
+        // b-1 does not leave: after the hold timeout a-0 gives the room up
+        cycle(3000 + Scheduler.HOLD_TIMEOUT_MILLIS);
+
+        assertThat(storyOf("jobs/b-1")).anySatisfy(line -> assertThat(line).startsWith(
+                "preempted by pod jobs/a-0 (queue root.a) on node n0 (guaranteed) by leader epoch 4: pod jobs/a-0 "
+                        + "preempts 1 pod(s) on node n0: queue root.a is within its guarantee"));
+        assertThat(storyOf("jobs/b-0")).noneSatisfy(line -> assertThat(line).contains("preempt"));
+        List<String> preemptor = storyOf("jobs/a-0");
+        assertThat(preemptor).anySatisfy(line -> assertThat(line)
+                .startsWith("preempted 1 pod(s) on node n0 (guaranteed) by leader epoch 4: pod jobs/a-0 preempts")
+                .endsWith("; waiting for them to leave, the room they free is held for this pod"));
+        assertThat(preemptor).anySatisfy(line -> assertThat(line)
+                .isEqualTo("gave up the room held on n0: 1 preempted pod(s) still on node n0 after 10m; the held room "
+                        + "is given up"));
+        assertThat(preemptor).noneSatisfy(line -> assertThat(line).startsWith("allocation on"));
     }
 
     @Test

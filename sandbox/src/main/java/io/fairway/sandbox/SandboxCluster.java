@@ -92,7 +92,9 @@ public final class SandboxCluster implements AutoCloseable {
         SandboxCluster c = new SandboxCluster(work);
         try {
             c.kafka = c.keep(EmbeddedKafka.start());
-            c.server = c.keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults().withEventLoops(1)));
+            // with kubelets, a running pod's graceful deletion waits for its kubelet to stop it, as on a real cluster
+            c.server = c.keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
+                    .withEventLoops(1).withKubeletsDeletingPods(kubeletOptions != null)));
             c.kubeconfig = c.server.writeKubeconfig(work.resolve("kubeconfig"));
             c.client = c.keep(new KubernetesClientBuilder()
                     .withConfig(new ConfigBuilder().withMasterUrl(c.server.url()).withHttp2Disable(true)

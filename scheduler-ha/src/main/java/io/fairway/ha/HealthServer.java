@@ -13,7 +13,8 @@ import java.util.Map;
  * {@code /healthz} (the replica runs) and {@code /readyz} (its state has caught up with the log, and a leader holds a
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
- * by status and the FPGA reprogramming count.
+ * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
+ * sent.
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
@@ -96,6 +97,10 @@ public final class HealthServer implements AutoCloseable {
                             body.put("stateHash", m.hash());
                             body.put("gangs", m.gangs());
                             body.put("fpgaReprograms", m.fpgaReprograms());
+                            body.put("preemptions", m.preemptions());
+                            body.put("victimsTerminating", m.victimsTerminating());
+                            body.put("evictions", Map.of("deleted", replica.evictor().deletedCount(),
+                                    "failed", replica.evictor().failedCount()));
                             reply(r, 200, body);
                         }
                     });

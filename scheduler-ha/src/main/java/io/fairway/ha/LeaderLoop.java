@@ -6,6 +6,7 @@ import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.scheduler.CycleResult;
@@ -14,6 +15,7 @@ import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
+import io.fairway.k8s.Evictor;
 import io.fairway.k8s.WaitingReporter;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
@@ -22,7 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -32,10 +36,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's work: follow the log into the state, run cycles, commit their decisions in one transaction, bind what
- * was committed, and tell waiting pods why. Cycles run when something happened (new events, freed room, a capped
+ * was committed, delete the victims of committed preemptions, and tell waiting pods why. Cycles run when something happened (new events, freed room, a capped
  * cycle with work left) and at least every {@code maxInterval}; each admits up to {@code maxAllocationsPerCycle} pods.
  *
- * <p>The loop is single-threaded; binds and waiting reports run on their own pools and hand outcomes back through
+ * <p>A preemption is carried out once it is read back from the log and applied: apply is what decides whether it
+ * holds (a victim gone meanwhile drops it whole), so the cluster sees exactly the preemptions the state has.
+ *
+ * <p>The loop is single-threaded; binds, deletions and waiting reports run on their own pools and hand outcomes back through
  * a queue. Not thread-safe: one thread calls {@link #becomeLeader} then {@link #runOnce} until it stops.
  */
 public final class LeaderLoop {
@@ -65,6 +72,7 @@ public final class LeaderLoop {
     private final EventLog log;
     private final StateFollower follower;
     private final Binder binder;
+    private final Evictor evictor;
     private final WaitingReporter waiting;
     private final Clock clock;
     private final Options options;
@@ -76,7 +84,14 @@ public final class LeaderLoop {
     /** Binds not sent because the lease was not known valid at that moment: sent again while this leader leads. */
     private final ConcurrentLinkedQueue<Binder.Withdrawn> unsent = new ConcurrentLinkedQueue<>();
     private final AtomicLong binds = new AtomicLong();
-    private EventLog.DecisionWriter writer;
+    /** Preemptions of this epoch read back and applied since the last turn: their victims are to be deleted. */
+    private final List<PreemptionRequested> toCarryOut = new ArrayList<>();
+    /** Victims not deleted because the lease was not known valid at that moment: deleted again while leading. */
+    private final ConcurrentLinkedQueue<String> evictionsUnsent = new ConcurrentLinkedQueue<>();
+    /** Victims whose deletion failed: tried again after {@link #EVICTION_RETRY} while they are still here. */
+    private final ConcurrentLinkedQueue<EvictionRetry> evictionRetries = new ConcurrentLinkedQueue<>();
+    private final AtomicLong evictions = new AtomicLong();
+    private long preemptionsCarriedOut;    private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
     private volatile long busySince;
     private long epoch;
@@ -86,10 +101,17 @@ public final class LeaderLoop {
     private long allocations;
 
     /** A loop that always may commit and has nothing to reconcile (a single replica that always leads). */
-    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, WaitingReporter waiting, Clock clock,
-                      Options options) {
-        this(log, follower, binder, waiting, clock, options, state -> List.of(), () -> true);
+    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
+                      Clock clock, Options options) {
+        this(log, follower, binder, evictor, waiting, clock, options, state -> List.of(), () -> true);
     }
+
+    /** A victim's deletion failed; it is tried again from {@code notBefore} (wall-clock millis). */
+    private record EvictionRetry(String uid, long notBefore) {
+    }
+
+    /** After a victim's deletion failed (out of retries, refused): when to try again while it is still here. */
+    static final Duration EVICTION_RETRY = Duration.ofSeconds(30);
 
     /**
      * @param reconcile what a new leader must append so that the state matches the cluster (after it has read its
@@ -97,8 +119,10 @@ public final class LeaderLoop {
      * @param mayCommit asked before every append of decisions: false (the lease is not known valid) drops the cycle's
      *                  decisions uncommitted, and the replica steps down
      */
-    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, WaitingReporter waiting, Clock clock,
-                      Options options, Function<ClusterState, List<Observation>> reconcile, BooleanSupplier mayCommit) {
+    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
+                      Clock clock, Options options, Function<ClusterState, List<Observation>> reconcile,
+                      BooleanSupplier mayCommit) {
+        this.evictor = evictor;
         this.reconcile = reconcile;
         this.mayCommit = mayCommit;
         this.log = log;
@@ -113,6 +137,15 @@ public final class LeaderLoop {
     public void applied(LoggedEvent e, io.fairway.core.state.ApplyResult r) {
         dirty = true;
         switch (e.event()) {
+            case PreemptionRequested p when p.epoch() == epoch && scheduler != null -> {
+                readBack.add(p);
+                if (r.applied()) {
+                    toCarryOut.add(p);
+                } else {
+                    LOG.info("preemption ({}) for {} not carried out, the state did not take it: {}",
+                            p.kind(), p.preemptorUid().isEmpty() ? "quota" : p.preemptorUid(), r.reason());
+                }
+            }
             case Decision d when d.epoch() == epoch && scheduler != null -> readBack.add(d);
             case PodGone g -> waiting.forget(g.uid());
             default -> {
@@ -123,7 +156,8 @@ public final class LeaderLoop {
     /**
      * Takes the lead: opens the decision stream of a new epoch (fencing every older writer), appends
      * {@code LeaderElected} and follows the log until it reads it back, so that the state is complete; then re-issues
-     * the binds of allocations committed but not yet seen bound (a previous leader may have died between the two).
+     * the binds of allocations committed but not yet seen bound, and the deletions of preempted pods still here (a
+     * previous leader may have died between commit and act).
      */
     public void becomeLeader() {
         busySince = System.nanoTime();
@@ -171,6 +205,9 @@ public final class LeaderLoop {
         bindFailures.clear();
         unsent.clear();
         readBack.clear();
+        toCarryOut.clear();
+        evictionsUnsent.clear();
+        evictionRetries.clear();
         scheduler = new Scheduler(state, epoch, options.maxAllocationsPerCycle());
         dirty = true;
         int rebinds = 0;
@@ -180,9 +217,17 @@ public final class LeaderLoop {
                 rebinds++;
             }
         }
+        int redeletes = 0;
+        for (PodState p : state.pods()) {
+            if (isVictimStillHere(p)) {
+                // idempotent: a victim already terminating is left to finish, and not told twice
+                evict(p, victimMessage(state, p.preemptedBy(), ""));
+                redeletes++;
+            }
+        }
         LOG.info("leading as {} with epoch {} at offset {}; appended {} observations the state lacked; re-issued {} "
-                + "binds of committed allocations", options.replica(), epoch, follower.nextOffset(), missing.size(),
-                rebinds);
+                + "binds of committed allocations and {} deletions of preempted pods", options.replica(), epoch,
+                follower.nextOffset(), missing.size(), rebinds, redeletes);
     }
 
     /**
@@ -194,6 +239,9 @@ public final class LeaderLoop {
         readBack.clear();
         bindFailures.clear();
         unsent.clear();
+        toCarryOut.clear();
+        evictionsUnsent.clear();
+        evictionRetries.clear();
         EventLog.DecisionWriter w = writer;
         writer = null;
         if (w != null) {
@@ -226,6 +274,11 @@ public final class LeaderLoop {
             scheduler.acknowledge(readBack);
             readBack.clear();
         }
+        if (!toCarryOut.isEmpty()) {
+            toCarryOut.forEach(this::carryOut);
+            toCarryOut.clear();
+        }
+        retryEvictions();
         if (!unsent.isEmpty() && mayCommit.getAsBoolean()) {
             int again = 0;
             for (Binder.Withdrawn w; (w = unsent.poll()) != null; ) {
@@ -342,6 +395,124 @@ public final class LeaderLoop {
                 }
             }
         });
+    }
+
+    // ------------------------------------------------------------------ preemption
+
+    /**
+     * Deletes the victims of a preemption the state took, tells the preemptor, and says it in one line: the line to
+     * find at 3 a.m. when someone asks why their pod was killed.
+     */
+    private void carryOut(PreemptionRequested p) {
+        ClusterState state = follower.state();
+        preemptionsCarriedOut++;
+        StringJoiner names = new StringJoiner(", ");
+        for (String uid : p.victims()) {
+            PodState v = state.pod(uid);
+            names.add(v == null ? uid : v.pod().key());
+        }
+        boolean quota = p.kind() == PreemptionRequested.Kind.QUOTA;
+        PodState preemptor = quota ? null : state.pod(p.preemptorUid());
+        String who = preemptor == null ? p.preemptorUid() : preemptor.pod().key();
+        if (quota) {
+            LOG.info("preemption QUOTA: deleting {} pod(s): {}; {}", p.victims().size(), names, p.reason());
+        } else {
+            LOG.info("preemption {}: pod {} (queue {}) takes room on node {} from {} pod(s): {}; {}", p.kind(), who,
+                    queueOf(state, preemptor), p.nodeName(), p.victims().size(), names, p.reason());
+        }
+        String by = quota ? PodState.QUOTA : p.preemptorUid();
+        for (String uid : p.victims()) {
+            PodState v = state.pod(uid);
+            if (v != null && isVictimStillHere(v)) {
+                evict(v, victimMessage(state, by, p.reason()));
+            }
+        }
+        if (preemptor != null) {
+            evictor.preempting(ref(preemptor), "preempting " + p.victims().size() + " pod(s) on node " + p.nodeName()
+                    + " (" + p.kind().name().toLowerCase(Locale.ROOT) + "): " + names
+                    + "; the room they free is held for this pod while they leave. " + p.reason());
+        }
+    }
+
+    /** A victim the state still counts on its node: its deletion is (still) to be carried out. */
+    private static boolean isVictimStillHere(PodState p) {
+        return p.isPreempted() && p.role() == PodState.Role.PLACED;
+    }
+
+    /** What a victim's {@code Preempted} Event says: by whom (pod and queue) and where, or its queue's lowered max. */
+    private static String victimMessage(ClusterState state, String by, String reason) {
+        if (PodState.QUOTA.equals(by)) {
+            return "Preempted: " + (reason.isEmpty() ? "its queue is above its lowered max" : reason);
+        }
+        PodState preemptor = state.pod(by);
+        String who = preemptor == null ? "pod " + by + " (gone since)"
+                : "pod " + preemptor.pod().key() + " (queue " + queueOf(state, preemptor) + ")"
+                + (preemptor.holdsRoom() ? " on node " + preemptor.holdNode() : "");
+        return "Preempted by " + who + (reason.isEmpty() ? "" : ": " + reason);
+    }
+
+    private static String queueOf(ClusterState state, PodState p) {
+        AppState app = p == null ? null : state.app(p.pod().appId());
+        return app == null ? "?" : app.queue();
+    }
+
+    private static Evictor.PodRef ref(PodState p) {
+        return new Evictor.PodRef(p.pod().namespace(), p.pod().name(), p.uid());
+    }
+
+    private void evict(PodState v, String message) {
+        evictions.incrementAndGet();
+        evictor.evict(ref(v), v.node(), message).thenAccept(o -> {
+            switch (o) {
+                case Evictor.Failed f -> evictionRetries.add(new EvictionRetry(f.podUid(),
+                        clock.millis() + EVICTION_RETRY.toMillis()));
+                case Evictor.Withdrawn w when scheduler != null -> evictionsUnsent.add(w.podUid());
+                default -> {
+                }
+            }
+        });
+    }
+
+    /**
+     * Victims not deleted yet go again: those withdrawn while the lease was not known valid at once (when it is again),
+     * those that failed after {@link #EVICTION_RETRY}; until then the preemptor waits, its room held.
+     */
+    private void retryEvictions() {
+        if (evictionsUnsent.isEmpty() && evictionRetries.isEmpty() || !mayCommit.getAsBoolean()) {
+            return;
+        }
+        ClusterState state = follower.state();
+        for (String uid; (uid = evictionsUnsent.poll()) != null; ) {
+            PodState v = state.pod(uid);
+            if (v != null && isVictimStillHere(v)) {
+                evict(v, victimMessage(state, v.preemptedBy(), ""));
+            }
+        }
+        long now = clock.millis();
+        List<EvictionRetry> later = new ArrayList<>();
+        for (EvictionRetry r; (r = evictionRetries.poll()) != null; ) {
+            PodState v = state.pod(r.uid());
+            if (v == null || !isVictimStillHere(v)) {
+                continue;
+            }
+            if (now < r.notBefore()) {
+                later.add(r);
+            } else {
+                LOG.info("deleting preempted pod {} on node {} again: the last try failed", v.pod().key(), v.node());
+                evict(v, victimMessage(state, v.preemptedBy(), ""));
+            }
+        }
+        evictionRetries.addAll(later);
+    }
+
+    /** Preemptions this leader carried out (applied and their deletions sent) since it started. */
+    public long preemptionsCarriedOut() {
+        return preemptionsCarriedOut;
+    }
+
+    /** Victim deletions asked of the evictor so far (re-issues included). */
+    public long evictionsRequested() {
+        return evictions.get();
     }
 
     public long epoch() {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fairway.k8s.Binder;
 import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.ClusterWatcher;
+import io.fairway.k8s.Evictor;
 import io.fairway.k8s.LogAppender;
 import io.fairway.k8s.WaitingReporter;
 import io.fairway.k8s.WatcherOptions;
@@ -34,12 +35,16 @@ public final class Replica implements AutoCloseable {
     /** After the log failed this replica as leader: how long it waits before competing again. */
     private static final Duration BACK_OFF = Duration.ofSeconds(2);
 
-    /** The state's position in the log and its hash, taken together. */
     /**
-     * @param gangs          gang apps by status (reserved, waiting, normal, failed, invalid)
-     * @param fpgaReprograms allocations so far that reprogram an FPGA region
+     * The state's position in the log and its hash, taken together, with a few counts of it.
+     *
+     * @param gangs              gang apps by status (reserved, waiting, normal, failed, invalid)
+     * @param fpgaReprograms     allocations so far that reprogram an FPGA region
+     * @param preemptions        preemptions applied so far
+     * @param victimsTerminating preempted pods still on their nodes (being deleted, or their deletion still to come)
      */
-    public record StateMark(long offset, String hash, java.util.SortedMap<String, Integer> gangs, long fpgaReprograms) {
+    public record StateMark(long offset, String hash, java.util.SortedMap<String, Integer> gangs, long fpgaReprograms,
+                            long preemptions, int victimsTerminating) {
     }
 
     /** What a replica does now. */
@@ -51,6 +56,7 @@ public final class Replica implements AutoCloseable {
     private final ClusterWatcher watcher;
     private final StateFollower follower;
     private final Binder binder;
+    private final Evictor evictor;
     private final WaitingReporter waiting;
     private final LeaderLoop loop;
     private final LeaderElection election;
@@ -70,8 +76,9 @@ public final class Replica implements AutoCloseable {
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private Replica(EventLog log, String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
-                    StateFollower follower, Binder binder, WaitingReporter waiting, LeaderLoop loop,
+                    StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting, LeaderLoop loop,
                     LeaderElection election, Duration pollTimeout) {
+        this.evictor = evictor;
         this.log = log;
         this.name = name;
         this.appender = appender;
@@ -112,6 +119,8 @@ public final class Replica implements AutoCloseable {
                                 LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
         LeaderElection election = new LeaderElection(client, electionOptions, replica);
         Binder binder = new Binder(client, binderOptions, election::leaseValid);
+        // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
+        Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
         LeaderLoop[] loop = new LeaderLoop[1];
         FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(watcherOptions.schedulerName())
@@ -125,7 +134,7 @@ public final class Replica implements AutoCloseable {
         LogAppender appender = new LogAppender(log);
         ObservationGate gate = new ObservationGate(appender);
         ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
-        loop[0] = new LeaderLoop(log, follower, binder, waiting, clock, loopOptions,
+        loop[0] = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
                 state -> Reconciliation.missing(state,
                         watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis()),
                 election::leaseValid);
@@ -136,10 +145,12 @@ public final class Replica implements AutoCloseable {
             appender.close();
             follower.close();
             binder.close();
+            evictor.close();
             waiting.close();
             throw e;
         }
-        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, waiting, loop[0], election,
+        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
+                election,
                 loopOptions.pollTimeout());
         r.thread.start();
         election.start();
@@ -161,7 +172,14 @@ public final class Replica implements AutoCloseable {
                             gangs.merge(a.gang().status().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
                         }
                     }
-                    m.complete(new StateMark(follower.nextOffset(), st.hash(), gangs, st.fpgaReprograms()));
+                    int terminating = 0;
+                    for (io.fairway.core.state.PodState p : st.pods()) {
+                        if (p.isPreempted() && p.role() == io.fairway.core.state.PodState.Role.PLACED) {
+                            terminating++;
+                        }
+                    }
+                    m.complete(new StateMark(follower.nextOffset(), st.hash(), gangs, st.fpgaReprograms(),
+                            st.preemptions(), terminating));
                 }
             }
         } catch (RuntimeException e) {
@@ -232,6 +250,7 @@ public final class Replica implements AutoCloseable {
                         name, waited / 1_000_000);
                 logGiveUps++;
                 binder.withdrawPending();
+                evictor.withdrawPending();
                 election.restart(BACK_OFF);
             }
         } catch (RuntimeException e) {
@@ -288,6 +307,7 @@ public final class Replica implements AutoCloseable {
 
     private void stepDown(String why) {
         binder.withdrawPending();
+        evictor.withdrawPending();
         gate.close();
         loop.stepDown();
         if (role == Role.LEADER) {
@@ -336,6 +356,10 @@ public final class Replica implements AutoCloseable {
         return binder;
     }
 
+    public Evictor evictor() {
+        return evictor;
+    }
+
     public LeaderElection election() {
         return election;
     }
@@ -367,6 +391,7 @@ public final class Replica implements AutoCloseable {
     public void crash() {
         watchdog.shutdownNow();
         binder.withdrawPending();
+        evictor.withdrawPending();
         election.abandon();
         stopping = true;
         try {
@@ -398,6 +423,7 @@ public final class Replica implements AutoCloseable {
         watcher.close();
         appender.close();
         binder.close();
+        evictor.close();
         waiting.close();
         // the follower is the replica thread's; it has stopped, so closing it here is safe
         follower.close();

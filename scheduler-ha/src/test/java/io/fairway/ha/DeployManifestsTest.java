@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The manifests in {@code deploy/}, rendered offline by {@code kubectl kustomize} and read into fabric8's model; and
  * the RBAC they grant checked against every request a real replica makes while it elects, watches, binds, reports a
- * waiting pod and hands over: each request allowed, each permission used.
+ * waiting pod, preempts one and hands over: each request allowed, each permission used.
  */
 class DeployManifestsTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
@@ -160,6 +160,20 @@ class DeployManifestsTest {
                     .withNewStatus().withCapacity(Map.of("cpu", new Quantity("4"), "memory", new Quantity("16Gi"),
                             "pods", new Quantity("110")))
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+            // b is over its guarantee and a is under its own: a's pod preempts one of b's (the pods delete verb)
+            admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(
+                    new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                            .withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
+                            .withData(Map.of(WatcherOptions.CONFIG_KEY, """
+                                    partitions:
+                                      - name: default
+                                        queues:
+                                          - name: root
+                                            queues:
+                                              - name: default
+                                              - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                                              - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                                    """)).build()).create();
             server.recordRequests();
             try (Replica r = Replica.start(asFairway, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
                     BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
@@ -178,6 +192,21 @@ class DeployManifestsTest {
                     assertThat(server.requests()).anySatisfy(q -> assertThat(q.verb() + " " + q.resource())
                             .isEqualTo("patch leases"));
                 });
+                for (String name : List.of("b-0", "b-1", "b-2", "a-0")) {
+                    if (name.equals("a-0")) {
+                        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(List.of("b-0", "b-1", "b-2"))
+                                .allSatisfy(b -> assertThat(admin.pods().inNamespace("jobs").withName(b).get().getSpec()
+                                        .getNodeName()).isEqualTo("n0")));
+                    }
+                    admin.pods().inNamespace("jobs").resource(new PodBuilder().withNewMetadata().withName(name)
+                            .withNamespace("jobs").withLabels(Map.of("queue", "root." + name.charAt(0), "yunikorn.apache.org/app-id", "app-" + name))
+                            .endMetadata()
+                            .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("c")
+                            .withImage("busybox").withNewResources().withRequests(Map.of("cpu", new Quantity("1")))
+                            .endResources().endContainer().endSpec().build()).create();
+                }
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs")
+                        .withName("a-0").get().getSpec().getNodeName()).isEqualTo("n0"));
             }
             List<ApiRequest> made = server.requests().stream().filter(q -> q.userAgent().equals(AGENT)).toList();
             assertThat(made).isNotEmpty();

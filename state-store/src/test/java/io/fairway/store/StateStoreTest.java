@@ -7,6 +7,17 @@ import io.fairway.core.events.Event;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.events.Released;
+import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
+import io.fairway.core.scheduler.CycleResult;
+import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.PodState;
+import io.fairway.core.events.LeaderElected;
 import io.fairway.core.objects.Node;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.ApplyResult;
@@ -113,6 +124,94 @@ class StateStoreTest {
             } finally {
                 store.close();
             }
+        }
+    }
+
+    private static Pod queued(String uid, String name, String queue, long created) {
+        return new Pod(uid, "jobs", name, "app-" + name, queue, "alice", List.of(),
+                Resources.parse(java.util.Map.of("cpu", "1", "memory", "1Gi")), 0, java.util.Map.of(),
+                NodeAffinity.NONE, List.of(), "fairway", "", PodPhase.Pending, created, "1");
+    }
+
+    /**
+     * A preemption written batch by batch: after each step (victim marked and room held, held room given up, victim
+     * gone) a reopened store gives the same state, with the same hash, as the one that wrote it.
+     */
+    @Test
+    void aPreemptionAndItsHeldRoomSurviveARestart() {
+        ClusterState state = new ClusterState();
+        Path dir = tmp.resolve("s");
+        long[] offset = {0};
+        StateStore[] store = {StateStore.open(dir, StoreOptions.defaults().withHashEvery(1))};
+        store[0].writeFull(state, 0);
+        java.util.function.Consumer<List<Event>> step = events -> {
+            List<Event> applied = new ArrayList<>();
+            for (Event e : events) {
+                if (state.apply(e).applied()) {
+                    applied.add(e);
+                }
+                offset[0]++;
+            }
+            store[0].write(state, offset[0], applied);
+        };
+        java.util.function.Supplier<ClusterState> reopened = () -> {
+            store[0].close();
+            store[0] = StateStore.open(dir, StoreOptions.defaults().withHashEvery(1));
+            StateStore.Loaded l = store[0].load().orElseThrow();
+            assertThat(l.nextOffset()).isEqualTo(offset[0]);
+            assertThat(l.state().hash()).isEqualTo(state.hash());
+            assertThat(l.state().snapshot()).isEqualTo(state.snapshot());
+            return l.state();
+        };
+        try {
+            step.accept(List.of(new LeaderElected(0, 4, "fairway-0"), new QueueConfigObserved(0, """
+                    partitions:
+                      - name: default
+                        queues:
+                          - name: root
+                            queues:
+                              - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                              - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
+                    """, "1"),
+                    new NodeObserved(0, Node.of("n0", Resources.parse(java.util.Map.of("cpu", "2", "memory", "8Gi")))),
+                    new PodObserved(0, queued("uid-b0", "b-0", "root.b", 0).withNodeName("n0")
+                            .withPhase(PodPhase.Running, "2")),
+                    new PodObserved(0, queued("uid-b1", "b-1", "root.b", 500).withNodeName("n0")
+                            .withPhase(PodPhase.Running, "2")),
+                    new PodObserved(1000, queued("uid-a0", "a-0", "root.a", 1000))));
+            Scheduler scheduler = new Scheduler(state, 4);
+            CycleResult r = scheduler.cycle(1000);
+            step.accept(List.copyOf(r.decisions()));
+            scheduler.acknowledge(r.decisions());
+            r = scheduler.cycle(2500);
+            assertThat(r.decisions()).filteredOn(PreemptionRequested.class::isInstance).hasSize(1);
+            step.accept(List.copyOf(r.decisions()));
+            scheduler.acknowledge(r.decisions());
+            assertThat(state.preemptions()).isEqualTo(1);
+
+            ClusterState restored = reopened.get();
+            assertThat(restored.preemptions()).isEqualTo(1);
+            assertThat(restored.victimsOf("uid-a0")).containsExactly("uid-b1");
+            PodState victim = restored.pod("uid-b1");
+            assertThat(victim.preemptedBy()).isEqualTo("uid-a0");
+            assertThat(victim.preemptedAt()).isEqualTo(2500);
+            PodState preemptor = restored.pod("uid-a0");
+            assertThat(preemptor.holdNode()).isEqualTo("n0");
+            assertThat(preemptor.holdSince()).isEqualTo(2500);
+
+            // the preemptor gives the room up (its victims took too long); the victim is still marked
+            step.accept(List.of(new Released(3000, 4, "uid-a0", "n0", "victims took too long")));
+            restored = reopened.get();
+            assertThat(restored.pod("uid-a0").holdsRoom()).isFalse();
+            assertThat(restored.pod("uid-b1").isPreempted()).isTrue();
+
+            // the victim leaves
+            step.accept(List.of(new PodGone(4000, "uid-b1", "3")));
+            restored = reopened.get();
+            assertThat(restored.victimsOf("uid-a0")).isEmpty();
+            assertThat(restored.pod("uid-b1")).isNull();
+        } finally {
+            store[0].close();
         }
     }
 

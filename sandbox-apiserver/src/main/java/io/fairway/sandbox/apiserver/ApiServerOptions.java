@@ -15,6 +15,10 @@ import java.util.Objects;
  *                         re-watches from its last resourceVersion
  * @param maxWatchBacklog  events a watch may fall behind before the server closes it (the client resumes)
  * @param eventLoops       event-loop threads serving HTTP
+ * @param kubeletsDeletePods whether a graceful deletion of a pod running on a node only marks it
+ *                         ({@code deletionTimestamp}, {@code deletionGracePeriodSeconds}) and leaves it until its kubelet
+ *                         deletes it with grace period 0, as a real API server does; for clusters with (simulated)
+ *                         kubelets. False by default: with no kubelet to finish it, the pod is removed at once
  */
 public record ApiServerOptions(
         String host,
@@ -23,7 +27,8 @@ public record ApiServerOptions(
         Duration bookmarkInterval,
         Duration watchTimeout,
         int maxWatchBacklog,
-        int eventLoops) {
+        int eventLoops,
+        boolean kubeletsDeletePods) {
 
     public ApiServerOptions {
         Objects.requireNonNull(host, "host");
@@ -52,34 +57,38 @@ public record ApiServerOptions(
     /** 127.0.0.1, a free port, 100,000 changes of history, bookmarks every 5 s, 30 min watches. */
     public static ApiServerOptions defaults() {
         return new ApiServerOptions("127.0.0.1", 0, 100_000, Duration.ofSeconds(5), Duration.ofMinutes(30), 200_000,
-                Math.max(2, Runtime.getRuntime().availableProcessors()));
+                Math.max(2, Runtime.getRuntime().availableProcessors()), false);
     }
 
     public ApiServerOptions withHost(String host) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withPort(int port) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withWatchHistory(int watchHistory) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withBookmarkInterval(Duration bookmarkInterval) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withWatchTimeout(Duration watchTimeout) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withMaxWatchBacklog(int maxWatchBacklog) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 
     public ApiServerOptions withEventLoops(int eventLoops) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+    }
+
+    public ApiServerOptions withKubeletsDeletingPods(boolean kubeletsDeletePods) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
     }
 }

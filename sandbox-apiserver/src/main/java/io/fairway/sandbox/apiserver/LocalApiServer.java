@@ -55,7 +55,7 @@ public final class LocalApiServer implements AutoCloseable {
     public static LocalApiServer start(ApiServerOptions o) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops()).setPreferNativeTransport(false));
         try {
-            Store store = new Store(o.watchHistory());
+            Store store = new Store(o.watchHistory(), o.kubeletsDeletePods());
             Admission admission = new Admission(store);
             bootstrap(store, admission);
             ApiHandler handler = new ApiHandler(vertx, store, admission, o);

@@ -68,7 +68,11 @@ final class Store {
     private final Map<String, Key> byUid = new HashMap<>();
     private final Map<String, Set<Key>> dependents = new HashMap<>();
 
-    Store(int historySize) {
+    /** {@link ApiServerOptions#kubeletsDeletePods()}: a running pod's graceful deletion waits for its kubelet. */
+    private final boolean kubeletsDeletePods;
+
+    Store(int historySize, boolean kubeletsDeletePods) {
+        this.kubeletsDeletePods = kubeletsDeletePods;
         this.history = new Change[Math.max(1, historySize)];
         for (ResourceType t : ResourceTypes.STORED) {
             objects.put(t.storage(), new ConcurrentSkipListMap<>());
@@ -287,9 +291,16 @@ final class Store {
             String phase = Json.text(tree, "status", "phase");
             boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
             long g = grace != null ? grace : Json.at(tree, "spec", "terminationGracePeriodSeconds") instanceof JsonNode n ? n.asLong(30) : 30;
-            if (bound && !terminal && g > 0 && !cur.deleting) {
-                // what a kubelet would show while it stops the containers; the simulated kubelet is instant
-                markDeleting(t, ns, name, opts, g);
+            if (bound && !terminal && g > 0) {
+                if (kubeletsDeletePods) {
+                    // the kubelet stops the containers within the grace period, then deletes the pod with grace 0;
+                    // a second graceful deletion of a pod already terminating changes nothing
+                    return new Deleted(cur.deleting ? cur : markDeleting(t, ns, name, opts, g), false);
+                }
+                if (!cur.deleting) {
+                    // what a kubelet would show while it stops the containers, then gone at once: no kubelet here
+                    markDeleting(t, ns, name, opts, g);
+                }
             }
         }
         return remove(t, ns, name, null, opts);

@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * node) feed one timer thread; the status writes (JSON merge patches of the {@code status} subresource, carrying the
  * pod's uid so a same-named successor is never touched) run on a pool of {@link KubeletOptions#parallelism()}
  * threads. A failed write is retried with backoff; a pod deleted (or found gone) is forgotten; a pod being deleted
- * gracefully is deleted at once, as a kubelet does once its containers stopped; a node deleted, or no longer
- * labelled, stops its kubelet and forgets its pods.
+ * gracefully ({@code deletionTimestamp} set) stops running and, {@link KubeletOptions#stopTime()} later (at most its
+ * grace period), is deleted for good with grace period 0 and its uid as precondition, as a kubelet does once its
+ * containers stopped; a node deleted, or no longer labelled, stops its kubelet and forgets its pods.
  */
 public final class SimulatedKubelets implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKubelets.class);
@@ -161,6 +162,8 @@ public final class SimulatedKubelets implements AutoCloseable {
     private final ThreadPoolExecutor writers;
     private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
     private final Map<String, Tracked> pods = new ConcurrentHashMap<>();
+    /** Uids of pods being deleted gracefully whose final deletion is scheduled: scheduled once, however often seen. */
+    private final Set<String> stopping = ConcurrentHashMap.newKeySet();
     private final LongAdder started = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -255,6 +258,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             @Override
             public void onDelete(Pod pod, boolean unknownFinalState) {
                 forget(pod.getMetadata().getUid());
+                stopping.remove(pod.getMetadata().getUid());
             }
         });
         podInformer = informer;
@@ -343,8 +347,9 @@ public final class SimulatedKubelets implements AutoCloseable {
         String uid = pod.getMetadata().getUid();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             forget(uid);
-            // the containers "stopped": finish the graceful deletion, as a kubelet does
-            execute(() -> deleteNow(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+            if (stopping.add(uid)) {
+                stopThenDelete(pod);
+            }
             return;
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
@@ -560,6 +565,61 @@ public final class SimulatedKubelets implements AutoCloseable {
             if (node != null) {
                 node.release(t.podIp);
             }
+        }
+    }
+
+    /**
+     * A graceful deletion: the containers get {@link KubeletOptions#stopTime()} (never more than the pod's grace
+     * period) to stop, then the pod is deleted for good. The uid precondition keeps a successor of the same name alive.
+     */
+    private void stopThenDelete(Pod pod) {
+        String namespace = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        String uid = pod.getMetadata().getUid();
+        Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+        Duration stop = options.stopTime();
+        if (grace != null && Duration.ofSeconds(Math.max(0, grace)).compareTo(stop) < 0) {
+            stop = Duration.ofSeconds(Math.max(0, grace));
+        }
+        Runnable finish = () -> execute(() -> {
+            try {
+                deleteForGood(namespace, name, uid);
+            } finally {
+                stopping.remove(uid);
+            }
+        });
+        if (stop.isZero()) {
+            finish.run();
+            return;
+        }
+        try {
+            timers.schedule(finish, stop.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+    }
+
+    /** {@code DELETE} with grace period 0 and a uid precondition: this pod, never a successor of the same name. */
+    private void deleteForGood(String namespace, String name, String uid) {
+        String base = client.getMasterUrl().toString();
+        String url = base + (base.endsWith("/") ? "" : "/") + "api/v1/namespaces/" + namespace + "/pods/" + name;
+        String body = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
+                + "\"preconditions\":{\"uid\":\"" + uid + "\"}}";
+        try {
+            int code = client.getHttpClient().sendAsync(client.getHttpClient().newHttpRequestBuilder().uri(url)
+                    .delete("application/json", body).build(), String.class).get(30, TimeUnit.SECONDS).code();
+            // 404: gone already; 409: the name is another pod's now
+            if (code >= 300 && code != 404 && code != 409 && !closed) {
+                LOG.warn("pod {}/{} (uid {}) not deleted after it stopped: HTTP {}", namespace, name, uid, code);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            if (!closed) {
+                LOG.warn("pod {}/{} (uid {}) not deleted after it stopped: {}", namespace, name, uid, e.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -35,7 +35,9 @@ class SimulatedKubeletsIntegrationTest {
 
     @BeforeEach
     void start() {
-        server = TestApiServer.start();
+        // as a real API server: a running pod deleted gracefully stays until its kubelet deletes it
+        server = LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults().withEventLoops(1)
+                .withKubeletsDeletingPods(true));
         client = TestApiServer.client(server);
         WorkloadGenerator.ensureNamespaces(client, List.of(NS));
     }
@@ -184,6 +186,33 @@ class SimulatedKubeletsIntegrationTest {
             assertThat(c.getState().getTerminated().getReason()).isEqualTo("Error");
         });
         await().atMost(AWAIT).untilAsserted(() -> assertThat(kubelets.stats().podsFailed()).isEqualTo(1));
+    }
+
+    @Test
+    void aRunningPodDeletedGracefullyStopsThenItsKubeletDeletesIt() {
+        NodeFleet.of(NodeSpec.cpu("node-a", 8, 32)).register(client);
+        kubelets = SimulatedKubelets.start(client, KubeletOptions.defaults().withStartDelay(Duration.ZERO)
+                .withStopTime(Duration.ofMillis(1500)));
+        create(pod("victim", Map.of()));
+        bind("victim", "node-a");
+        await().atMost(AWAIT).until(() -> "Running".equals(phase("victim")));
+        String uid = get("victim").getMetadata().getUid();
+
+        // the pod's own grace period (30 s, admission's default): marked, not gone
+        client.pods().inNamespace(NS).withName("victim").delete();
+
+        Pod terminating = get("victim");
+        assertThat(terminating).isNotNull();
+        assertThat(terminating.getMetadata().getDeletionTimestamp()).isNotNull();
+        assertThat(terminating.getMetadata().getDeletionGracePeriodSeconds()).isEqualTo(30L);
+        await().atMost(AWAIT).untilAsserted(() -> assertThat(kubelets.stats().podsRunning()).isZero());
+        // after the containers' stop time the kubelet deletes it for good, and a successor of the name is left alone
+        await().atMost(AWAIT).until(() -> get("victim") == null);
+        create(pod("victim", Map.of()));
+        bind("victim", "node-a");
+        await().atMost(AWAIT).until(() -> "Running".equals(phase("victim")));
+        assertThat(get("victim").getMetadata().getUid()).isNotEqualTo(uid);
+        assertThat(kubelets.stats().writeErrors()).isZero();
     }
 
     @Test
