@@ -28,6 +28,8 @@ public final class WaitingReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WaitingReporter.class);
     static final String REASON = "Unschedulable";
     static final String EVENT_REASON = "FailedScheduling";
+    /** Condition and Event reason for a pod whose app no queue takes: placement, ACL or a missing queue. */
+    static final String REJECTED = "ApplicationRejected";
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -52,15 +54,28 @@ public final class WaitingReporter implements AutoCloseable {
 
     /** Reports that the pod waits for {@code message}, unless that was the last thing reported for it. */
     public void waiting(String namespace, String name, String uid, String message) {
+        waiting(namespace, name, uid, message, REASON, EVENT_REASON);
+    }
+
+    /**
+     * Reports that the pod's app was rejected (no placement rule matched, an ACL keeps its user out, its queue is
+     * missing): the same condition with reason {@value #REJECTED}, and a Warning Event of that reason, so that
+     * {@code kubectl get events --field-selector reason=ApplicationRejected} finds every such pod.
+     */
+    public void rejected(String namespace, String name, String uid, String message) {
+        waiting(namespace, name, uid, message, REJECTED, REJECTED);
+    }
+
+    private void waiting(String namespace, String name, String uid, String message, String reason, String eventReason) {
         String before = reported.put(uid, message);
         if (message.equals(before)) {
             return;
         }
         submit(uid, () -> {
             String now = Instant.ofEpochMilli(clock.millis()).toString();
-            PodCondition c = new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason(REASON)
+            PodCondition c = new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason(reason)
                     .withMessage(message).withLastTransitionTime(now).withLastProbeTime(null).build();
-            if (!write(namespace, name, uid, c, EVENT_REASON)) {
+            if (!write(namespace, name, uid, c, eventReason)) {
                 reported.remove(uid);
             }
         });

@@ -206,10 +206,34 @@ class KubernetesSideTest {
         }
     }
 
+    @Test
+    void aPodOfARejectedAppIsToldWhyWithItsOwnReason() {
+        namespace("rj");
+        Pod p = client.pods().inNamespace("rj").resource(pod("rj", "nope", "1", null)).create();
+        String why = "application spark-1 is rejected: no placement rule matched: rule 1 (user): user eli (no groups) "
+                + "is filtered out (filter allow groups [dev]); fallback: root.default does not exist";
+        try (WaitingReporter reporter = new WaitingReporter(client, Clock.systemUTC(), 4)) {
+            reporter.rejected("rj", "nope", p.getMetadata().getUid(), why);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(client.pods().inNamespace("rj").withName("nope").get().getStatus().getConditions())
+                        .singleElement().satisfies(c -> {
+                            assertThat(c.getReason()).isEqualTo("ApplicationRejected");
+                            assertThat(c.getMessage()).isEqualTo(why);
+                        });
+                assertThat(events("rj", "nope", "ApplicationRejected")).extracting(Event::getMessage).containsExactly(why);
+                assertThat(events("rj", "nope")).isEmpty();
+            });
+        }
+    }
+
     private static List<Event> events(String ns, String pod) {
+        return events(ns, pod, WaitingReporter.EVENT_REASON);
+    }
+
+    private static List<Event> events(String ns, String pod, String reason) {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> pod.equals(e.getInvolvedObject().getName()))
-                .filter(e -> WaitingReporter.EVENT_REASON.equals(e.getReason()))
+                .filter(e -> reason.equals(e.getReason()))
                 .toList();
     }
 }

@@ -336,7 +336,9 @@ public final class LeaderLoop {
                 }
                 case Unschedulable u -> {
                     PodState p = state.pod(u.podUid());
-                    if (p != null) {
+                    if (p != null && u.reasonKey().startsWith(Scheduler.REJECTED_KEY)) {
+                        waiting.rejected(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
+                    } else if (p != null) {
                         waiting.waiting(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
                     }
                 }

@@ -56,6 +56,8 @@ public final class Scheduler {
      * keep the room from everyone for ever.
      */
     public static final long HOLD_TIMEOUT_MILLIS = 10 * 60_000;
+    /** The start of the reason key of a pod whose app has no queue (rejected by placement, an ACL, a missing queue). */
+    public static final String REJECTED_KEY = "app rejected: ";
 
     private final ClusterState state;
     private final InFlight inFlight = new InFlight();
@@ -416,7 +418,7 @@ public final class Scheduler {
                     continue;
                 }
                 for (PodState ask : a.pendingAsks()) {
-                    fail(ask, "app rejected: " + a.rejection(), "application " + a.appId() + " is rejected: " + a.rejection());
+                    fail(ask, REJECTED_KEY + a.rejection(), "application " + a.appId() + " is rejected: " + a.rejection());
                 }
             }
         }
