@@ -2,6 +2,7 @@ package io.fairway.k8s;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the API server's objects into observations: informers on pods (all namespaces), nodes, priority classes and
- * the queue ConfigMap, each change an event with the object's resourceVersion.
+ * the queue ConfigMap, each change an event with the object's resourceVersion. Namespaces are watched too, but only
+ * for the default user and groups they give their pods ({@link NamespaceDefaults}): they are no observation of their
+ * own, the resolved user is in the pod's, so a replay never needs to know what a namespace said at the time.
  *
  * <p>A lost watch makes an informer list again; what it then reports as added or updated carries versions the state
  * already holds (ignored there), and what disappeared meanwhile comes as a delete, which is appended like any other.
@@ -44,8 +47,13 @@ public final class ClusterWatcher implements AutoCloseable {
     private final WatcherOptions options;
     private final Clock clock;
     private final Map<String, Integer> priorityClasses = new ConcurrentHashMap<>();
+    /** Only the namespaces that give defaults: most give none. */
+    private final Map<String, NamespaceDefaults> namespaceDefaults = new ConcurrentHashMap<>();
+    /** Pods (namespace/name) whose unreadable user.info was reported, so that each one is reported once. */
+    private final java.util.Set<String> unreadableUserInfoReported = ConcurrentHashMap.newKeySet();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<PriorityClass> priorityClassInformer;
+    private SharedIndexInformer<Namespace> namespaceInformer;
     private SharedIndexInformer<Node> nodeInformer;
     private SharedIndexInformer<ConfigMap> configInformer;
     private SharedIndexInformer<Pod> podInformer;
@@ -60,14 +68,15 @@ public final class ClusterWatcher implements AutoCloseable {
     }
 
     /**
-     * Starts the informers and waits for each one's first list: priority classes first (pods name them), then nodes
-     * and the queue config, then pods.
+     * Starts the informers and waits for each one's first list: priority classes and namespaces first (pods name
+     * them), then nodes and the queue config, then pods.
      *
      * @throws WatcherException an informer did not list within {@code syncTimeout}, with the API server's error
      */
     public ClusterWatcher start() {
         long resync = options.resync().toMillis();
         priorityClassInformer = client.scheduling().v1().priorityClasses().runnableInformer(resync);
+        namespaceInformer = client.namespaces().runnableInformer(resync);
         nodeInformer = client.nodes().runnableInformer(resync);
         configInformer = client.configMaps().inNamespace(options.configNamespace()).withName(options.configName())
                 .runnableInformer(resync);
@@ -75,15 +84,15 @@ public final class ClusterWatcher implements AutoCloseable {
         start("priority classes", priorityClassInformer,
                 handler(this::priorityClass, pc -> new PriorityClassGone(clock.millis(), pc.getMetadata().getName(),
                         pc.getMetadata().getResourceVersion())));
+        start("namespaces", namespaceInformer, new NamespaceHandler());
         start("nodes", nodeInformer,
                 handler(n -> new NodeObserved(clock.millis(), KubeObjects.node(n)),
                         n -> new NodeGone(clock.millis(), n.getMetadata().getName(), n.getMetadata().getResourceVersion())));
         start("queue config map " + options.configNamespace() + "/" + options.configName(), configInformer,
                 new ConfigMapHandler());
         start("pods", podInformer,
-                handler(p -> new PodObserved(clock.millis(), KubeObjects.pod(p, this::priorityOf)),
-                        p -> new PodGone(clock.millis(), p.getMetadata().getUid(), p.getMetadata().getResourceVersion())));
-        LOG.info("watching pods, nodes, priority classes and the queue config map {}/{} (scheduling pods of "
+                handler(p -> new PodObserved(clock.millis(), pod(p)), this::podGone));
+        LOG.info("watching pods, nodes, priority classes, namespaces and the queue config map {}/{} (scheduling pods of "
                 + "schedulerName '{}')", options.configNamespace(), options.configName(), options.schedulerName());
         return this;
     }
@@ -201,7 +210,7 @@ public final class ClusterWatcher implements AutoCloseable {
         for (Pod p : podInformer.getStore().list()) {
             uids.add(p.getMetadata().getUid());
             if (!podHeld.test(p.getMetadata().getUid(), nullToEmpty(p.getMetadata().getResourceVersion()))) {
-                readable(p, x -> new PodObserved(clock.millis(), KubeObjects.pod(x, this::priorityOf)), out);
+                readable(p, x -> new PodObserved(clock.millis(), pod(x)), out);
             }
         }
         return new Holdings(out, uids, podsVersion, nodesVersion, classesVersion);
@@ -225,6 +234,66 @@ public final class ClusterWatcher implements AutoCloseable {
         priorityClasses.put(pc.getMetadata().getName(), value);
         return new PriorityClassObserved(clock.millis(), pc.getMetadata().getName(), value,
                 Boolean.TRUE.equals(pc.getGlobalDefault()), pc.getMetadata().getResourceVersion());
+    }
+
+    /**
+     * The core's pod, its user and groups from its user.info, else from its namespace's defaults as known now. A pod
+     * observed before its namespace was listed or watched is "nobody": the namespace informer is started before the
+     * pods', so that happens only to a pod created in a namespace created a moment before. The state keeps the user
+     * first observed for a pod (and for an app, its first pod's), so a namespace's later change of its defaults
+     * concerns pods created after it, not those already there.
+     */
+    private io.fairway.core.objects.Pod pod(Pod p) {
+        io.fairway.core.objects.Pod pod = KubeObjects.pod(p, this::priorityOf, namespaceDefaults::get);
+        String bad = KubeObjects.unreadableUserInfo(p);
+        if (bad != null && unreadableUserInfoReported.add(pod.key())) {
+            LOG.warn("pod {} has an annotation {} that cannot be read: '{}'; it runs as user {} groups {} (its "
+                    + "namespace's {} / {}, else {}). Write it as {\"user\": \"alice\", \"groups\": [\"a\"]}",
+                    pod.key(), io.fairway.core.objects.YuniKornLabels.USER_INFO, bad, pod.user(), pod.groups(),
+                    NamespaceDefaults.USER_ANNOTATION, NamespaceDefaults.GROUPS_ANNOTATION, KubeObjects.DEFAULT_USER);
+        }
+        return pod;
+    }
+
+    private PodGone podGone(Pod p) {
+        // a pod of the same name created again is another pod, whose annotation is reported again
+        String ns = p.getMetadata().getNamespace() == null ? "default" : p.getMetadata().getNamespace();
+        unreadableUserInfoReported.remove(ns + "/" + p.getMetadata().getName());
+        return new PodGone(clock.millis(), p.getMetadata().getUid(), p.getMetadata().getResourceVersion());
+    }
+
+    /** Namespaces: only their default user and groups are kept, for the pods created in them. */
+    private final class NamespaceHandler implements ResourceEventHandler<Namespace> {
+        @Override
+        public void onAdd(Namespace ns) {
+            remember(ns);
+        }
+
+        @Override
+        public void onUpdate(Namespace oldNs, Namespace newNs) {
+            remember(newNs);
+        }
+
+        @Override
+        public void onDelete(Namespace ns, boolean deletedFinalStateUnknown) {
+            namespaceDefaults.remove(ns.getMetadata().getName());
+        }
+
+        private void remember(Namespace ns) {
+            String name = ns.getMetadata().getName();
+            NamespaceDefaults d = NamespaceDefaults.of(ns.getMetadata().getAnnotations());
+            NamespaceDefaults before = d == null ? namespaceDefaults.remove(name) : namespaceDefaults.put(name, d);
+            // said when it changes, not at every resync: the operator sees what new pods will run as
+            if (!java.util.Objects.equals(before, d)) {
+                if (d == null) {
+                    LOG.info("namespace {} no longer gives a default user: its new pods without user.info run as {}",
+                            name, KubeObjects.DEFAULT_USER);
+                } else {
+                    LOG.info("namespace {}: its new pods without user.info run as user {} groups {}", name, d.user(),
+                            d.groups());
+                }
+            }
+        }
     }
 
     /** A priority class's value by name, -1 when unknown. */

@@ -24,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
@@ -32,8 +33,12 @@ import java.util.function.ToIntFunction;
  * container with limits and no requests requests its limits), YuniKorn's for app, queue and user.
  */
 public final class KubeObjects {
-    /** The user of a pod without the {@code yunikorn.apache.org/user.info} annotation, as in YuniKorn. */
+    /**
+     * The user of a pod without a readable {@code yunikorn.apache.org/user.info} annotation whose namespace gives no
+     * default either, as in YuniKorn.
+     */
     public static final String DEFAULT_USER = "nobody";
+    private static final YuniKornLabels.UserInfo NOBODY = new YuniKornLabels.UserInfo(DEFAULT_USER, List.of());
 
     private KubeObjects() {
     }
@@ -41,17 +46,25 @@ public final class KubeObjects {
     /**
      * The core's pod.
      *
-     * @param priorityOf the value of a PriorityClass by name, for pods whose priority no admission plugin resolved
-     *                   (the sandbox has none); -1 when the class is unknown
+     * @param priorityOf        the value of a PriorityClass by name, for pods whose priority no admission plugin
+     *                          resolved (the sandbox has none); -1 when the class is unknown
+     * @param namespaceDefaults the user and groups a namespace gives pods without a readable user.info, by namespace
+     *                          name; null when it gives none or is not known (yet)
      * @throws IllegalArgumentException a request that is not a quantity, named with the pod and the container
      */
-    public static Pod pod(io.fabric8.kubernetes.api.model.Pod p, ToIntFunction<String> priorityOf) {
+    public static Pod pod(io.fabric8.kubernetes.api.model.Pod p, ToIntFunction<String> priorityOf,
+                          Function<String, NamespaceDefaults> namespaceDefaults) {
         var meta = p.getMetadata();
         PodSpec spec = p.getSpec() == null ? new PodSpec() : p.getSpec();
         String namespace = meta.getNamespace() == null ? "default" : meta.getNamespace();
         Map<String, String> labels = orEmpty(meta.getLabels());
         Map<String, String> annotations = orEmpty(meta.getAnnotations());
         YuniKornLabels.UserInfo user = YuniKornLabels.userInfo(annotations);
+        if (user == null) {
+            // YuniKorn's k8shim submits as "nobody" when a pod has no user.info; a namespace may name its own default.
+            NamespaceDefaults d = namespaceDefaults.apply(namespace);
+            user = d == null ? NOBODY : new YuniKornLabels.UserInfo(d.user(), d.groups());
+        }
         String where = "pod " + namespace + "/" + meta.getName();
         return new Pod(
                 meta.getUid(),
@@ -59,9 +72,8 @@ public final class KubeObjects {
                 meta.getName(),
                 YuniKornLabels.appId(namespace, labels, annotations),
                 YuniKornLabels.queue(labels, annotations),
-                // YuniKorn's k8shim submits as "nobody" when a pod has no user.info; the simulator does the same.
-                user == null ? DEFAULT_USER : user.user(),
-                user == null ? List.of() : user.groups(),
+                user.user(),
+                user.groups(),
                 requests(spec, where),
                 priority(spec, priorityOf),
                 orEmpty(spec.getNodeSelector()),
@@ -74,6 +86,19 @@ public final class KubeObjects {
                 meta.getResourceVersion(),
                 GangAnnotations.hints(annotations),
                 labels);
+    }
+
+    /**
+     * The pod's user.info annotation when it is there but cannot be read (not JSON/YAML, or no string {@code user}),
+     * else null: such a pod is read as if it had none, and whoever watches says so once.
+     */
+    static String unreadableUserInfo(io.fabric8.kubernetes.api.model.Pod p) {
+        Map<String, String> annotations = orEmpty(p.getMetadata().getAnnotations());
+        String text = annotations.get(YuniKornLabels.USER_INFO);
+        if (text == null || text.isBlank() || YuniKornLabels.userInfo(annotations) != null) {
+            return null;
+        }
+        return text;
     }
 
     /** What the pod asks of a node: max(sum of containers, largest init container) + overhead. */

@@ -51,7 +51,7 @@ class KubeObjectsTest {
                     .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
                 .endSpec()
                 .build();
-        Pod p = KubeObjects.pod(k, name -> name.equals("high") ? 1000 : -1);
+        Pod p = KubeObjects.pod(k, name -> name.equals("high") ? 1000 : -1, ns -> null);
         assertThat(p.uid()).isEqualTo("u-1");
         assertThat(p.key()).isEqualTo("team-a/exec-1");
         assertThat(p.appId()).isEqualTo("spark-7");
@@ -80,7 +80,7 @@ class KubeObjectsTest {
     void aPodWithoutLabelsGoesToItsNamespacesAutoAppAndKeepsItsPhaseAndNode() {
         var k = new PodBuilder().withNewMetadata().withName("x").withNamespace("ns").withUid("u").endMetadata()
                 .withNewSpec().withNodeName("n3").endSpec().withNewStatus().withPhase("Running").endStatus().build();
-        Pod p = KubeObjects.pod(k, n -> -1);
+        Pod p = KubeObjects.pod(k, n -> -1, ns -> null);
         assertThat(p.appId()).isEqualTo("yunikorn-ns-autogen");
         assertThat(p.schedulerName()).isEqualTo("default-scheduler");
         assertThat(p.nodeName()).isEqualTo("n3");
@@ -93,8 +93,73 @@ class KubeObjectsTest {
         var k = new PodBuilder().withNewMetadata().withName("x").withNamespace("ns").withUid("u").endMetadata()
                 .withNewSpec().addNewContainer().withName("main").withNewResources()
                 .withRequests(Map.of("cpu", new Quantity("lots"))).endResources().endContainer().endSpec().build();
-        assertThatThrownBy(() -> KubeObjects.pod(k, n -> -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> KubeObjects.pod(k, n -> -1, ns -> null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pod ns/x container main request cpu 'lots' is not a quantity");
+    }
+
+    private static io.fabric8.kubernetes.api.model.Pod podIn(String ns, Map<String, String> annotations) {
+        return new PodBuilder().withNewMetadata().withName("p").withNamespace(ns).withUid("u")
+                .withAnnotations(annotations).endMetadata().withNewSpec().endSpec().build();
+    }
+
+    private static final Map<String, NamespaceDefaults> TEAMS = Map.of("team-a",
+            NamespaceDefaults.of(Map.of(NamespaceDefaults.USER_ANNOTATION, "team-a-bot",
+                    NamespaceDefaults.GROUPS_ANNOTATION, "ml,dev")));
+
+    @Test
+    void aPodsOwnUserInfoWinsOverItsNamespacesDefault() {
+        Pod p = KubeObjects.pod(podIn("team-a", Map.of("yunikorn.apache.org/user.info",
+                "{\"user\":\"alice\",\"groups\":[\"analysts\"]}")), n -> -1, TEAMS::get);
+        assertThat(p.user()).isEqualTo("alice");
+        assertThat(p.groups()).containsExactly("analysts");
+    }
+
+    @Test
+    void aPodWithoutUserInfoRunsAsItsNamespacesDefaultUserAndGroups() {
+        Pod p = KubeObjects.pod(podIn("team-a", Map.of()), n -> -1, TEAMS::get);
+        assertThat(p.user()).isEqualTo("team-a-bot");
+        assertThat(p.groups()).containsExactly("ml", "dev");
+        // a blank annotation is no annotation
+        assertThat(KubeObjects.pod(podIn("team-a", Map.of("yunikorn.apache.org/user.info", " ")), n -> -1,
+                TEAMS::get).user()).isEqualTo("team-a-bot");
+    }
+
+    @Test
+    void anUnreadableUserInfoIsReadAsNoneAndNamedForTheWarning() {
+        var k = podIn("team-a", Map.of("yunikorn.apache.org/user.info", "{unclosed"));
+        Pod p = KubeObjects.pod(k, n -> -1, TEAMS::get);
+        assertThat(p.user()).isEqualTo("team-a-bot");
+        assertThat(p.groups()).containsExactly("ml", "dev");
+        assertThat(KubeObjects.unreadableUserInfo(k)).isEqualTo("{unclosed");
+        assertThat(KubeObjects.unreadableUserInfo(podIn("team-a",
+                Map.of("yunikorn.apache.org/user.info", "{\"user\": [\"not\", \"a name\"]}")))).isNotNull();
+        assertThat(KubeObjects.unreadableUserInfo(podIn("team-a",
+                Map.of("yunikorn.apache.org/user.info", "{\"user\":\"alice\"}")))).isNull();
+        assertThat(KubeObjects.unreadableUserInfo(podIn("team-a", Map.of()))).isNull();
+    }
+
+    @Test
+    void namespaceGroupsAreTrimmedAndEmptyEntriesDropped() {
+        NamespaceDefaults d = NamespaceDefaults.of(Map.of(NamespaceDefaults.USER_ANNOTATION, "  svc  ",
+                NamespaceDefaults.GROUPS_ANNOTATION, " ml , dev,, ml ,"));
+        assertThat(d).isEqualTo(new NamespaceDefaults("svc", List.of("ml", "dev")));
+        // groups without a user: still the groups, the user stays YuniKorn's "nobody"
+        assertThat(NamespaceDefaults.of(Map.of(NamespaceDefaults.GROUPS_ANNOTATION, "ops")))
+                .isEqualTo(new NamespaceDefaults("nobody", List.of("ops")));
+        assertThat(NamespaceDefaults.of(Map.of(NamespaceDefaults.USER_ANNOTATION, "svc")))
+                .isEqualTo(new NamespaceDefaults("svc", List.of()));
+    }
+
+    @Test
+    void withNeitherUserInfoNorANamespaceDefaultThePodIsNobody() {
+        assertThat(NamespaceDefaults.of(Map.of(NamespaceDefaults.USER_ANNOTATION, " ",
+                NamespaceDefaults.GROUPS_ANNOTATION, " , "))).isNull();
+        assertThat(NamespaceDefaults.of(Map.of("other", "x"))).isNull();
+        assertThat(NamespaceDefaults.of(null)).isNull();
+        // another namespace's default is not this one's; an unknown namespace (not listed yet) gives none
+        Pod p = KubeObjects.pod(podIn("team-b", Map.of()), n -> -1, TEAMS::get);
+        assertThat(p.user()).isEqualTo("nobody");
+        assertThat(p.groups()).isEmpty();
     }
 
     @Test

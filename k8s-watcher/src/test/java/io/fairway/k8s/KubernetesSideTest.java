@@ -3,6 +3,10 @@ package io.fairway.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -31,6 +35,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The watcher, the binder and the waiting reporter against the sandbox's API server, through fabric8 over HTTP. */
 class KubernetesSideTest {
@@ -122,6 +127,83 @@ class KubernetesSideTest {
                         assertThat(e.getInvolvedObject().getName()).isEqualTo(WatcherOptions.DEFAULT_CONFIG_NAME);
                     }));
             assertThat(List.copyOf(seen)).filteredOn(QueueConfigObserved.class::isInstance).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static Pod plainPod(String ns, String name, Map<String, String> annotations) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).withAnnotations(annotations)
+                .endMetadata().withNewSpec().withSchedulerName("fairway").addNewContainer().withName("main")
+                .withImage("busybox").endContainer().endSpec().build();
+    }
+
+    private static PodObserved lastObservation(List<Observation> seen, String uid) {
+        return List.copyOf(seen).stream().filter(PodObserved.class::isInstance).map(PodObserved.class::cast)
+                .filter(o -> o.pod().uid().equals(uid)).reduce((a, b) -> b).orElse(null);
+    }
+
+    @Test
+    void aPodWithoutUserInfoRunsAsItsNamespacesDefaultUserAndGroups() {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-ns")
+                .withAnnotations(Map.of(NamespaceDefaults.USER_ANNOTATION, "team-bot",
+                        NamespaceDefaults.GROUPS_ANNOTATION, " ml, dev "))
+                .endMetadata().build()).create();
+        namespace("plain-ns");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger watcherLog = (Logger) LoggerFactory.getLogger(ClusterWatcher.class);
+        watcherLog.addAppender(logs);
+        List<Observation> seen = Collections.synchronizedList(new ArrayList<>());
+        try (ClusterWatcher watcher = new ClusterWatcher(client, seen::add, WatcherOptions.defaults(),
+                Clock.systemUTC()).start()) {
+            String plain = client.pods().inNamespace("team-ns").resource(plainPod("team-ns", "plain", Map.of()))
+                    .create().getMetadata().getUid();
+            String own = client.pods().inNamespace("team-ns").resource(plainPod("team-ns", "own",
+                    Map.of("yunikorn.apache.org/user.info", "{\"user\": \"alice\", \"groups\": [\"a\"]}")))
+                    .create().getMetadata().getUid();
+            String bad = client.pods().inNamespace("team-ns").resource(plainPod("team-ns", "bad",
+                    Map.of("yunikorn.apache.org/user.info", "{unclosed"))).create().getMetadata().getUid();
+            String elsewhere = client.pods().inNamespace("plain-ns").resource(plainPod("plain-ns", "p", Map.of()))
+                    .create().getMetadata().getUid();
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(lastObservation(seen, plain)).isNotNull().satisfies(o -> {
+                    assertThat(o.pod().user()).isEqualTo("team-bot");
+                    assertThat(o.pod().groups()).containsExactly("ml", "dev");
+                });
+                assertThat(lastObservation(seen, own)).isNotNull().satisfies(o -> {
+                    assertThat(o.pod().user()).isEqualTo("alice");
+                    assertThat(o.pod().groups()).containsExactly("a");
+                });
+                assertThat(lastObservation(seen, bad)).isNotNull().satisfies(o -> {
+                    assertThat(o.pod().user()).isEqualTo("team-bot");
+                    assertThat(o.pod().groups()).containsExactly("ml", "dev");
+                });
+                assertThat(lastObservation(seen, elsewhere)).isNotNull().satisfies(o -> {
+                    assertThat(o.pod().user()).isEqualTo(KubeObjects.DEFAULT_USER);
+                    assertThat(o.pod().groups()).isEmpty();
+                });
+            });
+
+            // the unreadable annotation is reported once, not at each change of the pod
+            String labelled = client.pods().inNamespace("team-ns").withName("bad")
+                    .edit(p -> new PodBuilder(p).editMetadata().addToLabels("x", "y").endMetadata().build())
+                    .getMetadata().getResourceVersion();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lastObservation(seen, bad).pod().resourceVersion())
+                    .isEqualTo(labelled));
+            assertThat(List.copyOf(logs.list)).filteredOn(e -> e.getLevel() == Level.WARN
+                    && e.getFormattedMessage().contains("team-ns/bad")).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("'{unclosed'", "team-bot"));
+
+            // a namespace that starts giving a default: pods created after run as it
+            client.namespaces().withName("plain-ns").edit(n -> new NamespaceBuilder(n).editMetadata()
+                    .addToAnnotations(NamespaceDefaults.USER_ANNOTATION, "late-bot").endMetadata().build());
+            await().atMost(WAIT).untilAsserted(() -> {
+                String uid = client.pods().inNamespace("plain-ns").resource(plainPod("plain-ns",
+                        "p" + System.nanoTime(), Map.of())).create().getMetadata().getUid();
+                await().atMost(WAIT).untilAsserted(() -> assertThat(lastObservation(seen, uid)).isNotNull());
+                assertThat(lastObservation(seen, uid).pod().user()).isEqualTo("late-bot");
+            });
+        } finally {
+            watcherLog.detachAppender(logs);
         }
     }
 

@@ -406,7 +406,7 @@ public final class FailoverBenchmark {
                 violations.add("pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " has "
                         + allocations.getOrDefault(uid, 0) + " allocations in effect in the log");
             }
-            io.fairway.core.resources.Resources req = KubeObjects.pod(p, n -> 0).requests();
+            io.fairway.core.resources.Resources req = KubeObjects.pod(p, n -> 0, ns -> null).requests();
             long[] used = perNode.computeIfAbsent(node, n -> new long[2]);
             used[0] += req.get("cpu");
             used[1] += req.get("memory");
