@@ -142,6 +142,21 @@ class RunProcessesTest {
         return new Proc[] {leader, leader == r0 ? r1 : r0};
     }
 
+    /** The lines of each replica's output about leading, for a failure message: why was there another election? */
+    private static String leaseLines(List<Proc> procs) {
+        StringBuilder b = new StringBuilder();
+        for (Proc p : procs) {
+            try {
+                Files.readAllLines(p.output()).stream()
+                        .filter(l -> l.contains("lease") || l.contains("leading") || l.contains("not answered"))
+                        .forEach(l -> b.append(p.name()).append(": ").append(l).append('\n'));
+            } catch (java.io.IOException e) {
+                b.append(p.name()).append(": output unreadable: ").append(e.getMessage()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
     private static List<LoggedEvent> all(EventLog log) {
         List<LoggedEvent> out = new ArrayList<>();
         long end = log.endOffset();
@@ -192,6 +207,7 @@ class RunProcessesTest {
             try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
                 List<LoggedEvent> events = all(log);
                 assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
+                        .as(() -> "leaders elected; what the replicas said about their lease:\n" + leaseLines(procs))
                         .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactly(1L, 2L, 3L);
                 Map<String, Integer> allocations = new HashMap<>();
                 for (LoggedEvent e : events) {
