@@ -38,6 +38,8 @@ import java.util.TreeMap;
 final class PreemptionPlanner {
     /** Preemptions decided per cycle at most: each is a batch of deletions, and the next cycle sees their effect. */
     static final int MAX_PER_CYCLE = 8;
+    /** Victim searches per cycle at most, found or not: each walks the running pods of the nodes that may hold some. */
+    static final int MAX_TRIES_PER_CYCLE = 32;
 
     /** The cycle's usage of a queue: committed, in flight and booked in this cycle. */
     interface QueueUsage {

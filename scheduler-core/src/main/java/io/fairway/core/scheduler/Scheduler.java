@@ -924,6 +924,10 @@ public final class Scheduler {
                 return;
             }
             Set<String> seen = new HashSet<>();
+            // Asks alike (same leaf, shape and priority) find the same victims or none: one that found none is not
+            // tried again this cycle, and the tries are capped, so thousands of waiting asks cost a few searches.
+            Set<List<Object>> fruitless = new HashSet<>();
+            int tries = 0;
             for (PodState ask : wanting) {
                 if (!seen.add(ask.uid()) || inFlight.isAllocated(ask.uid())) {
                     continue;
@@ -940,7 +944,17 @@ public final class Scheduler {
                 if (!p.mayPreempt(ask, app, leaf, now)) {
                     continue;
                 }
+                List<Object> alike = List.of(leaf.fullName(), Shape.of(ask.pod()), ask.pod().priority());
+                if (fruitless.contains(alike)) {
+                    continue;
+                }
+                if (++tries > PreemptionPlanner.MAX_TRIES_PER_CYCLE) {
+                    break;
+                }
                 PreemptionPlanner.Plan plan = p.plan(ask, leaf);
+                if (plan == null) {
+                    fruitless.add(alike);
+                }
                 if (plan != null) {
                     record(new PreemptionRequested(now, epoch, plan.kind(), ask.uid(), plan.node(), plan.victimUids(),
                             plan.reason()));
