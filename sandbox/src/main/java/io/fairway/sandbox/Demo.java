@@ -129,6 +129,10 @@ public final class Demo {
                 if (gangs != null) {
                     out.println("    " + gangs);
                 }
+                String preemptions = preemptionsLine(cluster.replica().follower().state());
+                if (preemptions != null) {
+                    out.println("    " + preemptions);
+                }
                 out.println("    " + replicasLine(cluster));
             }
             out.println("fairway demo: stopping…");
@@ -175,6 +179,25 @@ public final class Demo {
                 + counts.getOrDefault(Gang.Status.NORMAL, 0) + " released to normal scheduling, "
                 + counts.getOrDefault(Gang.Status.FAILED, 0) + " failed"
                 + (counts.containsKey(Gang.Status.INVALID) ? ", " + counts.get(Gang.Status.INVALID) + " invalid" : "");
+    }
+
+    /** Preemptions applied and victims still terminating, or null before the first (or when the read raced). */
+    static String preemptionsLine(ClusterState state) {
+        try {
+            long n = state.preemptions();
+            if (n == 0) {
+                return null;
+            }
+            long terminating = 0;
+            for (io.fairway.core.state.PodState p : state.pods()) {
+                if (p.isPreempted()) {
+                    terminating++;
+                }
+            }
+            return "preemptions: " + n + " applied, " + terminating + " victim(s) terminating";
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static String replicasLine(SandboxCluster cluster) {

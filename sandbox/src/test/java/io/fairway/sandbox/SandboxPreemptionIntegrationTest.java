@@ -128,6 +128,8 @@ class SandboxPreemptionIntegrationTest {
             Replica.StateMark mark = leader.stateMark().get(10, TimeUnit.SECONDS);
             assertThat(mark.preemptions()).isEqualTo(1);
             assertThat(mark.victimsTerminating()).isZero();
+            // the demo's summary line says the same
+            assertThat(Demo.preemptionsLine(leader.follower().state())).isEqualTo("preemptions: 1 applied, 0 victim(s) terminating");
             assertThat(leader.failure()).isNull();
         }
     }
