@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -122,7 +121,7 @@ public final class Binder implements AutoCloseable {
                 .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
                 .build();
         String body = client.getKubernetesSerialization().asJson(binding);
-        long backoff = Math.max(1, options.backoff().toMillis());
+        ApiRequests.Backoff backoff = new ApiRequests.Backoff(options.backoff());
         String lastError = "";
         for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
             limiter.acquire();
@@ -143,8 +142,7 @@ public final class Binder implements AutoCloseable {
                 answer = resp.body();
             } catch (ExecutionException | TimeoutException e) {
                 code = 0;
-                answer = e instanceof TimeoutException ? "no answer within " + requestTimeoutMillis + " ms"
-                        : String.valueOf(e.getCause());
+                answer = ApiRequests.noAnswer(e, requestTimeoutMillis);
             }
             if (code >= 200 && code < 300) {
                 return new Bound(uid, node, false, attempt);
@@ -156,16 +154,14 @@ public final class Binder implements AutoCloseable {
             if (code == 404) {
                 return new Failed(uid, node, "pod " + namespace + "/" + name + " is gone (404 on binding)");
             }
-            if (code != 429 && code < 500 && code != 0) {
+            if (!ApiRequests.retriable(code)) {
                 // 403 (RBAC), 422 (invalid): retrying cannot help
                 LOG.error("binding pod {}/{} to {} was refused with {}: {}", namespace, name, node, code, message);
                 return new Failed(uid, node, "the API server refused the binding (" + code + "): " + message);
             }
-            lastError = (code == 0 ? "no answer" : "HTTP " + code) + ": " + message;
+            lastError = ApiRequests.failure(code, message);
             if (attempt < options.maxAttempts()) {
-                long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-                TimeUnit.MILLISECONDS.sleep(sleep);
-                backoff = Math.min(backoff * 2, 5_000);
+                backoff.pause();
             }
         }
         LOG.warn("giving up binding pod {}/{} to {} after {} attempts: {}", namespace, name, node,
@@ -245,14 +241,6 @@ public final class Binder implements AutoCloseable {
     /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            executor.shutdownNow();
-        }
+        ApiRequests.close(executor, java.time.Duration.ofSeconds(10));
     }
 }

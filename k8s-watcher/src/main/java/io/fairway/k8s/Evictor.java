@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -141,7 +140,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     private Outcome evictNow(PodRef victim, String node, String message, long gen) throws InterruptedException {
-        long backoff = Math.max(1, options.backoff().toMillis());
+        ApiRequests.Backoff backoff = new ApiRequests.Backoff(options.backoff());
         String lastError = "";
         for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
             limiter.acquire();
@@ -177,8 +176,7 @@ public final class Evictor implements AutoCloseable {
                 answer = e.getMessage();
             } catch (ExecutionException | TimeoutException e) {
                 code = 0;
-                answer = e instanceof TimeoutException ? "no answer within " + requestTimeoutMillis + " ms"
-                        : String.valueOf(e.getCause());
+                answer = ApiRequests.noAnswer(e, requestTimeoutMillis);
             }
             if (code >= 200 && code < 300) {
                 KubeEvents.warning(client, podObject(victim), PREEMPTED, message, clock);
@@ -192,18 +190,16 @@ public final class Evictor implements AutoCloseable {
                 // the uid precondition failed: the name belongs to a new pod, which is not ours to delete
                 return new Gone(victim.uid(), "pod " + victim.key() + " was replaced: " + why);
             }
-            if (code != 429 && code < 500 && code != 0) {
+            if (!ApiRequests.retriable(code)) {
                 LOG.error("deleting preempted pod {} on node {} was refused with {}: {} (does Fairway's role allow "
                         + "pods delete?)", victim.key(), node, code, why);
                 return new Failed(victim.uid(), "the API server refused the deletion (" + code + "): " + why);
             }
-            lastError = (code == 0 ? "no answer" : "HTTP " + code) + ": " + why;
+            lastError = ApiRequests.failure(code, why);
             if (attempt < options.maxAttempts()) {
                 LOG.warn("deleting preempted pod {} on node {} failed (attempt {} of {}, will retry): {}",
                         victim.key(), node, attempt, options.maxAttempts(), lastError);
-                long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-                TimeUnit.MILLISECONDS.sleep(sleep);
-                backoff = Math.min(backoff * 2, 5_000);
+                backoff.pause();
             }
         }
         LOG.error("giving up deleting preempted pod {} on node {} after {} attempts: {}", victim.key(), node,
@@ -258,14 +254,6 @@ public final class Evictor implements AutoCloseable {
     /** Waits up to 10 s for the deletions in flight, then stops. */
     @Override
     public void close() {
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            executor.shutdownNow();
-        }
+        ApiRequests.close(executor, java.time.Duration.ofSeconds(10));
     }
 }
