@@ -161,6 +161,10 @@ public final class ClusterState {
             AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), sub);
             c.apps.put(app.appId(), app);
             c.appIndex.put(app.appId(), app);
+            if (a.submission() != null) {
+                // The groups the app was tracked by live: its first pod's, kept with the app.
+                c.userGroups.appAdded(app.appId(), sub.groups());
+            }
             if (a.queue() == null || !c.restoreQueue(app, a.queue(), a.rejection())) {
                 c.resolveQueue(app);
             }
@@ -191,7 +195,7 @@ public final class ClusterState {
                             + " that the snapshot does not hold");
                 }
                 app.podAdded();
-                // Snapshot pods come in uid order: an app's groups are its first pod's in that order.
+                // Rows written before apps kept their submission: the first pod in uid order stands in.
                 c.userGroups.appAdded(app.appId(), e.pod().groups());
             }
             c.attach(p);

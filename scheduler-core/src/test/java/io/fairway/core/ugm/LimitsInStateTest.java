@@ -56,6 +56,18 @@ class LimitsInStateTest {
         state.apply(new NodeObserved(0, Fixtures.node("node-0", "16", "64Gi")));
     }
 
+    @Test
+    void aRestoredAppIsTrackedByTheGroupsOfItsFirstPodAsLive() {
+        setUp();
+        // the app's first pod (uid z) is in no group; a later pod (uid a, first in uid order) is in dev
+        state.apply(new PodObserved(1, pod("z", "mixed", "carol", List.of())));
+        state.apply(new PodObserved(2, pod("a", "mixed", "carol", List.of("dev"))));
+        assertThat(state.userGroups().groupsOf("mixed")).isEmpty();
+        ClusterState back = ClusterState.restore(state.snapshot());
+        assertThat(back.userGroups().groupsOf("mixed")).isEmpty();
+        assertThat(back.hash()).isEqualTo(state.hash());
+    }
+
     private ApplyResult allocate(String uid) {
         return state.apply(new Allocated(1, 1, uid, "node-0", "root.team"));
     }
