@@ -87,7 +87,7 @@ public final class LeaderLoop {
     /** Preemptions of this epoch read back and applied since the last turn: their victims are to be deleted. */
     private final List<PreemptionRequested> toCarryOut = new ArrayList<>();
     /** Victims not deleted because the lease was not known valid at that moment: deleted again while leading. */
-    private final ConcurrentLinkedQueue<String> evictionsUnsent = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<EvictionRetry> evictionsUnsent = new ConcurrentLinkedQueue<>();
     /** Victims whose deletion failed: tried again after {@link #EVICTION_RETRY} while they are still here. */
     private final ConcurrentLinkedQueue<EvictionRetry> evictionRetries = new ConcurrentLinkedQueue<>();
     private final AtomicLong evictions = new AtomicLong();
@@ -106,8 +106,11 @@ public final class LeaderLoop {
         this(log, follower, binder, evictor, waiting, clock, options, state -> List.of(), () -> true);
     }
 
-    /** A victim's deletion failed; it is tried again from {@code notBefore} (wall-clock millis). */
-    private record EvictionRetry(String uid, long notBefore) {
+    /**
+     * A victim's deletion failed or was not sent; it is tried again from {@code notBefore} (wall-clock millis), its
+     * Event saying what the first try would have said.
+     */
+    private record EvictionRetry(String uid, long notBefore, String message) {
     }
 
     /** After a victim's deletion failed (out of retries, refused): when to try again while it is still here. */
@@ -467,8 +470,9 @@ public final class LeaderLoop {
         evictor.evict(ref(v), v.node(), message).thenAccept(o -> {
             switch (o) {
                 case Evictor.Failed f -> evictionRetries.add(new EvictionRetry(f.podUid(),
-                        clock.millis() + EVICTION_RETRY.toMillis()));
-                case Evictor.Withdrawn w when scheduler != null -> evictionsUnsent.add(w.podUid());
+                        clock.millis() + EVICTION_RETRY.toMillis(), message));
+                case Evictor.Withdrawn w when scheduler != null -> evictionsUnsent.add(new EvictionRetry(w.podUid(), 0,
+                        message));
                 default -> {
                 }
             }
@@ -484,10 +488,10 @@ public final class LeaderLoop {
             return;
         }
         ClusterState state = follower.state();
-        for (String uid; (uid = evictionsUnsent.poll()) != null; ) {
-            PodState v = state.pod(uid);
+        for (EvictionRetry r; (r = evictionsUnsent.poll()) != null; ) {
+            PodState v = state.pod(r.uid());
             if (v != null && isVictimStillHere(v)) {
-                evict(v, victimMessage(state, v.preemptedBy(), ""));
+                evict(v, r.message());
             }
         }
         long now = clock.millis();
@@ -501,7 +505,7 @@ public final class LeaderLoop {
                 later.add(r);
             } else {
                 LOG.info("deleting preempted pod {} on node {} again: the last try failed", v.pod().key(), v.node());
-                evict(v, victimMessage(state, v.preemptedBy(), ""));
+                evict(v, r.message());
             }
         }
         evictionRetries.addAll(later);

@@ -315,6 +315,9 @@ class PreemptionFailoverTest {
                 clock.jump(LeaderLoop.EVICTION_RETRY);
 
                 carriedOutOnce(admin, victimNode, victimUid, before);
+                // the same leader's retry tells the victim why, as its first try would have
+                assertThat(events(admin, "b-7", Evictor.PREEMPTED)).singleElement()
+                        .satisfies(e -> assertThat(e.getMessage()).contains("is within its guarantee"));
                 assertThat(podDeletes(server)).containsExactly("r b-7", "r b-7");
                 await().atMost(WAIT).during(Duration.ofSeconds(2)).untilAsserted(() -> {
                     assertThat(podDeletes(server)).hasSize(2);
