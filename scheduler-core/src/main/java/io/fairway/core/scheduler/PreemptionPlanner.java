@@ -133,8 +133,12 @@ final class PreemptionPlanner {
         return at;
     }
 
-    /** Victims on one node for the ask, or null when preempting would not let it run. */
-    Plan plan(PodState ask, QueueState leaf) {
+    /**
+     * Victims on one node for the ask, or null when preempting would not let it run.
+     *
+     * @param target the ask as it must be placed: its node selector may name its app's topology domain
+     */
+    Plan plan(PodState ask, io.fairway.core.objects.Pod target, QueueState leaf) {
         Resources req = ask.pod().requests();
         prepare();
         // A leaf at its own max can only be helped by its own pods, and a queue does not preempt itself.
@@ -158,7 +162,7 @@ final class PreemptionPlanner {
         Candidate best = null;
         for (Map.Entry<String, List<PodState>> e : byNode.entrySet()) {
             NodeIndex.Entry entry = nodes.entry(e.getKey());
-            if (entry == null || nodes.staticRejectOn(ask.pod(), entry) != null) {
+            if (entry == null || nodes.staticRejectOn(target, entry) != null) {
                 continue;
             }
             List<Unit> units = units(e.getValue(), ask, app, leaf, fence, guaranteed);

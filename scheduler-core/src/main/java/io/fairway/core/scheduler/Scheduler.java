@@ -220,6 +220,10 @@ public final class Scheduler {
         }
     }
 
+    /** An ask that found no room, and the pod as it must be placed (its topology domain in its node selector). */
+    private record Want(PodState ask, Pod target) {
+    }
+
     /** @param atAllocations the cycle's allocation count when the reason was worked out */
     private record Failure(String key, String message, int atAllocations) {
     }
@@ -368,7 +372,7 @@ public final class Scheduler {
         private int unschedulable;
         private int tried;
         /** Asks that found no room (no node, or a parent queue at max), in the order they were tried. */
-        private final List<PodState> wanting = new ArrayList<>();
+        private final List<Want> wanting = new ArrayList<>();
         private PreemptionPlanner planner;
 
         Cycle(long now) {
@@ -694,7 +698,7 @@ public final class Scheduler {
                                     + Quantity.format(over, q.queue.max().get(over)) + " used, the pod asks "
                                     + Quantity.format(over, req.get(over)));
                     if (q != leaf) {
-                        wanting.add(ask);
+                        wanting.add(new Want(ask, placeable(app, pod)));
                     }
                     return false;
                 }
@@ -736,8 +740,18 @@ public final class Scheduler {
                 failedShapes.put(shape, known);
             }
             fail(ask, known.key(), known.message());
-            wanting.add(ask);
+            wanting.add(new Want(ask, placeable(app, pod)));
             return false;
+        }
+
+        /**
+         * The pod as preemption must place it: inside its app's topology domain when the domain is required (room
+         * freed elsewhere would be of no use to it), else as it is.
+         */
+        private Pod placeable(ANode app, Pod pod) {
+            Topology topology = pod.hints().topology();
+            return topology.isNone() || !topology.required() ? pod
+                    : inDomain(pod, topology.key(), domainOf(app, topology.key()));
         }
 
         /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
@@ -928,7 +942,8 @@ public final class Scheduler {
             // tried again this cycle, and the tries are capped, so thousands of waiting asks cost a few searches.
             Set<List<Object>> fruitless = new HashSet<>();
             int tries = 0;
-            for (PodState ask : wanting) {
+            for (Want want : wanting) {
+                PodState ask = want.ask();
                 if (!seen.add(ask.uid()) || inFlight.isAllocated(ask.uid())) {
                     continue;
                 }
@@ -944,14 +959,14 @@ public final class Scheduler {
                 if (!p.mayPreempt(ask, app, leaf, now)) {
                     continue;
                 }
-                List<Object> alike = List.of(leaf.fullName(), Shape.of(ask.pod()), ask.pod().priority());
+                List<Object> alike = List.of(leaf.fullName(), Shape.of(want.target()), ask.pod().priority());
                 if (fruitless.contains(alike)) {
                     continue;
                 }
                 if (++tries > PreemptionPlanner.MAX_TRIES_PER_CYCLE) {
                     break;
                 }
-                PreemptionPlanner.Plan plan = p.plan(ask, leaf);
+                PreemptionPlanner.Plan plan = p.plan(ask, want.target(), leaf);
                 if (plan == null) {
                     fruitless.add(alike);
                 }
