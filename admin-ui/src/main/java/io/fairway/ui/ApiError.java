@@ -1,0 +1,5 @@
+package io.fairway.ui;
+
+/** The body of every error answer. */
+public record ApiError(String error) {
+}

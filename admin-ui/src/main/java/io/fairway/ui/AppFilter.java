@@ -1,0 +1,40 @@
+package io.fairway.ui;
+
+import io.fairway.core.state.AppState;
+import io.fairway.core.state.QueueTree;
+import java.util.Locale;
+
+/**
+ * Which apps a list shows. Every part is optional; an empty one matches all.
+ *
+ * @param queue a queue's full name (with or without {@code root.}): apps in it or below it
+ * @param state an app state, any case
+ * @param user  the app's user, exactly
+ * @param text  a piece of the app id, any case
+ */
+record AppFilter(String queue, AppState.Status state, String user, String text) {
+
+    static AppFilter parse(String queue, String state, String user, String text) {
+        return new AppFilter(QueueTree.normalize(queue), status(state), user == null ? "" : user,
+                text == null ? "" : text.toLowerCase(Locale.ROOT));
+    }
+
+    private static AppState.Status status(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return AppState.Status.valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("state must be one of " + java.util.Arrays.toString(AppState.Status.values())
+                    + ", got '" + s + "'");
+        }
+    }
+
+    boolean matches(AppState a) {
+        return (queue.isEmpty() || a.queue().equals(queue) || a.queue().startsWith(queue + "."))
+                && (state == null || a.status() == state)
+                && (user.isEmpty() || a.user().equals(user))
+                && (text.isEmpty() || a.appId().toLowerCase(Locale.ROOT).contains(text));
+    }
+}
