@@ -2,7 +2,7 @@ package io.fairway.ui;
 
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
-import io.fairway.core.state.PodState;
+import io.fairway.core.state.AppState;
 import io.fairway.core.resources.ResourceCounter;
 import java.util.Map;
 
@@ -12,7 +12,8 @@ import java.util.Map;
  * @param leader      the replica that won the newest election in the log, and {@code leaderEpoch} its epoch
  * @param capacity    allocatable of the ready, schedulable nodes
  * @param allocated   what is placed or held on every node
- * @param pendingPods our pods waiting for a node; {@code runningPods} pods placed on one
+ * @param pendingPods pods of Fairway's apps waiting for a node; {@code runningPods} those placed on one (other
+ *                    schedulers' pods show only in the nodes' {@code allocated})
  */
 public record Summary(
         Leadership replica,
@@ -38,14 +39,13 @@ public record Summary(
                 schedulable++;
             }
         }
+        // Counted over the apps, not the pods: the pod map changes shape with every pod that comes or goes, so a walk
+        // of it under a busy apply thread rarely finishes; the app map changes only when apps do.
         int pending = 0;
         int running = 0;
-        for (PodState p : s.pods()) {
-            if (p.role() == PodState.Role.PENDING) {
-                pending++;
-            } else if (p.role() == PodState.Role.PLACED) {
-                running++;
-            }
+        for (AppState a : s.apps().values()) {
+            pending += a.pendingPods();
+            running += a.placedPods();
         }
         return new Summary(replica, s.leader(), s.leaderEpoch(), s.nodes().size(), schedulable,
                 Amounts.of(s.capacity()), Amounts.of(allocated), AppsByState.count(s.apps().values()), pending, running,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.objects.GangSpec;
@@ -29,6 +30,8 @@ import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +80,9 @@ class AdminServerTest {
         state.apply(new NodeObserved(0, new Node("g1", res("8", "32Gi", "2"), res("8", "32Gi", "2"),
                 Map.of("zone", "z2", "accelerator", "a100"), List.of(new Taint(GPU, "present", "NoSchedule")),
                 false, true, "1")));
-        // spark-a: one pod allocated by the leader, one waiting
+        // spark-a: one pod finished, one allocated by the leader, one waiting
+        state.apply(new PodObserved(1, pod("a0", "spark-a", "root.a", "alice").withNodeName("n1")
+                .withPhase(PodPhase.Succeeded, "3")));
         state.apply(new PodObserved(1, pod("a1", "spark-a", "root.a", "alice")));
         state.apply(new PodObserved(2, pod("a2", "spark-a", "root.a", "alice")));
         state.apply(new Allocated(3, 1, "a1", "n1", "root.a"));
@@ -195,7 +200,7 @@ class AdminServerTest {
         assertThat(spark.get("state").asText()).isEqualTo("RUNNING");
         assertThat(spark.get("running").asInt()).isEqualTo(1);
         assertThat(spark.get("pending").asInt()).isEqualTo(1);
-        assertThat(spark.get("completed").asInt()).isZero();
+        assertThat(spark.get("completed").asInt()).isEqualTo(1);
         assertThat(spark.at("/allocated/cpu").asLong()).isEqualTo(1_000);
         assertThat(spark.at("/gang/status").asText()).isEqualTo("NONE");
 
@@ -232,8 +237,12 @@ class AdminServerTest {
         assertThat(app.at("/app/id").asText()).isEqualTo("spark-a");
         assertThat(app.get("requestedQueue").asText()).isEqualTo("root.a");
         JsonNode pods = app.get("pods");
-        assertThat(pods).hasSize(2);
-        JsonNode a1 = pods.get(0);
+        assertThat(pods).hasSize(3);
+        JsonNode a0 = pods.get(0);
+        assertThat(a0.get("name").asText()).isEqualTo("a0");
+        assertThat(a0.get("role").asText()).isEqualTo("TERMINAL");
+        assertThat(a0.get("phase").asText()).isEqualTo("Succeeded");
+        JsonNode a1 = pods.get(1);
         assertThat(a1.get("name").asText()).isEqualTo("a1");
         assertThat(a1.get("namespace").asText()).isEqualTo("team");
         assertThat(a1.get("role").asText()).isEqualTo("PLACED");
@@ -242,12 +251,13 @@ class AdminServerTest {
         assertThat(a1.get("phase").asText()).isEqualTo("Pending");
         assertThat(a1.get("preemptedBy").asText()).isEmpty();
         assertThat(a1.get("holdNode").asText()).isEmpty();
-        JsonNode a2 = pods.get(1);
+        JsonNode a2 = pods.get(2);
         assertThat(a2.get("role").asText()).isEqualTo("PENDING");
         assertThat(a2.get("node").asText()).isEmpty();
         assertThat(a2.at("/requests/cpu").asLong()).isEqualTo(1_000);
 
         Answer gang = get("/api/v1/apps/gang-g");
+        assertThat(gang.body().get("pods")).hasSize(2);
         assertThat(gang.body().get("pods").get(0).get("taskGroup").asText()).isEqualTo("workers");
 
         Answer missing = get("/api/v1/apps/no-such-app");
@@ -302,6 +312,38 @@ class AdminServerTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(json.readTree(r.body()).get("error").asText()).startsWith("internal error on /api/v1/summary");
         }
+    }
+
+    @Test
+    void readsWhileAnotherThreadAppliesGiveWholeAnswersOr503NeverATornOne() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread applier = new Thread(() -> {
+            // far hotter than a replica's apply loop: pods come, are placed and go, across many apps and nodes
+            for (long t = 10; !stop.get(); t++) {
+                String uid = "hot" + t;
+                state.apply(new PodObserved(t, pod(uid, "hot-" + (t % 50), "root.b", "dave")));
+                state.apply(new Allocated(t, 1, uid, t % 2 == 0 ? "n1" : "g1", "root.b"));
+                if (t > 200) {
+                    state.apply(new PodGone(t, "hot" + (t - 200), String.valueOf(t + 10)));
+                }
+            }
+        }, "applier");
+        applier.start();
+        Map<String, List<Integer>> statuses = new TreeMap<>();
+        try {
+            String[] paths = {"/api/v1/summary", "/api/v1/queues", "/api/v1/apps?queue=root.b", "/api/v1/apps/hot-7",
+                    "/api/v1/nodes"};
+            for (int i = 0; i < 250; i++) {
+                String path = paths[i % paths.length];
+                statuses.computeIfAbsent(path, k -> new ArrayList<>()).add(get(path).status());
+            }
+        } finally {
+            stop.set(true);
+            applier.join();
+        }
+        statuses.forEach((path, codes) -> {
+            assertThat(codes).as(path).allMatch(c -> c == 200 || c == 503).contains(200);
+        });
     }
 
     @Test
