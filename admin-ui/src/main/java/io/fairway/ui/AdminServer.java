@@ -63,6 +63,11 @@ public final class AdminServer implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The API as a request handler, for a server that serves other paths too (a replica's health port). */
+    public io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> handler() {
+        return router();
+    }
+
     Router router() {
         Router r = Router.router(vertx);
         get(r, "/api/v1/summary", ctx -> reader.read(s -> Summary.of(s, leadership.get())));

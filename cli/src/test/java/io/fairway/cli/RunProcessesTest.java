@@ -89,6 +89,8 @@ class RunProcessesTest {
             assertThat(port).isPositive();
             assertThat(status(port, "/healthz")).isEqualTo(200);
             assertThat(status(port, "/readyz")).isEqualTo(200);
+            // every replica serves the console's API from its own state
+            assertThat(status(port, "/api/v1/summary")).isEqualTo(200);
         });
     }
 

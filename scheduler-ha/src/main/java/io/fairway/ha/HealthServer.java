@@ -14,7 +14,7 @@ import java.util.Map;
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
  * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
- * sent.
+ * sent. Paths under {@code /api/} are the console's read-only API ({@code io.fairway.ui.AdminServer}).
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
@@ -39,8 +39,19 @@ public final class HealthServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         HealthServer[] self = new HealthServer[1];
         try {
-            HttpServer server = vertx.createHttpServer().requestHandler(r -> self[0].handle(r)).listen(port, host)
-                    .await();
+            // The console's read-only API, over this replica's state: every replica serves it, a follower from its
+            // replicated state.
+            var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
+                    .handler();
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(r -> {
+                        if (r.path().startsWith("/api/")) {
+                            api.handle(r);
+                        } else {
+                            self[0].handle(r);
+                        }
+                    })
+                    .listen(port, host).await();
             self[0] = new HealthServer(vertx, server, replica, log);
             return self[0];
         } catch (RuntimeException e) {
@@ -52,6 +63,12 @@ public final class HealthServer implements AutoCloseable {
 
     public int port() {
         return server.actualPort();
+    }
+
+    private static io.fairway.ui.Leadership leadership(Replica replica) {
+        Replica.Role role = replica.role();
+        return new io.fairway.ui.Leadership(replica.name(), role.name(),
+                role == Replica.Role.LEADER ? replica.loop().epoch() : 0);
     }
 
     private void handle(HttpServerRequest r) {
