@@ -1,5 +1,7 @@
 package io.fairway.k8s;
 
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +29,28 @@ final class ApiRequests {
     /** Why a request got no answer: the timeout, or what the client threw. */
     static String noAnswer(Exception e, long timeoutMillis) {
         return e instanceof TimeoutException ? "no answer within " + timeoutMillis + " ms" : String.valueOf(e.getCause());
+    }
+
+    /** The URL of a pod, or of one of its subresources ({@code ""}, {@code "/binding"}), on the client's API server. */
+    static String podUrl(KubernetesClient client, String namespace, String name, String subresource) {
+        String base = client.getMasterUrl().toString();
+        return base + (base.endsWith("/") ? "" : "/") + "api/v1/namespaces/" + namespace + "/pods/" + name + subresource;
+    }
+
+    /** The message of a Kubernetes Status answer, else the answer itself (shortened). */
+    static String statusMessage(KubernetesClient client, String answer) {
+        if (answer == null || answer.isBlank()) {
+            return "(no message)";
+        }
+        try {
+            Status st = client.getKubernetesSerialization().unmarshal(answer, Status.class);
+            if (st != null && st.getMessage() != null) {
+                return st.getMessage();
+            }
+        } catch (RuntimeException e) {
+            // not a Status: say what came
+        }
+        return answer.length() > 300 ? answer.substring(0, 300) + "…" : answer;
     }
 
     /** Waits up to {@code grace} for the requests in flight, then stops the rest. */

@@ -3,7 +3,6 @@ package io.fairway.k8s;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -200,25 +199,11 @@ public final class Binder implements AutoCloseable {
      * (RBAC {@code pods/binding create}), through fabric8's HTTP client and so with the client's credentials and TLS.
      */
     private String bindingUrl(String namespace, String name) {
-        String base = client.getMasterUrl().toString();
-        return base + (base.endsWith("/") ? "" : "/") + "api/v1/namespaces/" + namespace + "/pods/" + name
-                + "/binding";
+        return ApiRequests.podUrl(client, namespace, name, "/binding");
     }
 
-    /** The message of a Kubernetes Status answer, else the answer itself (shortened). */
     private String statusMessage(String answer) {
-        if (answer == null || answer.isBlank()) {
-            return "(no message)";
-        }
-        try {
-            Status st = client.getKubernetesSerialization().unmarshal(answer, Status.class);
-            if (st != null && st.getMessage() != null) {
-                return st.getMessage();
-            }
-        } catch (RuntimeException e) {
-            // not a Status: say what came
-        }
-        return answer.length() > 300 ? answer.substring(0, 300) + "…" : answer;
+        return ApiRequests.statusMessage(client, answer);
     }
 
     private static String message(KubernetesClientException e) {

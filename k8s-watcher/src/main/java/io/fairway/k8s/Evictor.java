@@ -2,7 +2,6 @@ package io.fairway.k8s;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpResponse;
@@ -216,8 +215,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     private String podUrl(PodRef p) {
-        String base = client.getMasterUrl().toString();
-        return base + (base.endsWith("/") ? "" : "/") + "api/v1/namespaces/" + p.namespace() + "/pods/" + p.name();
+        return ApiRequests.podUrl(client, p.namespace(), p.name(), "");
     }
 
     /** Enough of a pod for an Event's involvedObject, without reading it. */
@@ -227,18 +225,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     private String statusMessage(String answer) {
-        if (answer == null || answer.isBlank()) {
-            return "(no message)";
-        }
-        try {
-            Status st = client.getKubernetesSerialization().unmarshal(answer, Status.class);
-            if (st != null && st.getMessage() != null) {
-                return st.getMessage();
-            }
-        } catch (RuntimeException e) {
-            // not a Status: say what came
-        }
-        return answer.length() > 300 ? answer.substring(0, 300) + "…" : answer;
+        return ApiRequests.statusMessage(client, answer);
     }
 
     /** Victims whose deletion this evictor started. */
