@@ -94,7 +94,13 @@ final class PreemptionPlanner {
         this.usage = usage;
         PreemptionConfig pc = state.config().defaultPartition().preemption();
         this.enabled = pc == null || pc.enabled() == null || pc.enabled();
-        this.quotaEnabled = pc != null && Boolean.TRUE.equals(pc.quotaPreemptionEnabled());
+        this.quotaEnabled = quotaEnabled(state);
+    }
+
+    /** The partition's {@code preemption.quotapreemptionenabled}: off unless set to true. */
+    static boolean quotaEnabled(ClusterState state) {
+        PreemptionConfig pc = state.config().defaultPartition().preemption();
+        return pc != null && Boolean.TRUE.equals(pc.quotaPreemptionEnabled());
     }
 
     boolean full() {

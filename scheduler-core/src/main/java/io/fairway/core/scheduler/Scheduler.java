@@ -125,7 +125,7 @@ public final class Scheduler {
                 }
             }
         }
-        if (Boolean.TRUE.equals(state.config().defaultPartition().preemption().quotaPreemptionEnabled())) {
+        if (PreemptionPlanner.quotaEnabled(state)) {
             for (QueueState q : state.queues().all().values()) {
                 long at = state.configAppliedAt() + q.quotaPreemptionDelayMillis();
                 if (q.quotaPreemptionDelayMillis() > 0 && !q.max().isEmpty() && at > now && at < next
@@ -933,7 +933,7 @@ public final class Scheduler {
 
         /** Preemption for the asks that found no room, in their fair order, then quota preemption. */
         private void preempt() {
-            boolean quota = Boolean.TRUE.equals(state.config().defaultPartition().preemption().quotaPreemptionEnabled());
+            boolean quota = PreemptionPlanner.quotaEnabled(state);
             if (wanting.isEmpty() && !quota) {
                 return;
             }

@@ -763,18 +763,7 @@ public final class ClusterState {
 
     /** Counts (sign 1) or stops counting (sign -1) a preemptor's held room on its node and its app's queues. */
     private void holdRoom(PodState p, int sign) {
-        NodeState n = nodeIndex.get(p.holdNode());
-        if (n != null) {
-            n.reserve(p.pod().requests(), sign);
-        }
-        AppState app = appIndex.get(p.pod().appId());
-        QueueState q = chargedQueue(app);
-        if (sign > 0) {
-            q.addAllocated(p.pod().requests());
-        } else {
-            q.subtractAllocated(p.pod().requests());
-        }
-        userGroupsAllocated(app, q, p.pod().requests(), sign);
+        hold(appIndex.get(p.pod().appId()), p.holdNode(), p.pod().requests(), sign);
     }
 
     private void dropHold(PodState p) {
@@ -838,17 +827,25 @@ public final class ClusterState {
      * counter moves with its slots.
      */
     private void holdSlot(AppState app, ReservedSlot slot, int sign) {
-        NodeState n = nodeIndex.get(slot.node());
+        hold(app, slot.node(), slot.resources(), sign);
+    }
+
+    /**
+     * Counts (sign 1) or stops counting (sign -1) room held for an app without a pod on it yet (a gang's free slot, a
+     * preemptor's freed room): on its node, in the app's queues, and for its user and group, as a placed pod counts.
+     */
+    private void hold(AppState app, String node, Resources r, int sign) {
+        NodeState n = nodeIndex.get(node);
         if (n != null) {
-            n.reserve(slot.resources(), sign);
+            n.reserve(r, sign);
         }
         QueueState q = chargedQueue(app);
         if (sign > 0) {
-            q.addAllocated(slot.resources());
+            q.addAllocated(r);
         } else {
-            q.subtractAllocated(slot.resources());
+            q.subtractAllocated(r);
         }
-        userGroupsAllocated(app, q, slot.resources(), sign);
+        userGroupsAllocated(app, q, r, sign);
     }
 
     private ApplyResult released(Released e) {
