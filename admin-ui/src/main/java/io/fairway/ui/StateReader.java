@@ -10,14 +10,14 @@ import java.util.function.Supplier;
  * locks, so a view copies what it needs into records in one short pass; a pass that ran into a change is tried once
  * more (as the sandbox demo's summary does), and a second clash answers 503 rather than a torn view.
  */
-final class StateReader {
+public final class StateReader {
     private final Supplier<ClusterState> state;
 
-    StateReader(Supplier<ClusterState> state) {
+    public StateReader(Supplier<ClusterState> state) {
         this.state = state;
     }
 
-    <T> T read(Function<ClusterState, T> view) {
+    public <T> T read(Function<ClusterState, T> view) {
         try {
             return view.apply(state.get());
         } catch (ConcurrentModificationException first) {
