@@ -17,6 +17,7 @@ import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.AdminAction;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
@@ -128,6 +129,8 @@ class EventCodecProperties {
                 Map.entry("PriorityClassObserved", Combinators.combine(TIME, NAME, Arbitraries.integers(),
                         Arbitraries.of(true, false), NAME).as(PriorityClassObserved::new)),
                 Map.entry("PriorityClassGone", Combinators.combine(TIME, NAME, NAME).as(PriorityClassGone::new)),
+                Map.entry("AdminAction", Combinators.combine(TIME, NAME, Arbitraries.of("admin", "viewer"), NAME, NAME,
+                        NAME).as(AdminAction::new)),
                 Map.entry("LeaderElected", Combinators.combine(TIME, EPOCH, NAME).as(LeaderElected::new)),
                 Map.entry("Allocated", Combinators.combine(TIME, EPOCH, NAME, NAME, NAME,
                         Arbitraries.of("", Allocated.FPGA_PROGRAMMED, Allocated.FPGA_REPROGRAM)).as(Allocated::new)),

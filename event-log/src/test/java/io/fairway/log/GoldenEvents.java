@@ -15,6 +15,7 @@ import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.AdminAction;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
@@ -85,6 +86,9 @@ final class GoldenEvents {
                         "cpu-0", List.of("6f1c2a9e-0006", "6f1c2a9e-0007"),
                         "pod team-a/a-0 preempts 2 pod(s) on node cpu-0: queue root.a is within its guarantee"),
                 new PreemptionRequested(1_763_700_006_100L, 5, PreemptionRequested.Kind.QUOTA, "", "",
-                        List.of("6f1c2a9e-0008"), "queue root.b is above its max {cpu: 4}"));
+                        List.of("6f1c2a9e-0008"), "queue root.b is above its max {cpu: 4}"),
+                // Added with the console: an operator's write, for the audit.
+                new AdminAction(1_763_700_007_000L, "alice", "admin", AdminAction.CONFIG_APPLY, "1201",
+                        "replaced version 1200"));
     }
 }

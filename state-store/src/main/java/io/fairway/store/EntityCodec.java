@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * Keys are the entity's name in UTF-8, except pod tombstones, which are keyed by a sequence number to keep their order.
  */
 final class EntityCodec {
-    /** The queue config as the state holds it. */
-    record ConfigRow(String text, String version, String seenVersion, long appliedAt) {
+    /** The queue config as the state holds it; {@code history} is null in rows written before it was kept. */
+    record ConfigRow(String text, String version, String seenVersion, long appliedAt,
+                     java.util.List<io.fairway.core.state.ConfigChange> history) {
     }
 
     record LeaderRow(long epoch, String replica) {

@@ -12,6 +12,7 @@ import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.PriorityClassGone;
+import io.fairway.core.events.AdminAction;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
@@ -329,7 +330,8 @@ public final class StateStore implements AutoCloseable {
         scan(pods, PODS, (k, v) -> podRows.add(codec.pod(v)));
         return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
                 c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
-                counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
+                counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(),
+                c.config().history(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
     }
 
     /** The rows of the cluster column family other than counters and pod tombstones, as the state has them. */
@@ -337,7 +339,7 @@ public final class StateStore implements AutoCloseable {
                                Map<String, Integer> priorityClasses, List<StateSnapshot.Tombstone> nodeTombstones) {
         static ClusterRows of(ClusterState s) {
             return new ClusterRows(new EntityCodec.ConfigRow(s.configText(), s.configVersion(), s.configSeenVersion(),
-                    s.configAppliedAt()),
+                    s.configAppliedAt(), s.configHistory()),
                     // copies: the state's maps are live views, and these are what the store holds
                     new EntityCodec.LeaderRow(s.leaderEpoch(), s.leader()), new TreeMap<>(s.priorityClasses()),
                     nodeTombstones(s));
@@ -550,6 +552,7 @@ public final class StateStore implements AutoCloseable {
                 case LeaderElected l -> { }
                 case PriorityClassObserved p -> { }
                 case PriorityClassGone p -> { }
+                case AdminAction a -> { }
             }
         }
         // An app row appears with the app's first pod and goes with its last, and a reload may move the app to another

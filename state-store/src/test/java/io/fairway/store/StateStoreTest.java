@@ -127,6 +127,28 @@ class StateStoreTest {
         }
     }
 
+    @Test
+    void theConfigHistoryAndItsAuthorsSurviveARestart() {
+        ClusterState state = new ClusterState();
+        state.apply(new QueueConfigObserved(1, "partitions: [{name: default, queues: [{name: root}]}]", "3"));
+        Path dir = tmp.resolve("history");
+        try (StateStore store = StateStore.open(dir)) {
+            store.writeFull(state, 1);
+            io.fairway.core.events.AdminAction write = new io.fairway.core.events.AdminAction(2, "alice", "admin",
+                    io.fairway.core.events.AdminAction.CONFIG_APPLY, "3", "");
+            state.apply(write);
+            store.write(state, 2, List.of(write));
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            ClusterState loaded = store.load().orElseThrow().state();
+            assertThat(loaded.configHistory()).singleElement().satisfies(c -> {
+                assertThat(c.version()).isEqualTo("3");
+                assertThat(c.author()).isEqualTo("alice");
+            });
+            assertThat(loaded.hash()).isEqualTo(state.hash());
+        }
+    }
+
     private static Pod queued(String uid, String name, String queue, long created) {
         return new Pod(uid, "jobs", name, "app-" + name, queue, "alice", List.of(),
                 Resources.parse(java.util.Map.of("cpu", "1", "memory", "1Gi")), 0, java.util.Map.of(),

@@ -3,6 +3,7 @@ package io.fairway.core.state;
 import io.fairway.core.config.ConfigException;
 import io.fairway.core.config.QueueConfigParser;
 import io.fairway.core.config.SchedulerConfig;
+import io.fairway.core.events.AdminAction;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.GangReleased;
@@ -64,6 +65,8 @@ public final class ClusterState {
             """;
 
     private static final int TOMBSTONES = 65_536;
+    /** Config versions the history keeps. */
+    public static final int CONFIG_HISTORY = 50;
     private static final int RECENT_IGNORED = 64;
 
     private final String schedulerName;
@@ -90,6 +93,8 @@ public final class ClusterState {
         }
     };
     private final ArrayDeque<String> recentIgnored = new ArrayDeque<>();
+    /** The newest config versions seen, oldest first, at most {@link #CONFIG_HISTORY}: the console's history. */
+    private final ArrayDeque<ConfigChange> configHistory = new ArrayDeque<>();
 
     private SchedulerConfig config;
     private String configText;
@@ -149,6 +154,7 @@ public final class ClusterState {
         c.fpgaReprograms = s.fpgaReprograms();
         c.configAppliedAt = s.configAppliedAt();
         c.preemptions = s.preemptions();
+        c.configHistory.addAll(s.configHistory());
         for (Node n : s.nodes()) {
             NodeState ns = new NodeState(n);
             c.nodes.put(n.name(), ns);
@@ -232,6 +238,7 @@ public final class ClusterState {
             }
             case PriorityClassGone e -> priorityClasses.remove(e.name()) != null
                     ? ApplyResult.APPLIED : ApplyResult.ignored("priority class " + e.name() + " is not known");
+            case AdminAction e -> adminAction(e);
             case LeaderElected e -> leaderElected(e);
             case Allocated e -> isFenced(e.epoch()) ? fenced(e.epoch()) : allocated(e);
             case Released e -> isFenced(e.epoch()) ? fenced(e.epoch()) : released(e);
@@ -493,6 +500,46 @@ public final class ClusterState {
         return ApplyResult.APPLIED;
     }
 
+    private ApplyResult adminAction(AdminAction e) {
+        if (AdminAction.CONFIG_APPLY.equals(e.action())) {
+            configChanged(e.time(), e.target(), null, "", e.user());
+        }
+        // Recorded for the audit whatever the action: the log is the record, the state keeps only the config history.
+        return ApplyResult.APPLIED;
+    }
+
+    /**
+     * Fills the history entry of {@code version}: an outcome from the watcher's observation (null: keep it), an author
+     * from the console's write (empty: keep it). The two come in either order.
+     */
+    private void configChanged(long time, String version, String outcome, String reason, String author) {
+        java.util.Iterator<ConfigChange> it = configHistory.descendingIterator();
+        while (it.hasNext()) {
+            ConfigChange c = it.next();
+            if (c.version().equals(version)) {
+                ConfigChange updated = c;
+                if (outcome != null) {
+                    updated = updated.observed(outcome, reason);
+                }
+                if (!author.isEmpty()) {
+                    updated = updated.by(author);
+                }
+                if (updated != c) {
+                    List<ConfigChange> all = new ArrayList<>(configHistory);
+                    all.set(all.indexOf(c), updated);
+                    configHistory.clear();
+                    configHistory.addAll(all);
+                }
+                return;
+            }
+        }
+        if (configHistory.size() == CONFIG_HISTORY) {
+            configHistory.removeFirst();
+        }
+        configHistory.addLast(new ConfigChange(time, version, outcome == null ? ConfigChange.REQUESTED : outcome,
+                reason, author));
+    }
+
     private ApplyResult queueConfig(QueueConfigObserved e) {
         if (ResourceVersions.isStale(e.resourceVersion(), configSeenVersion)) {
             return ApplyResult.ignored("queue config version " + e.resourceVersion() + " is not newer than "
@@ -503,13 +550,18 @@ public final class ClusterState {
         try {
             parsed = QueueConfigParser.parse(e.yaml());
         } catch (ConfigException ex) {
+            String problems = String.join("; ", ex.problems().stream().map(Object::toString).toList());
+            configChanged(e.time(), e.resourceVersion(), ConfigChange.REJECTED, problems, "");
             return ApplyResult.ignored("queue config version " + e.resourceVersion() + " rejected, previous config stays: "
-                    + String.join("; ", ex.problems().stream().map(Object::toString).toList()));
+                    + problems);
         } catch (RuntimeException ex) {
             // apply must be total: a config text the parser chokes on is a rejected config, not a crashed replica.
+            configChanged(e.time(), e.resourceVersion(), ConfigChange.REJECTED, "could not be read: " + ex.getMessage(),
+                    "");
             return ApplyResult.ignored("queue config version " + e.resourceVersion()
                     + " could not be read, previous config stays: " + ex.getMessage());
         }
+        configChanged(e.time(), e.resourceVersion(), ConfigChange.APPLIED, "", "");
         config = parsed;
         configText = e.yaml();
         configVersion = e.resourceVersion();
@@ -1150,6 +1202,11 @@ public final class ClusterState {
     /** Event time of the queue config in force (0 for the built-in default). */
     public long configAppliedAt() {
         return configAppliedAt;
+    }
+
+    /** The newest config versions seen (at most {@link #CONFIG_HISTORY}), oldest first. */
+    public List<ConfigChange> configHistory() {
+        return List.copyOf(configHistory);
     }
 
     /** Preemptions applied so far. */

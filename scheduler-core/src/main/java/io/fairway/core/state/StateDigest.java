@@ -102,6 +102,12 @@ final class StateDigest {
         if (s.preemptions() > 0 || s.configAppliedAt() != 0) {
             d.str("preemption").num(s.preemptions()).num(s.configAppliedAt());
         }
+        if (!s.configHistory().isEmpty()) {
+            d.str("configHistory");
+            for (ConfigChange c : s.configHistory()) {
+                d.num(c.time()).str(c.version()).str(c.outcome()).str(c.reason()).str(c.author());
+            }
+        }
         if (s.fpgaReprograms() > 0) {
             d.str("fpgaReprograms").num(s.fpgaReprograms());
         }

@@ -27,6 +27,7 @@ public record StateSnapshot(
         long fpgaReprograms,
         long configAppliedAt,
         long preemptions,
+        List<ConfigChange> configHistory,
         List<Node> nodes,
         List<AppEntry> apps,
         List<PodEntry> pods,
@@ -35,6 +36,7 @@ public record StateSnapshot(
         List<Tombstone> nodeTombstones) {
 
     public StateSnapshot {
+        configHistory = configHistory == null ? List.of() : List.copyOf(configHistory);
         nodes = List.copyOf(nodes);
         apps = List.copyOf(apps);
         pods = List.copyOf(pods);
@@ -103,7 +105,7 @@ public record StateSnapshot(
         }
         return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
                 s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(), s.fpgaReprograms(),
-                s.configAppliedAt(), s.preemptions(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
+                s.configAppliedAt(), s.preemptions(), s.configHistory(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
                 new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
     }
 
