@@ -10,17 +10,35 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.http.HttpMethod;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fairway.core.config.ConfigException;
+import io.fairway.core.config.QueueConfigParser;
+import io.fairway.core.config.SchedulerConfig;
+import io.fairway.core.events.AdminAction;
+import io.fairway.log.EventLog;
+import io.fairway.log.PodStory;
+import io.fairway.ui.access.AccessControl;
+import io.fairway.ui.access.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The admin web server of one replica: the read-only REST API under {@code /api/v1} over the replica's live state.
+ * The admin web server of one replica: the REST API under {@code /api/v1} over the replica's live state, its log and
+ * its stored pod stories, the live stream, and the one write (a new queue config, admin only, recorded in the log).
  * Every answer is JSON, errors included ({@code {"error": "..."}}).
  */
 public final class AdminServer implements AutoCloseable {
     private static final String JSON = "application/json";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminServer.class);
+    /** A queue config is a few KB; this leaves room for a very large one. */
+    static final int MAX_BODY = 1 << 20;
+    private static final String PRINCIPAL = "fairway.principal";
 
     private final Vertx vertx;
     private final boolean ownsVertx;
@@ -28,6 +46,12 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<Leadership> leadership;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
+    private AccessControl access = AccessControl.open();
+    private ReplicaDirectory replicas;
+    private Function<String, List<PodStory.Saved>> stories;
+    private EventTail tail;
+    private EventLog log;
+    private QueueConfigWriter configWriter;
 
     /**
      * @param state      the replica's live state, read from the HTTP thread
@@ -68,19 +92,270 @@ public final class AdminServer implements AutoCloseable {
         return router();
     }
 
+    /** Who may read and write; open reads and no writes unless set. */
+    public AdminServer withAccess(AccessControl access) {
+        this.access = access;
+        return this;
+    }
+
+    /** Every replica with its lag, for {@code /api/v1/replicas}; without it only this one is known. */
+    public AdminServer withReplicas(ReplicaDirectory replicas) {
+        this.replicas = replicas;
+        return this;
+    }
+
+    /** The stored stories a pod reference names (a uid or namespace/name), for {@code /api/v1/story}; may block. */
+    public AdminServer withStories(Function<String, List<PodStory.Saved>> stories) {
+        this.stories = stories;
+        return this;
+    }
+
+    /** The newest events applied, for the log tail and the live stream. */
+    public AdminServer withTail(EventTail tail) {
+        this.tail = tail;
+        return this;
+    }
+
+    /** The log itself: older events than the tail holds, and where console writes are recorded. */
+    public AdminServer withLog(EventLog log) {
+        this.log = log;
+        return this;
+    }
+
+    /** Where an applied queue config is written; without it {@code POST /api/v1/config} answers 503. */
+    public AdminServer withConfigWriter(QueueConfigWriter writer) {
+        this.configWriter = writer;
+        return this;
+    }
+
     Router router() {
         Router r = Router.router(vertx);
+        r.route("/api/*").handler(this::authorize);
         get(r, "/api/v1/summary", ctx -> reader.read(s -> Summary.of(s, leadership.get())));
+        get(r, "/api/v1/whoami", this::whoami);
         get(r, "/api/v1/queues", ctx -> reader.read(s -> QueueView.of(s.queues().root())));
         get(r, "/api/v1/apps", this::apps);
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);
+        getBlocking(r, "/api/v1/replicas", this::replicas);
+        getBlocking(r, "/api/v1/story", this::story);
+        getBlocking(r, "/api/v1/log", this::logPage);
+        get(r, "/api/v1/config", ctx -> reader.read(ConfigView::of));
+        get(r, "/api/v1/config/history", ctx -> reader.read(ConfigView.History::of));
+        r.get("/api/v1/stream").handler(ctx -> LiveStream.open(ctx, vertx, reader, leadership, tail));
+        r.post("/api/v1/config/validate").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::validate);
+        r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
+        allowOnly(r, "/api/v1/config/validate", "POST");
+        allowOnly(r, "/api/v1/config", "GET, POST");
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));
         // A handler that throws is answered in JSON too.
         r.errorHandler(500, ctx -> fail(ctx, 500, "internal error on " + ctx.request().path() + ": "
                 + (ctx.failure() == null ? "unknown" : ctx.failure().toString())));
+        r.errorHandler(413, ctx -> fail(ctx, 413, "the body is larger than " + MAX_BODY + " bytes"));
         return r;
+    }
+
+    /** Reads need what {@link AccessControl#read} says, the write what {@link AccessControl#write} says. */
+    private void authorize(RoutingContext ctx) {
+        // The one write; anything else is a read (or a method the path refuses, which needs no more than reading).
+        boolean writes = ctx.request().method() == HttpMethod.POST && ctx.request().path().equals("/api/v1/config");
+        AccessControl.Check check = writes ? access.write(ctx.request().getHeader("Authorization"))
+                : access.read(ctx.request().getHeader("Authorization"));
+        switch (check) {
+            case AccessControl.Allowed a -> {
+                ctx.put(PRINCIPAL, a.principal());
+                ctx.next();
+            }
+            case AccessControl.Denied d -> {
+                if (d.status() == 401) {
+                    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"fairway\"");
+                }
+                fail(ctx, d.status(), d.message());
+            }
+        }
+    }
+
+    private WhoAmI whoami(RoutingContext ctx) {
+        Principal p = ctx.get(PRINCIPAL);
+        return new WhoAmI(p.user(), p.role().label(), access.readsNeedToken(), p.isAdmin() && configWriter != null);
+    }
+
+    private ReplicaDirectory.Replicas replicas(RoutingContext ctx) {
+        if (replicas != null) {
+            return replicas.replicas();
+        }
+        Leadership me = leadership.get();
+        return reader.read(s -> new ReplicaDirectory.Replicas(s.leader(), s.leaderEpoch(), -1,
+                List.of(new ReplicaDirectory.ReplicaInfo(me.replica(), me.role().toLowerCase(java.util.Locale.ROOT),
+                        -1, -1, System.currentTimeMillis(), false, true))));
+    }
+
+    private StoryView story(RoutingContext ctx) {
+        String ref = ctx.request().getParam("pod");
+        if (ref == null || ref.isBlank()) {
+            throw ApiException.badRequest("give the pod as ?pod=NAMESPACE/NAME or ?pod=UID");
+        }
+        if (stories == null) {
+            throw new ApiException(503, "this server keeps no pod stories; ask a replica's console, or run "
+                    + "fairway explain " + ref);
+        }
+        List<PodStory.Saved> found = stories.apply(ref.strip());
+        if (found.isEmpty()) {
+            throw ApiException.notFound("pod " + ref + " does not appear in this replica's stories: give "
+                    + "namespace/name or the uid (stories of pods deleted long ago are forgotten; fairway explain "
+                    + "--kafka replays the whole log)");
+        }
+        return StoryView.of(ref.strip(), found);
+    }
+
+    private LogPage logPage(RoutingContext ctx) {
+        HttpServerRequest q = ctx.request();
+        LogPage.Query query = LogPage.Query.parse(q.getParam("from"), q.getParam("limit"), q.getParam("type"));
+        return LogPage.read(query, tail, log);
+    }
+
+    private void validate(RoutingContext ctx) {
+        if (!csrfSafe(ctx)) {
+            return;
+        }
+        ConfigRequest req = body(ctx);
+        if (req == null) {
+            return;
+        }
+        try {
+            SchedulerConfig parsed = QueueConfigParser.parse(req.yaml());
+            send(ctx, 200, Map.of("valid", true, "queues", countQueues(parsed)));
+        } catch (ConfigException e) {
+            sendProblems(ctx, e);
+        } catch (RuntimeException e) {
+            fail(ctx, 400, "the queue config cannot be read: " + e.getMessage());
+        }
+    }
+
+    private void applyConfig(RoutingContext ctx) {
+        if (!csrfSafe(ctx)) {
+            return;
+        }
+        ConfigRequest req = body(ctx);
+        if (req == null) {
+            return;
+        }
+        try {
+            QueueConfigParser.parse(req.yaml());
+        } catch (ConfigException e) {
+            sendProblems(ctx, e);
+            return;
+        } catch (RuntimeException e) {
+            fail(ctx, 400, "the queue config cannot be read: " + e.getMessage());
+            return;
+        }
+        if (configWriter == null) {
+            fail(ctx, 503, "this server cannot write the queue config (it has no Kubernetes client); apply it "
+                    + "to the ConfigMap with kubectl");
+            return;
+        }
+        Principal who = ctx.get(PRINCIPAL);
+        vertx.executeBlocking(() -> {
+            String version = configWriter.write(req.yaml(), req.baseVersion(), who.user());
+            LOG.info("console: {} ({}) applied a queue config, now version {} (edited {})", who.user(),
+                    who.role().label(), version, req.baseVersion().isEmpty() ? "-" : req.baseVersion());
+            String audit = "";
+            if (log != null) {
+                try {
+                    log.append(List.of(new AdminAction(System.currentTimeMillis(), who.user(), who.role().label(),
+                            AdminAction.CONFIG_APPLY, version, req.baseVersion().isEmpty() ? "replaced the config"
+                                    : "replaced version " + req.baseVersion())));
+                } catch (RuntimeException e) {
+                    LOG.error("console: the queue config version {} was written but its audit record was not: {}",
+                            version, e.toString());
+                    audit = "; the audit record could not be written to the log: " + e.getMessage();
+                }
+            }
+            return Map.of("version", version, "message", "queue config written as version " + version
+                    + "; the replicas apply it when the watcher observes it" + audit);
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                send(ctx, 200, ar.result());
+            } else if (ar.cause() instanceof QueueConfigWriter.Conflict c) {
+                fail(ctx, 409, c.getMessage());
+            } else {
+                fail(ctx, 502, "the queue config could not be written: " + ar.cause().getMessage());
+            }
+        });
+    }
+
+    private static int countQueues(SchedulerConfig config) {
+        return countQueues(config.defaultPartition().root());
+    }
+
+    private static int countQueues(io.fairway.core.config.QueueConfig q) {
+        int n = 1;
+        for (io.fairway.core.config.QueueConfig c : q.queues()) {
+            n += countQueues(c);
+        }
+        return n;
+    }
+
+    /** The body of a config request; null when it was answered with an error. */
+    private ConfigRequest body(RoutingContext ctx) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(ctx.body().asString() == null ? "" : ctx.body().asString());
+        } catch (JsonProcessingException e) {
+            fail(ctx, 400, "the body is not JSON: " + e.getOriginalMessage() + "; send {\"yaml\": \"...\"}");
+            return null;
+        }
+        if (node == null || !node.isObject() || !node.path("yaml").isTextual() || node.path("yaml").asText().isBlank()) {
+            fail(ctx, 400, "the body needs a field yaml with the queue config text: {\"yaml\": \"partitions: ...\"}");
+            return null;
+        }
+        return new ConfigRequest(node.path("yaml").asText(), node.path("baseVersion").asText(""));
+    }
+
+    private record ConfigRequest(String yaml, String baseVersion) {
+    }
+
+    /**
+     * Writes are refused unless they are JSON and not cross-site: a form on another site can neither send JSON nor set
+     * the Authorization header without a CORS preflight, which this server never grants.
+     */
+    private boolean csrfSafe(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            fail(ctx, 415, "send the request as Content-Type: application/json, not " + (type == null ? "nothing" : type));
+            return false;
+        }
+        String site = ctx.request().getHeader("Sec-Fetch-Site");
+        String origin = ctx.request().getHeader("Origin");
+        if ("cross-site".equalsIgnoreCase(site)) {
+            fail(ctx, 403, "cross-site write refused (Sec-Fetch-Site: cross-site)");
+            return false;
+        }
+        if (origin != null && !origin.equals("null")) {
+            String host = ctx.request().authority() == null ? null : ctx.request().authority().toString();
+            String originHost = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
+            if (host == null || !originHost.equalsIgnoreCase(host)) {
+                fail(ctx, 403, "cross-site write refused: Origin " + origin + " is not this console (" + host + ")");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sendProblems(RoutingContext ctx, ConfigException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "the queue config is invalid; nothing was changed: " + e.getMessage());
+        body.put("problems", e.problems().stream().map(Object::toString).toList());
+        send(ctx, 400, body);
+    }
+
+    private void allowOnly(Router r, String path, String allowed) {
+        r.route(path).handler(ctx -> {
+            ctx.response().putHeader("Allow", allowed);
+            fail(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()
+                    + "; it answers " + allowed);
+        });
     }
 
     private Page<AppView> apps(RoutingContext ctx) {
@@ -131,7 +406,29 @@ public final class AdminServer implements AutoCloseable {
             }
             send(ctx, 200, body);
         });
-        // The API reads only (for now): any other method on a known path is told so, not "not found".
+        readOnly(r, path);
+    }
+
+    /** A read that may block (the log, the store, the API server): on a worker thread, off the event loop. */
+    private void getBlocking(Router r, String path, Function<RoutingContext, Object> view) {
+        r.get(path).handler(ctx -> vertx.executeBlocking(() -> view.apply(ctx), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                send(ctx, 200, ar.result());
+            } else if (ar.cause() instanceof ApiException e) {
+                fail(ctx, e.status(), e.getMessage());
+            } else {
+                LOG.warn("console: {} failed: {}", ctx.request().path(), ar.cause().toString());
+                fail(ctx, 503, ctx.request().path() + " could not be answered: " + ar.cause().getMessage());
+            }
+        }));
+        readOnly(r, path);
+    }
+
+    private void readOnly(Router r, String path) {
+        if (path.equals("/api/v1/config")) {
+            return;
+        }
+        // Any other method on a known read path is told so, not "not found".
         r.route(path).handler(ctx -> {
             ctx.response().putHeader("Allow", "GET");
             fail(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()

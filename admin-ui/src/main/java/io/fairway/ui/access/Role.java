@@ -1,0 +1,13 @@
+package io.fairway.ui.access;
+
+/** What a console user may do: a viewer reads, an admin also writes (applies a queue config). */
+public enum Role {
+    /** No token was given and reads are open: reads only, no writes. */
+    ANONYMOUS,
+    VIEWER,
+    ADMIN;
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
