@@ -43,13 +43,13 @@ public final class AdminServer implements AutoCloseable {
     private final Vertx vertx;
     private final boolean ownsVertx;
     private final StateReader reader;
-    private final Supplier<Leadership> leadership;
+    private Supplier<Leadership> leadership;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
     private AccessControl access = AccessControl.open();
     private ReplicaDirectory replicas;
     private Function<String, List<PodStory.Saved>> stories;
-    private EventTail tail;
+    private Supplier<EventTail> tail = () -> null;
     private EventLog log;
     private QueueConfigWriter configWriter;
 
@@ -112,7 +112,18 @@ public final class AdminServer implements AutoCloseable {
 
     /** The newest events applied, for the log tail and the live stream. */
     public AdminServer withTail(EventTail tail) {
+        return withTail(() -> tail);
+    }
+
+    /** A tail that may change, e.g. that of whichever replica serves the sandbox's console now. */
+    public AdminServer withTail(Supplier<EventTail> tail) {
         this.tail = tail;
+        return this;
+    }
+
+    /** The state, leadership and stories may change source too, e.g. to the replica that leads now. */
+    public AdminServer withLeadership(Supplier<Leadership> leadership) {
+        this.leadership = leadership;
         return this;
     }
 
@@ -212,7 +223,7 @@ public final class AdminServer implements AutoCloseable {
     private LogPage logPage(RoutingContext ctx) {
         HttpServerRequest q = ctx.request();
         LogPage.Query query = LogPage.Query.parse(q.getParam("from"), q.getParam("limit"), q.getParam("type"));
-        return LogPage.read(query, tail, log);
+        return LogPage.read(query, tail.get(), log);
     }
 
     private void validate(RoutingContext ctx) {

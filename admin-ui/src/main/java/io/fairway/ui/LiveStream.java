@@ -25,22 +25,25 @@ final class LiveStream {
     private final HttpServerResponse response;
     private final StateReader reader;
     private final Supplier<Leadership> leadership;
-    private final EventTail tail;
+    /** Its source may change (the sandbox's console follows the leader); offsets are the log's, the same in all. */
+    private final Supplier<EventTail> tail;
     private long nextOffset;
     private Summary lastSummary;
     private long lastSummaryAt;
     private long lastWriteAt;
 
-    private LiveStream(HttpServerResponse response, StateReader reader, Supplier<Leadership> leadership, EventTail tail) {
+    private LiveStream(HttpServerResponse response, StateReader reader, Supplier<Leadership> leadership,
+                       Supplier<EventTail> tail) {
         this.response = response;
         this.reader = reader;
         this.leadership = leadership;
         this.tail = tail;
-        this.nextOffset = tail == null ? -1 : tail.next();
+        EventTail t = tail.get();
+        this.nextOffset = t == null ? -1 : t.next();
     }
 
     static void open(RoutingContext ctx, Vertx vertx, StateReader reader, Supplier<Leadership> leadership,
-                     EventTail tail) {
+                     Supplier<EventTail> tail) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -79,6 +82,7 @@ final class LiveStream {
     }
 
     private void logEvents() {
+        EventTail tail = this.tail.get();
         if (tail == null) {
             return;
         }

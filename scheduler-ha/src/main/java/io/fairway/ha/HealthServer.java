@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,16 +35,31 @@ public final class HealthServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Listens on {@code host:port} (0 for a free port). */
+    /** Listens on {@code host:port} (0 for a free port), with an open, read-only console. */
     public static HealthServer start(Replica replica, EventLog log, String host, int port) {
+        return start(replica, log, host, port, ConsoleOptions.open());
+    }
+
+    /** Listens on {@code host:port} (0 for a free port); the console under {@code /api/} as {@code console} says. */
+    public static HealthServer start(Replica replica, EventLog log, String host, int port, ConsoleOptions console) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         HealthServer[] self = new HealthServer[1];
         try {
-            // The console's read-only API, over this replica's state: every replica serves it, a follower from its
-            // replicated state.
+            // The console's API, over this replica's state: every replica serves it, a follower from its replicated
+            // state (marked read-only by its role in the summary).
             var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
+                    .withAccess(console.access())
+                    .withTail(replica.tail())
+                    .withLog(log)
+                    .withStories(ref -> replica.follower().store().storiesOf(ref))
+                    .withConfigWriter(console.configWriter())
+                    .withReplicas(console.replicas())
                     .handler();
-            HttpServer server = vertx.createHttpServer()
+            HttpServerOptions options = new HttpServerOptions();
+            if (console.tls() != null) {
+                console.tls().apply(options);
+            }
+            HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(r -> {
                         if (r.path().startsWith("/api/")) {
                             api.handle(r);

@@ -50,6 +50,10 @@ public final class Replica implements AutoCloseable {
     /** What a replica does now. */
     public enum Role { FOLLOWER, LEADER, STOPPED }
 
+    /** Events the console's tail keeps in memory; older ones are read from the log. */
+    public static final int TAIL_EVENTS = 2_000;
+    private io.fairway.ui.EventTail tail;
+
     private final String name;
     private final LogAppender appender;
     private final ObservationGate gate;
@@ -123,9 +127,11 @@ public final class Replica implements AutoCloseable {
         Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
         LeaderLoop[] loop = new LeaderLoop[1];
+        io.fairway.ui.EventTail tail = new io.fairway.ui.EventTail(TAIL_EVENTS);
         FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(watcherOptions.schedulerName())
                 .withMaxPersistDelay(Duration.ofMillis(200))
                 .withOnApplied((e, r) -> {
+                    tail.applied(e, r);
                     if (loop[0] != null) {
                         loop[0].applied(e, r);
                     }
@@ -152,6 +158,7 @@ public final class Replica implements AutoCloseable {
         Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
                 election,
                 loopOptions.pollTimeout());
+        r.tail = tail;
         r.thread.start();
         election.start();
         long every = electionOptions.retryPeriod().toMillis();
@@ -338,6 +345,11 @@ public final class Replica implements AutoCloseable {
 
     public Role role() {
         return role;
+    }
+
+    /** The newest events this replica applied, for the console's log tail and live stream. */
+    public io.fairway.ui.EventTail tail() {
+        return tail;
     }
 
     public LeaderLoop loop() {

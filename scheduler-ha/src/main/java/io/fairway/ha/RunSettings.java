@@ -46,7 +46,21 @@ public record RunSettings(
         Duration renewDeadline,
         Duration retryPeriod,
         String healthHost,
-        int healthPort) {
+        int healthPort,
+        Console console) {
+
+    /**
+     * The console's access and transport.
+     *
+     * @param tokens         "" (no tokens: reads open, no writes), a file, or {@code secret:NAMESPACE/NAME} (key
+     *                       {@value #TOKENS_KEY}), each line {@code TOKEN,USER,ROLE}
+     * @param readsNeedToken whether reads need a viewer or admin token too
+     * @param tls            null for plain HTTP
+     */
+    public record Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls) {
+        public static final String TOKENS_KEY = "tokens.csv";
+        public static final String SECRET_PREFIX = "secret:";
+    }
 
     /** One setting: its key, default ("" for none) and what it is. */
     public record Setting(String key, String defaultValue, String description) {
@@ -78,7 +92,14 @@ public record RunSettings(
             new Setting("election.renewDeadline", "1500ms", "the leader stops deciding and binding this long after its last renewal"),
             new Setting("election.retryPeriod", "250ms", "how often the leader renews and a standby tries"),
             new Setting("health.host", "0.0.0.0", "interface of /healthz and /readyz"),
-            new Setting("health.port", "8080", "port of /healthz and /readyz, 0 for any free one"));
+            new Setting("health.port", "8080", "port of /healthz and /readyz, 0 for any free one"),
+            new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
+                    + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
+            new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
+            new Setting("console.tls.certificate", "", "PEM certificate (chain) of the health and console port; with console.tls.key"),
+            new Setting("console.tls.key", "", "PEM private key of console.tls.certificate"),
+            new Setting("console.tls.keyStore", "", "instead of PEM files: a PKCS#12 (.p12) or JKS (.jks) key store"),
+            new Setting("console.tls.keyStorePassword", "", "password of console.tls.keyStore"));
 
     /** Loads and validates; {@code file} may be null, {@code overrides} are the command line's. */
     public static RunSettings load(Path file, Map<String, String> env, Map<String, String> overrides) {
@@ -142,7 +163,8 @@ public record RunSettings(
                 p.number("kubernetes.bindQps"), p.intIn("kubernetes.bindBurst", 1, 1_000_000),
                 p.intIn("kubernetes.bindParallelism", 1, 10_000), lease[0], lease[1],
                 p.duration("election.leaseDuration"), p.duration("election.renewDeadline"),
-                p.duration("election.retryPeriod"), known.get("health.host"), p.intIn("health.port", 0, 65535));
+                p.duration("election.retryPeriod"), known.get("health.host"), p.intIn("health.port", 0, 65535),
+                console(known, p));
         if (problems.isEmpty()) {
             s.check(problems);
         }
@@ -150,6 +172,38 @@ public record RunSettings(
             throw new SettingsException(problems);
         }
         return s;
+    }
+
+    private static Console console(Map<String, String> known, Parser p) {
+        String tokens = known.get("console.tokens").trim();
+        if (tokens.startsWith(Console.SECRET_PREFIX)) {
+            String ref = tokens.substring(Console.SECRET_PREFIX.length());
+            if (!ref.matches("[^/\\s]+/[^/\\s]+")) {
+                p.problems().add("console.tokens (" + p.source("console.tokens") + "): '" + tokens
+                        + "' is not secret:NAMESPACE/NAME");
+            }
+        } else if (!tokens.isEmpty() && !Files.isReadable(Path.of(tokens))) {
+            p.problems().add("console.tokens (" + p.source("console.tokens") + "): the file " + tokens
+                    + " does not exist or cannot be read");
+        }
+        String cert = known.get("console.tls.certificate").trim();
+        String key = known.get("console.tls.key").trim();
+        String store = known.get("console.tls.keyStore").trim();
+        ConsoleOptions.Tls tls = null;
+        if (!store.isEmpty()) {
+            tls = ConsoleOptions.Tls.keyStore(Path.of(store), known.get("console.tls.keyStorePassword"));
+        } else if (!cert.isEmpty() || !key.isEmpty()) {
+            tls = new ConsoleOptions.Tls(cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+                    null, null);
+        }
+        if (tls != null) {
+            try {
+                tls.check();
+            } catch (IllegalArgumentException e) {
+                p.problems().add("console.tls: " + e.getMessage());
+            }
+        }
+        return new Console(tokens, p.bool("console.readsNeedToken"), tls);
     }
 
     private void check(List<String> problems) {
@@ -230,6 +284,14 @@ public record RunSettings(
                 problems.add(key + " (" + source(key) + "): '" + v + "' is not a whole number");
                 return min;
             }
+        }
+
+        boolean bool(String key) {
+            String v = values.get(key).trim().toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                problems.add(key + " (" + source(key) + "): '" + values.get(key) + "' is not true or false");
+            }
+            return v.equals("true");
         }
 
         double number(String key) {

@@ -207,6 +207,27 @@ class DeployManifestsTest {
                 }
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs")
                         .withName("a-0").get().getSpec().getNodeName()).isEqualTo("n0"));
+
+                // the console: tokens from a Secret, the replica's status Lease, and a queue config apply
+                admin.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                        .withNewMetadata().withName("console-tokens").endMetadata()
+                        .withStringData(Map.of(RunSettings.Console.TOKENS_KEY, "0123456789abcdef01,alice,admin\n"))
+                        .build()).create();
+                assertThat(FairwayServer.access(new RunSettings.Console("secret:" + ns + "/console-tokens", false,
+                        null), asFairway).writesPossible()).isTrue();
+                try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, log, ns, Duration.ofMillis(200),
+                        Clock.systemUTC())) {
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(beacon.replicas().replicas())
+                            .singleElement().satisfies(x -> assertThat(x.name()).isEqualTo("r0")));
+                    // a second beat updates the Lease it created
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(server.requests())
+                            .anySatisfy(q -> assertThat(q.verb() + " " + q.resource()).isEqualTo("update leases")));
+                }
+                String version = admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE)
+                        .withName(WatcherOptions.DEFAULT_CONFIG_NAME).get().getMetadata().getResourceVersion();
+                new QueueConfigMapWriter(asFairway, WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
+                        WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()).write(
+                        "partitions: [{name: default, queues: [{name: root}]}]", version, "alice");
             }
             List<ApiRequest> made = server.requests().stream().filter(q -> q.userAgent().equals(AGENT)).toList();
             assertThat(made).isNotEmpty();

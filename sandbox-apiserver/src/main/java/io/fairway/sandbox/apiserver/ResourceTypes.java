@@ -28,6 +28,9 @@ final class ResourceTypes {
     static final ResourceType CONFIGMAPS = new ResourceType("", "v1", "configmaps", "configmap", "ConfigMap", true,
             List.of("cm"), List.of(), List.of(), META, "configmaps", ResourceType.ALL_VERBS);
 
+    static final ResourceType SECRETS = new ResourceType("", "v1", "secrets", "secret", "Secret", true,
+            List.of(), List.of(), List.of(), META, "secrets", ResourceType.ALL_VERBS);
+
     static final ResourceType EVENTS = new ResourceType("", "v1", "events", "event", "Event", true,
             List.of("ev"), List.of(), List.of(),
             Set.of("metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace",
@@ -50,11 +53,12 @@ final class ResourceTypes {
     static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "events", "event", "Event", true,
             List.of("ev"), List.of(), List.of(), EVENTS.fieldLabels(), "events", ResourceType.ALL_VERBS);
 
-    static final List<ResourceType> ALL = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, EVENTS, BINDINGS, LEASES,
+    static final List<ResourceType> ALL = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, BINDINGS, LEASES,
             PRIORITY_CLASSES, EVENTS_V1);
 
     /** The primary type of each storage key (the form objects are kept in). */
-    static final List<ResourceType> STORED = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, EVENTS, LEASES, PRIORITY_CLASSES);
+    static final List<ResourceType> STORED = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, LEASES,
+            PRIORITY_CLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new HashMap<>();
     private static final Map<String, List<ResourceType>> BY_GROUP_VERSION = new LinkedHashMap<>();
