@@ -92,6 +92,33 @@ class RunSettingsTest {
     }
 
     @Test
+    void consoleSettingsAreCheckedBeforeAnythingStarts() {
+        Map<String, String> base = Map.of("kafka.bootstrapServers", "k:9092", "kafka.replicationFactor", "1",
+                "kafka.minInsyncReplicas", "1");
+        RunSettings open = RunSettings.load(null, Map.of(), base);
+        assertThat(open.console().tokens()).isEmpty();
+        assertThat(open.console().readsNeedToken()).isFalse();
+        assertThat(open.console().tls()).isNull();
+
+        Map<String, String> bad = new java.util.HashMap<>(base);
+        bad.put("console.tokens", tmp.resolve("missing.csv").toString());
+        bad.put("console.readsNeedToken", "yes");
+        bad.put("console.tls.certificate", tmp.resolve("cert.pem").toString());
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), bad))
+                .hasMessageContaining("console.tokens (the command line): the file " + tmp.resolve("missing.csv"))
+                .hasMessageContaining("console.readsNeedToken (the command line): 'yes' is not true or false")
+                .hasMessageContaining("console.tls: console TLS file " + tmp.resolve("cert.pem") + " does not exist");
+
+        Map<String, String> secret = new java.util.HashMap<>(base);
+        secret.put("console.tokens", "secret:fairway");
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), secret))
+                .hasMessageContaining("'secret:fairway' is not secret:NAMESPACE/NAME");
+        secret.put("console.tokens", "secret:fairway/console");
+        assertThat(RunSettings.load(null, Map.of("FAIRWAY_CONSOLE_READS_NEED_TOKEN", "true"), secret).console())
+                .isEqualTo(new RunSettings.Console("secret:fairway/console", true, null));
+    }
+
+    @Test
     void environmentVariableNamesFollowTheKeys() {
         assertThat(RunSettings.SETTINGS).extracting(RunSettings.Setting::env)
                 .contains("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "FAIRWAY_ELECTION_RENEW_DEADLINE", "FAIRWAY_DATA_DIR",
