@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the embedded default: a Kafka broker (KRaft), a local Kubernetes API server, simulated "
                 + "nodes with GPUs and FPGAs and their kubelets, the scheduler, and a steady multi-tenant workload "
-                + "(Spark-like apps, batch jobs, GPU training). Prints a summary every few seconds and how to point "
-                + "kubectl at the API server. Ctrl-C stops everything."})
+                + "(Spark-like apps, batch jobs, GPU training). Prints a summary every few seconds, the web console's "
+                + "address and how to point kubectl at the API server. Ctrl-C stops everything."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,12 +47,17 @@ public final class DemoCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     String killLeaderEvery;
 
+    @Option(names = "--console-port", defaultValue = "" + Demo.Options.CONSOLE_PORT,
+            description = "Port of the web console on 127.0.0.1; 0 for any free one; a taken port falls back to a "
+                    + "free one (default ${DEFAULT-VALUE}).")
+    int consolePort;
+
     @Override
     public Integer call() throws InterruptedException {
         Demo.Options options;
         try {
             options = new Demo.Options(nodes, duration(duration, "--duration"), duration(every, "--every"),
-                    appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"));
+                    appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"), consolePort);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -34,11 +34,16 @@ public final class Demo {
      * @param seed          fleet and workload seed
      * @param replicas      scheduler replicas (one leads, the others stand by)
      * @param killLeaderEvery kill the leader this often (as SIGKILL would; it restarts 5 s later), zero for never
+     * @param consolePort   the web console's port on {@link #CONSOLE_HOST}; 0 for any free one, and when it is taken
      */
     public record Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed, int replicas,
-                          Duration killLeaderEvery) {
+                          Duration killLeaderEvery, int consolePort) {
+        /** The console listens on loopback only: the demo's reads are open and its admin token is printed. */
+        public static final String CONSOLE_HOST = "127.0.0.1";
+        public static final int CONSOLE_PORT = 8090;
+
         public Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed) {
-            this(nodes, duration, every, appsPerMinute, seed, 2, Duration.ZERO);
+            this(nodes, duration, every, appsPerMinute, seed, 2, Duration.ZERO, 0);
         }
 
         public Options {
@@ -51,6 +56,9 @@ public final class Demo {
             if (!killLeaderEvery.isZero() && replicas < 2) {
                 throw new IllegalArgumentException("--kill-leader-every needs --replicas 2 or more: with one replica "
                         + "nobody would take over");
+            }
+            if (consolePort < 0 || consolePort > 65535) {
+                throw new IllegalArgumentException("--console-port must be 0..65535, not " + consolePort);
             }
             if (nodes < 1) {
                 throw new IllegalArgumentException("--nodes must be at least 1, not " + nodes);
@@ -68,6 +76,29 @@ public final class Demo {
     }
 
     private Demo() {
+    }
+
+    /** A fresh admin token per run: the console writes the queue ConfigMap, so even a demo does not leave it open. */
+    static String adminToken() {
+        byte[] b = new byte[18];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static SandboxConsole startConsole(SandboxCluster cluster, int port, String token) {
+        var access = io.fairway.ui.access.AccessControl.tokens(
+                java.util.Map.of(token, new io.fairway.ui.access.Principal("demo-admin", io.fairway.ui.access.Role.ADMIN)),
+                false);
+        try {
+            return cluster.startConsole(access, Options.CONSOLE_HOST, port);
+        } catch (RuntimeException e) {
+            if (port == 0) {
+                throw e;
+            }
+            org.slf4j.LoggerFactory.getLogger(Demo.class).warn("the console cannot listen on port {} ({}); it takes "
+                    + "a free port instead (--console-port sets another)", port, e.getMessage());
+            return cluster.startConsole(access, Options.CONSOLE_HOST, 0);
+        }
     }
 
     /** Runs the demo; returns when it is over. {@code stop} ends it early (a shutdown hook counts it down). */
@@ -92,7 +123,11 @@ public final class Demo {
             out.printf("  kubectl --kubeconfig %s get pods -A -o wide%n", cluster.kubeconfig());
             out.printf("  fairway explain POD --data %s --kafka %s%n",
                     cluster.workDirectory().resolve("replica-0"), cluster.kafkaBootstrap());
-            out.println("  (the web console comes with the admin-ui module; Ctrl-C stops everything)");
+            String token = adminToken();
+            SandboxConsole console = startConsole(cluster, o.consolePort(), token);
+            out.printf("  web console: %s  (reads open; to apply a queue config, enter the admin token %s)%n",
+                    console.url(), token);
+            out.println("  Ctrl-C stops everything");
             out.flush();
             long end = o.duration().isZero() ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
             long lastAllocations = 0;

@@ -55,6 +55,7 @@ public final class SandboxCluster implements AutoCloseable {
     private SimulatedKubelets kubelets;
     private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<SandboxConsole> consoles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private LeaderLoop.Options loopOptions;
     private final java.util.concurrent.atomic.AtomicLong kills = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closing;
@@ -226,9 +227,22 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     /** Stops everything, newest part first, and deletes the work directory. */
+    /**
+     * Starts the console for this sandbox on {@code host:port} (0 for a free port); it is closed with the sandbox.
+     */
+    public SandboxConsole startConsole(io.fairway.ui.access.AccessControl access, String host, int port) {
+        SandboxConsole console = SandboxConsole.start(this, access, host, port);
+        consoles.add(console);
+        return console;
+    }
+
     @Override
     public void close() {
         closing = true;
+        for (SandboxConsole c : consoles) {
+            c.close();
+        }
+        consoles.clear();
         for (Replica r : replicas) {
             try {
                 r.close();

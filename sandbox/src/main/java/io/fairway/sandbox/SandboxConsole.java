@@ -1,0 +1,89 @@
+package io.fairway.sandbox;
+
+import io.fairway.ha.QueueConfigMapWriter;
+import io.fairway.ha.Replica;
+import io.fairway.k8s.WatcherOptions;
+import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.ui.AdminServer;
+import io.fairway.ui.Leadership;
+import io.fairway.ui.ReplicaDirectory;
+import io.fairway.ui.access.AccessControl;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sandbox's console: one address for the whole sandbox, served from whichever replica leads (else the first one
+ * up), so that it stays up and shows the fail-over when the demo kills the leader. In {@code fairway run} every
+ * replica serves its own console on its health port instead.
+ */
+public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
+    private final SandboxCluster cluster;
+    /** The console's own log client: a replica's is closed when the replica is killed. */
+    private final KafkaEventLog log;
+    private final AdminServer server;
+    private final String url;
+
+    private SandboxConsole(SandboxCluster cluster, AccessControl access, String host, int port) {
+        this.cluster = cluster;
+        this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
+        try {
+            this.server = new AdminServer(() -> serving().follower().state(), () -> leadership(serving()))
+                    .withAccess(access)
+                    .withTail(() -> serving().tail())
+                    .withStories(ref -> serving().follower().store().storiesOf(ref))
+                    .withLog(log)
+                    .withConfigWriter(new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
+                            WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()))
+                    .withReplicas(this);
+            this.url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + server.start(host, port) + "/";
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    static SandboxConsole start(SandboxCluster cluster, AccessControl access, String host, int port) {
+        return new SandboxConsole(cluster, access, host, port);
+    }
+
+    /** Where to point a browser. */
+    public String url() {
+        return url;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private Replica serving() {
+        return cluster.replica();
+    }
+
+    private static Leadership leadership(Replica r) {
+        return new Leadership(r.name(), r.role().name(), r.role() == Replica.Role.LEADER ? r.loop().epoch() : 0);
+    }
+
+    @Override
+    public Replicas replicas() {
+        long end = log.endOffset();
+        List<ReplicaInfo> out = new ArrayList<>();
+        Replica serving = serving();
+        for (Replica r : cluster.replicas()) {
+            long offset = r.follower().nextOffset();
+            out.add(new ReplicaInfo(r.name(), r.role().name().toLowerCase(Locale.ROOT), offset,
+                    Math.max(0, end - offset), System.currentTimeMillis(), false, r == serving));
+        }
+        var state = serving.follower().state();
+        Replica leader = cluster.leader();
+        return new Replicas(leader != null ? leader.name() : state.leader(), state.leaderEpoch(), end, out);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        log.close();
+    }
+}
