@@ -47,8 +47,22 @@ public final class Binder implements AutoCloseable {
     public record Withdrawn(String podUid, String node, String reason) implements Outcome {
     }
 
+    /** Told of every binding request sent, for the bind latency histogram. Called on the binder's threads. */
+    @FunctionalInterface
+    public interface RequestTimer {
+        RequestTimer NONE = (code, nanos) -> {
+        };
+
+        /**
+         * @param code  the API server's answer, 0 when none came (timeout, I/O error)
+         * @param nanos from the request sent to its answer (or to giving up on one)
+         */
+        void answered(int code, long nanos);
+    }
+
     private final KubernetesClient client;
     private final BinderOptions options;
+    private final RequestTimer timer;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore inFlight;
     private final RateLimiter limiter;
@@ -68,7 +82,13 @@ public final class Binder implements AutoCloseable {
      * @param mayBind asked just before each request is sent: false (the lease is not known valid) withdraws the bind
      */
     public Binder(KubernetesClient client, BinderOptions options, BooleanSupplier mayBind) {
+        this(client, options, mayBind, RequestTimer.NONE);
+    }
+
+    /** As {@link #Binder(KubernetesClient, BinderOptions, BooleanSupplier)}, telling {@code timer} of each request. */
+    public Binder(KubernetesClient client, BinderOptions options, BooleanSupplier mayBind, RequestTimer timer) {
         this.client = client;
+        this.timer = timer;
         this.options = options;
         this.mayBind = mayBind;
         int configured = client.getConfiguration().getRequestTimeout();
@@ -132,6 +152,7 @@ public final class Binder implements AutoCloseable {
             }
             int code;
             String answer;
+            long sent = System.nanoTime();
             try {
                 HttpResponse<String> resp = client.getHttpClient().sendAsync(client.getHttpClient()
                                 .newHttpRequestBuilder().uri(bindingUrl(namespace, name))
@@ -143,6 +164,7 @@ public final class Binder implements AutoCloseable {
                 code = 0;
                 answer = ApiRequests.noAnswer(e, requestTimeoutMillis);
             }
+            timer.answered(code, System.nanoTime() - sent);
             if (code >= 200 && code < 300) {
                 return new Bound(uid, node, false, attempt);
             }

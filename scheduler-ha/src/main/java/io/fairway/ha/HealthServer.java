@@ -16,6 +16,7 @@ import java.util.Map;
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
  * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
  * sent. Paths under {@code /api/} are the console's read-only API ({@code io.fairway.ui.AdminServer}).
+ * {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format.
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
@@ -137,8 +138,18 @@ public final class HealthServer implements AutoCloseable {
                             reply(r, 200, body);
                         }
                     });
+            // off the event loop, and unordered so that a /readyz waiting on the brokers does not hold it up
+            case "/metrics" -> vertx.executeBlocking(() -> replica.metrics().scrape(), false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    r.response().setStatusCode(200).putHeader("content-type", ReplicaMetrics.CONTENT_TYPE)
+                            .end(ar.result());
+                } else {
+                    r.response().setStatusCode(500).putHeader("content-type", "text/plain")
+                            .end("cannot gather the metrics of replica " + replica.name() + ": " + ar.cause() + "\n");
+                }
+            });
             default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
-                    .end("not found: " + r.path() + " (try /healthz, /readyz or /statez)\n");
+                    .end("not found: " + r.path() + " (try /healthz, /readyz, /statez or /metrics)\n");
         }
     }
 

@@ -69,6 +69,27 @@ public final class LeaderLoop {
         }
     }
 
+    /**
+     * Told what the loop did, for the replica's metrics. Called on the loop's thread: it must be quick and not throw.
+     */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        /**
+         * A cycle ran, taking {@code nanos} from taking the state to its decisions written.
+         *
+         * @param decisions what it decided (0: nothing to write)
+         * @param committed false when its decisions were dropped uncommitted (the lease was not known valid)
+         */
+        default void cycled(long nanos, int decisions, boolean committed) {
+        }
+
+        /** Decisions this leader wrote to the log (a cycle's, or the releases of failed binds). */
+        default void committed(List<? extends Decision> decisions) {
+        }
+    }
+
     private final EventLog log;
     private final StateFollower follower;
     private final Binder binder;
@@ -78,6 +99,7 @@ public final class LeaderLoop {
     private final Options options;
     private final Function<ClusterState, List<Observation>> reconcile;
     private final BooleanSupplier mayCommit;
+    private final Listener listener;
     /** Our decisions read back from the log since the last turn: they stop being in flight. */
     private final List<Decision> readBack = new ArrayList<>();
     private final ConcurrentLinkedQueue<Binder.Failed> bindFailures = new ConcurrentLinkedQueue<>();
@@ -125,6 +147,14 @@ public final class LeaderLoop {
     public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
                       Clock clock, Options options, Function<ClusterState, List<Observation>> reconcile,
                       BooleanSupplier mayCommit) {
+        this(log, follower, binder, evictor, waiting, clock, options, reconcile, mayCommit, Listener.NONE);
+    }
+
+    /** As the constructor above, telling {@code listener} of every cycle and every commit. */
+    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
+                      Clock clock, Options options, Function<ClusterState, List<Observation>> reconcile,
+                      BooleanSupplier mayCommit, Listener listener) {
+        this.listener = listener;
         this.evictor = evictor;
         this.reconcile = reconcile;
         this.mayCommit = mayCommit;
@@ -263,6 +293,7 @@ public final class LeaderLoop {
         } finally {
             busySince = 0;
         }
+        listener.committed(decisions);
     }
 
     /** True between {@link #becomeLeader} and {@link #stepDown}. */
@@ -318,18 +349,22 @@ public final class LeaderLoop {
     private void cycle(long now) {
         dirty = false;
         lastCycle = now;
+        long started = System.nanoTime();
         CycleResult r = scheduler.cycle(now);
         cycles++;
         if (r.decisions().isEmpty()) {
+            listener.cycled(System.nanoTime() - started, 0, false);
             return;
         }
         if (!mayCommit.getAsBoolean()) {
             LOG.warn("dropping the {} decisions of a cycle uncommitted: the lease is not known valid",
                     r.decisions().size());
+            listener.cycled(System.nanoTime() - started, r.decisions().size(), false);
             return;
         }
         // Committed before anything reaches the cluster: a decision not in the log is never acted on.
         commit(r.decisions());
+        listener.cycled(System.nanoTime() - started, r.decisions().size(), true);
         ClusterState state = follower.state();
         for (Decision d : r.decisions()) {
             switch (d) {

@@ -68,6 +68,9 @@ public final class Replica implements AutoCloseable {
     private final Thread thread;
     private final java.util.concurrent.ScheduledExecutorService watchdog;
     private final EventLog log;
+    private final ReplicaMetrics metrics;
+    /** The log's end as the log probe last read it, -1 before it did: a scrape must not call the brokers. */
+    private volatile long logEnd = -1;
     private volatile long lastLogContact = System.nanoTime();
     private volatile long logGiveUps;
     private volatile Role role = Role.FOLLOWER;
@@ -81,7 +84,8 @@ public final class Replica implements AutoCloseable {
 
     private Replica(EventLog log, String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
                     StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting, LeaderLoop loop,
-                    LeaderElection election, Duration pollTimeout) {
+                    LeaderElection election, Duration pollTimeout, ReplicaMetrics metrics) {
+        this.metrics = metrics;
         this.evictor = evictor;
         this.log = log;
         this.name = name;
@@ -122,7 +126,8 @@ public final class Replica implements AutoCloseable {
                                 WatcherOptions watcherOptions, BinderOptions binderOptions,
                                 LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
         LeaderElection election = new LeaderElection(client, electionOptions, replica);
-        Binder binder = new Binder(client, binderOptions, election::leaseValid);
+        ReplicaMetrics metrics = new ReplicaMetrics(replica);
+        Binder binder = new Binder(client, binderOptions, election::leaseValid, metrics::bindAnswered);
         // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
         Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
@@ -143,7 +148,7 @@ public final class Replica implements AutoCloseable {
         loop[0] = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
                 state -> Reconciliation.missing(state,
                         watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis()),
-                election::leaseValid);
+                election::leaseValid, metrics);
         try {
             watcher.start();
         } catch (RuntimeException e) {
@@ -153,12 +158,14 @@ public final class Replica implements AutoCloseable {
             binder.close();
             evictor.close();
             waiting.close();
+            metrics.close();
             throw e;
         }
         Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
                 election,
-                loopOptions.pollTimeout());
+                loopOptions.pollTimeout(), metrics);
         r.tail = tail;
+        metrics.observe(r);
         r.thread.start();
         election.start();
         long every = electionOptions.retryPeriod().toMillis();
@@ -171,6 +178,8 @@ public final class Replica implements AutoCloseable {
         try {
             while (!stopping) {
                 turn();
+                // the queue and app gauges copy the state here, on the thread that changes it
+                metrics.refreshIfDue(follower.state());
                 for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                     io.fairway.core.state.ClusterState st = follower.state();
                     java.util.TreeMap<String, Integer> gangs = new java.util.TreeMap<>();
@@ -273,7 +282,7 @@ public final class Replica implements AutoCloseable {
         long every = election.options().retryPeriod().toMillis();
         while (!stopping) {
             try {
-                log.endOffset();
+                logEnd = log.endOffset();
                 lastLogContact = System.nanoTime();
             } catch (RuntimeException e) {
                 LOG.debug("replica {}: the log did not answer: {}", name, e.toString());
@@ -284,6 +293,16 @@ public final class Replica implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** The log's end offset as last probed (every lease retry period), -1 before the first answer. */
+    public long logEnd() {
+        return logEnd;
+    }
+
+    /** This replica's metrics, for {@code /metrics}. */
+    public ReplicaMetrics metrics() {
+        return metrics;
     }
 
     /** Times this replica gave the lease up because the log did not answer. */
@@ -439,5 +458,6 @@ public final class Replica implements AutoCloseable {
         waiting.close();
         // the follower is the replica thread's; it has stopped, so closing it here is safe
         follower.close();
+        metrics.close();
     }
 }
