@@ -52,6 +52,7 @@ public final class AdminServer implements AutoCloseable {
     private Supplier<EventTail> tail = () -> null;
     private EventLog log;
     private QueueConfigWriter configWriter;
+    private Supplier<String> metrics;
 
     /**
      * @param state      the replica's live state, read from the HTTP thread
@@ -139,8 +140,24 @@ public final class AdminServer implements AutoCloseable {
         return this;
     }
 
+    /** Prometheus text for {@code /metrics}, for a server that is not a replica's health port (the sandbox's). */
+    public AdminServer withMetrics(Supplier<String> scrape) {
+        this.metrics = scrape;
+        return this;
+    }
+
     Router router() {
         Router r = Router.router(vertx);
+        if (metrics != null) {
+            r.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::get, false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+                } else {
+                    ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain")
+                            .end("cannot gather the metrics: " + ar.cause() + "\n");
+                }
+            }));
+        }
         r.route("/api/*").handler(this::authorize);
         get(r, "/api/v1/summary", ctx -> reader.read(s -> Summary.of(s, leadership.get())));
         get(r, "/api/v1/whoami", this::whoami);

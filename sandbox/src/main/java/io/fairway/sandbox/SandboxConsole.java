@@ -37,7 +37,8 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
                     .withLog(log)
                     .withConfigWriter(new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
                             WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()))
-                    .withReplicas(this);
+                    .withReplicas(this)
+                    .withMetrics(() -> serving().metrics().scrape());
             this.url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + server.start(host, port) + "/";
         } catch (RuntimeException e) {
             log.close();
