@@ -11,9 +11,11 @@ class SandboxCommandsTest {
     @Test
     void theDemoSchedulesTheWorkloadAndPrintsItsSummary() {
         CliRun r = CliRun.of("demo", "--nodes", "20", "--duration", "30s", "--every", "5s", "--apps-per-minute", "120",
-                "--kill-leader-every", "12s");
+                "--kill-leader-every", "12s", "--console-port", "0");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("kubectl --kubeconfig").contains("get pods -A -o wide")
+                .containsPattern("web console: http://127\\.0\\.0\\.1:[0-9]+/ +\\(reads open; to apply a queue config, "
+                        + "enter the admin token [0-9a-f]{36}\\)")
                 .contains("root.tenants.team-")
                 .containsPattern("running +[1-9]")
                 .contains("(leader, epoch 1)")
