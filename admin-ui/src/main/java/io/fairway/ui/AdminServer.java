@@ -161,7 +161,7 @@ public final class AdminServer implements AutoCloseable {
         r.route("/api/*").handler(this::authorize);
         get(r, "/api/v1/summary", ctx -> reader.read(s -> Summary.of(s, leadership.get())));
         get(r, "/api/v1/whoami", this::whoami);
-        get(r, "/api/v1/queues", ctx -> reader.read(s -> QueueView.of(s.queues().root())));
+        get(r, "/api/v1/queues", ctx -> reader.read(s -> QueueView.of(s.queues().root(), s.capacity())));
         get(r, "/api/v1/apps", this::apps);
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);

@@ -167,11 +167,15 @@ class AdminServerTest {
         assertThat(a.at("/pending/cpu").asLong()).isEqualTo(1_000);
         assertThat(a.at("/appsByState/RUNNING").asInt()).isEqualTo(1);
         assertThat(a.get("children")).isEmpty();
+        // half its guarantee used: owed resources
+        assertThat(a.get("fairShare").asDouble()).isEqualTo(0.5);
         assertThat(b.get("name").asText()).isEqualTo("root.b");
         assertThat(b.at("/allocated/nvidia.com~1gpu").asLong()).isEqualTo(1);
         assertThat(b.at("/pending/cpu").asLong()).isEqualTo(3_000);
         assertThat(b.at("/appsByState/ACCEPTED").asInt()).isEqualTo(2);
         assertThat(b.at("/appsByState/RUNNING").asInt()).isEqualTo(1);
+        // no guarantee, no max: its dominant share of the cluster, one of the two GPUs
+        assertThat(b.get("fairShare").asDouble()).isEqualTo(0.5);
     }
 
     @Test

@@ -10,8 +10,21 @@ import io.fairway.core.resources.Resources;
  * by share: of guaranteed for queues that have one, else of their max, else of the cluster. Ties: queues with a
  * guarantee before those without, then by name.
  */
-final class QueueOrder {
+public final class QueueOrder {
     private QueueOrder() {
+    }
+
+    /**
+     * The share the scheduler orders {@code q} among its siblings by, from what it has allocated: of its guaranteed
+     * resources when it has some, else of its max, else of the cluster's capacity. Below 1 with a guarantee: the
+     * queue is owed resources.
+     */
+    public static double share(io.fairway.core.state.QueueState q, ResourceCounter cluster) {
+        long[] used = q.allocated().raw();
+        if (!q.guaranteed().isEmpty()) {
+            return dominantShare(used, q.guaranteed());
+        }
+        return q.max().isEmpty() ? dominantShare(used, cluster) : dominantShare(used, q.max());
     }
 
     /** Dominant share of {@code used} over {@code base}, over the resources base defines with a positive value. */
