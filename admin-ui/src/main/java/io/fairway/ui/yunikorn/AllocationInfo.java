@@ -12,8 +12,10 @@ import java.util.TreeMap;
  * reservation, which stands where YuniKorn would have a placeholder pod ({@code placeholder: true}; its key is made
  * from the app, the task group and the slot, as no pod exists).
  *
- * <p>Zero values: {@code allocationTime} and {@code allocationDelay} (Fairway does not keep when it allocated),
- * {@code placeholderUsed} (a gang member takes a reserved slot, it replaces no placeholder pod), and
+ * A gang member that took a reserved slot has {@code placeholderUsed}, as a YuniKorn member that replaced a
+ * placeholder.
+ *
+ * <p>Zero values: {@code allocationTime} and {@code allocationDelay} (Fairway does not keep when it allocated), and
  * {@code requestTime} of a slot. {@code uuid} is the pod uid and {@code allocationID} the uid with YuniKorn's
  * counter suffix {@code -0}: a pod has one allocation.
  *
@@ -37,11 +39,14 @@ record AllocationInfo(
         String taskGroupName,
         boolean preempted) {
 
-    static AllocationInfo of(PodState p, String partition) {
+    /** @param app the pod's app, for the gang slot it may have taken; null when gone */
+    static AllocationInfo of(PodState p, AppState app, String partition) {
         Pod pod = p.pod();
+        boolean tookSlot = app != null
+                && app.gang().slots().stream().anyMatch(slot -> slot.podUid().equals(p.uid()));
         return new AllocationInfo(p.uid(), tags(pod.namespace(), pod.name()), Times.nanos(pod.creationTime()), 0, 0,
                 p.uid(), p.uid() + "-0", YuniKornResources.of(pod.requests()), Integer.toString(pod.priority()),
-                p.node(), pod.appId(), partition, false, false, pod.hints().taskGroup(), p.isPreempted());
+                p.node(), pod.appId(), partition, false, tookSlot, pod.hints().taskGroup(), p.isPreempted());
     }
 
     static AllocationInfo placeholder(AppState app, ReservedSlot slot, String partition) {

@@ -63,7 +63,7 @@ record ApplicationInfo(
         }
         List<AllocationInfo> allocations = new ArrayList<>();
         for (PodState p : placedPods(s, a)) {
-            allocations.add(AllocationInfo.of(p, partition));
+            allocations.add(AllocationInfo.of(p, a, partition));
         }
         ResourceCounter used = new ResourceCounter();
         used.add(a.allocated());

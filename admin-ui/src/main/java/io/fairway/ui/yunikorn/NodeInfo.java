@@ -73,7 +73,7 @@ record NodeInfo(
                 continue;
             }
             if (p.isOurs()) {
-                allocations.add(AllocationInfo.of(p, partition));
+                allocations.add(AllocationInfo.of(p, s.app(p.pod().appId()), partition));
             } else {
                 occupied.add(p.pod().requests());
             }

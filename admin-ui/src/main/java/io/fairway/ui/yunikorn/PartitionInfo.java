@@ -5,7 +5,6 @@ import io.fairway.core.config.PartitionConfig;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +41,8 @@ record PartitionInfo(
         PartitionConfig p = s.config().defaultPartition();
         Resources capacity = s.capacity().snapshot();
         Resources used = s.queues().root().allocated().snapshot();
-        Map<String, Integer> apps = new LinkedHashMap<>();
+        // Go writes a map's keys sorted.
+        Map<String, Integer> apps = new TreeMap<>();
         int containers = 0;
         for (AppState a : s.apps().values()) {
             apps.merge(AppStates.name(a.status()), 1, Integer::sum);
