@@ -4,13 +4,19 @@ import static io.fairway.ui.yunikorn.SampleCluster.GI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fairway.core.events.Allocated;
 import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
 import io.fairway.core.objects.Node;
+import io.fairway.core.objects.SchedulingHints;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -349,6 +355,39 @@ class YunikornEndpointsTest {
         assertThat(cluster.state.configText()).isEqualTo(SampleCluster.CONFIG);
         // the console's own API keeps its error shape
         assertThat(cluster.get("/api/v1/nothing-here").body().get("error").asText()).contains("/api/v1/nothing-here");
+    }
+
+    @Test
+    void readsWhileAnotherThreadAppliesGiveWholeAnswersOr503() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread applier = new Thread(() -> {
+            // pods come, are placed and go, across many apps and both nodes
+            for (long t = 10_000; !stop.get(); t++) {
+                String uid = "hot" + t;
+                cluster.state.apply(new PodObserved(t, SampleCluster.pod(uid, "hot-" + (t % 50), "root.b", "dave",
+                        SampleCluster.res("10m", "1Mi", null), SchedulingHints.NONE, t)));
+                cluster.state.apply(new Allocated(t, 1, uid, t % 2 == 0 ? "n1" : "g1", "root.b"));
+                if (t > 10_200) {
+                    cluster.state.apply(new PodGone(t, "hot" + (t - 200), String.valueOf(t + 10)));
+                }
+            }
+        }, "applier");
+        applier.start();
+        Map<String, List<Integer>> statuses = new TreeMap<>();
+        try {
+            String[] paths = {"/ws/v1/partitions", "/ws/v1/partition/default/queues", "/ws/v1/partition/default/nodes",
+                    "/ws/v1/partition/default/applications/active", "/ws/v1/partition/default/application/hot-7",
+                    "/ws/v1/scheduler/healthcheck"};
+            for (int i = 0; i < 240; i++) {
+                String path = paths[i % paths.length];
+                statuses.computeIfAbsent(path, k -> new ArrayList<>()).add(cluster.get(path).status());
+            }
+        } finally {
+            stop.set(true);
+            applier.join();
+        }
+        statuses.forEach((path, codes) -> assertThat(codes).as(path).allMatch(c -> c == 200 || c == 503)
+                .contains(200));
     }
 
     static String json(JsonNode n) {
