@@ -10,6 +10,11 @@ import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.SchedulingHints;
+import io.fairway.ui.AdminServer;
+import io.fairway.ui.Leadership;
+import io.fairway.ui.access.AccessControl;
+import io.fairway.ui.access.Principal;
+import io.fairway.ui.access.Role;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -355,6 +360,25 @@ class YunikornEndpointsTest {
         assertThat(cluster.state.configText()).isEqualTo(SampleCluster.CONFIG);
         // the console's own API keeps its error shape
         assertThat(cluster.get("/api/v1/nothing-here").body().get("error").asText()).contains("/api/v1/nothing-here");
+    }
+
+    @Test
+    void aConsoleThatNeedsATokenToReadNeedsOneHereToo() throws Exception {
+        AccessControl access = AccessControl.tokens(Map.of("viewer-token", new Principal("victor", Role.VIEWER)), true);
+        try (AdminServer guarded = new AdminServer(() -> cluster.state, () -> Leadership.follower("r1"))
+                .withAccess(access)) {
+            String base = "http://127.0.0.1:" + guarded.start("127.0.0.1", 0);
+            HttpRequest.Builder partitions = HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions")).GET();
+            assertThat(cluster.send(partitions.build()).status()).isEqualTo(401);
+            assertThat(cluster.send(partitions.header("Authorization", "Bearer wrong").build()).status())
+                    .isEqualTo(401);
+            SampleCluster.Answer ok = cluster.send(HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions"))
+                    .header("Authorization", "Bearer viewer-token").GET().build());
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(ok.body().get(0).get("name").asText()).isEqualTo("default");
+            assertThat(cluster.send(HttpRequest.newBuilder(URI.create(base + "/ws/v1/nothing")).GET().build())
+                    .status()).isEqualTo(401);
+        }
     }
 
     @Test
