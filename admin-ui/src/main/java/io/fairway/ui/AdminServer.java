@@ -175,6 +175,7 @@ public final class AdminServer implements AutoCloseable {
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
         allowOnly(r, "/api/v1/config/validate", "POST");
         allowOnly(r, "/api/v1/config", "GET, POST");
+        io.fairway.ui.yunikorn.YuniKornRoutes.mount(r, reader, this::authorize);
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));
         // A handler that throws is answered in JSON too.
