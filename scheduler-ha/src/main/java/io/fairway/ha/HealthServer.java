@@ -62,7 +62,7 @@ public final class HealthServer implements AutoCloseable {
             }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(r -> {
-                        if (r.path().startsWith("/api/")) {
+                        if (r.path().startsWith("/api/") || r.path().startsWith("/ws/")) {
                             api.handle(r);
                         } else {
                             self[0].handle(r);

@@ -182,6 +182,12 @@ class ConsoleReplicaTest {
                         assertThat(queues.findValuesAsText("name")).contains("root.spark");
                     });
                 }
+                // YuniKorn's read API on the same port, behind the same tokens
+                assertThat(call(https, HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions")), null).status())
+                        .isEqualTo(401);
+                JsonNode partitions = call(https, HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions")),
+                        VIEWER).body();
+                assertThat(partitions.get(0).get("name").asText()).isEqualTo("default");
                 // the write is in the log, with who made it
                 JsonNode audit = call(https, HttpRequest.newBuilder(URI.create(base
                         + "/api/v1/log?from=0&limit=1000&type=AdminAction")), VIEWER).body();
