@@ -180,6 +180,24 @@ class SandboxConsoleApiTest {
 
     @Test
     @Order(3)
+    void yuniKornsReadApiShowsTheSameCluster() throws Exception {
+        JsonNode root = get("/ws/v1/partition/default/queues").body();
+        assertThat(root.get("queuename").asText()).isEqualTo("root");
+        JsonNode batch = root.get("children").findParents("queuename").stream()
+                .filter(q -> q.get("queuename").asText().equals("root.batch")).findFirst().orElseThrow();
+        assertThat(batch.at("/maxResource/vcore").asLong()).isEqualTo(6000);
+        JsonNode running = get("/ws/v1/partition/default/applications/active?status=running").body();
+        assertThat(running.findValuesAsText("applicationID")).contains("spark-1");
+        JsonNode app = get("/ws/v1/partition/default/application/spark-1").body();
+        assertThat(app.get("allocations")).hasSize(3);
+        assertThat(get("/ws/v1/partition/default/nodes").body().findValuesAsText("nodeID"))
+                .containsExactlyInAnyOrder("cpu-0", "gpu-0");
+        assertThat(get("/ws/v1/scheduler/healthcheck").body().get("Healthy").asBoolean()).isTrue();
+        assertThat(get("/ws/v1/partition/other/queues").status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(3)
     void theLiveStreamSendsTheSummary() throws Exception {
         HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
