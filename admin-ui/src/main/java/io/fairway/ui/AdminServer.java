@@ -53,6 +53,7 @@ public final class AdminServer implements AutoCloseable {
     private EventLog log;
     private QueueConfigWriter configWriter;
     private Supplier<String> metrics;
+    private Supplier<ReadView> view = () -> null;
 
     /**
      * @param state      the replica's live state, read from the HTTP thread
@@ -140,6 +141,20 @@ public final class AdminServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The published copy of the state the summary, queues, apps and nodes are read from; without one they are read
+     * from the live state (and may answer 503 when it changes under the read twice).
+     */
+    public AdminServer withReadView(Supplier<ReadView> view) {
+        this.view = view;
+        return this;
+    }
+
+    Summary summary() {
+        ReadView v = view.get();
+        return v != null ? v.summary().withReplica(leadership.get()) : reader.read(s -> Summary.of(s, leadership.get()));
+    }
+
     /** Prometheus text for {@code /metrics}, for a server that is not a replica's health port (the sandbox's). */
     public AdminServer withMetrics(Supplier<String> scrape) {
         this.metrics = scrape;
@@ -159,9 +174,10 @@ public final class AdminServer implements AutoCloseable {
             }));
         }
         r.route("/api/*").handler(this::authorize);
-        get(r, "/api/v1/summary", ctx -> reader.read(s -> Summary.of(s, leadership.get())));
+        get(r, "/api/v1/summary", ctx -> summary());
         get(r, "/api/v1/whoami", this::whoami);
-        get(r, "/api/v1/queues", ctx -> reader.read(s -> QueueView.of(s.queues().root(), s.capacity())));
+        get(r, "/api/v1/queues", ctx -> view.get() != null ? view.get().queues()
+                : reader.read(s -> QueueView.of(s.queues().root(), s.capacity())));
         get(r, "/api/v1/apps", this::apps);
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);
@@ -170,7 +186,7 @@ public final class AdminServer implements AutoCloseable {
         getBlocking(r, "/api/v1/log", this::logPage);
         get(r, "/api/v1/config", ctx -> reader.read(ConfigView::of));
         get(r, "/api/v1/config/history", ctx -> reader.read(ConfigView.History::of));
-        r.get("/api/v1/stream").handler(ctx -> LiveStream.open(ctx, vertx, reader, leadership, tail));
+        r.get("/api/v1/stream").handler(ctx -> LiveStream.open(ctx, vertx, this::summary, tail));
         r.post("/api/v1/config/validate").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::validate);
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
         allowOnly(r, "/api/v1/config/validate", "POST");
@@ -392,6 +408,10 @@ public final class AdminServer implements AutoCloseable {
         AppFilter filter = AppFilter.parse(q.getParam("queue"), q.getParam("state"), q.getParam("user"),
                 q.getParam("q"));
         Paging paging = Paging.parse(q.getParam("offset"), q.getParam("limit"));
+        ReadView v = view.get();
+        if (v != null) {
+            return paging.of(v.apps().stream().filter(a -> filter.matches(a)).toList());
+        }
         return reader.read(s -> {
             // Filter over the cheap live objects, copy only the page.
             List<AppState> matching = new ArrayList<>();
@@ -418,6 +438,10 @@ public final class AdminServer implements AutoCloseable {
 
     private Page<NodeView> nodes(RoutingContext ctx) {
         Paging paging = Paging.parse(ctx.request().getParam("offset"), ctx.request().getParam("limit"));
+        ReadView v = view.get();
+        if (v != null) {
+            return paging.of(v.nodes());
+        }
         return reader.read(s -> {
             Page<NodeState> page = paging.of(new ArrayList<>(s.nodes().values()));
             return new Page<>(page.total(), page.offset(), page.limit(), page.items().stream().map(NodeView::of).toList());

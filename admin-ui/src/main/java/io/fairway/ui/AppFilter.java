@@ -32,9 +32,18 @@ record AppFilter(String queue, AppState.Status state, String user, String text) 
     }
 
     boolean matches(AppState a) {
-        return (queue.isEmpty() || a.queue().equals(queue) || a.queue().startsWith(queue + "."))
-                && (state == null || a.status() == state)
-                && (user.isEmpty() || a.user().equals(user))
-                && (text.isEmpty() || a.appId().toLowerCase(Locale.ROOT).contains(text));
+        return matches(a.queue(), a.status(), a.user(), a.appId());
+    }
+
+    /** The same over a published copy. */
+    boolean matches(AppView a) {
+        return matches(a.queue(), AppState.Status.valueOf(a.state()), a.user(), a.id());
+    }
+
+    private boolean matches(String appQueue, AppState.Status appState, String appUser, String appId) {
+        return (queue.isEmpty() || appQueue.equals(queue) || appQueue.startsWith(queue + "."))
+                && (state == null || appState == state)
+                && (user.isEmpty() || appUser.equals(user))
+                && (text.isEmpty() || appId.toLowerCase(Locale.ROOT).contains(text));
     }
 }

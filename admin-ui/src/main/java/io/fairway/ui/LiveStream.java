@@ -23,8 +23,8 @@ final class LiveStream {
     private static final ObjectMapper MAPPER = EventCodec.mapper();
 
     private final HttpServerResponse response;
-    private final StateReader reader;
-    private final Supplier<Leadership> leadership;
+    /** The summary as {@code /api/v1/summary} answers it; may throw {@link ApiException} when the read raced. */
+    private final Supplier<Summary> summary;
     /** Its source may change (the sandbox's console follows the leader); offsets are the log's, the same in all. */
     private final Supplier<EventTail> tail;
     private long nextOffset;
@@ -32,24 +32,21 @@ final class LiveStream {
     private long lastSummaryAt;
     private long lastWriteAt;
 
-    private LiveStream(HttpServerResponse response, StateReader reader, Supplier<Leadership> leadership,
-                       Supplier<EventTail> tail) {
+    private LiveStream(HttpServerResponse response, Supplier<Summary> summary, Supplier<EventTail> tail) {
         this.response = response;
-        this.reader = reader;
-        this.leadership = leadership;
+        this.summary = summary;
         this.tail = tail;
         EventTail t = tail.get();
         this.nextOffset = t == null ? -1 : t.next();
     }
 
-    static void open(RoutingContext ctx, Vertx vertx, StateReader reader, Supplier<Leadership> leadership,
-                     Supplier<EventTail> tail) {
+    static void open(RoutingContext ctx, Vertx vertx, Supplier<Summary> summary, Supplier<EventTail> tail) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        LiveStream stream = new LiveStream(response, reader, leadership, tail);
+        LiveStream stream = new LiveStream(response, summary, tail);
         stream.write(": fairway live stream\nretry: 2000\n\n");
         stream.tick();
         long timer = vertx.setPeriodic(TICK_MILLIS, id -> stream.tick());
@@ -66,7 +63,7 @@ final class LiveStream {
         logEvents();
         if (now - lastSummaryAt >= SUMMARY_MILLIS) {
             try {
-                Summary s = reader.read(st -> Summary.of(st, leadership.get()));
+                Summary s = summary.get();
                 if (!s.equals(lastSummary)) {
                     lastSummary = s;
                     lastSummaryAt = now;

@@ -30,6 +30,12 @@ public record Summary(
         long ignoredEvents,
         long preemptions) {
 
+    /** The same numbers, as seen by {@code replica}. */
+    Summary withReplica(Leadership replica) {
+        return new Summary(replica, leader, leaderEpoch, nodes, schedulableNodes, capacity, allocated, appsByState,
+                pendingPods, runningPods, appliedEvents, ignoredEvents, preemptions);
+    }
+
     static Summary of(ClusterState s, Leadership replica) {
         int schedulable = 0;
         ResourceCounter allocated = new ResourceCounter();

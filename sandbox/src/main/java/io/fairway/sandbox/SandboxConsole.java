@@ -33,6 +33,7 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
             this.server = new AdminServer(() -> serving().follower().state(), () -> leadership(serving()))
                     .withAccess(access)
                     .withTail(() -> serving().tail())
+                    .withReadView(() -> serving().readView().get())
                     .withStories(ref -> serving().follower().store().storiesOf(ref))
                     .withLog(log)
                     .withConfigWriter(new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,

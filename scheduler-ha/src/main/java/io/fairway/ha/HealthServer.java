@@ -51,6 +51,7 @@ public final class HealthServer implements AutoCloseable {
             var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
                     .withAccess(console.access())
                     .withTail(replica.tail())
+                    .withReadView(replica.readView())
                     .withLog(log)
                     .withStories(ref -> replica.follower().store().storiesOf(ref))
                     .withConfigWriter(console.configWriter())

@@ -53,6 +53,9 @@ public final class Replica implements AutoCloseable {
     /** Events the console's tail keeps in memory; older ones are read from the log. */
     public static final int TAIL_EVENTS = 2_000;
     private io.fairway.ui.EventTail tail;
+    /** How stale the console's lists may be; they are copied on the replica's thread at most this often. */
+    public static final Duration READ_VIEW_EVERY = Duration.ofMillis(500);
+    private final io.fairway.ui.ReadViewPublisher readView = new io.fairway.ui.ReadViewPublisher(READ_VIEW_EVERY);
 
     private final String name;
     private final LogAppender appender;
@@ -180,6 +183,8 @@ public final class Replica implements AutoCloseable {
                 turn();
                 // the queue and app gauges copy the state here, on the thread that changes it
                 metrics.refreshIfDue(follower.state());
+                // and the console's lists, published whole for its HTTP threads
+                readView.publishIfDue(follower.state(), follower.nextOffset());
                 for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                     io.fairway.core.state.ClusterState st = follower.state();
                     java.util.TreeMap<String, Integer> gangs = new java.util.TreeMap<>();
@@ -364,6 +369,11 @@ public final class Replica implements AutoCloseable {
 
     public Role role() {
         return role;
+    }
+
+    /** The console's lists (summary, queues, apps, nodes), copied by this replica's thread. */
+    public io.fairway.ui.ReadViewPublisher readView() {
+        return readView;
     }
 
     /** The newest events this replica applied, for the console's log tail and live stream. */

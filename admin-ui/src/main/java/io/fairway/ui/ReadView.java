@@ -1,0 +1,35 @@
+package io.fairway.ui;
+
+import io.fairway.core.state.AppState;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.NodeState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What the console's lists show, copied from the state by the thread that applies the log, between two batches, and
+ * published whole: readers on the HTTP threads share it without locks and never see a torn state (as Kafka's KRaft
+ * publishes a {@code MetadataImage} per batch). It lags the state by at most the publisher's interval.
+ *
+ * @param offset the log offset the state had reached when it was copied
+ * @param apps   every app, by id; {@code nodes} every node, by name
+ */
+public record ReadView(long offset, long copiedAtMillis, Summary summary, QueueView queues, List<AppView> apps,
+                       List<NodeView> nodes) {
+    /** Must run on the thread that changes {@code s}. */
+    public static ReadView of(ClusterState s, long offset, long nowMillis) {
+        List<AppView> apps = new ArrayList<>(s.apps().size());
+        for (AppState a : s.apps().values()) {
+            apps.add(AppView.of(a));
+        }
+        apps.sort(Comparator.comparing(AppView::id));
+        List<NodeView> nodes = new ArrayList<>(s.nodes().size());
+        for (NodeState n : s.nodes().values()) {
+            nodes.add(NodeView.of(n));
+        }
+        nodes.sort(Comparator.comparing(NodeView::name));
+        return new ReadView(offset, nowMillis, Summary.of(s, null), QueueView.of(s.queues().root(), s.capacity()),
+                List.copyOf(apps), List.copyOf(nodes));
+    }
+}
