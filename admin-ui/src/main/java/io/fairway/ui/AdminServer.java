@@ -43,7 +43,7 @@ public final class AdminServer implements AutoCloseable {
     private final Vertx vertx;
     private final boolean ownsVertx;
     private final StateReader reader;
-    private Supplier<Leadership> leadership;
+    private final Supplier<Leadership> leadership;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
     private AccessControl access = AccessControl.open();
@@ -120,12 +120,6 @@ public final class AdminServer implements AutoCloseable {
     /** A tail that may change, e.g. that of whichever replica serves the sandbox's console now. */
     public AdminServer withTail(Supplier<EventTail> tail) {
         this.tail = tail;
-        return this;
-    }
-
-    /** The state, leadership and stories may change source too, e.g. to the replica that leads now. */
-    public AdminServer withLeadership(Supplier<Leadership> leadership) {
-        this.leadership = leadership;
         return this;
     }
 

@@ -318,11 +318,12 @@ class AdminServerTest {
         }
     }
 
-    @Test
-    void readsWhileAnotherThreadAppliesGiveWholeAnswersOr503NeverATornOne() throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
+    /**
+     * Far hotter than a replica's apply loop: pods come, are placed and go, across many apps and nodes, until
+     * {@code stop}; {@code afterEach} runs on the applying thread after every step.
+     */
+    Thread hotApplier(AtomicBoolean stop, java.util.function.LongConsumer afterEach) {
         Thread applier = new Thread(() -> {
-            // far hotter than a replica's apply loop: pods come, are placed and go, across many apps and nodes
             for (long t = 10; !stop.get(); t++) {
                 String uid = "hot" + t;
                 state.apply(new PodObserved(t, pod(uid, "hot-" + (t % 50), "root.b", "dave")));
@@ -330,9 +331,17 @@ class AdminServerTest {
                 if (t > 200) {
                     state.apply(new PodGone(t, "hot" + (t - 200), String.valueOf(t + 10)));
                 }
+                afterEach.accept(t);
             }
         }, "applier");
         applier.start();
+        return applier;
+    }
+
+    @Test
+    void readsWhileAnotherThreadAppliesGiveWholeAnswersOr503NeverATornOne() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread applier = hotApplier(stop, t -> { });
         Map<String, List<Integer>> statuses = new TreeMap<>();
         try {
             String[] paths = {"/api/v1/summary", "/api/v1/queues", "/api/v1/apps?queue=root.b", "/api/v1/apps/hot-7",
@@ -366,18 +375,7 @@ class AdminServerTest {
         assertThat(get("/api/v1/apps?q=late").body().get("total").asInt()).isEqualTo(1);
 
         AtomicBoolean stop = new AtomicBoolean();
-        Thread applier = new Thread(() -> {
-            for (long t = 10; !stop.get(); t++) {
-                String uid = "hot" + t;
-                state.apply(new PodObserved(t, pod(uid, "hot-" + (t % 50), "root.b", "dave")));
-                state.apply(new Allocated(t, 1, uid, t % 2 == 0 ? "n1" : "g1", "root.b"));
-                if (t > 200) {
-                    state.apply(new PodGone(t, "hot" + (t - 200), String.valueOf(t + 10)));
-                }
-                published.publishIfDue(state, t);
-            }
-        }, "applier");
-        applier.start();
+        Thread applier = hotApplier(stop, t -> published.publishIfDue(state, t));
         try {
             for (int i = 0; i < 200; i++) {
                 String path = new String[] {"/api/v1/summary", "/api/v1/queues", "/api/v1/apps?queue=root.b",
