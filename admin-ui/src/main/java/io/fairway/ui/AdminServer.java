@@ -188,6 +188,7 @@ public final class AdminServer implements AutoCloseable {
         io.fairway.ui.yunikorn.YuniKornRoutes.mount(r, reader, this::authorize);
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));
+        Console.routes(r);
         // A handler that throws is answered in JSON too.
         r.errorHandler(500, ctx -> fail(ctx, 500, "internal error on " + ctx.request().path() + ": "
                 + (ctx.failure() == null ? "unknown" : ctx.failure().toString())));

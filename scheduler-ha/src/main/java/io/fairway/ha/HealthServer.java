@@ -15,14 +15,17 @@ import java.util.Map;
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
  * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
- * sent. Paths under {@code /api/} are the console's read-only API ({@code io.fairway.ui.AdminServer}).
- * {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format.
+ * sent. {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format. Every other path is the
+ * console's: its pages, its API under {@code /api/} and YuniKorn's read API under {@code /ws/}
+ * ({@code io.fairway.ui.AdminServer}).
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
     public static final long READY_LAG = 1_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What this server answers itself; every other path is the console's (its API, its pages). */
+    private static final java.util.Set<String> OWN_PATHS = java.util.Set.of("/healthz", "/readyz", "/statez", "/metrics");
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -63,10 +66,10 @@ public final class HealthServer implements AutoCloseable {
             }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(r -> {
-                        if (r.path().startsWith("/api/") || r.path().startsWith("/ws/")) {
-                            api.handle(r);
-                        } else {
+                        if (OWN_PATHS.contains(r.path())) {
                             self[0].handle(r);
+                        } else {
+                            api.handle(r);
                         }
                     })
                     .listen(port, host).await();
