@@ -1,0 +1,171 @@
+// Overview: is the scheduler healthy, who leads, the replicas and their lag, how fast it decides, how full the
+// cluster is, and pending against running pods over time.
+
+import uPlot from 'uplot';
+import * as live from '../live.js';
+import { ApiError, get } from '../api.js';
+import { badge, bar, errorBox, fill, h, table, usage } from '../dom.js';
+import { ago, count, rate, resourceOrder, shortName } from '../format.js';
+
+export default {
+  title: 'Overview',
+  async render(ctx) {
+    const c = {};
+    const card = (id) => {
+      c[id] = h('div', { class: 'card', id: 'card-' + id });
+      return c[id];
+    };
+    const capacity = h('div', { id: 'capacity' });
+    const replicas = h('div', { id: 'replicas' });
+    const chartBox = h('div', { class: 'chart', id: 'pods-chart' });
+    fill(ctx.view,
+      h('h1', null, 'Overview'),
+      h('div', { class: 'cards' }, card('health'), card('ready'), card('leader'), card('replica'), card('decisions')),
+      h('div', { class: 'cards' }, card('pending'), card('running'), card('nodes'), card('apps'), card('log')),
+      h('div', { class: 'two-col' },
+        h('div', { class: 'panel' }, h('h2', { style: { marginTop: 0 } }, 'Pending and running pods'), chartBox,
+          h('p', { class: 'note' }, 'Sampled from the live summary since this console was opened.')),
+        h('div', { class: 'panel' }, h('h2', { style: { marginTop: 0 } }, 'Cluster capacity'), capacity)),
+      h('h2', null, 'Replicas'),
+      replicas);
+    set(c.health, 'Health', '…');
+    set(c.ready, 'Ready', '…');
+
+    const chart = podsChart(chartBox);
+    ctx.signal.addEventListener('abort', () => chart.destroy());
+    ctx.on('summary', (s) => {
+      drawCards(c, s);
+      drawCapacity(capacity, s);
+      chart.update();
+    });
+    // the rates move even when no summary comes (nothing changed): redraw them each second
+    ctx.every(1000, () => {
+      const s = live.summary();
+      if (s) drawCards(c, s);
+      chart.update();
+    });
+    ctx.every(3000, () => drawReplicas(replicas, ctx.signal));
+    ctx.every(5000, () => drawHealth(c, ctx.signal));
+    const s = live.summary() || await get('api/v1/summary', null, ctx.signal);
+    drawCards(c, s);
+    drawCapacity(capacity, s);
+    chart.update();
+    await Promise.all([drawReplicas(replicas, ctx.signal), drawHealth(c, ctx.signal)]);
+  },
+};
+
+function set(el, label, value, sub) {
+  fill(el, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value),
+    sub ? h('div', { class: 'sub' }, sub) : null);
+}
+
+function drawCards(c, s) {
+  const states = Object.entries(s.appsByState || {}).filter(([, n]) => n)
+    .map(([k, n]) => `${count(n)} ${k.toLowerCase()}`).join(', ');
+  set(c.leader, 'Leader', s.leader || 'nobody', s.leader ? `epoch ${s.leaderEpoch}` : 'waiting for an election');
+  set(c.replica, 'This replica', s.replica.replica, s.replica.role.toLowerCase()
+    + (s.replica.role === 'LEADER' ? ` · epoch ${s.replica.epoch}` : ' · read-only'));
+  const decisions = live.decisionsPerSecond();
+  set(c.decisions, 'Decisions / s', rate(decisions), decisions === null
+    ? `no live tail; events applied / s: ${rate(live.appliedPerSecond())}`
+    : `events applied / s: ${rate(live.appliedPerSecond())}`);
+  set(c.pending, 'Pending pods', count(s.pendingPods), 'waiting for a node');
+  set(c.running, 'Running pods', count(s.runningPods), 'placed on a node');
+  set(c.nodes, 'Nodes', `${count(s.schedulableNodes)} / ${count(s.nodes)}`, 'schedulable / all');
+  set(c.apps, 'Applications', count(Object.values(s.appsByState || {}).reduce((a, b) => a + b, 0)), states || 'none');
+  set(c.log, 'Events applied', count(s.appliedEvents), `${count(s.ignoredEvents)} ignored · ${count(s.preemptions)} preemptions`);
+}
+
+function drawCapacity(el, s) {
+  const names = Object.keys({ ...s.capacity, ...s.allocated }).filter((k) => k !== 'pods').sort(resourceOrder);
+  if (!names.length) {
+    fill(el, h('p', { class: 'muted' }, 'No schedulable nodes.'));
+    return;
+  }
+  fill(el, names.map((n) => h('div', { class: 'res-row' },
+    h('span', { class: 'name', title: n }, shortName(n)),
+    bar({ used: s.allocated[n] || 0, scale: s.capacity[n] || 0, limit: s.capacity[n] }),
+    h('span', { class: 'what' }, usage(n, s.allocated[n], s.capacity[n])))),
+  h('p', { class: 'note' }, 'Allocated against the allocatable of ready, schedulable nodes.'));
+}
+
+async function drawHealth(c, signal) {
+  // /healthz and /readyz sit next to the console on a replica's health port; a bare AdminServer has neither
+  const probe = async (path) => {
+    try {
+      const res = await fetch(new URL(path, document.baseURI), { signal });
+      const body = await res.json().catch(() => ({}));
+      return { ok: res.ok, status: res.status, body };
+    } catch (e) {
+      return signal.aborted ? null : { ok: false, status: 0, body: { error: String(e) } };
+    }
+  };
+  const [hz, rz] = await Promise.all([probe('healthz'), probe('readyz')]);
+  if (!hz || !rz || signal.aborted) return;
+  const served = (p) => p.status !== 404;
+  set(c.health, 'Health', served(hz) ? badge(hz.ok ? 'healthy' : 'failing', hz.ok ? 'ok' : 'bad') : '–',
+    served(hz) ? (hz.body.error || 'the replica runs') : 'no /healthz on this server');
+  set(c.ready, 'Ready', served(rz) ? badge(rz.ok ? 'ready' : 'not ready', rz.ok ? 'ok' : 'warn') : '–',
+    served(rz) ? (rz.body.error || `log end ${count(rz.body.logEnd)} · lag ${count(rz.body.lag)}`)
+      : 'no /readyz on this server');
+}
+
+async function drawReplicas(el, signal) {
+  let r;
+  try {
+    r = await get('api/v1/replicas', null, signal);
+  } catch (e) {
+    if (signal.aborted) return;
+    fill(el, e instanceof ApiError && e.status === 404
+      ? h('p', { class: 'muted' }, 'This replica does not list its peers (no /api/v1/replicas).') : errorBox(e));
+    return;
+  }
+  const now = Date.now();
+  fill(el, table(['Replica', 'Role', 'Offset#', 'Lag (events)#', 'Last seen', ''],
+    (r.replicas || []).map((x) => h('tr', { 'data-replica': x.name },
+      h('td', null, h('strong', null, x.name), x.self ? h('span', { class: 'muted' }, ' (this one)') : null),
+      h('td', null, badge(x.role, x.role)),
+      h('td', { class: 'num' }, count(x.offset)),
+      h('td', { class: 'num' }, count(x.lag)),
+      h('td', { class: 'nowrap' }, ago(x.lastSeen, now)),
+      h('td', null, x.stale ? badge('stale', 'stale') : null)))),
+  h('p', { class: 'note' }, `Leader ${r.leader || 'none'} · epoch ${r.epoch} · log end ${count(r.logEnd)}.`));
+}
+
+function podsChart(el) {
+  let plot = null;
+  const data = () => [live.history.t, live.history.pending, live.history.running];
+  const make = () => {
+    const width = Math.max(300, el.clientWidth || 600);
+    plot = new uPlot({
+      width,
+      height: 220,
+      // at least the last minute, so that a few samples do not stretch over years
+      scales: { x: { time: true, range: (u, min, max) => {
+        const end = Math.max(max || 0, Date.now() / 1000);
+        return [Math.min(min || end, end - 60), end];
+      } } },
+      legend: { live: true },
+      axes: [{}, { size: 56, values: (u, ticks) => ticks.map((t) => count(t)) }],
+      series: [
+        {},
+        { label: 'pending', stroke: '#d9822b', width: 2, value: (u, v) => (v === null ? '–' : count(v)) },
+        { label: 'running', stroke: '#3b7de8', width: 2, value: (u, v) => (v === null ? '–' : count(v)) },
+      ],
+    }, data(), el);
+  };
+  return {
+    update() {
+      if (!plot) {
+        if (live.history.t.length) make();
+        return;
+      }
+      plot.setData(data());
+      const width = Math.max(300, el.clientWidth || 600);
+      if (Math.abs(width - plot.width) > 20) plot.setSize({ width, height: 220 });
+    },
+    destroy() {
+      if (plot) plot.destroy();
+    },
+  };
+}
