@@ -55,7 +55,7 @@ export function amount(name, amt) {
 /** A short name for a resource: "fpga.intel.com/region-69528db6…" is long. */
 export function shortName(name) {
   const m = /^fpga\.intel\.com\/(region|af)-([0-9a-f]{8})[0-9a-f]*(\..*)?$/.exec(name);
-  if (m) return `fpga ${m[1]}-${m[2]}…${m[3] || ''}`;
+  if (m) return `fpga ${m[1]} ${m[2]}${m[3] || ''}`;
   return name;
 }
 

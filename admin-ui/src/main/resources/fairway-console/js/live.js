@@ -9,7 +9,7 @@ const POLL_MS = 2000;
 const DECISIONS = new Set(['Allocated', 'Released', 'Unschedulable', 'GangReserved', 'GangReleased',
   'PreemptionRequested']);
 
-const listeners = { summary: new Set(), log: new Set(), status: new Set() };
+const listeners = { summary: new Set(), log: new Set(), gap: new Set(), status: new Set() };
 let last = null;
 let abort = null;
 let generation = 0;
@@ -26,7 +26,7 @@ export function summary() {
   return last;
 }
 
-/** Calls fn(data) on every event of kind ('summary', 'log' or 'status'); returns the way to stop. */
+/** Calls fn(data) on every event of kind ('summary', 'log', 'gap' or 'status'); returns the way to stop. */
 export function on(kind, fn) {
   listeners[kind].add(fn);
   return () => listeners[kind].delete(fn);
@@ -135,6 +135,15 @@ setInterval(() => {
   if (last) record(last);
 }, POLL_MS);
 
+/** Closes the stream (the page is left: a browser allows only a few connections per server). */
+export function stop() {
+  if (abort) {
+    abort.abort();
+    abort = null;
+  }
+  generation++;
+}
+
 /** (Re)connects, e.g. after the token changed. */
 export function start() {
   if (abort) {
@@ -165,6 +174,9 @@ async function run(signal, mine) {
           takeSummary(parsed);
         } else if (type === 'log') {
           takeLog(parsed);
+        } else if (type === 'gap') {
+          // a burst the stream skipped: {from, to}
+          emit('gap', parsed);
         }
       }, signal);
     } catch (e) {

@@ -151,7 +151,7 @@ const tokenClear = document.getElementById('token-clear');
 function showToken() {
   const t = token();
   tokenInput.value = '';
-  tokenInput.placeholder = t ? 'token set (hidden)' : 'bearer token';
+  tokenInput.placeholder = t ? 'token set' : 'bearer token';
   tokenClear.hidden = !t;
 }
 
@@ -173,5 +173,10 @@ tokenClear.addEventListener('click', () => {
 
 showToken();
 window.addEventListener('hashchange', show);
+// a page left for another keeps no stream open (it may sit in the back-forward cache); coming back reconnects
+window.addEventListener('pagehide', () => live.stop());
+window.addEventListener('pageshow', (e) => {
+  if (e.persisted) live.start();
+});
 live.start();
 show();

@@ -48,16 +48,19 @@ export default {
         h('button', { type: 'submit', class: 'primary' }, 'Filter')),
       pager, list);
 
+    // a filter changed while an older answer is on its way: only the newest request may draw
+    let asked = 0;
     const draw = async () => {
+      const mine = ++asked;
       let page;
       try {
         page = await get('api/v1/apps', { queue: f.queue, state: f.state, user: f.user, q: f.q, offset: f.offset, limit: LIMIT },
           ctx.signal);
       } catch (e) {
-        if (ctx.active) fill(list, errorBox(e));
+        if (ctx.active && mine === asked) fill(list, errorBox(e));
         return;
       }
-      if (!ctx.active) return;
+      if (!ctx.active || mine !== asked) return;
       drawPager(pager, page, (offset) => {
         f.offset = offset;
         ctx.setParams({ queue: f.queue, state: f.state, user: f.user, q: f.q, offset: offset || '' });

@@ -11,7 +11,7 @@ export default {
     const active = h('div', { id: 'config-active' });
     const hist = h('div', { id: 'config-history' });
     const who = h('p', { class: 'note', id: 'whoami' });
-    const area = h('textarea', { id: 'config-yaml', spellcheck: 'false', 'aria-label': 'queue config (YAML)' });
+    const area = h('textarea', { id: 'config-yaml', spellcheck: 'false', wrap: 'off', 'aria-label': 'queue config (YAML)' });
     const result = h('div', { id: 'config-result', 'aria-live': 'polite' });
     const validate = h('button', { type: 'button', id: 'config-validate' }, 'Validate');
     const apply = h('button', { type: 'button', id: 'config-apply', class: 'primary' }, 'Apply');
@@ -66,8 +66,10 @@ export default {
       try {
         const w = await get('api/v1/whoami', null, ctx.signal);
         fill(who, 'You are ', h('strong', null, w.user || 'anonymous'), ` (${w.role}). `,
-          w.writesAllowed ? 'You may apply a config.' : token() ? 'This token may not apply a config: an admin token is needed.'
-            : 'Applying a config needs an admin token: enter it in the header.');
+          w.writesAllowed ? 'You may apply a config.'
+            : w.role === 'admin' ? 'This console cannot write the queue config; apply it to the ConfigMap with kubectl.'
+              : token() ? 'This token may not apply a config: an admin token is needed.'
+                : 'Applying a config needs an admin token: enter it in the header.');
       } catch (e) {
         fill(who);
       }
@@ -79,7 +81,8 @@ export default {
     };
     const problems = (e) => {
       const list = (e.body && e.body.problems) || [];
-      return h('div', { class: 'error', role: 'alert' }, h('strong', null, e.message),
+      // the server's message repeats the problems after its first line: the list shows them one by one
+      return h('div', { class: 'error', role: 'alert' }, h('strong', null, list.length ? e.message.split('\n')[0] : e.message),
         list.length ? h('ul', { class: 'problems' }, list.map((p) => h('li', null, p))) : null,
         e.status === 401 || e.status === 403 ? h('div', null, e.describe()) : null);
     };

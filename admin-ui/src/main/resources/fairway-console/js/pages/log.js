@@ -12,6 +12,7 @@ const TYPES = {
     'PriorityClassGone'],
   decisions: ['Allocated', 'Released', 'Unschedulable', 'GangReserved', 'GangReleased', 'PreemptionRequested'],
   leadership: ['LeaderElected'],
+  operators: ['AdminAction'],
 };
 
 export default {
@@ -55,17 +56,21 @@ export default {
       h('td', null, h('code', null, e.type)),
       h('td', { class: 'wrap' }, h('details', null, h('summary', null, e.summary || e.type),
         h('pre', { class: 'json' }, JSON.stringify(e.event, null, 2)))),
-      h('td', null, e.result === 'applied' ? badge('applied') : badge('ignored', 'ignored'),
-        e.result && e.result !== 'applied' ? h('div', { class: 'muted' }, e.result) : null));
+      h('td', null, e.result === 'applied' ? badge('applied')
+        : e.result ? [badge('ignored', 'ignored'), h('div', { class: 'muted' }, e.result)]
+          : h('span', { class: 'muted', title: 'read from the log, older than what this replica keeps in memory' }, 'in the log')));
 
     const pager = () => {
       fill(more,
         oldest !== null && oldest > bounds.start
           ? h('button', { type: 'button', id: 'log-older', onclick: older }, `Older (before ${count(oldest)})`) : null,
-        h('span', { class: 'note' }, `log from ${count(bounds.start)} to ${count(bounds.end)}`));
+        h('span', { class: 'note', id: 'log-bounds' }, bounds.start < bounds.end
+          ? `the log holds offsets ${count(bounds.start)} to ${count(bounds.end - 1)}` : 'the log is empty'));
     };
 
+    let asked = 0;
     async function load() {
+      const mine = ++asked;
       fill(err);
       tbody.replaceChildren();
       oldest = newest = null;
@@ -73,10 +78,12 @@ export default {
       try {
         page = await get('api/v1/log', { from, limit: LIMIT, type }, ctx.signal);
       } catch (e) {
-        if (ctx.active) fill(err, errorBox(e));
+        if (ctx.active && mine === asked) fill(err, errorBox(e));
         return;
       }
-      if (!ctx.active) return;
+      // the type changed meanwhile: the newer load draws
+      if (!ctx.active || mine !== asked) return;
+      tbody.replaceChildren();
       bounds = { start: page.start, end: page.end };
       // newest on top
       const events = [...page.events].sort((a, b) => b.offset - a.offset);
@@ -106,14 +113,23 @@ export default {
     }
 
     if (!from) {
+      ctx.on('gap', (g) => {
+        if (pause.checked) return;
+        tbody.insertBefore(h('tr', { class: 'gap' }, h('td', { colspan: 5, class: 'muted' },
+          `… events ${count(g.from)} to ${count(g.to - 1)} came faster than the live tail sends them; `,
+          h('a', { href: `#/log?from=${g.from}${type ? '&type=' + encodeURIComponent(type) : ''}` }, 'read them from the log'))),
+        tbody.firstChild);
+      });
       ctx.on('log', (e) => {
         if (pause.checked || (type && e.type !== type) || (newest !== null && e.offset <= newest)) return;
         newest = e.offset;
         bounds.end = Math.max(bounds.end, e.offset + 1);
+        const note = document.getElementById('log-bounds');
+        if (note) note.textContent = `the log holds offsets ${count(bounds.start)} to ${count(bounds.end - 1)}`;
         tbody.insertBefore(row(e, true), tbody.firstChild);
         while (tbody.children.length > KEEP) {
           tbody.lastChild.remove();
-          oldest = Number(tbody.lastChild.dataset.offset);
+          if (tbody.lastChild.dataset.offset) oldest = Number(tbody.lastChild.dataset.offset);
         }
       });
     }

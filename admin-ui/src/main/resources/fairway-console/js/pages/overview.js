@@ -30,6 +30,19 @@ export default {
       replicas);
     set(c.health, 'Health', '…');
     set(c.ready, 'Ready', '…');
+    // a console without /healthz and /readyz (the sandbox's own) says what the summary and the replicas tell
+    const probes = {
+      served: true,
+      fallback(r) {
+        if (this.served || !r || !ctx.active) return;
+        const s = live.summary();
+        const me = (r.replicas || []).find((x) => x.self);
+        set(c.health, 'Health', s && s.leader ? badge('a leader decides', 'ok') : badge('no leader', 'bad'),
+          'from the summary (no /healthz here)');
+        set(c.ready, 'Caught up', me && me.lag >= 0 ? badge(me.lag <= 1000 ? 'caught up' : 'behind', me.lag <= 1000 ? 'ok' : 'warn')
+          : '–', me && me.lag >= 0 ? `lag ${count(me.lag)} events · log end ${count(r.logEnd)}` : 'no /readyz here');
+      },
+    };
 
     const chart = podsChart(chartBox);
     ctx.signal.addEventListener('abort', () => chart.destroy());
@@ -44,13 +57,14 @@ export default {
       if (s) drawCards(c, s);
       chart.update();
     });
-    ctx.every(3000, () => drawReplicas(replicas, ctx.signal));
-    ctx.every(5000, () => drawHealth(c, ctx.signal));
+    ctx.every(3000, () => drawReplicas(replicas, ctx.signal).then((r) => probes.fallback(r)));
+    ctx.every(5000, () => drawHealth(c, ctx.signal, probes));
     const s = live.summary() || await get('api/v1/summary', null, ctx.signal);
     drawCards(c, s);
     drawCapacity(capacity, s);
     chart.update();
-    await Promise.all([drawReplicas(replicas, ctx.signal), drawHealth(c, ctx.signal)]);
+    const [r] = await Promise.all([drawReplicas(replicas, ctx.signal), drawHealth(c, ctx.signal, probes)]);
+    probes.fallback(r);
   },
 };
 
@@ -89,8 +103,8 @@ function drawCapacity(el, s) {
   h('p', { class: 'note' }, 'Allocated against the allocatable of ready, schedulable nodes.'));
 }
 
-async function drawHealth(c, signal) {
-  // /healthz and /readyz sit next to the console on a replica's health port; a bare AdminServer has neither
+async function drawHealth(c, signal, probes) {
+  // /healthz and /readyz sit next to the console on a replica's health port
   const probe = async (path) => {
     try {
       const res = await fetch(new URL(path, document.baseURI), { signal });
@@ -102,12 +116,13 @@ async function drawHealth(c, signal) {
   };
   const [hz, rz] = await Promise.all([probe('healthz'), probe('readyz')]);
   if (!hz || !rz || signal.aborted) return;
-  const served = (p) => p.status !== 404;
-  set(c.health, 'Health', served(hz) ? badge(hz.ok ? 'healthy' : 'failing', hz.ok ? 'ok' : 'bad') : '–',
-    served(hz) ? (hz.body.error || 'the replica runs') : 'no /healthz on this server');
-  set(c.ready, 'Ready', served(rz) ? badge(rz.ok ? 'ready' : 'not ready', rz.ok ? 'ok' : 'warn') : '–',
-    served(rz) ? (rz.body.error || `log end ${count(rz.body.logEnd)} · lag ${count(rz.body.lag)}`)
-      : 'no /readyz on this server');
+  if (hz.status === 404 && rz.status === 404) {
+    probes.served = false;
+    return;
+  }
+  set(c.health, 'Health', badge(hz.ok ? 'healthy' : 'failing', hz.ok ? 'ok' : 'bad'), hz.body.error || 'the replica runs');
+  set(c.ready, 'Ready', badge(rz.ok ? 'ready' : 'not ready', rz.ok ? 'ok' : 'warn'),
+    rz.body.error || `log end ${count(rz.body.logEnd)} · lag ${count(rz.body.lag)}`);
 }
 
 async function drawReplicas(el, signal) {
@@ -121,15 +136,17 @@ async function drawReplicas(el, signal) {
     return;
   }
   const now = Date.now();
+  const known = (n) => (n >= 0 ? count(n) : '–');
   fill(el, table(['Replica', 'Role', 'Offset#', 'Lag (events)#', 'Last seen', ''],
     (r.replicas || []).map((x) => h('tr', { 'data-replica': x.name },
       h('td', null, h('strong', null, x.name), x.self ? h('span', { class: 'muted' }, ' (this one)') : null),
-      h('td', null, badge(x.role, x.role)),
-      h('td', { class: 'num' }, count(x.offset)),
-      h('td', { class: 'num' }, count(x.lag)),
+      h('td', null, badge(x.role, String(x.role).toUpperCase())),
+      h('td', { class: 'num' }, known(x.offset)),
+      h('td', { class: 'num' }, known(x.lag)),
       h('td', { class: 'nowrap' }, ago(x.lastSeen, now)),
       h('td', null, x.stale ? badge('stale', 'stale') : null)))),
-  h('p', { class: 'note' }, `Leader ${r.leader || 'none'} · epoch ${r.epoch} · log end ${count(r.logEnd)}.`));
+  h('p', { class: 'note' }, `Leader ${r.leader || 'none'} · epoch ${r.epoch}` + (r.logEnd >= 0 ? ` · log end ${count(r.logEnd)}.` : '.')));
+  return r;
 }
 
 function podsChart(el) {
@@ -140,11 +157,8 @@ function podsChart(el) {
     plot = new uPlot({
       width,
       height: 220,
-      // at least the last minute, so that a few samples do not stretch over years
-      scales: { x: { time: true, range: (u, min, max) => {
-        const end = Math.max(max || 0, Date.now() / 1000);
-        return [Math.min(min || end, end - 60), end];
-      } } },
+      // the window is set by hand (see show): uPlot's own stretches a single sample over years
+      scales: { x: { time: true, auto: false } },
       legend: { live: true },
       axes: [{}, { size: 56, values: (u, ticks) => ticks.map((t) => count(t)) }],
       series: [
@@ -153,6 +167,13 @@ function podsChart(el) {
         { label: 'running', stroke: '#3b7de8', width: 2, value: (u, v) => (v === null ? '–' : count(v)) },
       ],
     }, data(), el);
+    show();
+  };
+  // from the first sample (at least a minute back) to now
+  const show = () => {
+    const end = Date.now() / 1000;
+    const first = live.history.t.length ? live.history.t[0] : end;
+    plot.setScale('x', { min: Math.min(first, end - 60), max: end });
   };
   return {
     update() {
@@ -160,7 +181,8 @@ function podsChart(el) {
         if (live.history.t.length) make();
         return;
       }
-      plot.setData(data());
+      plot.setData(data(), false);
+      show();
       const width = Math.max(300, el.clientWidth || 600);
       if (Math.abs(width - plot.width) > 20) plot.setSize({ width, height: 220 });
     },
