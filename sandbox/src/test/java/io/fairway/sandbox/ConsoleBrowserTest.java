@@ -7,23 +7,30 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fairway.core.state.AppState;
+import io.fairway.ha.ConsoleOptions;
+import io.fairway.ha.ElectionOptions;
 import io.fairway.ha.HealthServer;
 import io.fairway.ha.LeaderLoop;
+import io.fairway.ha.QueueConfigMapWriter;
 import io.fairway.ha.Replica;
+import io.fairway.ha.ReplicaBeacon;
+import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.kubelet.KubeletOptions;
 import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
+import io.fairway.ui.access.AccessControl;
+import io.fairway.ui.access.Principal;
+import io.fairway.ui.access.Role;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -50,9 +57,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console in a real headless Chromium (Debian's {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver})
  * against a running sandbox: a Kafka broker, the local API server, 30 simulated nodes (CPU, GPU and FPGA, in three
- * zones) with kubelets, two replicas each serving the console on its health port, the demo's queues and a workload.
- * Every page is loaded and shows the sandbox's own data; a pod is followed from the apps list to its app and its story;
- * a bad config is refused with its problems; the follower says it is read-only and names the leader.
+ * zones) with kubelets, two replicas, the demo's queues and workload. Two consoles: the sandbox's (as {@code fairway
+ * demo} serves it, reads open, an admin and a viewer token) and the follower's own on its health port (as {@code
+ * fairway run} serves it). Every page shows the sandbox's own data; a pod is followed from the apps list to its app and
+ * its story; a bad config is refused with its problems, by role, and a good one applied with its author; the follower
+ * says it is read-only and names the leader.
  *
  * <p>Each page is kept as a screenshot in {@code sandbox/target/console-screenshots/NAME.png} (test artifacts, to look
  * at after a run).
@@ -63,7 +72,9 @@ class ConsoleBrowserTest {
     private static final String APP = "console-app-1";
     private static final String QUEUE = "root.tenants.team-a";
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
-    /** A queue name twice under one parent: the validator names it and the line. */
+    private static final String ADMIN_TOKEN = "admin-token-for-the-console-test";
+    private static final String VIEWER_TOKEN = "viewer-token-for-the-console-test";
+    /** A queue name twice under one parent: the validator names it. */
     private static final String BAD_CONFIG = """
             partitions:
               - name: default
@@ -79,8 +90,10 @@ class ConsoleBrowserTest {
     private static SandboxCluster cluster;
     private static WorkloadGenerator workload;
     private static ScheduledExecutorService timer;
-    private static final List<KafkaEventLog> logs = new ArrayList<>();
-    private static final Map<String, HealthServer> servers = new HashMap<>();
+    private static SandboxConsole console;
+    private static KafkaEventLog followerLog;
+    private static HealthServer followerConsole;
+    private static final List<ReplicaBeacon> beacons = new java.util.ArrayList<>();
     private static Path profile;
     private static ChromeDriver driver;
     private static String leader;
@@ -93,14 +106,24 @@ class ConsoleBrowserTest {
                         .withDefaultRunTime(Duration.ofMinutes(30)),
                 SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), 2);
         await().atMost(Duration.ofSeconds(60)).until(() -> cluster.leader() != null);
-        // every replica serves the console on its health port, as `fairway run` does
-        for (Replica r : cluster.replicas()) {
-            KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
-            logs.add(log);
-            servers.put(r.name(), HealthServer.start(r, log, "127.0.0.1", 0));
-        }
         leader = cluster.leader().name();
-        follower = cluster.replicas().stream().map(Replica::name).filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+        Replica standby = cluster.replicas().stream().filter(r -> !r.name().equals(leader)).findFirst().orElseThrow();
+        follower = standby.name();
+        AccessControl access = AccessControl.tokens(Map.of(
+                ADMIN_TOKEN, new Principal("ops-admin", Role.ADMIN),
+                VIEWER_TOKEN, new Principal("ops-viewer", Role.VIEWER)), false);
+        console = cluster.startConsole(access, "127.0.0.1", 0);
+        // the follower's own console on its health port, as `fairway run` serves it: replicas from their status
+        // Leases, config writes to the ConfigMap
+        followerLog = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
+        for (Replica r : cluster.replicas()) {
+            beacons.add(ReplicaBeacon.start(cluster.client(), r, followerLog, ElectionOptions.DEFAULT_NAMESPACE,
+                    Duration.ofSeconds(1), Clock.systemUTC()));
+        }
+        followerConsole = HealthServer.start(standby, followerLog, "127.0.0.1", 0, new ConsoleOptions(access,
+                new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
+                        WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()),
+                beacons.get(cluster.replicas().indexOf(standby)), null));
 
         // a two-pod app of our own, whose names we know, and the demo's mixed workload around it
         WorkloadGenerator.ensureNamespaces(cluster.client(), List.of(NS));
@@ -137,7 +160,13 @@ class ConsoleBrowserTest {
         if (driver != null) {
             driver.quit();
         }
-        servers.values().forEach(HealthServer::close);
+        if (followerConsole != null) {
+            followerConsole.close();
+        }
+        beacons.forEach(ReplicaBeacon::close);
+        if (followerLog != null) {
+            followerLog.close();
+        }
         if (workload != null) {
             workload.stop();
             workload.close();
@@ -145,7 +174,6 @@ class ConsoleBrowserTest {
         if (timer != null) {
             timer.shutdownNow();
         }
-        logs.forEach(KafkaEventLog::close);
         if (cluster != null) {
             cluster.close();
         }
@@ -157,6 +185,9 @@ class ConsoleBrowserTest {
     @BeforeEach
     void freshWindow() {
         driver.manage().window().setSize(new Dimension(1440, 1000));
+        // a token from an earlier test stays out of this one
+        driver.get(console.url() + "#/");
+        js("sessionStorage.clear()");
     }
 
     private static Pod pod(String name, String appId) {
@@ -169,16 +200,19 @@ class ConsoleBrowserTest {
 
     @Test
     void overviewNamesTheLeaderAndShowsTheClusterAndItsReplicas() {
-        open(leader, "#/");
+        open("#/");
         waitForText(By.id("card-leader"), leader);
         waitForText(By.id("leader"), "leader: " + leader);
         waitForText(By.id("card-replica"), "leader");
         waitForText(By.id("card-nodes"), "30 / 30");
         // both replicas, with their lag
         waitForText(By.id("replicas"), follower);
-        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + leader + "']"))).contains("LEADER");
-        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + follower + "']"))).contains("FOLLOWER");
-        waitForText(By.id("card-health"), "healthy");
+        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + leader + "']"))).contains("leader")
+                .contains("(this one)");
+        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + follower + "']"))).contains("follower");
+        // the sandbox's console has no probes of its own: health and lag come from the summary and the replicas
+        waitForText(By.id("card-health"), "a leader decides");
+        waitForText(By.id("card-ready"), "caught up");
         // the chart is uPlot's, loaded from the WebJar through the import map
         waitFor("the pods chart drawn by uPlot", d -> !d.findElements(By.cssSelector("#pods-chart .uplot canvas")).isEmpty());
         waitForText(By.id("capacity"), "cores");
@@ -190,7 +224,7 @@ class ConsoleBrowserTest {
 
     @Test
     void queuesShowTheTreeWithAllocatedGuaranteedAndMaxPerResource() {
-        open(leader, "#/queues");
+        open("#/queues");
         waitFor("the queue tree", d -> !d.findElements(By.cssSelector("tr[data-queue='root.tenants.team-c']")).isEmpty());
         for (String q : List.of("root", "root.default", "root.tenants", "root.tenants.team-a", "root.tenants.team-b")) {
             assertThat(driver.findElements(By.cssSelector("tr[data-queue='" + q + "']"))).as("row of %s", q).hasSize(1);
@@ -212,32 +246,36 @@ class ConsoleBrowserTest {
     void nodesAreGroupedByZoneWithTheirGpusAndFpgas() {
         List<String> names = cluster.client().nodes().list().getItems().stream().map(n -> n.getMetadata().getName())
                 .sorted().toList();
-        open(leader, "#/nodes");
+        open("#/nodes");
         waitFor("the zones", d -> d.findElements(By.cssSelector("section.domain")).size() == NodeFleet.ZONES.size());
-        for (String zone : NodeFleet.ZONES) {
-            assertThat(driver.findElements(By.cssSelector("section.domain[data-domain='" + zone + "']"))).hasSize(1);
-        }
+        assertThat(attributes("section.domain", "domain")).containsExactlyElementsOf(NodeFleet.ZONES);
         assertThat(new Select(driver.findElement(By.id("group-by"))).getFirstSelectedOption().getText())
                 .isEqualTo("topology.kubernetes.io/zone");
-        for (String n : names) {
-            assertThat(driver.findElements(By.cssSelector("tr[data-node='" + n + "']"))).as("row of node %s", n).hasSize(1);
+        assertThat(attributes("tr[data-node]", "node")).containsExactlyInAnyOrderElementsOf(names);
+        // each zone holds its own nodes
+        for (String zone : NodeFleet.ZONES) {
+            List<String> inZone = cluster.client().nodes().list().getItems().stream()
+                    .filter(n -> zone.equals(n.getMetadata().getLabels().get("topology.kubernetes.io/zone")))
+                    .map(n -> n.getMetadata().getName()).toList();
+            assertThat(attributes("section.domain[data-domain='" + zone + "'] tr[data-node]", "node"))
+                    .as("nodes of %s", zone).containsExactlyInAnyOrderElementsOf(inZone);
         }
         assertThat(text(By.id("accelerator-table"))).contains("nvidia.com/gpu").contains("fpga");
         // the accelerator view: only GPU and FPGA nodes
         driver.findElement(By.id("only-accelerators")).click();
-        waitFor("only accelerator nodes", d -> d.findElements(By.cssSelector("tr[data-node]")).stream()
-                .allMatch(r -> r.getAttribute("data-node").matches("(gpu|fpga)-.*")));
-        assertThat(driver.findElements(By.cssSelector("tr[data-node^='gpu-']"))).hasSize(3);
+        waitFor("only accelerator nodes", d -> attributes("tr[data-node]", "node").stream()
+                .allMatch(n -> n.matches("(gpu|fpga)-.*")));
+        assertThat(attributes("tr[data-node]", "node")).filteredOn(n -> n.startsWith("gpu-")).hasSize(3);
         noErrorShown();
         screenshot("nodes-accelerators");
         driver.findElement(By.id("only-accelerators")).click();
-        waitFor("every node again", d -> d.findElements(By.cssSelector("tr[data-node]")).size() == names.size());
+        waitFor("every node again", d -> attributes("tr[data-node]", "node").size() == names.size());
         screenshot("nodes");
     }
 
     @Test
     void aPodIsFollowedFromTheAppsListToItsAppAndItsStory() {
-        open(leader, "#/apps");
+        open("#/apps");
         waitFor("the apps list", d -> !d.findElements(By.cssSelector("#apps-table tr[data-app]")).isEmpty());
         screenshot("apps");
         // search narrows the list to our app
@@ -271,28 +309,27 @@ class ConsoleBrowserTest {
         screenshot("story");
 
         // a pod the log never saw is said to be unknown
-        open(leader, "#/story?pod=" + NS + "/no-such-pod");
+        open("#/story?pod=" + NS + "/no-such-pod");
         waitFor("the unknown pod's answer", d -> !d.findElements(By.cssSelector("#story .error")).isEmpty());
         assertThat(text(By.cssSelector("#story .error"))).contains("no-such-pod");
     }
 
     @Test
     void theEventLogTailsLiveAndFiltersByType() {
-        open(leader, "#/log");
-        waitFor("the newest events", d -> !d.findElements(By.cssSelector("#log-rows tr")).isEmpty());
-        // a pod created now shows in the live tail, newest on top
-        cluster.client().pods().inNamespace(NS).resource(pod("console-live-pod", "console-app-live")).create();
-        waitFor("the new pod in the live tail", d -> d.findElements(By.cssSelector("#log-rows tr[data-type='PodObserved']"))
-                .stream().anyMatch(r -> r.getText().contains("console-live-pod")));
-        List<Long> offsets = driver.findElements(By.cssSelector("#log-rows tr")).stream()
-                .map(r -> Long.parseLong(r.getAttribute("data-offset"))).toList();
-        assertThat(offsets).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+        open("#/log");
+        waitFor("the newest events", d -> !attributes("#log-rows tr[data-offset]", "offset").isEmpty());
+        // a pod created now shows in the live tail (the page is not loaded again), newest on top
+        cluster.client().pods().inNamespace(NS).resource(pod("live-tail-pod", "live-tail-app")).create();
+        waitFor("the new pod in the live tail", d -> !d.findElements(By.xpath(
+                "//tbody[@id='log-rows']/tr[@data-type='PodObserved'][contains(., 'live-tail-pod')]")).isEmpty());
+        List<Long> offsets = attributes("#log-rows tr[data-offset]", "offset").stream().map(Long::parseLong).toList();
+        assertThat(offsets).hasSizeGreaterThan(1).isSortedAccordingTo((a, b) -> Long.compare(b, a));
         screenshot("log");
 
         new Select(driver.findElement(By.id("log-type"))).selectByValue("Allocated");
         waitFor("allocations only", d -> {
-            List<WebElement> rows = d.findElements(By.cssSelector("#log-rows tr"));
-            return !rows.isEmpty() && rows.stream().allMatch(r -> "Allocated".equals(r.getAttribute("data-type")));
+            List<String> types = attributes("#log-rows tr[data-offset]", "type");
+            return !types.isEmpty() && types.stream().allMatch("Allocated"::equals);
         });
         assertThat(driver.getCurrentUrl()).contains("type=Allocated");
         noErrorShown();
@@ -300,47 +337,24 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void aBadConfigIsRefusedWithItsProblemsAndTheActiveOneStays() {
-        open(leader, "#/config");
-        waitForText(By.id("config-active-yaml"), "team-c");
-        String version = text(By.id("config-version"));
-        WebElement area = driver.findElement(By.id("config-yaml"));
-        assertThat(area.getAttribute("value")).contains("team-c");
-        // validating the active config passes
-        driver.findElement(By.id("config-validate")).click();
-        waitForText(By.id("config-result"), "Valid");
-
-        setValue(area, BAD_CONFIG);
-        driver.findElement(By.id("config-validate")).click();
-        waitFor("the problems", d -> !d.findElements(By.cssSelector("#config-result .error")).isEmpty());
-        assertThat(text(By.id("config-result"))).contains("queue name 'team-a' is used twice");
-        screenshot("config-validate");
-
-        driver.findElement(By.id("config-apply")).click();
-        waitFor("the refusal", d -> !d.findElements(By.cssSelector("#config-result .error")).isEmpty()
-                && !text(By.id("config-result")).contains("Applying"));
-        assertThat(text(By.id("config-result"))).contains("queue name 'team-a' is used twice");
-        // nothing changed
-        open(leader, "#/config");
-        waitForText(By.id("config-active-yaml"), "team-c");
-        assertThat(text(By.id("config-version"))).isEqualTo(version);
-        waitFor("the history", d -> !d.findElements(By.cssSelector("#config-history-table tr")).isEmpty());
-        noErrorShown();
-        screenshot("config");
-    }
-
-    @Test
     void theFollowerSaysItIsReadOnlyAndNamesTheLeader() {
-        open(follower, "#/");
+        openFollower("#/");
         waitForText(By.id("banner"), "read-only follower");
         assertThat(text(By.id("banner"))).contains(follower).contains("The leader is " + leader);
         waitForText(By.id("leader"), "leader: " + leader);
         waitForText(By.id("replica"), follower);
         assertThat(text(By.id("replica"))).contains("FOLLOWER");
         waitForText(By.id("card-replica"), "read-only");
+        // its own probes, and every replica from their status Leases
+        waitForText(By.id("card-health"), "healthy");
+        waitForText(By.id("card-ready"), "ready");
+        waitFor("both replicas", d -> attributes("#replicas tr[data-replica]", "replica").size() == 2);
+        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + follower + "']"))).contains("follower")
+                .contains("(this one)");
+        assertThat(text(By.cssSelector("#replicas tr[data-replica='" + leader + "']"))).contains("leader");
         screenshot("follower-overview");
         // every page says so, and shows the follower's replicated state
-        open(follower, "#/apps/" + APP);
+        openFollower("#/apps/" + APP);
         waitForText(By.id("app-title"), APP);
         waitFor("the app's pods on the follower", d -> d.findElements(By.cssSelector("#pods-table tr[data-pod]")).size() == 2);
         assertThat(text(By.id("banner"))).contains("read-only follower").contains(leader);
@@ -349,42 +363,135 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void theTokenIsKeptForTheTabAndSentAsBearer() {
-        open(leader, "#/config");
+    void aBadConfigIsRefusedWithItsProblemsByRoleAndAGoodOneIsAppliedWithItsAuthor() {
+        open("#/config");
         waitForText(By.id("config-active-yaml"), "team-c");
-        driver.findElement(By.id("token")).sendKeys("not-a-real-token");
-        driver.findElement(By.id("token-set")).click();
-        waitFor("the token kept", d -> "not-a-real-token".equals(js("return sessionStorage.getItem('fairway.console.token')")));
+        waitForText(By.id("whoami"), "anonymous");
+        String version = text(By.id("config-version"));
+        String active = driver.findElement(By.id("config-yaml")).getAttribute("value");
+        assertThat(active).contains("team-c");
+        // the active config validates
+        click("config-validate");
+        waitForText(By.id("config-result"), "Valid: 6 queues");
+
+        setValue("config-yaml", BAD_CONFIG);
+        click("config-validate");
+        waitForText(By.cssSelector("#config-result .error"), "queue name 'team-a' is used twice");
+        assertThat(text(By.id("config-result"))).contains("invalid");
+        assertThat(driver.findElements(By.cssSelector("#config-result ul.problems li"))).isNotEmpty();
+        screenshot("config-validate");
+
+        // applying it: without a token, with a viewer's (the header is sent: the server knows who asks), with an admin's
+        click("config-apply");
+        waitForText(By.cssSelector("#config-result .error"), "writes need an admin token");
+        useToken(VIEWER_TOKEN);
+        waitForText(By.id("whoami"), "ops-viewer");
+        setValue("config-yaml", BAD_CONFIG);
+        click("config-apply");
+        waitForText(By.cssSelector("#config-result .error"), "writes need the admin role");
+        useToken(ADMIN_TOKEN);
+        waitForText(By.id("whoami"), "You may apply a config");
+        setValue("config-yaml", BAD_CONFIG);
+        click("config-apply");
+        waitForText(By.cssSelector("#config-result .error"), "queue name 'team-a' is used twice");
+        assertThat(text(By.id("config-result"))).contains("nothing was changed");
+        screenshot("config-apply-refused");
+        open("#/config");
         waitForText(By.id("config-active-yaml"), "team-c");
-        assertThat(driver.findElement(By.id("token")).getAttribute("placeholder")).isEqualTo("token set (hidden)");
-        // every request of the page carries it: wrap fetch and look at what the form sends
-        js("window.__auth = []; const f = window.fetch; window.fetch = (u, o) => { window.__auth.push((o && o.headers"
-                + " && o.headers.Authorization) || ''); return f(u, o); };");
-        driver.findElement(By.id("config-validate")).click();
-        waitFor("a request", d -> !((List<?>) js("return window.__auth")).isEmpty());
-        assertThat(((List<?>) js("return window.__auth")).stream().map(String::valueOf).toList()).contains("Bearer not-a-real-token");
-        driver.findElement(By.id("token-clear")).click();
-        waitFor("the token gone", d -> js("return sessionStorage.getItem('fairway.console.token')") == null);
+        assertThat(text(By.id("config-version"))).isEqualTo(version);
+
+        // the same queues with a note: a new version, written to the ConfigMap, applied by the replicas, with its author
+        setValue("config-yaml", active + "\n# checked by the console test\n");
+        click("config-apply");
+        waitForText(By.cssSelector("#config-result .success"), "queue config written as version");
+        waitFor("the new version in force", d -> {
+            openAt(console.url(), "#/config");
+            new WebDriverWait(d, WAIT).until(x -> !x.findElements(By.id("config-version")).isEmpty());
+            return !text(By.id("config-version")).equals(version)
+                    && text(By.id("config-active-yaml")).contains("checked by the console test");
+        });
+        waitForText(By.id("config-history-table"), "ops-admin");
+        assertThat(text(By.id("config-history-table"))).contains("applied");
+        noErrorShown();
+        screenshot("config");
+    }
+
+    @Test
+    void aBadTokenIsRefusedAndTheTokenIsKeptForTheTabOnly() {
+        open("#/queues");
+        waitFor("the queue tree", d -> !d.findElements(By.cssSelector("tr[data-queue='root']")).isEmpty());
+        useToken("not-a-real-token");
+        assertThat(js("return sessionStorage.getItem('fairway.console.token')")).isEqualTo("not-a-real-token");
+        assertThat(driver.findElement(By.id("token")).getAttribute("placeholder")).isEqualTo("token set");
+        // every read carries it, and the console says it was refused
+        waitForText(By.id("view"), "the token was refused");
+        waitForText(By.id("banner"), "401");
+        screenshot("bad-token");
+        click("token-clear");
+        waitFor("the queue tree again", d -> !d.findElements(By.cssSelector("tr[data-queue='root']")).isEmpty());
+        assertThat(js("return sessionStorage.getItem('fairway.console.token')")).isNull();
+        noErrorShown();
+        // a new tab's storage starts empty: the token never outlives the tab
+        useToken(ADMIN_TOKEN);
+        String first = driver.getWindowHandle();
+        driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        try {
+            driver.get(console.url() + "#/queues");
+            assertThat(js("return sessionStorage.getItem('fairway.console.token')")).isNull();
+        } finally {
+            driver.close();
+            driver.switchTo().window(first);
+        }
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
-    /** Loads the console afresh (a new hash alone would only switch the page inside the loaded one). */
-    private static void open(String replica, String hash) {
+    /** Loads the sandbox's console afresh (a new hash alone would only switch the page inside the loaded one). */
+    private static void open(String hash) {
+        openAt(console.url(), hash);
+    }
+
+    private static void openFollower(String hash) {
+        openAt("http://127.0.0.1:" + followerConsole.port() + "/", hash);
+    }
+
+    private static void openAt(String base, String hash) {
         driver.get("about:blank");
-        driver.get("http://127.0.0.1:" + servers.get(replica).port() + "/" + hash);
+        driver.get(base + hash);
+    }
+
+    /** Enters a token in the header, as a user would; the page reloads its data with it. */
+    private static void useToken(String token) {
+        WebElement field = driver.findElement(By.id("token"));
+        field.clear();
+        field.sendKeys(token);
+        click("token-set");
+        waitFor("the token kept", d -> token.equals(js("return sessionStorage.getItem('fairway.console.token')")));
+    }
+
+    private static void click(String id) {
+        driver.findElement(By.id(id)).click();
     }
 
     private static String text(By by) {
         return driver.findElement(by).getText();
     }
 
+    /** The data-NAME attribute of every element the selector finds, in one call (the page redraws as it likes). */
+    private static List<String> attributes(String selector, String name) {
+        List<?> values = (List<?>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.dataset[arguments[1]])", selector, name);
+        return values.stream().map(String::valueOf).toList();
+    }
+
     private static Object js(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
-    private static void setValue(WebElement area, String value) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];", area, value);
+    private static void setValue(String id, String value) {
+        waitFor("#" + id, d -> !d.findElements(By.id(id)).isEmpty());
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1];", driver.findElement(By.id(id)),
+                value);
     }
 
     private static void waitForText(By by, String text) {
@@ -393,7 +500,8 @@ class ConsoleBrowserTest {
 
     private static void waitFor(String what, Function<WebDriver, Boolean> condition) {
         new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .withMessage(() -> what + " did not show; the page says:\n" + driver.findElement(By.tagName("body")).getText()
+                .withMessage(() -> what + " did not show; " + driver.getCurrentUrl() + " says:\n"
+                        + driver.findElement(By.tagName("body")).getText()
                         + "\nthe browser logged:\n" + browserLog())
                 .until(condition);
     }
