@@ -39,7 +39,7 @@ export class ApiError extends Error {
   describe() {
     let hint = '';
     if (this.status === 401) {
-      hint = token() ? ' (the token was refused: check it, or clear it)' : ' (enter a token in the header)';
+      hint = token() ? ' (the token was refused: set another, or clear it)' : ' (enter a token in the header)';
     } else if (this.status === 403) {
       hint = ' (this token may read but not change anything: an admin token is needed)';
     } else if (this.status === 404 && this.body && /no API endpoint/.test(this.body.error || '')) {
