@@ -226,7 +226,6 @@ public final class SandboxCluster implements AutoCloseable {
         return workDir;
     }
 
-    /** Stops everything, newest part first, and deletes the work directory. */
     /**
      * Starts the console for this sandbox on {@code host:port} (0 for a free port); it is closed with the sandbox.
      */
@@ -236,6 +235,7 @@ public final class SandboxCluster implements AutoCloseable {
         return console;
     }
 
+    /** Stops everything, newest part first, and deletes the work directory. */
     @Override
     public void close() {
         closing = true;
