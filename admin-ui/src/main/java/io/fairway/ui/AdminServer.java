@@ -176,6 +176,7 @@ public final class AdminServer implements AutoCloseable {
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);
         getBlocking(r, "/api/v1/replicas", this::replicas);
+        get(r, "/api/v1/leaders", ctx -> reader.read(s -> Map.of("terms", s.leaderTerms().reversed())));
         getBlocking(r, "/api/v1/story", this::story);
         getBlocking(r, "/api/v1/log", this::logPage);
         get(r, "/api/v1/config", ctx -> reader.read(ConfigView::of));

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import * as live from '../live.js';
 import { ApiError, get } from '../api.js';
 import { badge, bar, errorBox, fill, h, table, usage } from '../dom.js';
-import { ago, count, rate, resourceOrder, shortName } from '../format.js';
+import { ago, count, duration, rate, resourceOrder, shortName, time } from '../format.js';
 
 export default {
   title: 'Overview',
@@ -17,6 +17,7 @@ export default {
     };
     const capacity = h('div', { id: 'capacity' });
     const replicas = h('div', { id: 'replicas' });
+    const leaders = h('div', { id: 'leaders' });
     const chartBox = h('div', { class: 'chart', id: 'pods-chart' });
     fill(ctx.view,
       h('h1', null, 'Overview'),
@@ -27,7 +28,9 @@ export default {
           h('p', { class: 'note' }, 'Sampled from the live summary since this console was opened.')),
         h('div', { class: 'panel' }, h('h2', { style: { marginTop: 0 } }, 'Cluster capacity'), capacity)),
       h('h2', null, 'Replicas'),
-      replicas);
+      replicas,
+      h('h2', null, 'Leaders'),
+      leaders);
     set(c.health, 'Health', '…');
     set(c.ready, 'Ready', '…');
     // a console without /healthz and /readyz (the sandbox's own) says what the summary and the replicas tell
@@ -58,12 +61,14 @@ export default {
       chart.update();
     });
     ctx.every(3000, () => drawReplicas(replicas, ctx.signal).then((r) => probes.fallback(r)));
+    ctx.every(3000, () => drawLeaders(leaders, ctx.signal));
     ctx.every(5000, () => drawHealth(c, ctx.signal, probes));
     const s = live.summary() || await get('api/v1/summary', null, ctx.signal);
     drawCards(c, s);
     drawCapacity(capacity, s);
     chart.update();
-    const [r] = await Promise.all([drawReplicas(replicas, ctx.signal), drawHealth(c, ctx.signal, probes)]);
+    const [r] = await Promise.all([drawReplicas(replicas, ctx.signal), drawHealth(c, ctx.signal, probes),
+      drawLeaders(leaders, ctx.signal)]);
     probes.fallback(r);
   },
 };
@@ -147,6 +152,25 @@ async function drawReplicas(el, signal) {
       h('td', null, x.stale ? badge('stale', 'stale') : null)))),
   h('p', { class: 'note' }, `Leader ${r.leader || 'none'} · epoch ${r.epoch}` + (r.logEnd >= 0 ? ` · log end ${count(r.logEnd)}.` : '.')));
   return r;
+}
+
+// Every term the log elected, newest first: a fail-over shows as a new row, with how long the last term lasted.
+async function drawLeaders(el, signal) {
+  let r;
+  try {
+    r = await get('api/v1/leaders', null, signal);
+  } catch (e) {
+    if (!signal.aborted) fill(el, errorBox(e));
+    return;
+  }
+  const terms = r.terms || [];
+  fill(el, terms.length === 0 ? h('p', { class: 'muted' }, 'No leader has been elected yet.')
+    : table(['Epoch#', 'Replica', 'Since', 'Led for'],
+      terms.map((t, i) => h('tr', { 'data-epoch': String(t.epoch) },
+        h('td', { class: 'num' }, count(t.epoch)),
+        h('td', null, h('strong', null, t.replica), i === 0 ? h('span', { class: 'muted' }, ' (leads now)') : null),
+        h('td', { class: 'nowrap' }, time(t.since)),
+        h('td', { class: 'nowrap' }, duration((i === 0 ? Date.now() : terms[i - 1].since) - t.since))))));
 }
 
 function podsChart(el) {

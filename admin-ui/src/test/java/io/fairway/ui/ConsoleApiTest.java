@@ -355,6 +355,19 @@ class ConsoleApiTest {
     }
 
     @Test
+    void leadersAreEveryTermNewestFirst() throws Exception {
+        start(AccessControl.open(), fakeConfigMap());
+        log.openDecisionWriter(2).append(List.of(new LeaderElected(50, 2, "r1")));
+        follow();
+        JsonNode terms = get("/api/v1/leaders", null).body().get("terms");
+        assertThat(terms).hasSize(2);
+        assertThat(terms.get(0).get("replica").asText()).isEqualTo("r1");
+        assertThat(terms.get(0).get("epoch").asLong()).isEqualTo(2);
+        assertThat(terms.get(0).get("since").asLong()).isEqualTo(50);
+        assertThat(terms.get(1).get("replica").asText()).isEqualTo("r0");
+    }
+
+    @Test
     void replicasWithoutADirectoryIsThisOne() throws Exception {
         start(AccessControl.open(), fakeConfigMap());
         JsonNode r = get("/api/v1/replicas", null).body();

@@ -213,6 +213,10 @@ class ConsoleBrowserTest {
         // the sandbox's console has no probes of its own: health and lag come from the summary and the replicas
         waitForText(By.id("card-health"), "a leader decides");
         waitForText(By.id("card-ready"), "caught up");
+        // who led when: the current term, from the log's LeaderElected
+        waitForText(By.id("leaders"), "(leads now)");
+        assertThat(text(By.cssSelector("#leaders tr[data-epoch='" + cluster.leader().loop().epoch() + "']")))
+                .contains(leader).contains("(leads now)");
         // the chart is uPlot's, loaded from the WebJar through the import map
         waitFor("the pods chart drawn by uPlot", d -> !d.findElements(By.cssSelector("#pods-chart .uplot canvas")).isEmpty());
         waitForText(By.id("capacity"), "cores");

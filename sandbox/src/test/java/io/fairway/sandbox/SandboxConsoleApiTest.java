@@ -259,5 +259,10 @@ class SandboxConsoleApiTest {
             assertThat(s.at("/replica/role").asText()).isEqualTo(Replica.Role.LEADER.name());
         });
         assertThat(get("/api/v1/summary").body().get("runningPods").asInt()).isEqualTo(4);
+        // the fail-over as the log tells it: the new term first, the killed leader's before it
+        JsonNode terms = get("/api/v1/leaders").body().get("terms");
+        assertThat(terms.get(0).get("epoch").asLong()).isGreaterThan(epoch);
+        assertThat(terms.get(0).get("replica").asText()).isNotEqualTo(before);
+        assertThat(terms.findValuesAsText("replica")).contains(before);
     }
 }

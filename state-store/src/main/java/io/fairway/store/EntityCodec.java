@@ -25,7 +25,8 @@ final class EntityCodec {
                      java.util.List<io.fairway.core.state.ConfigChange> history) {
     }
 
-    record LeaderRow(long epoch, String replica) {
+    /** {@code terms} is null in rows written before terms were kept. */
+    record LeaderRow(long epoch, String replica, java.util.List<io.fairway.core.state.LeaderTerm> terms) {
     }
 
     record CountersRow(long applied, long ignored, long fpgaReprograms, long preemptions) {

@@ -331,7 +331,7 @@ public final class StateStore implements AutoCloseable {
         return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
                 c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
                 counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(),
-                c.config().history(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
+                c.config().history(), c.leader().terms(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
     }
 
     /** The rows of the cluster column family other than counters and pod tombstones, as the state has them. */
@@ -341,7 +341,7 @@ public final class StateStore implements AutoCloseable {
             return new ClusterRows(new EntityCodec.ConfigRow(s.configText(), s.configVersion(), s.configSeenVersion(),
                     s.configAppliedAt(), s.configHistory()),
                     // copies: the state's maps are live views, and these are what the store holds
-                    new EntityCodec.LeaderRow(s.leaderEpoch(), s.leader()), new TreeMap<>(s.priorityClasses()),
+                    new EntityCodec.LeaderRow(s.leaderEpoch(), s.leader(), s.leaderTerms()), new TreeMap<>(s.priorityClasses()),
                     nodeTombstones(s));
         }
 

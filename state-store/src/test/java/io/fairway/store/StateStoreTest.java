@@ -149,6 +149,24 @@ class StateStoreTest {
         }
     }
 
+    @Test
+    void leaderTermsSurviveARestart() {
+        ClusterState state = new ClusterState();
+        Path dir = tmp.resolve("terms");
+        try (StateStore store = StateStore.open(dir)) {
+            store.writeFull(state, 0);
+            List<Event> elections = List.of(new LeaderElected(10, 1, "r0"), new LeaderElected(20, 2, "r1"));
+            elections.forEach(state::apply);
+            store.write(state, 2, elections);
+        }
+        try (StateStore store = StateStore.open(dir)) {
+            ClusterState loaded = store.load().orElseThrow().state();
+            assertThat(loaded.leaderTerms()).extracting(io.fairway.core.state.LeaderTerm::replica)
+                    .containsExactly("r0", "r1");
+            assertThat(loaded.hash()).isEqualTo(state.hash());
+        }
+    }
+
     private static Pod queued(String uid, String name, String queue, long created) {
         return new Pod(uid, "jobs", name, "app-" + name, queue, "alice", List.of(),
                 Resources.parse(java.util.Map.of("cpu", "1", "memory", "1Gi")), 0, java.util.Map.of(),

@@ -67,6 +67,8 @@ public final class ClusterState {
     private static final int TOMBSTONES = 65_536;
     /** Config versions the history keeps. */
     public static final int CONFIG_HISTORY = 50;
+    /** Leader terms the state keeps. */
+    public static final int LEADER_TERMS = 20;
     private static final int RECENT_IGNORED = 64;
 
     private final String schedulerName;
@@ -95,6 +97,8 @@ public final class ClusterState {
     private final ArrayDeque<String> recentIgnored = new ArrayDeque<>();
     /** The newest config versions seen, oldest first, at most {@link #CONFIG_HISTORY}: the console's history. */
     private final ArrayDeque<ConfigChange> configHistory = new ArrayDeque<>();
+    /** The newest leader terms, oldest first, at most {@link #LEADER_TERMS}. */
+    private final ArrayDeque<LeaderTerm> leaderTerms = new ArrayDeque<>();
 
     private SchedulerConfig config;
     private String configText;
@@ -155,6 +159,7 @@ public final class ClusterState {
         c.configAppliedAt = s.configAppliedAt();
         c.preemptions = s.preemptions();
         c.configHistory.addAll(s.configHistory());
+        c.leaderTerms.addAll(s.leaderTerms());
         for (Node n : s.nodes()) {
             NodeState ns = new NodeState(n);
             c.nodes.put(n.name(), ns);
@@ -273,6 +278,10 @@ public final class ClusterState {
         }
         leaderEpoch = e.epoch();
         leader = e.replica();
+        if (leaderTerms.size() == LEADER_TERMS) {
+            leaderTerms.removeFirst();
+        }
+        leaderTerms.addLast(new LeaderTerm(e.epoch(), e.replica(), e.time()));
         return ApplyResult.APPLIED;
     }
 
@@ -1202,6 +1211,11 @@ public final class ClusterState {
     /** Event time of the queue config in force (0 for the built-in default). */
     public long configAppliedAt() {
         return configAppliedAt;
+    }
+
+    /** The newest leader terms (at most {@link #LEADER_TERMS}), oldest first; the last is the current one. */
+    public List<LeaderTerm> leaderTerms() {
+        return List.copyOf(leaderTerms);
     }
 
     /** The newest config versions seen (at most {@link #CONFIG_HISTORY}), oldest first. */

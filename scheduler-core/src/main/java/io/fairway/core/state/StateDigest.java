@@ -102,6 +102,12 @@ final class StateDigest {
         if (s.preemptions() > 0 || s.configAppliedAt() != 0) {
             d.str("preemption").num(s.preemptions()).num(s.configAppliedAt());
         }
+        if (!s.leaderTerms().isEmpty()) {
+            d.str("leaderTerms");
+            for (LeaderTerm t : s.leaderTerms()) {
+                d.num(t.epoch()).str(t.replica()).num(t.since());
+            }
+        }
         if (!s.configHistory().isEmpty()) {
             d.str("configHistory");
             for (ConfigChange c : s.configHistory()) {

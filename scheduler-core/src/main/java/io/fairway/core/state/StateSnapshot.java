@@ -28,6 +28,7 @@ public record StateSnapshot(
         long configAppliedAt,
         long preemptions,
         List<ConfigChange> configHistory,
+        List<LeaderTerm> leaderTerms,
         List<Node> nodes,
         List<AppEntry> apps,
         List<PodEntry> pods,
@@ -37,6 +38,7 @@ public record StateSnapshot(
 
     public StateSnapshot {
         configHistory = configHistory == null ? List.of() : List.copyOf(configHistory);
+        leaderTerms = leaderTerms == null ? List.of() : List.copyOf(leaderTerms);
         nodes = List.copyOf(nodes);
         apps = List.copyOf(apps);
         pods = List.copyOf(pods);
@@ -105,7 +107,7 @@ public record StateSnapshot(
         }
         return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
                 s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(), s.fpgaReprograms(),
-                s.configAppliedAt(), s.preemptions(), s.configHistory(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
+                s.configAppliedAt(), s.preemptions(), s.configHistory(), s.leaderTerms(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
                 new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
     }
 
