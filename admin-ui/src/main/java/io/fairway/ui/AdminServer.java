@@ -46,7 +46,8 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<Leadership> leadership;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
-    private AccessControl access = AccessControl.open();
+    private static final AccessControl OPEN = AccessControl.open();
+    private Supplier<AccessControl> access = () -> OPEN;
     private ReplicaDirectory replicas;
     private Function<String, List<PodStory.Saved>> stories;
     private Supplier<EventTail> tail = () -> null;
@@ -96,6 +97,11 @@ public final class AdminServer implements AutoCloseable {
 
     /** Who may read and write; open reads and no writes unless set. */
     public AdminServer withAccess(AccessControl access) {
+        return withAccess(() -> access);
+    }
+
+    /** Access that may change, e.g. tokens reloaded from their Secret; asked once per request. */
+    public AdminServer withAccess(Supplier<AccessControl> access) {
         this.access = access;
         return this;
     }
@@ -201,8 +207,9 @@ public final class AdminServer implements AutoCloseable {
     private void authorize(RoutingContext ctx) {
         // The one write; anything else is a read (or a method the path refuses, which needs no more than reading).
         boolean writes = ctx.request().method() == HttpMethod.POST && ctx.request().path().equals("/api/v1/config");
-        AccessControl.Check check = writes ? access.write(ctx.request().getHeader("Authorization"))
-                : access.read(ctx.request().getHeader("Authorization"));
+        AccessControl now = access.get();
+        AccessControl.Check check = writes ? now.write(ctx.request().getHeader("Authorization"))
+                : now.read(ctx.request().getHeader("Authorization"));
         switch (check) {
             case AccessControl.Allowed a -> {
                 ctx.put(PRINCIPAL, a.principal());
@@ -219,7 +226,7 @@ public final class AdminServer implements AutoCloseable {
 
     private WhoAmI whoami(RoutingContext ctx) {
         Principal p = ctx.get(PRINCIPAL);
-        return new WhoAmI(p.user(), p.role().label(), access.readsNeedToken(), p.isAdmin() && configWriter != null);
+        return new WhoAmI(p.user(), p.role().label(), access.get().readsNeedToken(), p.isAdmin() && configWriter != null);
     }
 
     private ReplicaDirectory.Replicas replicas(RoutingContext ctx) {

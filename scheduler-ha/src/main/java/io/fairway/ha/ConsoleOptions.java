@@ -13,14 +13,17 @@ import java.nio.file.Path;
 /**
  * What a replica's console (on its health port) may do and how it is reached.
  *
+ * @param access       who may read and write, asked per request (the tokens may be reloaded)
  * @param configWriter where an applied queue config goes; null: the console cannot apply one
  * @param replicas     every replica's status; null: the console knows only its own
  * @param tls          the server's certificate; null: plain HTTP
  */
-public record ConsoleOptions(AccessControl access, QueueConfigWriter configWriter, ReplicaDirectory replicas, Tls tls) {
+public record ConsoleOptions(java.util.function.Supplier<AccessControl> access, QueueConfigWriter configWriter,
+                             ReplicaDirectory replicas, Tls tls) {
     /** Reads open, no writes, plain HTTP. */
     public static ConsoleOptions open() {
-        return new ConsoleOptions(AccessControl.open(), null, null, null);
+        AccessControl open = AccessControl.open();
+        return new ConsoleOptions(() -> open, null, null, null);
     }
 
     /**

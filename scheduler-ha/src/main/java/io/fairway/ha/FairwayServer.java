@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.log.kafka.KafkaEventLog;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fairway.ui.access.AccessControl;
-import io.fairway.ui.access.TokenFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +30,13 @@ public final class FairwayServer implements AutoCloseable {
     private final HealthServer health;
     private final ScheduledExecutorService reporter;
     private final ReplicaBeacon beacon;
+    private final ConsoleTokens tokens;
 
     private FairwayServer(RunSettings settings, KubernetesClient client, KafkaEventLog log, Replica replica,
-                          HealthServer health, ScheduledExecutorService reporter, ReplicaBeacon beacon) {
+                          HealthServer health, ScheduledExecutorService reporter, ReplicaBeacon beacon,
+                          ConsoleTokens tokens) {
         this.beacon = beacon;
+        this.tokens = tokens;
         this.settings = settings;
         this.client = client;
         this.log = log;
@@ -49,18 +50,20 @@ public final class FairwayServer implements AutoCloseable {
         KafkaEventLog log = null;
         Replica replica = null;
         ReplicaBeacon beacon = null;
+        ConsoleTokens tokens = null;
         try {
             Config config = kubeConfig(s);
             // names the replica in the API server's audit log
             config.setUserAgent("fairway/" + s.replica());
             client = new KubernetesClientBuilder().withConfig(config).build();
             // the tokens first: a bad token list stops the replica before it competes for the lease
-            AccessControl access = access(s.console(), client);
+            tokens = ConsoleTokens.start(s.console(), client, ConsoleTokens.RELOAD_EVERY);
+            AccessControl access = tokens.get();
             log = KafkaEventLog.open(s.kafka());
             replica = Replica.start(client, log, s.dataDir(), s.replica(), s.watcher(), s.binder(),
                     LeaderLoop.Options.defaults(s.replica()), s.election(), Clock.systemUTC());
             beacon = ReplicaBeacon.start(client, replica, log, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
-            ConsoleOptions console = new ConsoleOptions(access, new QueueConfigMapWriter(client,
+            ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls());
             HealthServer health = HealthServer.start(replica, log, s.healthHost(), s.healthPort(), console);
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,7 +71,7 @@ public final class FairwayServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            FairwayServer server = new FairwayServer(s, client, log, replica, health, reporter, beacon);
+            FairwayServer server = new FairwayServer(s, client, log, replica, health, reporter, beacon, tokens);
             reporter.scheduleAtFixedRate(server::reportLag, 30, 30, TimeUnit.SECONDS);
             LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health and console on {}://{}:{}; "
                     + "lease {}/{}; console {}", s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(),
@@ -78,6 +81,9 @@ public final class FairwayServer implements AutoCloseable {
                             : (access.readsNeedToken() ? "reads need tokens, writes off" : "reads open, writes off (no console.tokens)"));
             return server;
         } catch (RuntimeException e) {
+            if (tokens != null) {
+                tokens.close();
+            }
             if (beacon != null) {
                 beacon.close();
             }
@@ -96,54 +102,6 @@ public final class FairwayServer implements AutoCloseable {
 
     /** How often a replica renews its status Lease for the console's replica list. */
     static final java.time.Duration BEACON_EVERY = java.time.Duration.ofSeconds(2);
-
-    /** The console's tokens, from a file or a Secret; read once at start (a restart picks up a changed list). */
-    static AccessControl access(RunSettings.Console c, KubernetesClient client) {
-        if (c.tokens().isEmpty()) {
-            if (c.readsNeedToken()) {
-                throw new SettingsException(java.util.List.of("console.readsNeedToken is true but console.tokens is "
-                        + "not set: nobody could read the console; give console.tokens a file or secret:NAMESPACE/NAME"));
-            }
-            return AccessControl.open();
-        }
-        String text;
-        String source;
-        if (c.tokens().startsWith(RunSettings.Console.SECRET_PREFIX)) {
-            String[] ref = c.tokens().substring(RunSettings.Console.SECRET_PREFIX.length()).split("/", 2);
-            source = "secret " + ref[0] + "/" + ref[1] + " key " + RunSettings.Console.TOKENS_KEY;
-            Secret secret;
-            try {
-                secret = client.secrets().inNamespace(ref[0]).withName(ref[1]).get();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                throw new SettingsException(java.util.List.of("console.tokens: the " + source + " cannot be read: "
-                        + e.getMessage() + " (may the service account get secrets in " + ref[0] + "?)"));
-            }
-            String encoded = secret == null || secret.getData() == null ? null
-                    : secret.getData().get(RunSettings.Console.TOKENS_KEY);
-            String plain = secret == null || secret.getStringData() == null ? null
-                    : secret.getStringData().get(RunSettings.Console.TOKENS_KEY);
-            if (encoded == null && plain == null) {
-                throw new SettingsException(java.util.List.of("console.tokens: the " + source + " does not exist; "
-                        + "create it: kubectl -n " + ref[0] + " create secret generic " + ref[1] + " --from-file="
-                        + RunSettings.Console.TOKENS_KEY + "=tokens.csv"));
-            }
-            text = encoded != null ? new String(java.util.Base64.getDecoder().decode(encoded.strip()),
-                    java.nio.charset.StandardCharsets.UTF_8) : plain;
-        } else {
-            source = c.tokens();
-            try {
-                text = Files.readString(Path.of(c.tokens()));
-            } catch (IOException e) {
-                throw new SettingsException(java.util.List.of("console.tokens: " + c.tokens() + " cannot be read: "
-                        + e.getMessage()));
-            }
-        }
-        try {
-            return AccessControl.tokens(TokenFile.parse(text, source), c.readsNeedToken());
-        } catch (IllegalArgumentException e) {
-            throw new SettingsException(java.util.List.of(e.getMessage()));
-        }
-    }
 
     private static Config kubeConfig(RunSettings s) {
         if (s.kubeconfig() == null) {
@@ -188,6 +146,7 @@ public final class FairwayServer implements AutoCloseable {
         LOG.info("fairway run: stopping replica {}", replica.name());
         reporter.shutdownNow();
         beacon.close();
+        tokens.close();
         replica.close();
         health.close();
         log.close();

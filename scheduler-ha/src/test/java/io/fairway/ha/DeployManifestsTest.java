@@ -213,7 +213,7 @@ class DeployManifestsTest {
                         .withNewMetadata().withName("console-tokens").endMetadata()
                         .withStringData(Map.of(RunSettings.Console.TOKENS_KEY, "0123456789abcdef01,alice,admin\n"))
                         .build()).create();
-                assertThat(FairwayServer.access(new RunSettings.Console("secret:" + ns + "/console-tokens", false,
+                assertThat(ConsoleTokens.read(new RunSettings.Console("secret:" + ns + "/console-tokens", false,
                         null), asFairway).writesPossible()).isTrue();
                 try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, log, ns, Duration.ofMillis(200),
                         Clock.systemUTC())) {
