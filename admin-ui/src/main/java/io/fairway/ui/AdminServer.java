@@ -219,7 +219,16 @@ public final class AdminServer implements AutoCloseable {
                 if (d.status() == 401) {
                     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"fairway\"");
                 }
-                fail(ctx, d.status(), d.message());
+                if (ctx.request().path().startsWith("/ws/")) {
+                    // YuniKorn's error body, for its UI and scripts
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("status_code", d.status());
+                    body.put("message", d.status() == 401 ? "Unauthorized" : "Forbidden");
+                    body.put("description", d.message());
+                    send(ctx, d.status(), body);
+                } else {
+                    fail(ctx, d.status(), d.message());
+                }
             }
         }
     }

@@ -117,10 +117,10 @@ class ConsoleBrowserTest {
         // Leases, config writes to the ConfigMap
         followerLog = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
         for (Replica r : cluster.replicas()) {
-            beacons.add(ReplicaBeacon.start(cluster.client(), r, followerLog, ElectionOptions.DEFAULT_NAMESPACE,
+            beacons.add(ReplicaBeacon.start(cluster.client(), r, ElectionOptions.DEFAULT_NAMESPACE,
                     Duration.ofSeconds(1), Clock.systemUTC()));
         }
-        followerConsole = HealthServer.start(standby, followerLog, "127.0.0.1", 0, new ConsoleOptions(access,
+        followerConsole = HealthServer.start(standby, followerLog, "127.0.0.1", 0, new ConsoleOptions(() -> access,
                 new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
                         WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()),
                 beacons.get(cluster.replicas().indexOf(standby)), null));

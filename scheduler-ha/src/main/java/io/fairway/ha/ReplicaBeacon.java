@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fairway.log.EventLog;
 import io.fairway.ui.ReplicaDirectory;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,21 +35,17 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
 
     private final KubernetesClient client;
     private final Replica replica;
-    private final EventLog log;
     private final String namespace;
     private final Duration every;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
     private volatile boolean failing;
-    private volatile long logEnd = -1;
-    private volatile long logEndAt;
 
-    private ReplicaBeacon(KubernetesClient client, Replica replica, EventLog log, String namespace, Duration every,
+    private ReplicaBeacon(KubernetesClient client, Replica replica, String namespace, Duration every,
                           Clock clock) {
         this.client = client;
         this.replica = replica;
-        this.log = log;
         this.namespace = namespace;
         this.every = every;
         this.clock = clock;
@@ -58,9 +53,9 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
     }
 
     /** Starts renewing this replica's status Lease in {@code namespace} every {@code every}. */
-    public static ReplicaBeacon start(KubernetesClient client, Replica replica, EventLog log, String namespace,
+    public static ReplicaBeacon start(KubernetesClient client, Replica replica, String namespace,
                                       Duration every, Clock clock) {
-        ReplicaBeacon b = new ReplicaBeacon(client, replica, log, namespace, every, clock);
+        ReplicaBeacon b = new ReplicaBeacon(client, replica, namespace, every, clock);
         b.thread.start();
         return b;
     }
@@ -158,18 +153,9 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
                 clock.millis(), false, true);
     }
 
-    /** The log end, asked of the brokers at most once a second. */
+    /** The log end the replica's probe last read (every retry period): a console request never calls the brokers. */
     private long logEnd() {
-        long now = System.nanoTime();
-        if (logEnd < 0 || now - logEndAt > 1_000_000_000L) {
-            try {
-                logEnd = log.endOffset();
-                logEndAt = now;
-            } catch (RuntimeException e) {
-                LOG.debug("the log end cannot be read for the console: {}", e.toString());
-            }
-        }
-        return logEnd;
+        return replica.logEnd();
     }
 
     private static Instant renewed(Lease l) {

@@ -215,7 +215,7 @@ class DeployManifestsTest {
                         .build()).create();
                 assertThat(ConsoleTokens.read(new RunSettings.Console("secret:" + ns + "/console-tokens", false,
                         null), asFairway).writesPossible()).isTrue();
-                try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, log, ns, Duration.ofMillis(200),
+                try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, ns, Duration.ofMillis(200),
                         Clock.systemUTC())) {
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(beacon.replicas().replicas())
                             .singleElement().satisfies(x -> assertThat(x.name()).isEqualTo("r0")));

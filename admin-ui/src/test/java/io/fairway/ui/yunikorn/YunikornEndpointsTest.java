@@ -369,7 +369,12 @@ class YunikornEndpointsTest {
                 .withAccess(access)) {
             String base = "http://127.0.0.1:" + guarded.start("127.0.0.1", 0);
             HttpRequest.Builder partitions = HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions")).GET();
-            assertThat(cluster.send(partitions.build()).status()).isEqualTo(401);
+            SampleCluster.Answer refused = cluster.send(partitions.build());
+            assertThat(refused.status()).isEqualTo(401);
+            // in YuniKorn's error shape, with what to do
+            assertThat(refused.body().get("status_code").asInt()).isEqualTo(401);
+            assertThat(refused.body().get("message").asText()).isEqualTo("Unauthorized");
+            assertThat(refused.body().get("description").asText()).contains("Authorization: Bearer");
             assertThat(cluster.send(partitions.header("Authorization", "Bearer wrong").build()).status())
                     .isEqualTo(401);
             SampleCluster.Answer ok = cluster.send(HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions"))
