@@ -6,8 +6,6 @@ import { ApiError, get, readEventStream } from './api.js';
 
 const HISTORY_SECONDS = 30 * 60;
 const POLL_MS = 2000;
-const DECISIONS = new Set(['Allocated', 'Released', 'Unschedulable', 'GangReserved', 'GangReleased',
-  'PreemptionRequested']);
 
 const listeners = { summary: new Set(), log: new Set(), gap: new Set(), status: new Set() };
 let last = null;
@@ -15,10 +13,7 @@ let abort = null;
 let generation = 0;
 
 /** Pending and running pods, and events applied, per sample: the overview's chart. */
-export const history = { t: [], pending: [], running: [], applied: [] };
-/** Log events seen per whole second (epoch s → count): decisions, and every type. */
-const decisionsBySecond = new Map();
-const eventsBySecond = new Map();
+export const history = { t: [], pending: [], running: [], applied: [], decided: [] };
 
 export let status = 'connecting';
 
@@ -63,12 +58,14 @@ function record(s) {
     history.pending[n - 1] = s.pendingPods;
     history.running[n - 1] = s.runningPods;
     history.applied[n - 1] = s.appliedEvents;
+    history.decided[n - 1] = s.decisionsApplied;
     return;
   }
   history.t.push(now);
   history.pending.push(s.pendingPods);
   history.running.push(s.runningPods);
   history.applied.push(s.appliedEvents);
+  history.decided.push(s.decisionsApplied);
   while (history.t.length && history.t[0] < now - HISTORY_SECONDS) {
     for (const k of Object.keys(history)) {
       history[k].shift();
@@ -77,47 +74,20 @@ function record(s) {
 }
 
 function takeLog(item) {
-  const sec = Math.floor(Date.now() / 1000);
-  eventsBySecond.set(sec, (eventsBySecond.get(sec) || 0) + 1);
-  if (DECISIONS.has(item.type)) {
-    decisionsBySecond.set(sec, (decisionsBySecond.get(sec) || 0) + 1);
-  }
-  for (const m of [eventsBySecond, decisionsBySecond]) {
-    for (const k of m.keys()) {
-      if (k < sec - 120) {
-        m.delete(k);
-      }
-    }
-  }
   emit('log', item);
-}
-
-/**
- * Decisions per second over the last `seconds` whole seconds, from the live tail (null before the tail delivered
- * anything). The tail sends at most 200 events a second, so a busier leader reads as 200/s at most.
- */
-export function decisionsPerSecond(seconds = 10) {
-  return rate(decisionsBySecond, seconds);
-}
-
-export function eventsPerSecond(seconds = 10) {
-  return rate(eventsBySecond, seconds);
-}
-
-function rate(m, seconds) {
-  if (status !== 'live') {
-    return null;
-  }
-  const now = Math.floor(Date.now() / 1000);
-  let sum = 0;
-  for (let s = now - seconds; s < now; s++) {
-    sum += m.get(s) || 0;
-  }
-  return sum / seconds;
 }
 
 /** Events applied per second from the summaries (exact, whatever the tail sends). */
 export function appliedPerSecond(seconds = 10) {
+  return perSecond(history.applied, seconds);
+}
+
+/** Decisions applied per second from the summaries' counter (exact; the live tail is throttled). */
+export function decidedPerSecond(seconds = 10) {
+  return perSecond(history.decided, seconds);
+}
+
+function perSecond(series, seconds) {
   const n = history.t.length;
   if (n < 2) {
     return null;
@@ -127,7 +97,7 @@ export function appliedPerSecond(seconds = 10) {
     i--;
   }
   const dt = history.t[n - 1] - history.t[i];
-  return dt > 0 ? Math.max(0, history.applied[n - 1] - history.applied[i]) / dt : null;
+  return dt > 0 && series[i] !== undefined ? Math.max(0, series[n - 1] - series[i]) / dt : null;
 }
 
 // the stream sends a summary only when something changed: the chart still moves on, flat, between changes

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param allocated   what is placed or held on every node
  * @param pendingPods pods of Fairway's apps waiting for a node; {@code runningPods} those placed on one (other
  *                    schedulers' pods show only in the nodes' {@code allocated})
+ * @param decisionsApplied decisions of the leaders the log holds up to here: its rate is the console's decisions/s
  */
 public record Summary(
         Leadership replica,
@@ -28,12 +29,13 @@ public record Summary(
         int runningPods,
         long appliedEvents,
         long ignoredEvents,
+        long decisionsApplied,
         long preemptions) {
 
     /** The same numbers, as seen by {@code replica}. */
     Summary withReplica(Leadership replica) {
         return new Summary(replica, leader, leaderEpoch, nodes, schedulableNodes, capacity, allocated, appsByState,
-                pendingPods, runningPods, appliedEvents, ignoredEvents, preemptions);
+                pendingPods, runningPods, appliedEvents, ignoredEvents, decisionsApplied, preemptions);
     }
 
     static Summary of(ClusterState s, Leadership replica) {
@@ -55,6 +57,6 @@ public record Summary(
         }
         return new Summary(replica, s.leader(), s.leaderEpoch(), s.nodes().size(), schedulable,
                 Amounts.of(s.capacity()), Amounts.of(allocated), AppsByState.count(s.apps().values()), pending, running,
-                s.appliedCount(), s.ignoredCount(), s.preemptions());
+                s.appliedCount(), s.ignoredCount(), s.decisionsApplied(), s.preemptions());
     }
 }

@@ -147,6 +147,8 @@ class AdminServerTest {
         assertThat(s.get("pendingPods").asInt()).isEqualTo(4);
         assertThat(s.get("runningPods").asInt()).isEqualTo(2);
         assertThat(s.get("appliedEvents").asLong()).isEqualTo(state.appliedCount()).isPositive();
+        // one Allocated is the only decision applied
+        assertThat(s.get("decisionsApplied").asLong()).isEqualTo(1);
         assertThat(s.get("ignoredEvents").asLong()).isZero();
         assertThat(s.get("preemptions").asLong()).isZero();
     }

@@ -29,7 +29,8 @@ final class EntityCodec {
     record LeaderRow(long epoch, String replica, java.util.List<io.fairway.core.state.LeaderTerm> terms) {
     }
 
-    record CountersRow(long applied, long ignored, long fpgaReprograms, long preemptions) {
+    /** {@code decisions} reads 0 in rows written before it was counted. */
+    record CountersRow(long applied, long ignored, long fpgaReprograms, long preemptions, long decisions) {
     }
 
     static final String CONFIG = "config";

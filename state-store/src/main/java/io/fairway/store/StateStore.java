@@ -330,7 +330,7 @@ public final class StateStore implements AutoCloseable {
         scan(pods, PODS, (k, v) -> podRows.add(codec.pod(v)));
         return new StateSnapshot(current.schedulerName(), c.config().text(), c.config().version(),
                 c.config().seenVersion(), c.leader().epoch(), c.leader().replica(), counters.applied(),
-                counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(),
+                counters.ignored(), counters.fpgaReprograms(), c.config().appliedAt(), counters.preemptions(), counters.decisions(),
                 c.config().history(), c.leader().terms(), nodeRows, appRows, podRows, c.priorityClasses(), podTombs, c.nodeTombstones());
     }
 
@@ -790,7 +790,7 @@ public final class StateStore implements AutoCloseable {
     private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
         batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS),
                 codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount(),
-                        state.fpgaReprograms(), state.preemptions())));
+                        state.fpgaReprograms(), state.preemptions(), state.decisionsApplied())));
     }
 
     private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, Map<String, String> state)

@@ -4,6 +4,7 @@ import io.fairway.core.config.ConfigException;
 import io.fairway.core.config.QueueConfigParser;
 import io.fairway.core.config.SchedulerConfig;
 import io.fairway.core.events.AdminAction;
+import io.fairway.core.events.Decision;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.GangReleased;
@@ -112,6 +113,8 @@ public final class ClusterState {
     private long leaderEpoch;
     private String leader = "";
     private long appliedCount;
+    /** Decisions applied (allocations, releases, waits, gang and preemption decisions): the console's decisions/s. */
+    private long decisionsApplied;
     private long ignoredCount;
     /** Allocations that reprogram an FPGA region, counted as applied: a figure for metrics and explain. */
     private long fpgaReprograms;
@@ -154,6 +157,7 @@ public final class ClusterState {
         c.leaderEpoch = s.leaderEpoch();
         c.leader = s.leader();
         c.appliedCount = s.appliedCount();
+        c.decisionsApplied = s.decisionsApplied();
         c.ignoredCount = s.ignoredCount();
         c.fpgaReprograms = s.fpgaReprograms();
         c.configAppliedAt = s.configAppliedAt();
@@ -254,6 +258,9 @@ public final class ClusterState {
         };
         if (result.applied()) {
             appliedCount++;
+            if (event instanceof Decision) {
+                decisionsApplied++;
+            }
         } else {
             ignoredCount++;
             if (recentIgnored.size() == RECENT_IGNORED) {
@@ -1200,6 +1207,11 @@ public final class ClusterState {
     }
 
     /** Events applied so far; changes whenever the state does. */
+    /** Decisions applied so far; like {@link #appliedCount()} a counter, kept in snapshots but not in the hash. */
+    public long decisionsApplied() {
+        return decisionsApplied;
+    }
+
     public long appliedCount() {
         return appliedCount;
     }

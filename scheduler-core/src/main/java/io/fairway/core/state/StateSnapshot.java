@@ -27,6 +27,7 @@ public record StateSnapshot(
         long fpgaReprograms,
         long configAppliedAt,
         long preemptions,
+        long decisionsApplied,
         List<ConfigChange> configHistory,
         List<LeaderTerm> leaderTerms,
         List<Node> nodes,
@@ -107,7 +108,7 @@ public record StateSnapshot(
         }
         return new StateSnapshot(s.schedulerName(), s.configText(), s.configVersion(), s.configSeenVersion(),
                 s.leaderEpoch(), s.leader(), s.appliedCount(), s.ignoredCount(), s.fpgaReprograms(),
-                s.configAppliedAt(), s.preemptions(), s.configHistory(), s.leaderTerms(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
+                s.configAppliedAt(), s.preemptions(), s.decisionsApplied(), s.configHistory(), s.leaderTerms(), s.nodes().values().stream().map(NodeState::node).toList(), apps, pods,
                 new TreeMap<>(s.priorityClasses()), tombstones(s.tombstones()), tombstones(s.nodeTombstones()));
     }
 

@@ -28,6 +28,7 @@ class LeaderTermsTest {
         assertThat(s.leaderTerms().getLast().epoch()).isEqualTo(ClusterState.LEADER_TERMS + 3);
         ClusterState restored = ClusterState.restore(s.snapshot());
         assertThat(restored.leaderTerms()).isEqualTo(s.leaderTerms());
+        assertThat(restored.decisionsApplied()).isEqualTo(s.decisionsApplied());
         assertThat(restored.hash()).isEqualTo(s.hash());
     }
 }
