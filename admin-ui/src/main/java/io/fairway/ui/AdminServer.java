@@ -205,8 +205,10 @@ public final class AdminServer implements AutoCloseable {
 
     /** Reads need what {@link AccessControl#read} says, the write what {@link AccessControl#write} says. */
     private void authorize(RoutingContext ctx) {
-        // The one write; anything else is a read (or a method the path refuses, which needs no more than reading).
-        boolean writes = ctx.request().method() == HttpMethod.POST && ctx.request().path().equals("/api/v1/config");
+        // Any POST but a validation is a write. Decided from the method and the normalized path, never the raw path:
+        // routes match on the normalized one, so /api/v1//config or /api/v1/config/ reach the same handler.
+        boolean writes = ctx.request().method() == HttpMethod.POST
+                && !ctx.normalizedPath().replaceAll("/+$", "").equals("/api/v1/config/validate");
         AccessControl now = access.get();
         AccessControl.Check check = writes ? now.write(ctx.request().getHeader("Authorization"))
                 : now.read(ctx.request().getHeader("Authorization"));
@@ -313,6 +315,11 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         Principal who = ctx.get(PRINCIPAL);
+        if (who == null || !who.isAdmin()) {
+            // authorize() let a non-admin through to here: refuse rather than write on its word
+            fail(ctx, 403, "writes need the admin role");
+            return;
+        }
         vertx.executeBlocking(() -> {
             String version = configWriter.write(req.yaml(), req.baseVersion(), who.user());
             LOG.info("console: {} ({}) applied a queue config, now version {} (edited {})", who.user(),

@@ -252,6 +252,21 @@ class ConsoleApiTest {
     }
 
     @Test
+    void noSpellingOfTheWritePathGetsPastTheAdminCheck() throws Exception {
+        start(tokens(false), fakeConfigMap());
+        for (String path : List.of("/api/v1/config/", "/api/v1//config", "/api/v1/./config", "/api/v1/%63onfig",
+                "/api/v1/x/../config", "/api//v1/config")) {
+            Answer anonymous = post(path, null, configBody(GOOD, ""));
+            assertThat(anonymous.status()).as("anonymous POST " + path).isIn(401, 404, 405);
+            Answer viewer = post(path, VIEWER, configBody(GOOD, ""));
+            assertThat(viewer.status()).as("viewer POST " + path).isIn(403, 404, 405);
+        }
+        assertThat(writes).isEmpty();
+        // the admin's own request still goes through
+        assertThat(post("/api/v1/config", ADMIN, configBody(GOOD, "")).status()).isEqualTo(200);
+    }
+
+    @Test
     void aBadConfigIsRejectedWithItsProblemsAndChangesNothing() throws Exception {
         start(tokens(false), fakeConfigMap());
         long end = log.endOffset();
