@@ -182,11 +182,13 @@ public final class AdminServer implements AutoCloseable {
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);
         getBlocking(r, "/api/v1/replicas", this::replicas);
-        get(r, "/api/v1/leaders", ctx -> reader.read(s -> Map.of("terms", s.leaderTerms().reversed())));
+        get(r, "/api/v1/leaders", ctx -> Map.of("terms", view.get() != null ? view.get().leaderTerms()
+                : reader.read(s -> s.leaderTerms().reversed())));
         getBlocking(r, "/api/v1/story", this::story);
         getBlocking(r, "/api/v1/log", this::logPage);
-        get(r, "/api/v1/config", ctx -> reader.read(ConfigView::of));
-        get(r, "/api/v1/config/history", ctx -> reader.read(ConfigView.History::of));
+        get(r, "/api/v1/config", ctx -> view.get() != null ? view.get().config() : reader.read(ConfigView::of));
+        get(r, "/api/v1/config/history", ctx -> view.get() != null ? view.get().configHistory()
+                : reader.read(ConfigView.History::of));
         r.get("/api/v1/stream").handler(ctx -> LiveStream.open(ctx, vertx, this::summary, tail));
         r.post("/api/v1/config/validate").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::validate);
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
@@ -196,19 +198,22 @@ public final class AdminServer implements AutoCloseable {
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));
         Console.routes(r);
-        // A handler that throws is answered in JSON too.
-        r.errorHandler(500, ctx -> fail(ctx, 500, "internal error on " + ctx.request().path() + ": "
-                + (ctx.failure() == null ? "unknown" : ctx.failure().toString())));
+        // A handler that throws is answered in JSON too; the details go to the log, not to the client.
+        r.errorHandler(500, ctx -> {
+            LOG.error("console: {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            fail(ctx, 500, "internal error on " + ctx.request().path() + "; the replica's log has the details");
+        });
         r.errorHandler(413, ctx -> fail(ctx, 413, "the body is larger than " + MAX_BODY + " bytes"));
         return r;
     }
 
     /** Reads need what {@link AccessControl#read} says, the write what {@link AccessControl#write} says. */
     private void authorize(RoutingContext ctx) {
-        // Any POST but a validation is a write. Decided from the method and the normalized path, never the raw path:
-        // routes match on the normalized one, so /api/v1//config or /api/v1/config/ reach the same handler.
+        // The one write, recognized on the path the router matches (normalized, trailing slash ignored), never the raw
+        // one: /api/v1//config or /api/v1/config/ reach the same handler. Any other method or path needs only a read
+        // (it is answered 404 or 405).
         boolean writes = ctx.request().method() == HttpMethod.POST
-                && !ctx.normalizedPath().replaceAll("/+$", "").equals("/api/v1/config/validate");
+                && ctx.normalizedPath().replaceAll("/+$", "").equals("/api/v1/config");
         AccessControl now = access.get();
         AccessControl.Check check = writes ? now.write(ctx.request().getHeader("Authorization"))
                 : now.read(ctx.request().getHeader("Authorization"));

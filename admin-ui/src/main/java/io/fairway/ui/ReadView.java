@@ -2,6 +2,7 @@ package io.fairway.ui;
 
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.LeaderTerm;
 import io.fairway.core.state.NodeState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,9 +15,11 @@ import java.util.List;
  *
  * @param offset the log offset the state had reached when it was copied
  * @param apps   every app, by id; {@code nodes} every node, by name
+ * @param leaderTerms newest first
  */
 public record ReadView(long offset, long copiedAtMillis, Summary summary, QueueView queues, List<AppView> apps,
-                       List<NodeView> nodes) {
+                       List<NodeView> nodes, ConfigView config, ConfigView.History configHistory,
+                       List<LeaderTerm> leaderTerms) {
     /** Must run on the thread that changes {@code s}. */
     public static ReadView of(ClusterState s, long offset, long nowMillis) {
         List<AppView> apps = new ArrayList<>(s.apps().size());
@@ -30,6 +33,7 @@ public record ReadView(long offset, long copiedAtMillis, Summary summary, QueueV
         }
         nodes.sort(Comparator.comparing(NodeView::name));
         return new ReadView(offset, nowMillis, Summary.of(s, null), QueueView.of(s.queues().root(), s.capacity()),
-                List.copyOf(apps), List.copyOf(nodes));
+                List.copyOf(apps), List.copyOf(nodes), ConfigView.of(s), ConfigView.History.of(s),
+                s.leaderTerms().reversed());
     }
 }

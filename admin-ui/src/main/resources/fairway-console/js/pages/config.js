@@ -40,10 +40,14 @@ export default {
         return;
       }
       if (!ctx.active) return;
-      base = c.version;
+      // a write starts from the newest version the log saw: after a rejected one, that is not the active one
+      base = c.latestVersion || c.version;
       fill(active,
         h('p', { class: 'note' }, 'version ', h('code', { id: 'config-version' }, c.version || '–'),
           c.appliedAt ? ` · applied ${time(c.appliedAt)} (${ago(c.appliedAt)})` : ''),
+        c.latestVersion && c.latestVersion !== c.version
+          ? h('p', { class: 'note', id: 'config-rejected' }, `version ${c.latestVersion} was rejected (see the history);`
+            + ' this one stays active, and an apply here replaces the rejected one') : null,
         h('pre', { class: 'yaml', id: 'config-active-yaml' }, c.yaml || ''));
       if (intoForm) area.value = c.yaml || '';
     };

@@ -252,6 +252,21 @@ class ConsoleApiTest {
     }
 
     @Test
+    void afterARejectedConfigAWriteStartsFromTheRejectedVersion() throws Exception {
+        start(tokens(false), fakeConfigMap());
+        // someone applied a bad config with kubectl: the ConfigMap is at 2, the state keeps 1 in force
+        configMapVersion = "2";
+        observe(new QueueConfigObserved(30, BAD, "2"));
+        JsonNode config = get("/api/v1/config", null).body();
+        assertThat(config.get("version").asText()).isEqualTo("1");
+        assertThat(config.get("latestVersion").asText()).isEqualTo("2");
+        assertThat(post("/api/v1/config", ADMIN, configBody(GOOD, config.get("version").asText())).status())
+                .isEqualTo(409);
+        assertThat(post("/api/v1/config", ADMIN, configBody(GOOD, config.get("latestVersion").asText())).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void noSpellingOfTheWritePathGetsPastTheAdminCheck() throws Exception {
         start(tokens(false), fakeConfigMap());
         for (String path : List.of("/api/v1/config/", "/api/v1//config", "/api/v1/./config", "/api/v1/%63onfig",
