@@ -38,6 +38,8 @@ public final class AdminServer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminServer.class);
     /** A queue config is a few KB; this leaves room for a very large one. */
     static final int MAX_BODY = 1 << 20;
+    /** Threads for the console's blocking reads and writes; a slow log read waits for one, a probe never does. */
+    static final int CONSOLE_WORKERS = 4;
     private static final String PRINCIPAL = "fairway.principal";
 
     private final Vertx vertx;
@@ -55,6 +57,8 @@ public final class AdminServer implements AutoCloseable {
     private QueueConfigWriter configWriter;
     private Supplier<String> metrics;
     private Supplier<ReadView> view = () -> null;
+    /** The console's own blocking work (log reads, the store, the API server): never the probes' worker threads. */
+    private io.vertx.core.WorkerExecutor workers;
 
     /**
      * @param state      the replica's live state, read from the HTTP thread
@@ -150,6 +154,13 @@ public final class AdminServer implements AutoCloseable {
         return this;
     }
 
+    private synchronized io.vertx.core.WorkerExecutor workers() {
+        if (workers == null) {
+            workers = vertx.createSharedWorkerExecutor("fairway-console", CONSOLE_WORKERS);
+        }
+        return workers;
+    }
+
     Summary summary() {
         ReadView v = view.get();
         return v != null ? v.summary().withReplica(leadership.get()) : reader.read(s -> Summary.of(s, leadership.get()));
@@ -164,7 +175,7 @@ public final class AdminServer implements AutoCloseable {
     Router router() {
         Router r = Router.router(vertx);
         if (metrics != null) {
-            r.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::get, false).onComplete(ar -> {
+            r.get("/metrics").handler(ctx -> workers().executeBlocking(metrics::get, false).onComplete(ar -> {
                 if (ar.succeeded()) {
                     ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
                 } else {
@@ -189,7 +200,11 @@ public final class AdminServer implements AutoCloseable {
         get(r, "/api/v1/config", ctx -> view.get() != null ? view.get().config() : reader.read(ConfigView::of));
         get(r, "/api/v1/config/history", ctx -> view.get() != null ? view.get().configHistory()
                 : reader.read(ConfigView.History::of));
-        r.get("/api/v1/stream").handler(ctx -> LiveStream.open(ctx, vertx, this::summary, tail));
+        r.get("/api/v1/stream").handler(ctx -> {
+            String authorization = ctx.request().getHeader("Authorization");
+            LiveStream.open(ctx, vertx, this::summary, tail,
+                    () -> access.get().read(authorization) instanceof AccessControl.Allowed);
+        });
         r.post("/api/v1/config/validate").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::validate);
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
         allowOnly(r, "/api/v1/config/validate", "POST");
@@ -325,7 +340,7 @@ public final class AdminServer implements AutoCloseable {
             fail(ctx, 403, "writes need the admin role");
             return;
         }
-        vertx.executeBlocking(() -> {
+        workers().executeBlocking(() -> {
             String version = configWriter.write(req.yaml(), req.baseVersion(), who.user());
             LOG.info("console: {} ({}) applied a queue config, now version {} (edited {})", who.user(),
                     who.role().label(), version, req.baseVersion().isEmpty() ? "-" : req.baseVersion());
@@ -488,7 +503,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** A read that may block (the log, the store, the API server): on a worker thread, off the event loop. */
     private void getBlocking(Router r, String path, Function<RoutingContext, Object> view) {
-        r.get(path).handler(ctx -> vertx.executeBlocking(() -> view.apply(ctx), false).onComplete(ar -> {
+        r.get(path).handler(ctx -> workers().executeBlocking(() -> view.apply(ctx), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 send(ctx, 200, ar.result());
             } else if (ar.cause() instanceof ApiException e) {
@@ -532,6 +547,11 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         if (server != null) {
             server.close().await();
+        }
+        synchronized (this) {
+            if (workers != null) {
+                workers.close();
+            }
         }
         if (ownsVertx) {
             vertx.close().await();

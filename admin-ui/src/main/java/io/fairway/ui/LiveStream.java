@@ -32,21 +32,28 @@ final class LiveStream {
     private long lastSummaryAt;
     private long lastWriteAt;
 
-    private LiveStream(HttpServerResponse response, Supplier<Summary> summary, Supplier<EventTail> tail) {
+    /** Whether the caller may still read: tokens are reloaded, and a revoked one must not keep its stream. */
+    private final java.util.function.BooleanSupplier allowed;
+    private int ticks;
+
+    private LiveStream(HttpServerResponse response, Supplier<Summary> summary, Supplier<EventTail> tail,
+                       java.util.function.BooleanSupplier allowed) {
         this.response = response;
+        this.allowed = allowed;
         this.summary = summary;
         this.tail = tail;
         EventTail t = tail.get();
         this.nextOffset = t == null ? -1 : t.next();
     }
 
-    static void open(RoutingContext ctx, Vertx vertx, Supplier<Summary> summary, Supplier<EventTail> tail) {
+    static void open(RoutingContext ctx, Vertx vertx, Supplier<Summary> summary, Supplier<EventTail> tail,
+                     java.util.function.BooleanSupplier allowed) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        LiveStream stream = new LiveStream(response, summary, tail);
+        LiveStream stream = new LiveStream(response, summary, tail, allowed);
         stream.write(": fairway live stream\nretry: 2000\n\n");
         stream.tick();
         long timer = vertx.setPeriodic(TICK_MILLIS, id -> stream.tick());
@@ -59,8 +66,17 @@ final class LiveStream {
             // a slow reader misses ticks rather than growing this server's memory
             return;
         }
+        if (++ticks % 4 == 0 && !allowed.getAsBoolean()) {
+            event("error", java.util.Map.of("error", "the token of this stream is no longer valid; reload with another"));
+            response.end();
+            return;
+        }
         long now = System.currentTimeMillis();
-        logEvents();
+        try {
+            logEvents();
+        } catch (RuntimeException e) {
+            // the tail's source may be gone for a moment (a sandbox replica killed): the next tick tries again
+        }
         if (now - lastSummaryAt >= SUMMARY_MILLIS) {
             try {
                 Summary s = summary.get();
@@ -69,8 +85,8 @@ final class LiveStream {
                     lastSummaryAt = now;
                     event("summary", s);
                 }
-            } catch (ApiException e) {
-                // the state raced its writer twice: the next tick tries again
+            } catch (RuntimeException e) {
+                // the state raced its writer twice, or its source is gone for a moment: the next tick tries again
             }
         }
         if (now - lastWriteAt >= KEEPALIVE_MILLIS) {

@@ -427,6 +427,29 @@ class ConsoleApiTest {
         }
     }
 
+    @Test
+    void aRevokedTokenLosesItsStream() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<AccessControl> access =
+                new java.util.concurrent.atomic.AtomicReference<>(tokens(true));
+        start(AccessControl.open(), fakeConfigMap());
+        server.close();
+        server = new AdminServer(() -> state, () -> new Leadership("r0", "LEADER", 1)).withAccess(access::get)
+                .withTail(tail);
+        base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
+        HttpResponse<java.io.InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+                .header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+            assertThat(next(in, "summary").get("leader").asText()).isEqualTo("r0");
+            // the tokens are reloaded without victor's
+            access.set(AccessControl.tokens(Map.of(ADMIN, new Principal("alice", Role.ADMIN)), true));
+            assertThat(next(in, "error").get("error").asText()).contains("no longer valid");
+            assertThat(in.readLine()).isEmpty();
+            assertThat(in.readLine()).as("the server ended the stream").isNull();
+        }
+        assertThat(get("/api/v1/summary", VIEWER).status()).isEqualTo(401);
+    }
+
     /** The data of the next server-sent event named {@code name}. */
     JsonNode next(BufferedReader in, String name) throws Exception {
         String event = null;

@@ -6,6 +6,7 @@ import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.ui.AdminServer;
+import io.fairway.ui.ApiException;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.ReplicaDirectory;
 import io.fairway.ui.access.AccessControl;
@@ -29,8 +30,9 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
     private SandboxConsole(SandboxCluster cluster, AccessControl access, String host, int port) {
         this.cluster = cluster;
         this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
+        AdminServer s = null;
         try {
-            this.server = new AdminServer(() -> serving().follower().state(), () -> leadership(serving()))
+            s = new AdminServer(() -> serving().follower().state(), () -> leadership(serving()))
                     .withAccess(access)
                     .withTail(() -> serving().tail())
                     .withReadView(() -> serving().readView().get())
@@ -40,8 +42,12 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
                             WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()))
                     .withReplicas(this)
                     .withMetrics(() -> serving().metrics().scrape());
-            this.url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + server.start(host, port) + "/";
+            this.url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + s.start(host, port) + "/";
+            this.server = s;
         } catch (RuntimeException e) {
+            if (s != null) {
+                s.close();
+            }
             log.close();
             throw e;
         }
@@ -60,8 +66,18 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
         return server.port();
     }
 
+    /** The leader, else the first replica up; between a kill and a restart of the only one, none (503). */
     private Replica serving() {
-        return cluster.replica();
+        Replica leader = cluster.leader();
+        if (leader != null) {
+            return leader;
+        }
+        List<Replica> up = cluster.replicas();
+        if (up.isEmpty()) {
+            throw new ApiException(503, "no scheduler replica is up in the sandbox right now; a killed one restarts "
+                    + "in a few seconds");
+        }
+        return up.get(0);
     }
 
     private static Leadership leadership(Replica r) {

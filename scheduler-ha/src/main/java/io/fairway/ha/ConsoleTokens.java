@@ -68,6 +68,15 @@ public final class ConsoleTokens implements Supplier<AccessControl>, AutoCloseab
     }
 
     synchronized void reload() {
+        try {
+            reloadOnce();
+        } catch (RuntimeException e) {
+            // anything thrown out of here would cancel the schedule for good, and revoked tokens would stay valid
+            problem(e.toString());
+        }
+    }
+
+    private void reloadOnce() {
         String text;
         try {
             text = text(settings, client);

@@ -47,7 +47,8 @@ public final class HealthServer implements AutoCloseable {
     /** Listens on {@code host:port} (0 for a free port); the console under {@code /api/} as {@code console} says. */
     public static HealthServer start(Replica replica, EventLog log, String host, int port, ConsoleOptions console) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
-        HealthServer[] self = new HealthServer[1];
+        // set after listen(), read by the event loop: published safely
+        java.util.concurrent.atomic.AtomicReference<HealthServer> self = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             // The console's API, over this replica's state: every replica serves it, a follower from its replicated
             // state (marked read-only by its role in the summary).
@@ -67,14 +68,22 @@ public final class HealthServer implements AutoCloseable {
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(r -> {
                         if (OWN_PATHS.contains(r.path())) {
-                            self[0].handle(r);
+                            HealthServer me = self.get();
+                            if (me == null) {
+                                // a probe between listen() and the assignment below
+                                r.response().setStatusCode(503).putHeader("content-type", "text/plain")
+                                        .end("starting\n");
+                            } else {
+                                me.handle(r);
+                            }
                         } else {
                             api.handle(r);
                         }
                     })
                     .listen(port, host).await();
-            self[0] = new HealthServer(vertx, server, replica, log);
-            return self[0];
+            HealthServer me = new HealthServer(vertx, server, replica, log);
+            self.set(me);
+            return me;
         } catch (RuntimeException e) {
             vertx.close();
             throw new IllegalStateException("cannot serve health checks on " + host + ":" + port + ": "

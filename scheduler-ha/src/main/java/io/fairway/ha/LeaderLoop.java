@@ -116,7 +116,8 @@ public final class LeaderLoop {
     private long preemptionsCarriedOut;    private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
     private volatile long busySince;
-    private long epoch;
+    /** Written by the replica's thread, read by the console and the metrics. */
+    private volatile long epoch;
     private boolean dirty = true;
     private long lastCycle;
     private long cycles;

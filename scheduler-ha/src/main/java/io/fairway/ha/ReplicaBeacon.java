@@ -66,7 +66,15 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
 
     private void run() {
         while (!closed.get()) {
-            beat();
+            try {
+                beat();
+            } catch (RuntimeException e) {
+                // the thread must outlive any one failure, or the replica would show as stale for good
+                if (!failing) {
+                    LOG.warn("replica status lease of {} not renewed: {}", replica.name(), e.toString(), e);
+                    failing = true;
+                }
+            }
             try {
                 Thread.sleep(every);
             } catch (InterruptedException e) {
@@ -182,6 +190,12 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             thread.interrupt();
+            try {
+                // a beat in flight could create the Lease again after the delete
+                thread.join(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 client.leases().inNamespace(namespace).withName(leaseName(replica.name())).delete();
             } catch (KubernetesClientException e) {

@@ -134,7 +134,9 @@ class DeployManifestsTest {
 
     private static boolean matches(PolicyRule rule, ApiRequest r) {
         return rule.getApiGroups().contains(r.group()) && rule.getResources().contains(r.rbacResource())
-                && rule.getVerbs().contains(r.verb());
+                && rule.getVerbs().contains(r.verb())
+                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                || rule.getResourceNames().contains(r.name()));
     }
 
     @Test
@@ -210,10 +212,10 @@ class DeployManifestsTest {
 
                 // the console: tokens from a Secret, the replica's status Lease, and a queue config apply
                 admin.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-                        .withNewMetadata().withName("console-tokens").endMetadata()
+                        .withNewMetadata().withName("fairway-console").endMetadata()
                         .withStringData(Map.of(RunSettings.Console.TOKENS_KEY, "0123456789abcdef01,alice,admin\n"))
                         .build()).create();
-                assertThat(ConsoleTokens.read(new RunSettings.Console("secret:" + ns + "/console-tokens", false,
+                assertThat(ConsoleTokens.read(new RunSettings.Console("secret:" + ns + "/fairway-console", false,
                         null), asFairway).writesPossible()).isTrue();
                 try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, ns, Duration.ofMillis(200),
                         Clock.systemUTC())) {
