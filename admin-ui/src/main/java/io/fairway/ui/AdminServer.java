@@ -299,17 +299,22 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         ConfigRequest req = body(ctx);
-        if (req == null) {
-            return;
+        SchedulerConfig parsed = req == null ? null : parsed(ctx, req.yaml());
+        if (parsed != null) {
+            send(ctx, 200, Map.of("valid", true, "queues", parsed.defaultPartition().root().queueCount()));
         }
+    }
+
+    /** The config parsed, or null when it was answered with its problems (400). */
+    private SchedulerConfig parsed(RoutingContext ctx, String yaml) {
         try {
-            SchedulerConfig parsed = QueueConfigParser.parse(req.yaml());
-            send(ctx, 200, Map.of("valid", true, "queues", countQueues(parsed)));
+            return QueueConfigParser.parse(yaml);
         } catch (ConfigException e) {
             sendProblems(ctx, e);
         } catch (RuntimeException e) {
             fail(ctx, 400, "the queue config cannot be read: " + e.getMessage());
         }
+        return null;
     }
 
     private void applyConfig(RoutingContext ctx) {
@@ -317,16 +322,7 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         ConfigRequest req = body(ctx);
-        if (req == null) {
-            return;
-        }
-        try {
-            QueueConfigParser.parse(req.yaml());
-        } catch (ConfigException e) {
-            sendProblems(ctx, e);
-            return;
-        } catch (RuntimeException e) {
-            fail(ctx, 400, "the queue config cannot be read: " + e.getMessage());
+        if (req == null || parsed(ctx, req.yaml()) == null) {
             return;
         }
         if (configWriter == null) {
@@ -367,18 +363,6 @@ public final class AdminServer implements AutoCloseable {
                 fail(ctx, 502, "the queue config could not be written: " + ar.cause().getMessage());
             }
         });
-    }
-
-    private static int countQueues(SchedulerConfig config) {
-        return countQueues(config.defaultPartition().root());
-    }
-
-    private static int countQueues(io.fairway.core.config.QueueConfig q) {
-        int n = 1;
-        for (io.fairway.core.config.QueueConfig c : q.queues()) {
-            n += countQueues(c);
-        }
-        return n;
     }
 
     /** The body of a config request; null when it was answered with an error. */

@@ -3,7 +3,6 @@ package io.fairway.cli;
 import io.fairway.core.config.ConfigException;
 import io.fairway.core.config.ConfigProblem;
 import io.fairway.core.config.QueueConfigParser;
-import io.fairway.core.config.QueueConfig;
 import io.fairway.core.config.SchedulerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -53,7 +52,7 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         }
         try {
             SchedulerConfig config = QueueConfigParser.parse(text);
-            int queues = config.partitions().stream().mapToInt(p -> count(p.root())).sum();
+            int queues = config.partitions().stream().mapToInt(p -> p.root().queueCount()).sum();
             out.println("OK: " + file + ": " + config.partitions().size() + " partition(s), " + queues + " queue(s)");
             out.flush();
             return OK;
@@ -72,13 +71,5 @@ public final class ValidateConfigCommand implements Callable<Integer> {
         err.println("cannot read " + file + ": " + reason + "; give the path of a queues.yaml or ConfigMap file");
         err.flush();
         return UNREADABLE;
-    }
-
-    private static int count(QueueConfig q) {
-        int n = 1;
-        for (QueueConfig c : q.queues()) {
-            n += count(c);
-        }
-        return n;
     }
 }

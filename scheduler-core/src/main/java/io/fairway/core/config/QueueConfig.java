@@ -32,4 +32,13 @@ public record QueueConfig(
     public boolean isParent() {
         return parent || !queues.isEmpty();
     }
+
+    /** This queue and every queue below it. */
+    public int queueCount() {
+        int n = 1;
+        for (QueueConfig c : queues) {
+            n += c.queueCount();
+        }
+        return n;
+    }
 }
