@@ -7,7 +7,6 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.ui.AdminServer;
 import io.fairway.ui.ApiException;
-import io.fairway.ui.Leadership;
 import io.fairway.ui.ReplicaDirectory;
 import io.fairway.ui.access.AccessControl;
 import java.time.Clock;
@@ -32,7 +31,7 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
         this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
         AdminServer s = null;
         try {
-            s = new AdminServer(() -> serving().follower().state(), () -> leadership(serving()))
+            s = new AdminServer(() -> serving().follower().state(), () -> serving().leadership())
                     .withAccess(access)
                     .withTail(() -> serving().tail())
                     .withReadView(() -> serving().readView().get())
@@ -78,10 +77,6 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
                     + "in a few seconds");
         }
         return up.get(0);
-    }
-
-    private static Leadership leadership(Replica r) {
-        return new Leadership(r.name(), r.role().name(), r.role() == Replica.Role.LEADER ? r.loop().epoch() : 0);
     }
 
     @Override

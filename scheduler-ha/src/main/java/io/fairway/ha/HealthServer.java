@@ -52,7 +52,7 @@ public final class HealthServer implements AutoCloseable {
         try {
             // The console's API, over this replica's state: every replica serves it, a follower from its replicated
             // state (marked read-only by its role in the summary).
-            var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
+            var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), replica::leadership)
                     .withAccess(console.access())
                     .withTail(replica.tail())
                     .withReadView(replica.readView())
@@ -93,12 +93,6 @@ public final class HealthServer implements AutoCloseable {
 
     public int port() {
         return server.actualPort();
-    }
-
-    private static io.fairway.ui.Leadership leadership(Replica replica) {
-        Replica.Role role = replica.role();
-        return new io.fairway.ui.Leadership(replica.name(), role.name(),
-                role == Replica.Role.LEADER ? replica.loop().epoch() : 0);
     }
 
     private void handle(HttpServerRequest r) {

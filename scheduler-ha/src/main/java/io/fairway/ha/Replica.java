@@ -371,6 +371,12 @@ public final class Replica implements AutoCloseable {
         return role;
     }
 
+    /** What this replica is now, as the console shows it: its role, and its epoch while it leads. */
+    public io.fairway.ui.Leadership leadership() {
+        Role r = role;
+        return new io.fairway.ui.Leadership(name, r.name(), r == Role.LEADER ? loop.epoch() : 0);
+    }
+
     /** The console's lists (summary, queues, apps, nodes), copied by this replica's thread. */
     public io.fairway.ui.ReadViewPublisher readView() {
         return readView;

@@ -97,7 +97,7 @@ public final class ClusterState {
     };
     private final ArrayDeque<String> recentIgnored = new ArrayDeque<>();
     /** The newest config versions seen, oldest first, at most {@link #CONFIG_HISTORY}: the console's history. */
-    private final ArrayDeque<ConfigChange> configHistory = new ArrayDeque<>();
+    private final ArrayList<ConfigChange> configHistory = new ArrayList<>();
     /** The newest leader terms, oldest first, at most {@link #LEADER_TERMS}. */
     private final ArrayDeque<LeaderTerm> leaderTerms = new ArrayDeque<>();
 
@@ -529,23 +529,16 @@ public final class ClusterState {
      * from the console's write (empty: keep it). The two come in either order.
      */
     private void configChanged(long time, String version, String outcome, String reason, String author) {
-        java.util.Iterator<ConfigChange> it = configHistory.descendingIterator();
-        while (it.hasNext()) {
-            ConfigChange c = it.next();
+        for (int i = configHistory.size() - 1; i >= 0; i--) {
+            ConfigChange c = configHistory.get(i);
             if (c.version().equals(version)) {
-                ConfigChange updated = c;
                 if (outcome != null) {
-                    updated = updated.observed(outcome, reason);
+                    c = c.observed(outcome, reason);
                 }
                 if (!author.isEmpty()) {
-                    updated = updated.by(author);
+                    c = c.by(author);
                 }
-                if (updated != c) {
-                    List<ConfigChange> all = new ArrayList<>(configHistory);
-                    all.set(all.indexOf(c), updated);
-                    configHistory.clear();
-                    configHistory.addAll(all);
-                }
+                configHistory.set(i, c);
                 return;
             }
         }
@@ -1206,12 +1199,12 @@ public final class ClusterState {
         return leader;
     }
 
-    /** Events applied so far; changes whenever the state does. */
     /** Decisions applied so far; like {@link #appliedCount()} a counter, kept in snapshots but not in the hash. */
     public long decisionsApplied() {
         return decisionsApplied;
     }
 
+    /** Events applied so far; changes whenever the state does. */
     public long appliedCount() {
         return appliedCount;
     }
