@@ -161,9 +161,14 @@ public final class AdminServer implements AutoCloseable {
         return workers;
     }
 
-    Summary summary() {
+    /** From the published view when there is one, else from the live state (which may answer 503). */
+    private <T> T viewed(Function<ReadView, T> published, Function<ClusterState, T> live) {
         ReadView v = view.get();
-        return v != null ? v.summary().withReplica(leadership.get()) : reader.read(s -> Summary.of(s, leadership.get()));
+        return v != null ? published.apply(v) : reader.read(live);
+    }
+
+    Summary summary() {
+        return viewed(v -> v.summary().withReplica(leadership.get()), s -> Summary.of(s, leadership.get()));
     }
 
     /** Prometheus text for {@code /metrics}, for a server that is not a replica's health port (the sandbox's). */
@@ -187,19 +192,16 @@ public final class AdminServer implements AutoCloseable {
         r.route("/api/*").handler(this::authorize);
         get(r, "/api/v1/summary", ctx -> summary());
         get(r, "/api/v1/whoami", this::whoami);
-        get(r, "/api/v1/queues", ctx -> view.get() != null ? view.get().queues()
-                : reader.read(s -> QueueView.of(s.queues().root(), s.capacity())));
+        get(r, "/api/v1/queues", ctx -> viewed(ReadView::queues, s -> QueueView.of(s.queues().root(), s.capacity())));
         get(r, "/api/v1/apps", this::apps);
         get(r, "/api/v1/apps/:id", this::app);
         get(r, "/api/v1/nodes", this::nodes);
         getBlocking(r, "/api/v1/replicas", this::replicas);
-        get(r, "/api/v1/leaders", ctx -> Map.of("terms", view.get() != null ? view.get().leaderTerms()
-                : reader.read(s -> s.leaderTerms().reversed())));
+        get(r, "/api/v1/leaders", ctx -> Map.of("terms", viewed(ReadView::leaderTerms, s -> s.leaderTerms().reversed())));
         getBlocking(r, "/api/v1/story", this::story);
         getBlocking(r, "/api/v1/log", this::logPage);
-        get(r, "/api/v1/config", ctx -> view.get() != null ? view.get().config() : reader.read(ConfigView::of));
-        get(r, "/api/v1/config/history", ctx -> view.get() != null ? view.get().configHistory()
-                : reader.read(ConfigView.History::of));
+        get(r, "/api/v1/config", ctx -> viewed(ReadView::config, ConfigView::of));
+        get(r, "/api/v1/config/history", ctx -> viewed(ReadView::configHistory, ConfigView.History::of));
         r.get("/api/v1/stream").handler(ctx -> {
             String authorization = ctx.request().getHeader("Authorization");
             LiveStream.open(ctx, vertx, this::summary, tail,
@@ -431,11 +433,7 @@ public final class AdminServer implements AutoCloseable {
         AppFilter filter = AppFilter.parse(q.getParam("queue"), q.getParam("state"), q.getParam("user"),
                 q.getParam("q"));
         Paging paging = Paging.parse(q.getParam("offset"), q.getParam("limit"));
-        ReadView v = view.get();
-        if (v != null) {
-            return paging.of(v.apps().stream().filter(a -> filter.matches(a)).toList());
-        }
-        return reader.read(s -> {
+        return viewed(v -> paging.of(v.apps().stream().filter(a -> filter.matches(a)).toList()), s -> {
             // Filter over the cheap live objects, copy only the page.
             List<AppState> matching = new ArrayList<>();
             for (AppState a : s.apps().values()) {
@@ -461,11 +459,7 @@ public final class AdminServer implements AutoCloseable {
 
     private Page<NodeView> nodes(RoutingContext ctx) {
         Paging paging = Paging.parse(ctx.request().getParam("offset"), ctx.request().getParam("limit"));
-        ReadView v = view.get();
-        if (v != null) {
-            return paging.of(v.nodes());
-        }
-        return reader.read(s -> {
+        return viewed(v -> paging.of(v.nodes()), s -> {
             Page<NodeState> page = paging.of(new ArrayList<>(s.nodes().values()));
             return new Page<>(page.total(), page.offset(), page.limit(), page.items().stream().map(NodeView::of).toList());
         });
