@@ -52,7 +52,7 @@ public final class Replica implements AutoCloseable {
 
     /** Events the console's tail keeps in memory; older ones are read from the log. */
     public static final int TAIL_EVENTS = 2_000;
-    private io.fairway.ui.EventTail tail;
+    private final io.fairway.ui.EventTail tail;
     /** How stale the console's lists may be; they are copied on the replica's thread at most this often. */
     public static final Duration READ_VIEW_EVERY = Duration.ofMillis(500);
     private final io.fairway.ui.ReadViewPublisher readView = new io.fairway.ui.ReadViewPublisher(READ_VIEW_EVERY);
@@ -87,8 +87,9 @@ public final class Replica implements AutoCloseable {
 
     private Replica(EventLog log, String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
                     StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting, LeaderLoop loop,
-                    LeaderElection election, Duration pollTimeout, ReplicaMetrics metrics) {
+                    LeaderElection election, Duration pollTimeout, ReplicaMetrics metrics, io.fairway.ui.EventTail tail) {
         this.metrics = metrics;
+        this.tail = tail;
         this.evictor = evictor;
         this.log = log;
         this.name = name;
@@ -166,8 +167,7 @@ public final class Replica implements AutoCloseable {
         }
         Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
                 election,
-                loopOptions.pollTimeout(), metrics);
-        r.tail = tail;
+                loopOptions.pollTimeout(), metrics, tail);
         metrics.observe(r);
         r.thread.start();
         election.start();
