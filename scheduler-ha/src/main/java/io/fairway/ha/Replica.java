@@ -74,7 +74,10 @@ public final class Replica implements AutoCloseable {
     private final ReplicaMetrics metrics;
     /** The log's end as the log probe last read it, -1 before it did: a scrape must not call the brokers. */
     private volatile long logEnd = -1;
-    private volatile long lastLogContact = System.nanoTime();
+    /** When the probe last had an answer from the log (nanoTime), 0 before it had one. */
+    private volatile long probeAnsweredAt;
+    /** When the probe's oldest call not yet answered started (nanoTime), 0 while it has its answer. */
+    private volatile long probeAskingSince;
     private volatile long logGiveUps;
     private volatile Role role = Role.FOLLOWER;
     private volatile boolean stopping;
@@ -265,7 +268,8 @@ public final class Replica implements AutoCloseable {
     private void watch() {
         try {
             long lease = election.options().leaseDuration().toNanos();
-            long waited = Math.max(loop.waitingOnLogNanos(), System.nanoTime() - lastLogContact);
+            long waited = LogSilence.nanos(System.nanoTime(),
+                    Math.max(probeAnsweredAt, loop.logAnsweredAt()), probeAskingSince, loop.waitingOnLogSince());
             if (waited > lease && election.isLeading()) {
                 LOG.error("replica {}: the log has not answered for {} ms, longer than the lease; giving the lease up",
                         name, waited / 1_000_000);
@@ -286,9 +290,13 @@ public final class Replica implements AutoCloseable {
     private void probeLog() {
         long every = election.options().retryPeriod().toMillis();
         while (!stopping) {
+            if (probeAskingSince == 0) {
+                probeAskingSince = System.nanoTime();
+            }
             try {
                 logEnd = log.endOffset();
-                lastLogContact = System.nanoTime();
+                probeAnsweredAt = System.nanoTime();
+                probeAskingSince = 0;
             } catch (RuntimeException e) {
                 LOG.debug("replica {}: the log did not answer: {}", name, e.toString());
             }
