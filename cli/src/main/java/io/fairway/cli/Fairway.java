@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 DemoCommand.class,
                 RunCommand.class,
-                CommandLine.HelpCommand.class
+                HelpCommand.class
         })
 public final class Fairway implements Runnable {
     @CommandLine.Spec
