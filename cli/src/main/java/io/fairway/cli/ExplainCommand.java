@@ -58,6 +58,13 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
+        // one read-only client serves both questions: is there a tail after the store, and what is in it
+        try (KafkaEventLog log = kafka == null ? null : KafkaEventLog.openForReading(config())) {
+            return explain(out, log, start);
+        }
+    }
+
+    private int explain(PrintWriter out, KafkaEventLog log, long start) {
         ClusterState state = new ClusterState();
         StoryBook book = null;
         long from = 0;
@@ -67,7 +74,7 @@ public final class ExplainCommand implements Callable<Integer> {
             try (StateStore store = StateStore.openReadOnly(storeDir)) {
                 from = Math.max(0, store.meta().nextOffset());
                 List<PodStory.Saved> saved = store.storiesOf(pod);
-                boolean tail = kafka != null && tailAfter(from);
+                boolean tail = log != null && log.endOffset() > from;
                 if (tail) {
                     // the tail's events are told against the state they were applied to, as the replica did
                     state = store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
@@ -83,22 +90,12 @@ public final class ExplainCommand implements Callable<Integer> {
         if (book == null) {
             book = StoryBook.of(pod, state);
         }
-        Replay.Result r;
-        try (KafkaEventLog log = KafkaEventLog.open(config())) {
-            r = Replay.run(log, state, from, new Replay.End(), book, null);
-        }
+        Replay.Result r = Replay.run(log, state, from, new Replay.End(), book, null);
         return print(out, book, data == null ? source : source + " and the log after it", r.events(), start);
     }
 
     private KafkaEventLogConfig config() {
         return KafkaEventLogConfig.of(kafka).withTopic(topic).withPartition(partition, partition + 1);
-    }
-
-    /** Whether the log holds anything after the store's offset (then the store's state is loaded to tell it). */
-    private boolean tailAfter(long offset) {
-        try (KafkaEventLog log = KafkaEventLog.open(config())) {
-            return log.endOffset() > offset;
-        }
     }
 
     private int print(PrintWriter out, StoryBook book, String source, long events, long start) {

@@ -23,7 +23,15 @@ public final class Fairway implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Commands that answer and exit: their output is the answer, with no log lines before it. */
+    private static final java.util.Set<String> ANSWERING =
+            java.util.Set.of("explain", "replay", "validate-config", "simulate", "help");
+
     public static void main(String[] args) {
+        // before the first logger exists: logback.xml reads it (FAIRWAY_LOG_LEVEL still wins)
+        if (args.length > 0 && ANSWERING.contains(args[0])) {
+            System.setProperty("fairway.log.level", "WARN");
+        }
         System.exit(commandLine().execute(args));
     }
 

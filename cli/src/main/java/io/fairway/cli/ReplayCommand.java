@@ -56,7 +56,7 @@ public final class ReplayCommand implements Callable<Integer> {
         KafkaEventLogConfig config = KafkaEventLogConfig.of(kafka).withTopic(topic).withPartition(partition, partition + 1);
         ClusterState state = new ClusterState();
         Replay.Result result;
-        try (KafkaEventLog log = KafkaEventLog.open(config)) {
+        try (KafkaEventLog log = KafkaEventLog.openForReading(config)) {
             long end = log.endOffset();
             boolean bar = System.console() != null && !json;
             result = Replay.run(log, state, 0, limit, null, position -> {

@@ -159,6 +159,35 @@ class LogCommandsTest {
         assertThat(missing.out()).contains("pod ns/nope does not appear in " + TOPIC + "/0");
     }
 
+    /** As a user runs it, in a process of its own: the answer alone, no log line of the clients before it. */
+    @Test
+    void explainAsACommandPrintsTheStoryAndNothingElse() throws Exception {
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Fairway.class.getName(), "explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC)
+                .start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out + err.get()).isZero();
+        assertThat(out).startsWith("pod ns/p20 (uid p20)");
+        assertThat(err.get()).as("stderr").isEmpty();
+    }
+
+    @Test
+    void explainOnATopicThatIsNotThereSaysSo() {
+        CliRun r = run("explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", "no.such.topic");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("topic no.such.topic does not exist on " + kafka.bootstrapServers());
+    }
+
     /**
      * A replica's store tells the story without the log, and the log's tail after the store's offset carries it on;
      * the store is read while the replica holds it open.

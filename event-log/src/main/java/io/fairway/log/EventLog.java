@@ -57,6 +57,14 @@ public interface EventLog extends AutoCloseable {
         /** The offset the next poll starts from. */
         long position();
 
+        /**
+         * Whether the log has answered this reader since it was opened, so that an empty poll means there is nothing
+         * more rather than that the first fetch is still on its way (a cold client on a busy machine).
+         */
+        default boolean answered() {
+            return true;
+        }
+
         @Override
         void close();
     }

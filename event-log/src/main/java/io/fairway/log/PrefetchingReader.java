@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrefetchingReader implements EventLog.Reader {
     /** What the fetch thread hands over: events and the position after them, or the error that stopped it. */
-    private record Fetched(List<LoggedEvent> events, long positionAfter, RuntimeException error) {
+    private record Fetched(List<LoggedEvent> events, long positionAfter, boolean answered, RuntimeException error) {
     }
 
     private static final Duration FETCH_POLL = Duration.ofMillis(200);
@@ -28,6 +28,7 @@ public final class PrefetchingReader implements EventLog.Reader {
     private final Thread thread;
     private volatile boolean closed;
     private long position;
+    private boolean answered;
     private RuntimeException failure;
 
     /** @param depth batches fetched ahead at most; memory is about {@code depth} polls' worth of events */
@@ -46,7 +47,7 @@ public final class PrefetchingReader implements EventLog.Reader {
         try {
             while (!closed) {
                 List<LoggedEvent> events = reader.poll(FETCH_POLL);
-                Fetched f = new Fetched(events, reader.position(), null);
+                Fetched f = new Fetched(events, reader.position(), reader.answered(), null);
                 // Empty polls are handed over too: the caller's idle detection needs to see the position move over
                 // transaction markers, and to see it not move at the end.
                 while (!closed && !queue.offer(f, 100, TimeUnit.MILLISECONDS)) {
@@ -57,7 +58,7 @@ public final class PrefetchingReader implements EventLog.Reader {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             try {
-                while (!closed && !queue.offer(new Fetched(List.of(), -1, e), 100, TimeUnit.MILLISECONDS)) {
+                while (!closed && !queue.offer(new Fetched(List.of(), -1, false, e), 100, TimeUnit.MILLISECONDS)) {
                     // wait for room to report the error
                 }
             } catch (InterruptedException ie) {
@@ -91,12 +92,19 @@ public final class PrefetchingReader implements EventLog.Reader {
             throw failure;
         }
         position = f.positionAfter();
+        answered = f.answered();
         return f.events();
     }
 
     @Override
     public long position() {
         return position;
+    }
+
+    /** As the wrapped reader said after the batch last handed over. */
+    @Override
+    public boolean answered() {
+        return answered;
     }
 
     @Override

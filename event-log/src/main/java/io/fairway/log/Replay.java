@@ -45,6 +45,8 @@ public final class Replay {
 
     /** Polls fetched ahead: enough to keep the decoding thread busy while a batch is applied, a few MB at most. */
     private static final int PREFETCH_DEPTH = 4;
+    /** How long a replay waits for a log that gives it nothing, not even an answer, before it fails. */
+    private static final Duration SILENCE = Duration.ofSeconds(60);
 
     private Replay() {
     }
@@ -62,15 +64,24 @@ public final class Replay {
         long next = fromOffset;
         try (EventLog.Reader reader = new PrefetchingReader(log.reader(fromOffset), PREFETCH_DEPTH, "replay")) {
             int idle = 0;
+            long lastProgress = System.nanoTime();
             outer:
             while (reader.position() < end) {
                 long before = reader.position();
                 List<LoggedEvent> batch = reader.poll(Duration.ofMillis(500));
                 // Transaction markers take offsets but carry no event: a reader can sit just below the end with
-                // nothing more to give. Two idle polls in a row at the same position mean there is nothing left.
-                idle = batch.isEmpty() && reader.position() == before ? idle + 1 : 0;
+                // nothing more to give. Two idle polls in a row at the same position, once the log has answered the
+                // reader, mean there is nothing left; before it answered, they mean a slow first fetch.
+                boolean still = batch.isEmpty() && reader.position() == before;
+                idle = still && reader.answered() ? idle + 1 : 0;
                 if (idle >= 2) {
                     break;
+                }
+                if (!still) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > SILENCE.toNanos()) {
+                    throw new IllegalStateException("the log has not answered the replay for " + SILENCE.toSeconds()
+                            + " s, at offset " + reader.position() + " of " + end + ": is it reachable?");
                 }
                 for (LoggedEvent e : batch) {
                     if (e.offset() >= end || (until instanceof Time t && e.event().time() > t.epochMillis())) {

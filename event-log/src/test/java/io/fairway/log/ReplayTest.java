@@ -90,4 +90,79 @@ class ReplayTest {
             times.add(e.time());
         }
     }
+
+    /**
+     * A cold client on a busy machine: the first polls come back empty before the log has answered at all. That is
+     * not the end of the log; the replay waits for the answer and reads everything.
+     */
+    @Test
+    void emptyPollsBeforeTheLogAnsweredAreNotTheEnd() {
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            Resources cap = Resources.builder().set("cpu", 4000).build();
+            log.append(List.of(new NodeObserved(1, Node.of("n0", cap)), new NodeObserved(2, Node.of("n1", cap))));
+            EventLog slow = new SlowToAnswer(log, 6);
+            ClusterState state = new ClusterState();
+            Replay.Result r = Replay.run(slow, state, 0, new Replay.End(), null, null);
+            assertThat(r.events()).isEqualTo(2);
+            assertThat(state.nodes()).containsKeys("n0", "n1");
+        }
+    }
+
+    /** A log whose readers give {@code silentPolls} empty, unanswered polls before they read. */
+    private record SlowToAnswer(InMemoryEventLog log, int silentPolls) implements EventLog {
+        @Override
+        public Reader reader(long offset) {
+            Reader inner = log.reader(offset);
+            return new Reader() {
+                private int polls;
+
+                @Override
+                public List<LoggedEvent> poll(java.time.Duration timeout) {
+                    if (polls++ < silentPolls) {
+                        return List.of();
+                    }
+                    return inner.poll(timeout);
+                }
+
+                @Override
+                public long position() {
+                    return inner.position();
+                }
+
+                @Override
+                public boolean answered() {
+                    return polls > silentPolls;
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        }
+
+        @Override
+        public long append(List<? extends Observation> observations) {
+            return log.append(observations);
+        }
+
+        @Override
+        public DecisionWriter openDecisionWriter(long leaderEpoch) {
+            return log.openDecisionWriter(leaderEpoch);
+        }
+
+        @Override
+        public long endOffset() {
+            return log.endOffset();
+        }
+
+        @Override
+        public long startOffset() {
+            return log.startOffset();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
 }

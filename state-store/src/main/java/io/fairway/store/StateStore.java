@@ -91,8 +91,11 @@ public final class StateStore implements AutoCloseable {
     /** Above every key: every key starts with a UTF-8 byte of a name or prefix, and UTF-8 never has a 0xFF byte. */
     private static final byte[] END_OF_KEYS = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
 
+    /** The write-ahead log's bound: what an open of the store may have to replay. */
+    static final long MAX_WAL_BYTES = 16L << 20;
+
     static {
-        RocksDB.loadLibrary();
+        RocksNative.load();
     }
 
     private final Path dir;
@@ -177,8 +180,12 @@ public final class StateStore implements AutoCloseable {
                 .setCreateMissingColumnFamilies(true)
                 .setParanoidChecks(true)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                .setKeepLogFileNum(2);
-        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+                .setKeepLogFileNum(2)
+                // every open replays the write-ahead log, a reader's too (explain, a restarted replica): flushing
+                // memtables early keeps it short (RocksDB's defaults let it reach hundreds of MB)
+                .setMaxTotalWalSize(MAX_WAL_BYTES);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setWriteBufferSize(MAX_WAL_BYTES / 2);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
         for (String f : FAMILIES) {

@@ -74,6 +74,7 @@ public final class KafkaEventLog implements EventLog {
 
     private final KafkaEventLogConfig config;
     private final TopicPartition tp;
+    /** Null when the log was opened for reading only, as are {@link #observations}. */
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> observations;
     private final KafkaConsumer<byte[], byte[]> endOffsetConsumer;
@@ -88,8 +89,8 @@ public final class KafkaEventLog implements EventLog {
         this.instance = instance;
         this.tp = new TopicPartition(config.topic(), config.partition());
         this.admin = admin;
-        this.observations = new KafkaProducer<>(producerProperties(null), new ByteArraySerializer(),
-                new ByteArraySerializer());
+        this.observations = admin == null ? null : new KafkaProducer<>(producerProperties(null),
+                new ByteArraySerializer(), new ByteArraySerializer());
         this.endOffsetConsumer = new KafkaConsumer<>(consumerProperties("end-offset"), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         // assigned (never polled) so that the client keeps the last stable offset it asks for
@@ -109,13 +110,58 @@ public final class KafkaEventLog implements EventLog {
         }
     }
 
+    /**
+     * Opens the log to read it only ({@code replay}, {@code explain}): one consumer, no admin client and no producer,
+     * so it opens in a fraction of the time; the topic is not created (a missing one is an error), and appending or
+     * opening a decision writer throws.
+     */
+    public static KafkaEventLog openForReading(KafkaEventLogConfig config) {
+        KafkaEventLog log = new KafkaEventLog(config, null, String.valueOf(INSTANCES.incrementAndGet()));
+        try {
+            log.checkPartition();
+            return log;
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    private void checkPartition() {
+        List<org.apache.kafka.common.PartitionInfo> partitions;
+        synchronized (endOffsetConsumer) {
+            try {
+                partitions = endOffsetConsumer.partitionsFor(config.topic(), config.timeout());
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw unreachable(config, "reading the partitions of topic " + config.topic(), e);
+            } catch (org.apache.kafka.common.KafkaException e) {
+                throw new KafkaEventLogException("cannot read the partitions of topic " + config.topic() + " on "
+                        + config.bootstrapServers() + ": " + e, e);
+            }
+        }
+        if (partitions == null || partitions.isEmpty()) {
+            throw new KafkaEventLogException("topic " + config.topic() + " does not exist on "
+                    + config.bootstrapServers() + ": is that the scheduler's Kafka, and its topic (--topic)?", null);
+        }
+        if (config.partition() >= partitions.size()) {
+            throw new KafkaEventLogException("topic " + config.topic() + " has " + partitions.size()
+                    + " partition(s), so it has no partition " + config.partition(), null);
+        }
+    }
+
     public KafkaEventLogConfig config() {
         return config;
     }
 
+    private void ensureWritable() {
+        ensureOpen();
+        if (observations == null) {
+            throw new IllegalStateException("the event log " + tp + " was opened for reading only");
+        }
+    }
+
     @Override
     public long append(List<? extends Observation> events) {
-        ensureOpen();
+        ensureWritable();
         if (events.isEmpty()) {
             return endOffset() - 1;
         }
@@ -147,7 +193,7 @@ public final class KafkaEventLog implements EventLog {
 
     @Override
     public DecisionWriter openDecisionWriter(long leaderEpoch) {
-        ensureOpen();
+        ensureWritable();
         KafkaDecisionWriter writer = new KafkaDecisionWriter(leaderEpoch);
         open.add(writer);
         return writer;
@@ -204,11 +250,15 @@ public final class KafkaEventLog implements EventLog {
             }
         }
         Duration grace = Duration.ofSeconds(5);
-        observations.close(grace);
+        if (observations != null) {
+            observations.close(grace);
+        }
         synchronized (endOffsetConsumer) {
             endOffsetConsumer.close(CloseOptions.timeout(Duration.ZERO));
         }
-        admin.close(grace);
+        if (admin != null) {
+            admin.close(grace);
+        }
     }
 
     private void ensureOpen() {
@@ -370,6 +420,8 @@ public final class KafkaEventLog implements EventLog {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(purpose));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a reader asking for a topic that is not there must not create it with the broker's defaults
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         // Never jump silently: an offset outside the log (deleted by retention, or past the end) is an error.
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
@@ -549,6 +601,7 @@ public final class KafkaEventLog implements EventLog {
     private final class KafkaReader implements Reader {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private boolean readerClosed;
+        private boolean answered;
 
         KafkaReader(long offset) {
             consumer = new KafkaConsumer<>(consumerProperties("reader"), new ByteArrayDeserializer(),
@@ -576,6 +629,8 @@ public final class KafkaEventLog implements EventLog {
                         e);
             }
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            // the consumer knows the partition's end once a fetch (or an offsets request) came back
+            answered = answered || !list.isEmpty() || consumer.currentLag(tp).isPresent();
             List<LoggedEvent> out = new ArrayList<>(list.size());
             for (ConsumerRecord<byte[], byte[]> r : list) {
                 Event event;
@@ -599,6 +654,11 @@ public final class KafkaEventLog implements EventLog {
         @Override
         public long position() {
             return consumer.position(tp, config.timeout());
+        }
+
+        @Override
+        public boolean answered() {
+            return answered;
         }
 
         @Override

@@ -93,6 +93,36 @@ class KafkaEventLogTest {
     }
 
     @Test
+    void aLogOpenedForReadingReadsWhatAWriterAppendedAndRefusesToWrite() {
+        KafkaEventLogConfig config = config();
+        try (KafkaEventLog writer = KafkaEventLog.open(config)) {
+            writer.append(List.of(new PodGone(1, "a", "1"), new PodGone(2, "b", "2")));
+            try (KafkaEventLog reading = KafkaEventLog.openForReading(config)) {
+                assertThat(reading.endOffset()).isEqualTo(2);
+                assertThat(reading.startOffset()).isZero();
+                try (EventLog.Reader reader = reading.reader(1)) {
+                    assertThat(readAtLeast(reader, 1)).containsExactly(new LoggedEvent(1, new PodGone(2, "b", "2")));
+                }
+                assertThatThrownBy(() -> reading.append(List.of(new PodGone(3, "c", "3"))))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened for reading only");
+                assertThatThrownBy(() -> reading.openDecisionWriter(1))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("opened for reading only");
+            }
+        }
+    }
+
+    @Test
+    void openingForReadingNeitherCreatesAMissingTopicNorHidesThatItIsMissing() throws Exception {
+        KafkaEventLogConfig config = config();
+        assertThatThrownBy(() -> KafkaEventLog.openForReading(config))
+                .isInstanceOf(KafkaEventLogException.class)
+                .hasMessageContaining("topic " + config.topic() + " does not exist on " + kafka.bootstrapServers());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get()).doesNotContain(config.topic());
+        }
+    }
+
+    @Test
     void theTopicIsCreatedWithTheConfiguredPartitionsReplicationAndRetention() throws Exception {
         KafkaEventLogConfig config = config().withPartition(2, 3);
         try (KafkaEventLog log = KafkaEventLog.open(config); Admin admin = admin()) {
