@@ -250,6 +250,8 @@ public final class BenchCommand implements Runnable {
                 m.put("failoverP99Ms", r.failoverP99Ms());
                 m.put("failoverMaxMs", r.failoverMaxMs());
                 m.put("kills", r.kills());
+                m.put("elections", r.elections());
+                m.put("needlessElections", r.needlessElections());
                 m.put("violations", r.violations().size());
                 m.put("violationDetails", r.violations());
                 m.put("failoversMs", r.failoverMillis());
@@ -264,6 +266,8 @@ public final class BenchCommand implements Runnable {
                         + "in %.1f s%n", replicas, r.kills(), nodes, r.pods(), r.bound(), r.seconds());
                 out.printf(Locale.ROOT, "  fail-over (kill to the next leader's first binding): p50 %d ms, p99 %d ms, "
                         + "max %d ms%n", r.failoverP50Ms(), r.failoverP99Ms(), r.failoverMaxMs());
+                out.printf(Locale.ROOT, "  leader elections: %d (1 at the start, %d after kills, %d needless)%n",
+                        r.elections(), r.kills(), r.needlessElections());
                 if (r.violations().isEmpty()) {
                     out.println("  invariants: every pod bound once where the log says, no node over capacity, no "
                             + "queue over its max, every replica's state equals the replay: all hold");
@@ -321,12 +325,15 @@ public final class BenchCommand implements Runnable {
                 m.put("createPerSecond", Math.round(r.createPerSecond()));
                 m.put("complete", r.complete());
                 m.put("cpuSeconds", r.cpuSeconds());
+                m.put("elections", r.elections());
                 out.println(new ObjectMapper().writeValueAsString(m));
             } else {
                 out.printf(Locale.ROOT, "fairway bench e2e: %d nodes, %d pods created (%,.0f/s), %d bound in %.2f s%n",
                         r.nodes(), r.pods(), r.createPerSecond(), r.bound(), r.seconds());
                 out.printf(Locale.ROOT, "  %,.0f pods bound per second; bind latency p50 %d ms, p99 %d ms%s%n",
                         r.podsPerSecond(), r.bindP50Ms(), r.bindP99Ms(), r.complete() ? "" : " (INCOMPLETE: timed out)");
+                out.printf(Locale.ROOT, "  leader elections: %d (%s)%n", r.elections(),
+                        r.elections() == 1 ? "none needless" : (r.elections() - 1) + " needless: see the log above");
                 if (!r.cpuSeconds().isEmpty()) {
                     double total = r.cpuSeconds().getOrDefault("total", 0.0);
                     double wall = r.cpuSeconds().getOrDefault("wall clock", 0.0);

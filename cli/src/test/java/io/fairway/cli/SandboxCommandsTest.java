@@ -38,6 +38,8 @@ class SandboxCommandsTest {
         assertThat(json.get("podsPerSecond").asLong()).isPositive();
         assertThat(json.get("bindP99Ms").asLong()).isGreaterThanOrEqualTo(json.get("bindP50Ms").asLong());
         assertThat(json.get("nodes").asInt()).isEqualTo(20);
+        // one replica: one election, more only if it lost the lead (said, not hidden)
+        assertThat(json.get("elections").asLong()).isPositive();
         JsonNode cpu = json.get("cpuSeconds");
         assertThat(cpu.get("scheduler (follow log, cycles, commits)").asDouble()).isPositive();
         assertThat(cpu.get("local API server").asDouble()).isPositive();
@@ -58,6 +60,9 @@ class SandboxCommandsTest {
         assertThat(json.get("kills").asInt()).isEqualTo(1);
         assertThat(json.get("violations").asInt()).as(json.get("violationDetails").toString()).isZero();
         assertThat(json.get("bound").asInt()).isEqualTo(41);
+        // the first leader, one after the kill, and any needless one counted apart
+        assertThat(json.get("elections").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(json.get("needlessElections").asLong()).isEqualTo(json.get("elections").asLong() - 2);
         // measured from the kill to the next leader's first binding: at least the time for the lease to run out
         assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(1_000);
     }

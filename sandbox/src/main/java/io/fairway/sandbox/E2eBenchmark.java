@@ -32,9 +32,11 @@ public final class E2eBenchmark {
      *
      * @param cpuSeconds CPU seconds of the measured part by part of the sandbox (see {@link CpuAccount}); empty when
      *                   the JVM cannot measure thread CPU time
+     * @param elections  leader elections the replica's state saw: 1 unless its one replica lost the lead needlessly
      */
     public record Result(int nodes, int pods, long bound, double seconds, double podsPerSecond, long bindP50Ms,
-                         long bindP99Ms, double createPerSecond, boolean complete, Map<String, Double> cpuSeconds) {
+                         long bindP99Ms, double createPerSecond, boolean complete, Map<String, Double> cpuSeconds,
+                         long elections) {
     }
 
     private E2eBenchmark() {
@@ -115,7 +117,8 @@ public final class E2eBenchmark {
                                 "network-partition", "client-metrics", "log-")));
                 return new Result(nodes, created.created(), bound, seconds, bound / seconds,
                         PodTracker.percentile(sorted, 50), PodTracker.percentile(sorted, 99), created.podsPerSecond(),
-                        bound >= created.created() && created.failed() == 0, cpuSeconds);
+                        bound >= created.created() && created.failed() == 0, cpuSeconds,
+                        cluster.replica().loop().epoch());
             }
         }
     }

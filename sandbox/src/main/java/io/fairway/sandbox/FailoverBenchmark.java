@@ -82,8 +82,15 @@ public final class FailoverBenchmark {
     }
 
     /** What a run measured and found. */
+    /**
+     * @param elections leader elections the log holds: one at the start and one per kill when none was needless
+     */
     public record Result(int kills, long[] failoverMillis, long failoverP50Ms, long failoverP99Ms, long failoverMaxMs,
-                         int pods, int bound, List<String> violations, double seconds) {
+                         int pods, int bound, List<String> violations, double seconds, long elections) {
+        /** Elections beyond the first leader's and those the kills caused: a leader lost for no reason. */
+        public long needlessElections() {
+            return Math.max(0, elections - 1 - kills);
+        }
     }
 
     private record Proc(String name, Process process, Path output) {
@@ -212,8 +219,8 @@ public final class FailoverBenchmark {
                         + "creation");
             }
             LOG.info("failover bench: {} pods bound, {} waiting at the max of {}", bound, counts[2], CAPPED_QUEUE);
-            check(client, kafka.bootstrapServers(), procs.stream().filter(p -> p.process().isAlive()).toList(),
-                    violations);
+            long elections = check(client, kafka.bootstrapServers(),
+                    procs.stream().filter(p -> p.process().isAlive()).toList(), violations);
             long[] measured = java.util.Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
             if (measured.length < failovers.length) {
                 violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
@@ -221,7 +228,7 @@ public final class FailoverBenchmark {
             }
             return new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
                     PodTracker.percentile(measured, 99), measured.length == 0 ? 0 : measured[measured.length - 1],
-                    total, bound, violations, seconds);
+                    total, bound, violations, seconds, elections);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -341,7 +348,8 @@ public final class FailoverBenchmark {
         return n;
     }
 
-    private static void check(KubernetesClient client, String kafka, List<Proc> live, List<String> violations) {
+    /** Checks the invariants against the log and the cluster; returns how many leaders the log elected. */
+    private static long check(KubernetesClient client, String kafka, List<Proc> live, List<String> violations) {
         List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
         // the log's verdict per pod: the node of its allocation still in effect
         Map<String, String> allocatedTo = new HashMap<>();
@@ -427,6 +435,8 @@ public final class FailoverBenchmark {
             violations.add("queue " + CAPPED_QUEUE + " uses " + cappedMillicores + "m cpu, over its max "
                     + CAPPED_MILLICORES + "m");
         }
+        // epochs count from 1, one per election
+        return replayed.leaderEpoch();
     }
 
     private static void sleep(long millis) {
