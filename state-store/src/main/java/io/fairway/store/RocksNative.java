@@ -2,13 +2,11 @@ package io.fairway.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.JarURLConnection;
-import java.net.URL;
-import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.rocksdb.RocksDB;
 import org.rocksdb.util.Environment;
 import org.slf4j.Logger;
@@ -46,20 +44,15 @@ final class RocksNative {
      */
     static Path extractTo(Path root) throws IOException {
         String name = Environment.getJniLibraryFileName("rocksdb");
-        URL url = RocksDB.class.getResource("/" + name);
-        if (url == null) {
-            String fallback = Environment.getFallbackJniLibraryFileName("rocksdb");
-            url = fallback == null ? null : RocksDB.class.getResource("/" + fallback);
-            if (url == null) {
+        if (RocksDB.class.getResource("/" + name) == null) {
+            name = Environment.getFallbackJniLibraryFileName("rocksdb");
+            if (name == null || RocksDB.class.getResource("/" + name) == null) {
                 return null;
             }
         }
-        // the entry's size and CRC name the library's version without inflating it
-        URLConnection c = url.openConnection();
-        String id = c instanceof JarURLConnection j && j.getJarEntry() != null
-                ? Long.toHexString(j.getJarEntry().getCrc()) + "-" + j.getJarEntry().getSize()
-                : Long.toHexString(c.getContentLengthLong()) + "-" + c.getLastModified();
-        Path dir = root.resolve("rocksdbjni-" + id);
+        // RocksDB's own class names its version, read through the class loader's open jar: asking the library's jar
+        // entry for its size would open and index the whole (fat) jar a second time, which costs half a second
+        Path dir = root.resolve("rocksdbjni-" + versionId());
         // RocksDB.loadLibrary(paths) looks in each path for the name made from "rocksdbjni", not "rocksdb"
         // (librocksdbjnijni-linux64.so): the file is stored under the name it looks for
         Path lib = dir.resolve(Environment.getJniLibraryFileName("rocksdbjni"));
@@ -67,7 +60,7 @@ final class RocksNative {
             Files.createDirectories(dir);
             // another process may extract it at the same time: each writes its own file and renames it into place
             Path tmp = Files.createTempFile(dir, lib.getFileName().toString(), ".part");
-            try (InputStream in = c.getInputStream()) {
+            try (InputStream in = RocksDB.class.getResourceAsStream("/" + name)) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
@@ -75,6 +68,18 @@ final class RocksNative {
             }
         }
         return dir;
+    }
+
+    /** A CRC of RocksDB's main class: another RocksDB build, another directory. */
+    private static String versionId() throws IOException {
+        try (InputStream in = RocksDB.class.getResourceAsStream("RocksDB.class")) {
+            if (in == null) {
+                throw new IOException("RocksDB's class file is not readable as a resource");
+            }
+            CRC32 crc = new CRC32();
+            crc.update(in.readAllBytes());
+            return Long.toHexString(crc.getValue());
+        }
     }
 
     static Path cacheRoot() {
