@@ -138,9 +138,9 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     /**
-     * Kills the leader as SIGKILL would (no step-down, the lease left to run out) and restarts it from its store
-     * after {@code restartAfter}, as Kubernetes would restart its pod. Returns the killed replica's name, or null
-     * when nobody leads.
+     * Kills the leader as SIGKILL would ({@link Replica#crash()}: no step-down, no lease release, so a standby takes
+     * over only when the lease runs out) and restarts it from its store after {@code restartAfter}, as Kubernetes would
+     * restart its pod. Returns the killed replica's name, or null when nobody leads.
      */
     public String killLeader(java.time.Duration restartAfter) {
         Replica leader = leader();
@@ -153,7 +153,8 @@ public final class SandboxCluster implements AutoCloseable {
         KafkaEventLog log = logs.remove(i);
         log.close();
         kills.incrementAndGet();
-        LOG.info("sandbox: killed the leader {} (its lease runs out; it restarts in {})", leader.name(), restartAfter);
+        LOG.info("killed {} (as SIGKILL would: no step-down, its lease left to run out); it restarts in {} ms",
+                leader.name(), restartAfter.toMillis());
         Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(restartAfter.toMillis());
