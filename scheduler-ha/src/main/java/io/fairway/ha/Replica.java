@@ -346,7 +346,12 @@ public final class Replica implements AutoCloseable {
         if (role == Role.LEADER) {
             stepDowns++;
             lastStepDown = why;
-            LOG.warn("replica {} stops leading (epoch {}): {}; it follows the log again", name, loop.epoch(), why);
+            if (stopping) {
+                // close(): a deliberate stop, nothing for an operator to look into
+                LOG.info("replica {} stops leading (epoch {}): {}", name, loop.epoch(), why);
+            } else {
+                LOG.warn("replica {} stops leading (epoch {}): {}; it follows the log again", name, loop.epoch(), why);
+            }
         }
         role = Role.FOLLOWER;
     }
