@@ -64,12 +64,21 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean quitNow = new java.util.concurrent.atomic.AtomicBoolean();
+        // Ctrl-C and SIGTERM only ask the demo to stop: it then closes everything in order (the clients before the
+        // broker and the API server they talk to) and prints its totals. A second one quits at once.
+        Runnable restore = StopSignals.install(() -> {
+            stop.countDown();
+            spec.commandLine().getErr().println("fairway demo: stopping (Ctrl-C again to quit at once)");
+            spec.commandLine().getErr().flush();
+        }, () -> quitNow.set(true));
+        // anything else that ends the JVM (SIGHUP, or signals the JVM keeps) still lets the demo stop in order
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                // let the demo close Kafka, the API server and the store before the JVM goes
-                stopped.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (!quitNow.get()) {
+                    stopped.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -79,6 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             Demo.run(options, out, stop);
         } finally {
             stopped.countDown();
+            restore.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
