@@ -54,6 +54,7 @@ public final class SandboxCluster implements AutoCloseable {
     private KubernetesClient client;
     private SimulatedKubelets kubelets;
     private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> replicaNames = new ArrayList<>();
     private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<SandboxConsole> consoles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private LeaderLoop.Options loopOptions;
@@ -112,6 +113,7 @@ public final class SandboxCluster implements AutoCloseable {
             }
             c.loopOptions = loopOptions;
             for (int i = 0; i < replicas; i++) {
+                c.replicaNames.add("replica-" + i);
                 c.startReplica("replica-" + i);
             }
             return c;
@@ -183,6 +185,11 @@ public final class SandboxCluster implements AutoCloseable {
     /** The running replicas. */
     public List<Replica> replicas() {
         return List.copyOf(replicas);
+    }
+
+    /** Every replica's name, up or down ({@code replica-0}, {@code replica-1}, …). */
+    public List<String> replicaNames() {
+        return List.copyOf(replicaNames);
     }
 
     /** Leaders killed by {@link #killLeader}. */
