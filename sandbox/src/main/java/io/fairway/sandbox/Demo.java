@@ -155,10 +155,12 @@ public final class Demo {
             out.flush();
             DemoBoard board = new DemoBoard();
             loop(o, out, stop, cluster, tracker, workload, board, ready, readyMillis);
+            // no new pods from here: the totals are of a workload that stands still
+            workload.stop();
+            awaitFreshView(cluster);
             finish(out, cluster, tracker, workload, board, ready, readyMillis, console.url(), token);
             out.println("fairway demo: stopping…");
             out.flush();
-            workload.stop();
         } finally {
             timer.shutdownNow();
         }
@@ -251,7 +253,7 @@ public final class Demo {
         long[] lat = tracker.allBindLatenciesMillis();
         out.println("fairway demo: ran " + human(Duration.ofSeconds(seconds)) + " from ready");
         print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  totals: %d apps, %d pods created, %d bound, %d "
-                        + "completed; at the end %d pending, %d running", w.appsSubmitted(), w.podsCreated(),
+                        + "completed; now %d pending, %d running", w.appsSubmitted(), w.podsCreated(),
                 tracker.bound(), tracker.completed(), view == null ? 0 : view.summary().pendingPods(),
                 view == null ? 0 : view.summary().runningPods()), DemoBoard.WIDTH, "    "));
         print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  bind latency p50 %d ms, p99 %d ms over %d binds; "
@@ -289,6 +291,22 @@ public final class Demo {
             }
         }
         return "";
+    }
+
+    /**
+     * Waits (2 s at most) for a read view copied after now: one that has applied what the last pods created and bound
+     * just before made the scheduler decide.
+     */
+    private static void awaitFreshView(SandboxCluster cluster) throws InterruptedException {
+        long after = System.currentTimeMillis();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ReadView v = view(cluster);
+            if (v != null && v.copiedAtMillis() > after) {
+                return;
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** The leader's read view, else any replica's; null before one is published. */
