@@ -86,7 +86,15 @@ public final class AdminServer implements AutoCloseable {
 
     /** Starts listening on {@code port} (0 for any free one) and returns the port bound. */
     public int start(String host, int port) {
-        server = vertx.createHttpServer().requestHandler(router()).listen(port, host).await();
+        try {
+            server = vertx.createHttpServer().requestHandler(router()).listen(port, host).await();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // await() rethrows the bind failure as it is, a checked BindException: callers catch RuntimeException
+            throw new java.io.UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(),
+                    e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+        }
         return server.actualPort();
     }
 

@@ -15,8 +15,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the embedded default: a Kafka broker (KRaft), a local Kubernetes API server, simulated "
                 + "nodes with GPUs and FPGAs and their kubelets, the scheduler, and a steady multi-tenant workload "
-                + "(Spark-like apps, batch jobs, GPU training). Prints a summary every few seconds, the web console's "
-                + "address and how to point kubectl at the API server. Ctrl-C stops everything."})
+                + "(Spark-like apps, batch jobs, GPU training). Prints the web console's address, how to point kubectl "
+                + "at the API server and replay the log; then, every few seconds from ready, the pods per queue Fairway "
+                + "placed their apps in, the leader and its fail-overs; at the end the totals and what to try next. "
+                + "Ctrl-C stops everything in order (twice: at once). FAIRWAY_LOG_LEVEL sets the log level (default: "
+                + "Fairway's own lines at INFO, the libraries' at WARN)."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,8 +46,9 @@ public final class DemoCommand implements Callable<Integer> {
     int replicas;
 
     @Option(names = "--kill-leader-every", defaultValue = "0s",
-            description = "Kill the leader this often, e.g. 30s, to watch a standby take over; 0s never "
-                    + "(default ${DEFAULT-VALUE}).")
+            description = "Kill the leader this often, e.g. 30s, as SIGKILL would (no step-down, its lease left to "
+                    + "run out) to watch a standby take over; it restarts 5 s later; none in the last 10 s of a run; "
+                    + "0s never (default ${DEFAULT-VALUE}).")
     String killLeaderEvery;
 
     @Option(names = "--console-port", defaultValue = "" + Demo.Options.CONSOLE_PORT,
@@ -64,12 +68,21 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean quitNow = new java.util.concurrent.atomic.AtomicBoolean();
+        // Ctrl-C and SIGTERM only ask the demo to stop: it then closes everything in order (the clients before the
+        // broker and the API server they talk to) and prints its totals. A second one quits at once.
+        Runnable restore = StopSignals.install(() -> {
+            stop.countDown();
+            spec.commandLine().getErr().println("fairway demo: stopping (Ctrl-C again to quit at once)");
+            spec.commandLine().getErr().flush();
+        }, () -> quitNow.set(true));
+        // anything else that ends the JVM (SIGHUP, or signals the JVM keeps) still lets the demo stop in order
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                // let the demo close Kafka, the API server and the store before the JVM goes
-                stopped.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (!quitNow.get()) {
+                    stopped.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -79,6 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
             Demo.run(options, out, stop);
         } finally {
             stopped.countDown();
+            restore.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

@@ -13,17 +13,53 @@ class SandboxCommandsTest {
         CliRun r = CliRun.of("demo", "--nodes", "20", "--duration", "30s", "--every", "5s", "--apps-per-minute", "120",
                 "--kill-leader-every", "12s", "--console-port", "0");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("kubectl --kubeconfig").contains("get pods -A -o wide")
-                .containsPattern("web console: http://127\\.0\\.0\\.1:[0-9]+/ +\\(reads open; to apply a queue config, "
-                        + "enter the admin token [0-9a-f]{36}\\)")
-                .contains("root.tenants.team-")
-                .containsPattern("running +[1-9]")
-                .contains("(leader, epoch 1)")
-                .contains("killed the leader replica-")
-                // a standby took over: a later summary names a leader of a newer epoch
-                .containsPattern("\\(leader, epoch [2-9]\\)")
+        String out = r.out();
+        assertThat(out).as(out).contains("kubectl --kubeconfig")
+                .containsPattern("the console +http://127\\.0\\.0\\.1:[0-9]+/ +\\(reads are open\\)\n +admin token "
+                        + "[0-9a-f]{36} \\(to apply a queue config\\)")
+                .contains("./fairway replay --kafka 127.0.0.1:")
+                .contains("per queue: pending = waiting for a node now; running = on a node now; completed = finished "
+                        + "so far")
+                .containsPattern("queue \\(as placed by Fairway\\) +pending +running +completed")
+                // every app's row is the queue Fairway placed it in, whatever its pods' labels say
+                .contains("root.tenants.team-").doesNotContain("(no queue label)").doesNotContain("(queue not seen)")
+                .containsPattern("root\\.tenants\\.team-[abc] +[0-9]+ +[1-9][0-9]* +[0-9]+")
+                .containsPattern("\\[00:0[0-9]\\] replica-[01] leads \\(epoch 1\\)")
+                .containsPattern("\\[00:1[2-9]\\] killed replica-[01] \\(as SIGKILL would\\)")
+                // a standby took over, in the next epoch, after the kill
+                .containsPattern("replica-[01] leads \\(epoch [2-9]\\), [0-9.]+ s after replica-[01] was killed")
+                .containsPattern("fail-overs [1-9] \\(1 planned by --kill-leader-every\\)")
+                .contains("fairway demo: ran 30 s from ready")
+                .containsPattern("totals: [1-9][0-9]* apps, [1-9][0-9]* pods created, [1-9][0-9]* bound, [0-9]+ completed")
+                .containsPattern("leader: (replica-[01] \\(epoch [2-9]\\)|none), fail-overs: [1-9] \\(1 planned by "
+                        + "--kill-leader-every\\)")
+                .contains("try next, with a demo running")
+                .containsPattern("a pod's story +\\./fairway explain [a-z0-9-]+/[a-z0-9-]+ --data")
+                .containsPattern("the console +http://127\\.0\\.0\\.1:[0-9]+/")
+                .containsPattern("replay the log +\\./fairway replay --kafka 127\\.0\\.0\\.1:[0-9]+")
                 .contains("fairway demo: stopped")
                 .doesNotContain("the scheduler stopped");
+        // times count from ready: the first summary comes one --every after it
+        assertThat(out.lines().filter(l -> l.matches("\\[[0-9:]+\\] apps .*")).findFirst().orElseThrow())
+                .startsWith("[00:05] apps ");
+        // one kill only: none in the last 10 s, where its take-over would not be seen
+        assertThat(out.lines().filter(l -> l.contains(" killed replica-")).count()).isEqualTo(1);
+        // the pod to explain is one of this run's (its namespace is a tenant's)
+        String pod = out.lines().filter(l -> l.contains("./fairway explain ")).reduce((a, b) -> b).orElseThrow()
+                .replaceAll(".*\\./fairway explain ([^ ]+) .*", "$1");
+        assertThat(pod).matches("team-[abc]/[a-z0-9-]+");
+        // completed is cumulative: per queue, never lower than in the summary before
+        java.util.Map<String, Long> completed = new java.util.HashMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                "^ {4}(root\\.[^ ]+) +([0-9]+) +([0-9]+) +([0-9]+)$");
+        out.lines().map(row::matcher).filter(java.util.regex.Matcher::matches).forEach(m -> {
+            long before = completed.getOrDefault(m.group(1), 0L);
+            assertThat(Long.parseLong(m.group(4))).as("completed of %s", m.group(1)).isGreaterThanOrEqualTo(before);
+            completed.put(m.group(1), Long.parseLong(m.group(4)));
+        });
+        assertThat(completed).isNotEmpty();
+        // a terminal of 100 columns: every line but the long paths fits
+        assertThat(out.lines().filter(l -> l.length() > 100 && !l.contains("/tmp/"))).isEmpty();
     }
 
     @Test

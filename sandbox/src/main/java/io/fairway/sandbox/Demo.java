@@ -3,15 +3,17 @@ package io.fairway.sandbox;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
+import io.fairway.ha.Replica;
+import io.fairway.ui.ReadView;
 import io.fairway.ha.LeaderLoop;
 import io.fairway.sandbox.kubelet.KubeletOptions;
-import io.fairway.sandbox.kubelet.KubeletStats;
 import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.sandbox.workload.WorkloadStats;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./fairway demo}: the sandbox with a steady multi-tenant workload over the demo queues, and a short summary
- * every few seconds. Runs until {@code duration} passes or the process is interrupted (Ctrl-C).
+ * every few seconds, timed from ready: per queue the scheduler placed apps in (its state, not the pods' labels) the
+ * pods pending and running now and completed so far, the leader and every fail-over (planned by
+ * {@code --kill-leader-every} or not). At the end, the totals and three things to try. Runs until {@code duration}
+ * passes from ready or {@code stop} is counted down (Ctrl-C).
  */
 public final class Demo {
     /**
@@ -33,7 +38,8 @@ public final class Demo {
      * @param appsPerMinute applications submitted per minute, over three tenants
      * @param seed          fleet and workload seed
      * @param replicas      scheduler replicas (one leads, the others stand by)
-     * @param killLeaderEvery kill the leader this often (as SIGKILL would; it restarts 5 s later), zero for never
+     * @param killLeaderEvery kill the leader this often (as SIGKILL would; it restarts 5 s later; none in the last
+     *                        {@link #NO_KILL_BEFORE_END} of a run), zero for never
      * @param consolePort   the web console's port on {@link #CONSOLE_HOST}; 0 for any free one, and when it is taken
      */
     public record Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed, int replicas,
@@ -85,7 +91,12 @@ public final class Demo {
         return java.util.HexFormat.of().formatHex(b);
     }
 
-    private static SandboxConsole startConsole(SandboxCluster cluster, int port, String token) {
+    /** No kill this close to the end: the take-over would not be seen. */
+    static final Duration NO_KILL_BEFORE_END = Duration.ofSeconds(10);
+    /** How long a killed replica stays down before it restarts from its store, as Kubernetes would restart its pod. */
+    static final Duration RESTART_AFTER = Duration.ofSeconds(5);
+
+    private static SandboxConsole startConsole(SandboxCluster cluster, int port, String token, List<String> notes) {
         var access = io.fairway.ui.access.AccessControl.tokens(
                 java.util.Map.of(token, new io.fairway.ui.access.Principal("demo-admin", io.fairway.ui.access.Role.ADMIN)),
                 false);
@@ -95,17 +106,20 @@ public final class Demo {
             if (port == 0) {
                 throw e;
             }
-            org.slf4j.LoggerFactory.getLogger(Demo.class).warn("the console cannot listen on port {} ({}); it takes "
-                    + "a free port instead (--console-port sets another)", port, e.getMessage());
+            LOG.info("the console cannot listen on port {} ({}); it takes a free port instead", port, e.getMessage());
+            notes.add("port " + port + " is taken; --console-port sets another");
             return cluster.startConsole(access, Options.CONSOLE_HOST, 0);
         }
     }
 
-    /** Runs the demo; returns when it is over. {@code stop} ends it early (a shutdown hook counts it down). */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Demo.class);
+
+    /** Runs the demo; returns when it is over. {@code stop} ends it early (Ctrl-C counts it down). */
     public static void run(Options o, PrintWriter out, CountDownLatch stop) throws InterruptedException {
         long t0 = System.nanoTime();
-        out.printf("fairway demo: starting Kafka (KRaft), the local API server, %d simulated nodes and %d scheduler "
-                + "replica%s…%n", o.nodes(), o.replicas(), o.replicas() == 1 ? "" : "s");
+        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "fairway demo: starting Kafka (KRaft), a local API "
+                + "server, %d simulated nodes, %d scheduler replica%s…", o.nodes(), o.replicas(),
+                o.replicas() == 1 ? "" : "s"), DemoBoard.WIDTH, "    "));
         out.flush();
         NodeFleet fleet = NodeFleet.mixed(o.nodes(), o.seed());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,66 +132,222 @@ public final class Demo {
                 SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), o.replicas());
              PodTracker tracker = new PodTracker(cluster.client(), "fairway");
              WorkloadGenerator workload = new WorkloadGenerator(workload(o, fleet))) {
-            workload.start(cluster.client(), timer);
-            out.printf(Locale.ROOT, "ready in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, fleet.summary());
-            out.printf("  kubectl --kubeconfig %s get pods -A -o wide%n", cluster.kubeconfig());
-            out.printf("  fairway explain POD --data %s --kafka %s%n",
-                    cluster.workDirectory().resolve("replica-0"), cluster.kafkaBootstrap());
             String token = adminToken();
-            SandboxConsole console = startConsole(cluster, o.consolePort(), token);
-            out.printf("  web console: %s  (reads open; to apply a queue config, enter the admin token %s)%n",
-                    console.url(), token);
-            out.println("  Ctrl-C stops everything");
+            List<String> notes = new ArrayList<>();
+            SandboxConsole console = startConsole(cluster, o.consolePort(), token, notes);
+            workload.start(cluster.client(), timer);
+            long ready = System.nanoTime();
+            long readyMillis = System.currentTimeMillis();
+            print(out, DemoBoard.wrap(String.format(Locale.ROOT, "ready in %.1f s: %s", (ready - t0) / 1e9,
+                    fleet.summary()), DemoBoard.WIDTH, "    "));
+            print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  %-16s %s  (reads are open%s)", "the console",
+                    console.url(), notes.isEmpty() ? "" : "; " + String.join("; ", notes)), DemoBoard.WIDTH,
+                    " ".repeat(19)));
+            out.printf(Locale.ROOT, "  %-16s admin token %s (to apply a queue config)%n", "", token);
+            print(out, DemoBoard.command("kubectl", "kubectl --kubeconfig " + cluster.kubeconfig()
+                    + " get pods -A -o wide"));
+            print(out, DemoBoard.command("replay the log", replayCommand(cluster)));
+            out.println("  " + (o.duration().isZero() ? "runs until Ctrl-C"
+                    : "runs " + human(o.duration()) + " from now (--duration); Ctrl-C stops it sooner")
+                    + (o.killLeaderEvery().isZero() ? ""
+                    : "; kills the leader every " + human(o.killLeaderEvery())));
+            out.println(DemoBoard.LEGEND);
             out.flush();
-            long end = o.duration().isZero() ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
-            long lastAllocations = 0;
-            long lastTick = System.nanoTime();
-            long nextKill = o.killLeaderEvery().isZero() ? Long.MAX_VALUE
-                    : System.nanoTime() + o.killLeaderEvery().toNanos();
-            while (System.nanoTime() < end) {
-                long wait = Math.min(o.every().toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000));
-                if (stop.await(wait, TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-                long now = System.nanoTime();
-                if (now >= nextKill) {
-                    String killed = cluster.killLeader(Duration.ofSeconds(5));
-                    if (killed != null) {
-                        out.printf(Locale.ROOT, "[%02d:%02d] killed the leader %s (as SIGKILL would; its lease runs "
-                                + "out, a standby takes over; it restarts in 5 s)%n", (now - t0) / 60_000_000_000L,
-                                (now - t0) / 1_000_000_000L % 60, killed);
-                    }
-                    nextKill = now + o.killLeaderEvery().toNanos();
-                }
-                // summed over the running replicas: a killed replica's count goes with it, so the rate after a kill
-                // is clamped at zero for one summary
-                long allocations = 0;
-                for (io.fairway.ha.Replica r : cluster.replicas()) {
-                    allocations += r.loop().allocations();
-                }
-                double rate = Math.max(0, allocations - lastAllocations) / ((now - lastTick) / 1e9);
-                lastAllocations = allocations;
-                lastTick = now;
-                summary(out, (now - t0) / 1_000_000_000L, tracker, rate, workload.stats(),
-                        cluster.kubelets().stats(), cluster.replica().failure());
-                String gangs = gangsLine(cluster.replica().follower().state());
-                if (gangs != null) {
-                    out.println("    " + gangs);
-                }
-                String preemptions = preemptionsLine(cluster.replica().follower().state());
-                if (preemptions != null) {
-                    out.println("    " + preemptions);
-                }
-                out.println("    " + replicasLine(cluster));
-            }
+            DemoBoard board = new DemoBoard();
+            loop(o, out, stop, cluster, tracker, workload, board, ready, readyMillis);
+            // no new pods from here: the totals are of a workload that stands still
+            workload.stop();
+            awaitFreshView(cluster);
+            finish(out, cluster, tracker, workload, board, ready, readyMillis, console.url(), token);
             out.println("fairway demo: stopping…");
             out.flush();
-            workload.stop();
         } finally {
             timer.shutdownNow();
         }
         out.println("fairway demo: stopped");
         out.flush();
+    }
+
+    private static void loop(Options o, PrintWriter out, CountDownLatch stop, SandboxCluster cluster,
+                             PodTracker tracker, WorkloadGenerator workload, DemoBoard board, long ready,
+                             long readyMillis) throws InterruptedException {
+        long end = o.duration().isZero() ? Long.MAX_VALUE : ready + o.duration().toNanos();
+        long every = o.every().toNanos();
+        long nextSummary = ready + every;
+        long killEvery = o.killLeaderEvery().toNanos();
+        long nextKill = killEvery == 0 ? Long.MAX_VALUE : ready + killEvery;
+        long lastBound = tracker.bound();
+        long lastTick = ready;
+        boolean tried = false;
+        while (true) {
+            long now = System.nanoTime();
+            long next = Math.min(Math.min(nextSummary, nextKill), end);
+            if (next > now && stop.await(next - now, TimeUnit.NANOSECONDS)) {
+                return;
+            }
+            now = System.nanoTime();
+            if (now >= end) {
+                return;
+            }
+            if (now >= nextKill) {
+                nextKill += killEvery;
+                if (end - now >= NO_KILL_BEFORE_END.toNanos()) {
+                    String killed = cluster.killLeader(RESTART_AFTER);
+                    if (killed != null) {
+                        board.killed((now - ready) / 1_000_000, killed);
+                        // the replicas line says when it is back (down, then standby)
+                        out.println(DemoBoard.clock((now - ready) / 1_000_000_000L) + " killed " + killed
+                                + " (as SIGKILL would); a standby leads once its lease runs out");
+                    }
+                }
+            }
+            if (now < nextSummary) {
+                continue;
+            }
+            nextSummary += every * Math.max(1, (now - nextSummary) / every + 1);
+            long seconds = (now - ready) / 1_000_000_000L;
+            ReadView view = view(cluster);
+            print(out, board.termLines(view, readyMillis, name -> stepDownOf(cluster, name)));
+            long bound = tracker.bound();
+            double rate = (bound - lastBound) / ((now - lastTick) / 1e9);
+            lastBound = bound;
+            lastTick = now;
+            long[] lat = tracker.drainBindLatenciesMillis();
+            WorkloadStats w = workload.stats();
+            out.printf(Locale.ROOT, "%s apps %d, pods %d | bound %d, %.0f/s | bind latency p50 %d ms, p99 %d ms%n",
+                    DemoBoard.clock(seconds), w.appsSubmitted(), w.podsCreated(), bound, rate,
+                    PodTracker.percentile(lat, 50), PodTracker.percentile(lat, 99));
+            print(out, DemoBoard.table(board.rows(view, tracker.completedByApp())));
+            Replica serving = cluster.replica();
+            String gangs = gangsLine(serving.follower().state());
+            if (gangs != null) {
+                out.println("    " + gangs);
+            }
+            String preemptions = preemptionsLine(serving.follower().state());
+            if (preemptions != null) {
+                out.println("    " + preemptions);
+            }
+            print(out, DemoBoard.wrap("    " + DemoBoard.replicas(cluster.replicaNames(), leaderships(cluster),
+                    view == null ? 0 : view.summary().leaderEpoch(), board.plannedFailovers()), DemoBoard.WIDTH,
+                    "      "));
+            if (serving.failure() != null) {
+                out.println("    the scheduler stopped: " + serving.failure());
+            }
+            String pod = tracker.firstBound();
+            if (!tried && pod != null) {
+                tried = true;
+                print(out, DemoBoard.command("a pod's story", explainCommand(cluster, pod)));
+            }
+            out.flush();
+        }
+    }
+
+    /** The totals, the leader and its fail-overs, and three things to try, while everything is still up. */
+    private static void finish(PrintWriter out, SandboxCluster cluster, PodTracker tracker, WorkloadGenerator workload,
+                               DemoBoard board, long ready, long readyMillis, String consoleUrl, String token) {
+        long seconds = (System.nanoTime() - ready) / 1_000_000_000L;
+        ReadView view = view(cluster);
+        // a take-over since the last summary
+        print(out, board.termLines(view, readyMillis, name -> stepDownOf(cluster, name)));
+        WorkloadStats w = workload.stats();
+        long[] lat = tracker.allBindLatenciesMillis();
+        out.println("fairway demo: ran " + human(Duration.ofSeconds(seconds)) + " from ready");
+        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  totals: %d apps, %d pods created, %d bound, %d "
+                        + "completed; now %d pending, %d running", w.appsSubmitted(), w.podsCreated(),
+                tracker.bound(), tracker.completed(), view == null ? 0 : view.summary().pendingPods(),
+                view == null ? 0 : view.summary().runningPods()), DemoBoard.WIDTH, "    "));
+        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  bind latency p50 %d ms, p99 %d ms over %d binds; "
+                        + "preemptions %d", PodTracker.percentile(lat, 50), PodTracker.percentile(lat, 99), lat.length,
+                view == null ? 0 : view.summary().preemptions()), DemoBoard.WIDTH, "    "));
+        Replica leader = cluster.leader();
+        long epoch = view == null ? 0 : view.summary().leaderEpoch();
+        out.println("  leader: " + (leader != null ? leader.name() + " (epoch " + leader.loop().epoch() + ")" : "none")
+                + ", " + DemoBoard.failoverCount(epoch, board.plannedFailovers())
+                .replace("fail-overs ", "fail-overs: "));
+        out.println("try next, with a demo running (./fairway demo runs until Ctrl-C):");
+        String pod = tracker.lastCompleted() != null ? tracker.lastCompleted() : tracker.firstBound();
+        if (pod != null) {
+            print(out, DemoBoard.command("a pod's story", explainCommand(cluster, pod)));
+        }
+        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "  %-16s %s  (admin token %s)", "the console",
+                consoleUrl, token), DemoBoard.WIDTH, " ".repeat(21)));
+        print(out, DemoBoard.command("replay the log", replayCommand(cluster)));
+        out.flush();
+    }
+
+    private static String explainCommand(SandboxCluster cluster, String pod) {
+        return "./fairway explain " + pod + " --data " + cluster.workDirectory().resolve(cluster.replica().name());
+    }
+
+    private static String replayCommand(SandboxCluster cluster) {
+        return "./fairway replay --kafka " + cluster.kafkaBootstrap();
+    }
+
+    /** Why {@code replica} last stepped down ("stepped down: …"), if it still runs and did; else "". */
+    private static String stepDownOf(SandboxCluster cluster, String replica) {
+        for (Replica r : cluster.replicas()) {
+            if (r.name().equals(replica) && r.stepDowns() > 0) {
+                return "stepped down: " + r.lastStepDown();
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Waits (2 s at most) for a read view copied after now: one that has applied what the last pods created and bound
+     * just before made the scheduler decide.
+     */
+    private static void awaitFreshView(SandboxCluster cluster) throws InterruptedException {
+        long after = System.currentTimeMillis();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ReadView v = view(cluster);
+            if (v != null && v.copiedAtMillis() > after) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The leader's read view, else any replica's; null before one is published. */
+    static ReadView view(SandboxCluster cluster) {
+        ReadView v = cluster.replica().readView().get();
+        if (v != null) {
+            return v;
+        }
+        for (Replica r : cluster.replicas()) {
+            v = r.readView().get();
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static List<io.fairway.ui.Leadership> leaderships(SandboxCluster cluster) {
+        List<io.fairway.ui.Leadership> out = new ArrayList<>();
+        for (Replica r : cluster.replicas()) {
+            out.add(r.leadership());
+        }
+        return out;
+    }
+
+    private static void print(PrintWriter out, List<String> lines) {
+        for (String l : lines) {
+            out.println(l);
+        }
+    }
+
+    /** 90 s, 2 min, 1 h 5 min: as a person writes a duration. */
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+        }
+        return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
     }
 
     /** The demo's workload: FPGA jobs ask only for functions the fleet has programmed, so none waits for ever. */
@@ -233,41 +403,5 @@ public final class Demo {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    private static String replicasLine(SandboxCluster cluster) {
-        StringBuilder b = new StringBuilder("replicas:");
-        for (io.fairway.ha.Replica r : cluster.replicas()) {
-            b.append(' ').append(r.name()).append(" (").append(r.role().name().toLowerCase(Locale.ROOT));
-            if (r.role() == io.fairway.ha.Replica.Role.LEADER) {
-                b.append(", epoch ").append(r.loop().epoch());
-            }
-            b.append(')');
-        }
-        if (cluster.leader() == null) {
-            b.append(" | nobody leads: a standby takes over when the lease runs out");
-        }
-        if (cluster.kills() > 0) {
-            b.append(" | leaders killed: ").append(cluster.kills());
-        }
-        return b.toString();
-    }
-
-    private static void summary(PrintWriter out, long seconds, PodTracker tracker, double allocationsPerSecond,
-                                WorkloadStats w, KubeletStats k, Throwable failure) {
-        long[] lat = tracker.drainBindLatenciesMillis();
-        out.printf(Locale.ROOT, "[%02d:%02d] apps %d, pods created %d | allocations %.0f/s | bind latency p50 %d ms, "
-                        + "p99 %d ms | kubelets: running %d, finished %d%n", seconds / 60, seconds % 60,
-                w.appsSubmitted(), w.podsCreated(), allocationsPerSecond, PodTracker.percentile(lat, 50),
-                PodTracker.percentile(lat, 99), k.podsRunning(), k.podsFinished());
-        for (Map.Entry<String, PodTracker.QueueCounts> e : tracker.byQueue().entrySet()) {
-            PodTracker.QueueCounts c = e.getValue();
-            out.printf(Locale.ROOT, "    %-24s pending %5d  running %5d  done %6d%n", e.getKey(), c.pending(),
-                    c.running(), c.done());
-        }
-        if (failure != null) {
-            out.println("    the scheduler stopped: " + failure);
-        }
-        out.flush();
     }
 }

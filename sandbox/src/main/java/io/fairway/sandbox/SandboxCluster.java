@@ -54,6 +54,7 @@ public final class SandboxCluster implements AutoCloseable {
     private KubernetesClient client;
     private SimulatedKubelets kubelets;
     private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> replicaNames = new ArrayList<>();
     private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<SandboxConsole> consoles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private LeaderLoop.Options loopOptions;
@@ -112,6 +113,7 @@ public final class SandboxCluster implements AutoCloseable {
             }
             c.loopOptions = loopOptions;
             for (int i = 0; i < replicas; i++) {
+                c.replicaNames.add("replica-" + i);
                 c.startReplica("replica-" + i);
             }
             return c;
@@ -138,9 +140,9 @@ public final class SandboxCluster implements AutoCloseable {
     }
 
     /**
-     * Kills the leader as SIGKILL would (no step-down, the lease left to run out) and restarts it from its store
-     * after {@code restartAfter}, as Kubernetes would restart its pod. Returns the killed replica's name, or null
-     * when nobody leads.
+     * Kills the leader as SIGKILL would ({@link Replica#crash()}: no step-down, no lease release, so a standby takes
+     * over only when the lease runs out) and restarts it from its store after {@code restartAfter}, as Kubernetes would
+     * restart its pod. Returns the killed replica's name, or null when nobody leads.
      */
     public String killLeader(java.time.Duration restartAfter) {
         Replica leader = leader();
@@ -153,7 +155,8 @@ public final class SandboxCluster implements AutoCloseable {
         KafkaEventLog log = logs.remove(i);
         log.close();
         kills.incrementAndGet();
-        LOG.info("sandbox: killed the leader {} (its lease runs out; it restarts in {})", leader.name(), restartAfter);
+        LOG.info("killed {} (as SIGKILL would: no step-down, its lease left to run out); it restarts in {} ms",
+                leader.name(), restartAfter.toMillis());
         Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(restartAfter.toMillis());
@@ -182,6 +185,11 @@ public final class SandboxCluster implements AutoCloseable {
     /** The running replicas. */
     public List<Replica> replicas() {
         return List.copyOf(replicas);
+    }
+
+    /** Every replica's name, up or down ({@code replica-0}, {@code replica-1}, …). */
+    public List<String> replicaNames() {
+        return List.copyOf(replicaNames);
     }
 
     /** Leaders killed by {@link #killLeader}. */

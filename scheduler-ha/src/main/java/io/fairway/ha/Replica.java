@@ -81,6 +81,8 @@ public final class Replica implements AutoCloseable {
     private volatile long logGiveUps;
     private volatile Role role = Role.FOLLOWER;
     private volatile boolean stopping;
+    /** Set by {@link #crash()}: the replica's thread ends without stepping down, as a killed process would. */
+    private volatile boolean crashed;
     private volatile Throwable failure;
     private volatile long leaderships;
     private volatile long stepDowns;
@@ -211,7 +213,7 @@ public final class Replica implements AutoCloseable {
             LOG.error("replica {} stopped on an error it cannot recover from; it no longer follows or schedules", name,
                     e);
         } finally {
-            if (role == Role.LEADER) {
+            if (role == Role.LEADER && !crashed) {
                 stepDown(stopping ? "the replica is stopping" : "the replica failed");
             }
             role = Role.STOPPED;
@@ -352,7 +354,12 @@ public final class Replica implements AutoCloseable {
         if (role == Role.LEADER) {
             stepDowns++;
             lastStepDown = why;
-            LOG.warn("replica {} stops leading (epoch {}): {}; it follows the log again", name, loop.epoch(), why);
+            if (stopping) {
+                // close(): a deliberate stop, nothing for an operator to look into
+                LOG.info("replica {} stops leading (epoch {}): {}", name, loop.epoch(), why);
+            } else {
+                LOG.warn("replica {} stops leading (epoch {}): {}; it follows the log again", name, loop.epoch(), why);
+            }
         }
         role = Role.FOLLOWER;
     }
@@ -439,21 +446,29 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * Stops as if the process died: nothing more is decided or bound, and the lease is not released, so a standby
-     * takes over only when it runs out. For the sandbox's fail-over demonstration ({@code --kill-leader-every}) and
-     * tests; a real replica dies by SIGKILL.
+     * Stops as if the process died (SIGKILL): no step-down, no log line of its own, no lease release, no abort of its
+     * decision stream; binds and deletions not yet sent are dropped. A standby takes over only when the lease runs out,
+     * and its new epoch fences this one's writer. The replica dies between two turns of its thread (a turn under way
+     * finishes: its commit, if any, is all or nothing anyway). Its informers and store are closed, as the kernel would
+     * close its sockets and files. For the sandbox's fail-over demonstration ({@code --kill-leader-every}) and tests.
      */
     public void crash() {
+        crashed = true;
+        stopping = true;
         watchdog.shutdownNow();
         binder.withdrawPending();
         evictor.withdrawPending();
-        election.abandon();
-        stopping = true;
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // what the last turn queued dies with the process too
+        binder.withdrawPending();
+        evictor.withdrawPending();
+        // stops renewing; the lease is left to run out (abandon never releases it, and clears "leading" before the
+        // elector's callback, so nothing is logged)
+        election.abandon();
         closeParts();
     }
 

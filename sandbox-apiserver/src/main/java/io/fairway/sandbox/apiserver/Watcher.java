@@ -47,6 +47,9 @@ final class Watcher {
         void onDrain(Runnable r);
 
         void end();
+
+        /** The connection is closed (by either side): nothing can be written any more. */
+        boolean isClosed();
     }
 
     final ResourceType view;
@@ -164,6 +167,19 @@ final class Watcher {
         if (closed.get()) {
             return;
         }
+        try {
+            write();
+        } catch (IllegalStateException e) {
+            if (!sink.isClosed()) {
+                throw e;
+            }
+            // the client closed the connection before its close handler ran (a WebSocket then answers "WebSocket is
+            // closed"): the watch is over, as it would be a moment later
+            close();
+        }
+    }
+
+    private void write() {
         if (sink.writeQueueFull()) {
             scheduled.set(true);
             sink.onDrain(() -> {
@@ -249,6 +265,11 @@ final class Watcher {
                     response.end();
                 }
             }
+
+            @Override
+            public boolean isClosed() {
+                return response.closed();
+            }
         };
     }
 
@@ -282,6 +303,11 @@ final class Watcher {
                 if (!ws.isClosed()) {
                     ws.close();
                 }
+            }
+
+            @Override
+            public boolean isClosed() {
+                return ws.isClosed();
             }
         };
     }
