@@ -19,10 +19,18 @@ import org.junit.jupiter.api.Test;
  */
 class LoggingConfigTest {
     private static LoggerContext configured(String fairwayLogLevel) throws Exception {
+        return configured(fairwayLogLevel, null);
+    }
+
+    private static LoggerContext configured(String fairwayLogLevel, String commandLevel) throws Exception {
         LoggerContext ctx = new LoggerContext();
         if (fairwayLogLevel != null) {
             // as the environment variable would: logback looks up context properties before the environment
             ctx.putProperty("FAIRWAY_LOG_LEVEL", fairwayLogLevel);
+        }
+        if (commandLevel != null) {
+            // as Fairway.main sets the system property for an answering command
+            ctx.putProperty("fairway.log.level", commandLevel);
         }
         JoranConfigurator c = new JoranConfigurator();
         c.setContext(ctx);
@@ -42,6 +50,14 @@ class LoggingConfigTest {
                 "jdk.internal.httpclient.debug", "state.change.logger"}) {
             assertThat(ctx.getLogger(library).getEffectiveLevel()).as(library).isEqualTo(Level.WARN);
         }
+    }
+
+    @Test
+    void anAnsweringCommandQuietsFairwaysLinesUnlessFairwayLogLevelSaysOtherwise() throws Exception {
+        assertThat(configured(null, "WARN").getLogger("io.fairway.log.kafka.KafkaEventLog").getEffectiveLevel())
+                .isEqualTo(Level.WARN);
+        assertThat(configured("DEBUG", "WARN").getLogger("io.fairway.log.kafka.KafkaEventLog").getEffectiveLevel())
+                .isEqualTo(Level.DEBUG);
     }
 
     @Test

@@ -24,8 +24,9 @@ class SandboxCommandsTest {
                 // every app's row is the queue Fairway placed it in, whatever its pods' labels say
                 .contains("root.tenants.team-").doesNotContain("(no queue label)").doesNotContain("(queue not seen)")
                 .containsPattern("root\\.tenants\\.team-[abc] +[0-9]+ +[1-9][0-9]* +[0-9]+")
-                .containsPattern("\\[00:0[0-9]\\] replica-[01] leads \\(epoch 1\\)")
-                .containsPattern("\\[00:1[2-9]\\] killed replica-[01] \\(as SIGKILL would\\)")
+                // which epoch leads first, and when a line is printed, depend on how busy the machine is
+                .containsPattern("\\[[0-9:]+\\] replica-[01] leads \\(epoch [1-9]\\)")
+                .containsPattern("\\[[0-9:]+\\] killed replica-[01] \\(as SIGKILL would\\)")
                 // a standby took over, in the next epoch, after the kill
                 .containsPattern("replica-[01] leads \\(epoch [2-9]\\), [0-9.]+ s after replica-[01] was killed")
                 .containsPattern("fail-overs [1-9] \\(1 planned by --kill-leader-every\\)")
@@ -39,9 +40,9 @@ class SandboxCommandsTest {
                 .containsPattern("replay the log +\\./fairway replay --kafka 127\\.0\\.0\\.1:[0-9]+")
                 .contains("fairway demo: stopped")
                 .doesNotContain("the scheduler stopped");
-        // times count from ready: the first summary comes one --every after it
+        // times count from ready: the first summary comes one --every after it (later on a busy machine)
         assertThat(out.lines().filter(l -> l.matches("\\[[0-9:]+\\] apps .*")).findFirst().orElseThrow())
-                .startsWith("[00:05] apps ");
+                .matches("\\[00:0[5-9]\\] apps .*");
         // one kill only: none in the last 10 s, where its take-over would not be seen
         assertThat(out.lines().filter(l -> l.contains(" killed replica-")).count()).isEqualTo(1);
         // the pod to explain is one of this run's (its namespace is a tenant's)
