@@ -1,6 +1,7 @@
 package io.fairway.cli;
 
 import io.fairway.core.state.ClusterState;
+import io.fairway.log.LoggedEvent;
 import io.fairway.log.PodStory;
 import io.fairway.log.Replay;
 import io.fairway.log.StoryBook;
@@ -11,8 +12,11 @@ import io.fairway.store.StateStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,40 +62,74 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        // one read-only client serves both questions: is there a tail after the store, and what is in it
-        try (KafkaEventLog log = kafka == null ? null : KafkaEventLog.openForReading(config())) {
-            return explain(out, log, start);
+        // one read-only client serves both questions (is there a tail after the store, what is in it), and it
+        // connects while the store is read: the two take about as long
+        CompletableFuture<KafkaEventLog> opening = kafka == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> KafkaEventLog.openForReading(config()));
+        try {
+            return explain(out, opening, start);
+        } finally {
+            opening.handle((log, e) -> {
+                if (log != null) {
+                    log.close();
+                }
+                return null;
+            }).join();
         }
     }
 
-    private int explain(PrintWriter out, KafkaEventLog log, long start) {
-        ClusterState state = new ClusterState();
-        StoryBook book = null;
-        long from = 0;
-        String source = topic + "/" + partition;
-        if (data != null) {
-            Path storeDir = Files.exists(data.resolve("CURRENT")) ? data : data.resolve(StateFollower.STORE_DIR);
-            try (StateStore store = StateStore.openReadOnly(storeDir)) {
-                from = Math.max(0, store.meta().nextOffset());
-                List<PodStory.Saved> saved = store.storiesOf(pod);
-                boolean tail = log != null && log.endOffset() > from;
-                if (tail) {
-                    // the tail's events are told against the state they were applied to, as the replica did
-                    state = store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
-                }
-                book = StoryBook.of(pod, state);
-                book.restore(saved);
-                source = "the state store " + storeDir + " (offset " + from + ")";
-                if (!tail) {
-                    return print(out, book, source, 0, start);
-                }
+    private int explain(PrintWriter out, CompletableFuture<KafkaEventLog> opening, long start) {
+        if (data == null) {
+            ClusterState state = new ClusterState();
+            StoryBook book = StoryBook.of(pod, state);
+            Replay.Result r = Replay.run(opened(opening), state, 0, new Replay.End(), book, null);
+            return print(out, book, topic + "/" + partition, r.events(), start);
+        }
+        Path storeDir = Files.exists(data.resolve("CURRENT")) ? data : data.resolve(StateFollower.STORE_DIR);
+        try (StateStore store = StateStore.openReadOnly(storeDir)) {
+            long from = Math.max(0, store.meta().nextOffset());
+            List<PodStory.Saved> saved = store.storiesOf(pod);
+            String source = "the state store " + storeDir + " (offset " + from + ")";
+            StoryBook book = StoryBook.of(pod, new ClusterState());
+            book.restore(saved);
+            List<LoggedEvent> tail = kafka == null ? List.of() : tail(opened(opening), from);
+            if (tail.isEmpty()) {
+                return print(out, book, source, 0, start);
             }
+            source += " and the log after it";
+            if (tail.stream().noneMatch(e -> book.concerns(e.event()))) {
+                // nothing after the store touches this pod: its stored story is the whole of it
+                return print(out, book, source, tail.size(), start);
+            }
+            // the tail's events are told against the state they were applied to, as the replica did
+            ClusterState state = store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
+            StoryBook told = StoryBook.of(pod, state);
+            told.restore(saved);
+            for (LoggedEvent e : tail) {
+                told.applied(e, state.apply(e.event()));
+            }
+            return print(out, told, source, tail.size(), start);
         }
-        if (book == null) {
-            book = StoryBook.of(pod, state);
+    }
+
+    /** The log's events after {@code from}, read to its end (a live replica's store is a moment behind it). */
+    private static List<LoggedEvent> tail(KafkaEventLog log, long from) {
+        if (log.endOffset() <= from) {
+            return List.of();
         }
-        Replay.Result r = Replay.run(log, state, from, new Replay.End(), book, null);
-        return print(out, book, data == null ? source : source + " and the log after it", r.events(), start);
+        List<LoggedEvent> events = new ArrayList<>();
+        // applied to a state of its own only because Replay applies what it reads; the events are what is wanted
+        Replay.run(log, new ClusterState(), from, new Replay.End(), (e, r) -> events.add(e), null);
+        return events;
+    }
+
+    /** The log once open; its own error (unreachable, no such topic) if it could not be. */
+    private static KafkaEventLog opened(CompletableFuture<KafkaEventLog> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private KafkaEventLogConfig config() {

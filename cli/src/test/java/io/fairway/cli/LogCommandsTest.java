@@ -216,6 +216,12 @@ class LogCommandsTest {
             assertThat(both.out()).contains("(the pod was deleted)").contains("deleted  [offset " + end + "]")
                     .contains("and the log after it; 1 events read");
             assertThat(replica.state().pod("p43")).as("the replica did not follow the deletion").isNotNull();
+            // a tail that does not concern p20 leaves its stored story whole
+            CliRun other = run("explain", "ns/p20", "--data", tmp.toString(), "--kafka", kafka.bootstrapServers(),
+                    "--topic", topic);
+            assertThat(other.exit()).as(other.err()).isZero();
+            assertThat(other.out()).contains("and the log after it; 1 events read");
+            assertThat(storyLines(other.out())).isEqualTo(storyLines(replayed.out()));
         }
         CliRun none = run("explain", "p43");
         assertThat(none.exit()).isEqualTo(2);

@@ -58,8 +58,11 @@ public final class EventCodec {
             .build();
 
     private static final Map<String, Class<? extends Event>> TYPES = eventTypes();
-    /** A reader per type, so that decoding does not look the type's deserializer up for every record. */
-    private static final Map<String, ObjectReader> READERS = readers();
+    /**
+     * A reader per type, so that decoding does not look the type's deserializer up for every record; each made at its
+     * type's first record, as building them all costs a short command such as explain a tenth of a second.
+     */
+    private static final Map<String, ObjectReader> READERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private EventCodec() {
     }
@@ -113,7 +116,7 @@ public final class EventCodec {
                         if (version != SCHEMA_VERSION || type == null || value != JsonToken.START_OBJECT) {
                             return decodeTree(bytes, topic, partition, offset);
                         }
-                        ObjectReader reader = READERS.get(type);
+                        ObjectReader reader = reader(type);
                         if (reader == null) {
                             throw new EventDecodeException(topic, partition, offset, "unknown event type '" + type + "'", null);
                         }
@@ -194,10 +197,17 @@ public final class EventCodec {
         return Map.copyOf(out);
     }
 
-    private static Map<String, ObjectReader> readers() {
-        Map<String, ObjectReader> out = new HashMap<>();
-        TYPES.forEach((name, cls) -> out.put(name, MAPPER.readerFor(cls)));
-        return Map.copyOf(out);
+    /** The reader of a known type, null for an unknown one. */
+    private static ObjectReader reader(String type) {
+        ObjectReader r = READERS.get(type);
+        if (r == null) {
+            Class<? extends Event> cls = TYPES.get(type);
+            if (cls == null) {
+                return null;
+            }
+            r = READERS.computeIfAbsent(type, t -> MAPPER.readerFor(cls));
+        }
+        return r;
     }
 
     /** A copy of the codec's JSON mapper (records, resources by name), for other stores of core records. */

@@ -110,6 +110,27 @@ public final class StoryBook implements Replay.Listener {
         }
     }
 
+    /**
+     * Whether {@link #applied} of this event could tell a story of this book, or start one, judged without applying
+     * it: {@code explain} reads the log's tail after a replica's store first, and loads the store's whole state to
+     * tell the tail only when an event of it concerns the pod. Mirrors the cases of {@link #applied}.
+     */
+    public boolean concerns(Event event) {
+        return switch (event) {
+            case PodObserved po -> stories.containsKey(po.pod().uid()) || wanted(po.pod().uid(), po.pod().key());
+            case GangReserved g -> byApp.containsKey(g.appId());
+            case GangReleased g -> byApp.containsKey(g.appId());
+            case Unschedulable u -> stories.containsKey(u.podUid());
+            case Allocated a -> stories.containsKey(a.podUid());
+            case Released r -> stories.containsKey(r.podUid());
+            case PreemptionRequested p -> stories.containsKey(p.preemptorUid())
+                    || p.victims().stream().anyMatch(stories::containsKey);
+            case PodGone g -> stories.containsKey(g.uid());
+            case NodeGone g -> byNode.containsKey(g.name());
+            default -> false;
+        };
+    }
+
     private void tellApp(String appId, LoggedEvent logged, ApplyResult result) {
         Set<String> of = byApp.get(appId);
         if (of != null) {

@@ -429,6 +429,10 @@ public final class KafkaEventLog implements EventLog {
         int timeoutMs = (int) config.timeout().toMillis();
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        if (admin == null) {
+            // a short-lived reader (explain, replay): registering its metrics in JMX costs more than its whole read
+            p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        }
         p.putAll(config.clientProperties());
         return p;
     }
