@@ -35,6 +35,12 @@ import picocli.CommandLine.Spec;
                 "A namespace/name that named several pods over time tells each, newest first.",
                 "Exit code: 0 found, 1 the log never saw the pod."})
 public final class ExplainCommand implements Callable<Integer> {
+    /**
+     * Offsets of the log's tail after a store that are read into memory first, to see whether any concerns the pod (a
+     * live replica's store is a few hundred milliseconds behind its log); a longer tail is replayed as it streams by.
+     */
+    private static final long HELD_TAIL = 50_000;
+
     @Spec
     CommandSpec spec;
 
@@ -90,21 +96,30 @@ public final class ExplainCommand implements Callable<Integer> {
             long from = Math.max(0, store.meta().nextOffset());
             List<PodStory.Saved> saved = store.storiesOf(pod);
             String source = "the state store " + storeDir + " (offset " + from + ")";
-            StoryBook book = StoryBook.of(pod, new ClusterState());
-            book.restore(saved);
-            List<LoggedEvent> tail = kafka == null ? List.of() : tail(opened(opening), from);
-            if (tail.isEmpty()) {
-                return print(out, book, source, 0, start);
+            KafkaEventLog log = kafka == null ? null : opened(opening);
+            long end = log == null ? from : log.endOffset();
+            if (end <= from) {
+                return print(out, restored(saved, new ClusterState()), source, 0, start);
             }
             source += " and the log after it";
-            if (tail.stream().noneMatch(e -> book.concerns(e.event()))) {
+            if (end - from > HELD_TAIL) {
+                // a store far behind its log (a replica stopped long ago): replayed as it streams by
+                ClusterState state = loaded(store);
+                StoryBook told = restored(saved, state);
+                Replay.Result r = Replay.run(log, state, from, new Replay.End(), told, null);
+                return print(out, told, source, r.events(), start);
+            }
+            List<LoggedEvent> tail = new ArrayList<>();
+            // applied to a state of its own only because Replay applies what it reads; the events are what is wanted
+            Replay.run(log, new ClusterState(), from, new Replay.End(), (e, r) -> tail.add(e), null);
+            StoryBook stored = restored(saved, new ClusterState());
+            if (tail.stream().noneMatch(e -> stored.concerns(e.event()))) {
                 // nothing after the store touches this pod: its stored story is the whole of it
-                return print(out, book, source, tail.size(), start);
+                return print(out, stored, source, tail.size(), start);
             }
             // the tail's events are told against the state they were applied to, as the replica did
-            ClusterState state = store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
-            StoryBook told = StoryBook.of(pod, state);
-            told.restore(saved);
+            ClusterState state = loaded(store);
+            StoryBook told = restored(saved, state);
             for (LoggedEvent e : tail) {
                 told.applied(e, state.apply(e.event()));
             }
@@ -112,15 +127,14 @@ public final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** The log's events after {@code from}, read to its end (a live replica's store is a moment behind it). */
-    private static List<LoggedEvent> tail(KafkaEventLog log, long from) {
-        if (log.endOffset() <= from) {
-            return List.of();
-        }
-        List<LoggedEvent> events = new ArrayList<>();
-        // applied to a state of its own only because Replay applies what it reads; the events are what is wanted
-        Replay.run(log, new ClusterState(), from, new Replay.End(), (e, r) -> events.add(e), null);
-        return events;
+    private StoryBook restored(List<PodStory.Saved> saved, ClusterState state) {
+        StoryBook book = StoryBook.of(pod, state);
+        book.restore(saved);
+        return book;
+    }
+
+    private static ClusterState loaded(StateStore store) {
+        return store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
     }
 
     /** The log once open; its own error (unreachable, no such topic) if it could not be. */
