@@ -72,6 +72,9 @@ public final class Binder implements AutoCloseable {
     private final AtomicLong generation = new AtomicLong();
     private final BooleanSupplier mayBind;
     private final long requestTimeoutMillis;
+    private final String userAgent;
+    private io.fabric8.kubernetes.client.http.HttpClient epochHttp;
+    private long epochHttpOf;
 
     /** A binder that may always bind (a single replica that always leads). */
     public Binder(KubernetesClient client, BinderOptions options) {
@@ -93,19 +96,31 @@ public final class Binder implements AutoCloseable {
         this.mayBind = mayBind;
         int configured = client.getConfiguration().getRequestTimeout();
         this.requestTimeoutMillis = configured > 0 ? configured : 10_000;
+        String configuredAgent = client.getConfiguration().getUserAgent();
+        this.userAgent = configuredAgent == null || configuredAgent.isBlank() ? "fairway" : configuredAgent;
         this.inFlight = new Semaphore(options.parallelism());
         this.limiter = new RateLimiter(options.qps(), options.burst());
     }
 
     /** Binds {@code namespace/name} (which must still be the pod {@code uid}) to {@code node}. */
     public CompletableFuture<Outcome> bind(String namespace, String name, String uid, String node) {
+        return bind(namespace, name, uid, node, 0);
+    }
+
+    /**
+     * As {@link #bind(String, String, String, String)} for the leader of {@code epoch}: the request's User-Agent names
+     * the epoch too ({@code fairway/replica-0 epoch/3}), so that the API server's audit log tells which leader bound
+     * what, and a deposed leader's late binding can be told from its successor's.
+     */
+    public CompletableFuture<Outcome> bind(String namespace, String name, String uid, String node, long epoch) {
+        io.fabric8.kubernetes.client.http.HttpClient http = httpFor(epoch);
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         long gen = generation.get();
         executor.execute(() -> {
             try {
                 inFlight.acquire();
                 try {
-                    Outcome o = bindNow(namespace, name, uid, node, gen);
+                    Outcome o = bindNow(namespace, name, uid, node, gen, http);
                     switch (o) {
                         case Bound b -> bound.incrementAndGet();
                         case Failed f -> failed.incrementAndGet();
@@ -133,8 +148,8 @@ public final class Binder implements AutoCloseable {
         generation.incrementAndGet();
     }
 
-    private Outcome bindNow(String namespace, String name, String uid, String node, long gen)
-            throws InterruptedException {
+    private Outcome bindNow(String namespace, String name, String uid, String node, long gen,
+                            io.fabric8.kubernetes.client.http.HttpClient http) throws InterruptedException {
         Binding binding = new BindingBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
                 .withNewTarget().withApiVersion("v1").withKind("Node").withName(node).endTarget()
@@ -154,7 +169,7 @@ public final class Binder implements AutoCloseable {
             String answer;
             long sent = System.nanoTime();
             try {
-                HttpResponse<String> resp = client.getHttpClient().sendAsync(client.getHttpClient()
+                HttpResponse<String> resp = http.sendAsync(http
                                 .newHttpRequestBuilder().uri(bindingUrl(namespace, name))
                                 .post("application/json", body).build(), String.class)
                         .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -245,9 +260,35 @@ public final class Binder implements AutoCloseable {
         return withdrawn.get();
     }
 
+    /**
+     * The HTTP client for a leader of {@code epoch}: fabric8 sets every request's User-Agent from its client's config,
+     * so an epoch gets a client of its own (one per leadership; the previous one is closed).
+     */
+    private synchronized io.fabric8.kubernetes.client.http.HttpClient httpFor(long epoch) {
+        if (epoch <= 0) {
+            return client.getHttpClient();
+        }
+        if (epoch != epochHttpOf) {
+            io.fabric8.kubernetes.client.http.HttpClient previous = epochHttp;
+            epochHttp = io.fabric8.kubernetes.client.utils.HttpClientUtils.createHttpClient(
+                    new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                            .withUserAgent(userAgent + " epoch/" + epoch).build());
+            epochHttpOf = epoch;
+            if (previous != null) {
+                previous.close();
+            }
+        }
+        return epochHttp;
+    }
+
     /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */
     @Override
     public void close() {
         ApiRequests.close(executor, java.time.Duration.ofSeconds(10));
+        synchronized (this) {
+            if (epochHttp != null) {
+                epochHttp.close();
+            }
+        }
     }
 }

@@ -208,6 +208,24 @@ class KubernetesSideTest {
     }
 
     @Test
+    void aLeadersBindingNamesItsEpochInTheUserAgent() throws Exception {
+        namespace("ua");
+        node("ua-node-1", "4");
+        String a = client.pods().inNamespace("ua").resource(pod("ua", "a", "1", null)).create().getMetadata().getUid();
+        String b = client.pods().inNamespace("ua").resource(pod("ua", "b", "1", null)).create().getMetadata().getUid();
+        try (KubernetesClient named = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl(server.url()).withUserAgent("fairway/replica-7").build()).build();
+             Binder binder = new Binder(named, BinderOptions.defaults())) {
+            server.recordRequests();
+            assertThat(binder.bind("ua", "a", a, "ua-node-1", 12).get()).isInstanceOf(Binder.Bound.class);
+            assertThat(binder.bind("ua", "b", b, "ua-node-1").get()).isInstanceOf(Binder.Bound.class);
+        }
+        assertThat(server.requests()).filteredOn(r -> r.subresource().equals("binding"))
+                .extracting(r -> r.name() + " " + r.userAgent())
+                .containsExactly("a fairway/replica-7 epoch/12", "b fairway/replica-7");
+    }
+
+    @Test
     void theBinderBindsOnceAndTellsConflictsApart() throws Exception {
         namespace("b");
         node("b-node-1", "4");

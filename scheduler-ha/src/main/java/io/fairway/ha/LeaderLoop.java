@@ -100,6 +100,7 @@ public final class LeaderLoop {
     private final Function<ClusterState, List<Observation>> reconcile;
     private final BooleanSupplier mayCommit;
     private final Listener listener;
+    private final ChaosHooks hooks = ChaosHooks.current();
     /** Our decisions read back from the log since the last turn: they stop being in flight. */
     private final List<Decision> readBack = new ArrayList<>();
     private final ConcurrentLinkedQueue<Binder.Failed> bindFailures = new ConcurrentLinkedQueue<>();
@@ -362,21 +363,23 @@ public final class LeaderLoop {
         long started = System.nanoTime();
         CycleResult r = scheduler.cycle(now);
         cycles++;
-        if (r.decisions().isEmpty()) {
+        List<Decision> decisions = hooks.beforeCommit(follower.state(), r.decisions());
+        if (decisions.isEmpty()) {
             listener.cycled(System.nanoTime() - started, 0, false);
             return;
         }
         if (!mayCommit.getAsBoolean()) {
             LOG.warn("dropping the {} decisions of a cycle uncommitted: the lease is not known valid",
-                    r.decisions().size());
-            listener.cycled(System.nanoTime() - started, r.decisions().size(), false);
+                    decisions.size());
+            listener.cycled(System.nanoTime() - started, decisions.size(), false);
             return;
         }
         // Committed before anything reaches the cluster: a decision not in the log is never acted on.
-        commit(r.decisions());
-        listener.cycled(System.nanoTime() - started, r.decisions().size(), true);
+        commit(decisions);
+        listener.cycled(System.nanoTime() - started, decisions.size(), true);
         ClusterState state = follower.state();
-        for (Decision d : r.decisions()) {
+        hooks.afterCommit(epoch, decisions, state);
+        for (Decision d : decisions) {
             switch (d) {
                 case Allocated a -> {
                     allocations++;
@@ -390,7 +393,7 @@ public final class LeaderLoop {
                         waiting.waiting(p.pod().namespace(), p.pod().name(), p.uid(), u.message());
                     }
                 }
-                case GangReleased g when g.next() != GangReleased.Next.WAIT -> reportGang(state, g, r.decisions());
+                case GangReleased g when g.next() != GangReleased.Next.WAIT -> reportGang(state, g, decisions);
                 default -> {
                 }
             }
@@ -437,7 +440,7 @@ public final class LeaderLoop {
         }
         waiting.forget(uid);
         binds.incrementAndGet();
-        binder.bind(p.pod().namespace(), p.pod().name(), uid, node).thenAccept(o -> {
+        binder.bind(p.pod().namespace(), p.pod().name(), uid, node, epoch).thenAccept(o -> {
             switch (o) {
                 case Binder.Failed f -> bindFailures.add(f);
                 case Binder.Withdrawn w when scheduler != null -> unsent.add(w);

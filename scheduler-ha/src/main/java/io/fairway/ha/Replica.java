@@ -136,7 +136,9 @@ public final class Replica implements AutoCloseable {
                                 LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
         LeaderElection election = new LeaderElection(client, electionOptions, replica);
         ReplicaMetrics metrics = new ReplicaMetrics(replica);
-        Binder binder = new Binder(client, binderOptions, election::leaseValid, metrics::bindAnswered);
+        ChaosHooks hooks = ChaosHooks.current();
+        Binder binder = new Binder(client, binderOptions,
+                hooks.bindWithoutLease() ? () -> true : election::leaseValid, metrics::bindAnswered);
         // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
         Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
@@ -152,11 +154,13 @@ public final class Replica implements AutoCloseable {
                 });
         StateFollower follower = StateFollower.recover(dataDir, log, fo);
         LogAppender appender = new LogAppender(log);
-        ObservationGate gate = new ObservationGate(appender);
+        ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
+                : o -> appender.observed(hooks.observed(o)));
         ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
         loop[0] = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
                 state -> Reconciliation.missing(state,
-                        watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis()),
+                        watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis())
+                        .stream().map(hooks::observed).toList(),
                 election::leaseValid, metrics);
         try {
             watcher.start();
