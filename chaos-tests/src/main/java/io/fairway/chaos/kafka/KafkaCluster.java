@@ -12,22 +12,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.StringJoiner;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +35,11 @@ import org.slf4j.LoggerFactory;
  * Brokers are numbered by node id, 1..N. The directory is the caller's: {@link #close()} stops the processes and
  * leaves their data and logs ({@code broker-N.log}) there.
  */
-public final class KafkaCluster implements AutoCloseable {
+public final class KafkaCluster implements Brokers {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
     /** Three JVMs starting together on two cores, beside other builds. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(20);
-    private static final short REPLICATION = 3;
-    private static final int MIN_IN_SYNC = 2;
 
     private final Path dir;
     private final String clusterId;
@@ -62,7 +48,7 @@ public final class KafkaCluster implements AutoCloseable {
     private final List<BrokerProcess> processes = new ArrayList<>();
     private final Map<String, List<String>> advertisedByClient = new LinkedHashMap<>();
     private final Thread killOnExit = new Thread(this::killAll, "kafka-cluster-kill-on-exit");
-    private Admin admin;
+    private final ClusterAdmin admin;
     private boolean started;
     private boolean closed;
 
@@ -71,6 +57,7 @@ public final class KafkaCluster implements AutoCloseable {
         this.clusterId = clusterId;
         this.clients = clients;
         this.ports = ports;
+        this.admin = new ClusterAdmin(bootstrap(), "the cluster in " + dir);
     }
 
     /**
@@ -146,13 +133,14 @@ public final class KafkaCluster implements AutoCloseable {
                     ports.stream().map(b -> advertised.apply(c.client(), b.nodeId())).toList());
         }
         Runtime.getRuntime().addShutdownHook(killOnExit);
-        launchAndAwait(allBrokers());
-        awaitBrokersInMetadata(ports.size());
+        launchAndAwait(ports.stream().mapToInt(BrokerPorts::nodeId).toArray());
+        admin.awaitBrokers(ports.size(), READY_TIMEOUT);
         LOG.info("Kafka cluster of {} brokers ready in {} ms (dir {}, harness {})", ports.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), dir, bootstrap());
     }
 
     /** The brokers' HARNESS listeners, direct (no proxy): for the test's own admin, producers and consumers. */
+    @Override
     public String bootstrap() {
         StringJoiner j = new StringJoiner(",");
         ports.forEach(b -> j.add("127.0.0.1:" + b.harness()));
@@ -160,6 +148,7 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /** The advertised addresses (the proxies) of {@code client}'s listener on every broker. */
+    @Override
     public String bootstrapFor(String client) {
         List<String> addresses = advertisedByClient.get(client);
         if (addresses == null) {
@@ -171,6 +160,7 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /** SIGKILL: no controlled shutdown, the process is gone when this returns. */
+    @Override
     public void kill(int broker) {
         BrokerProcess p = process(broker);
         long pid = p.pid();
@@ -183,6 +173,7 @@ public final class KafkaCluster implements AutoCloseable {
      * SIGTERM, and waits for the controlled shutdown (leaderships handed over) to finish. A broker that cannot
      * finish it within 30 s (no controller quorum left) is killed, with a warning.
      */
+    @Override
     public void stop(int broker) {
         BrokerProcess p = process(broker);
         long t0 = System.nanoTime();
@@ -197,6 +188,7 @@ public final class KafkaCluster implements AutoCloseable {
      * ready. A broker is ready only once it has joined a controller quorum: to bring back a majority, restart its
      * members in one call.
      */
+    @Override
     public void restart(int... brokers) {
         if (brokers.length == 0) {
             throw new IllegalArgumentException("restart() of no broker; name at least one of 1.." + ports.size());
@@ -208,48 +200,33 @@ public final class KafkaCluster implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
+    @Override
     public boolean running(int broker) {
         return process(broker).running();
     }
 
     /** The OS process id of the broker's current (or last) process, e.g. for SIGSTOP/SIGCONT. */
+    @Override
     public long pid(int broker) {
         return process(broker).pid();
     }
 
     /** The node id leading the partition, as the brokers' metadata says; -1 when it has no leader. */
+    @Override
     public int partitionLeader(String topic, int partition) {
-        Node leader = partitionInfo(topic, partition).leader();
-        return leader == null || leader.isEmpty() ? -1 : leader.id();
+        return admin.partitionLeader(topic, partition);
     }
 
     /** The node ids in the partition's in-sync replica set, as the brokers' metadata says. */
+    @Override
     public Set<Integer> inSyncReplicas(String topic, int partition) {
-        Set<Integer> ids = new TreeSet<>();
-        partitionInfo(topic, partition).isr().forEach(n -> ids.add(n.id()));
-        return ids;
+        return admin.inSyncReplicas(topic, partition);
     }
 
     /** Creates a topic with replication factor 3 and min.insync.replicas 2; returns once every partition has a leader. */
+    @Override
     public void createTopic(String name, int partitions) {
-        if (ports.size() < REPLICATION) {
-            throw new IllegalStateException("topic " + name + " needs replication factor " + REPLICATION
-                    + " but the cluster has " + ports.size() + " brokers");
-        }
-        NewTopic topic = new NewTopic(name, partitions, REPLICATION)
-                .configs(Map.of("min.insync.replicas", String.valueOf(MIN_IN_SYNC)));
-        call("create topic " + name, () -> admin().createTopics(List.of(topic)).all()
-                .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-        Instant deadline = Instant.now().plus(ADMIN_TIMEOUT);
-        for (int p = 0; p < partitions; p++) {
-            while (leaderOrMissing(name, p) < 0) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("topic " + name + " partition " + p + " has no leader "
-                            + ADMIN_TIMEOUT.toSeconds() + " s after it was created; see the broker logs in " + dir);
-                }
-                pause(50);
-            }
-        }
+        admin.createTopic(name, partitions, ports.size());
     }
 
     /** Stops every broker (SIGTERM together, then SIGKILL after 30 s); leaves the directory as it is. */
@@ -260,9 +237,7 @@ public final class KafkaCluster implements AutoCloseable {
         }
         closed = true;
         long t0 = System.nanoTime();
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
-        }
+        admin.close();
         processes.forEach(BrokerProcess::terminate);
         processes.forEach(p -> p.awaitStopped(STOP_GRACE));
         if (started) {
@@ -277,10 +252,6 @@ public final class KafkaCluster implements AutoCloseable {
 
     // ---- inside ----
 
-    private int[] allBrokers() {
-        return ports.stream().mapToInt(BrokerPorts::nodeId).toArray();
-    }
-
     private void launchAndAwait(int[] brokers) {
         launchAndAwait(Arrays.stream(brokers).mapToObj(this::process).toList());
     }
@@ -292,72 +263,10 @@ public final class KafkaCluster implements AutoCloseable {
         which.forEach(p -> p.awaitReady(deadline));
     }
 
-    private void awaitBrokersInMetadata(int expected) {
-        Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        while (true) {
-            int seen;
-            try {
-                seen = admin().describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-            } catch (ExecutionException | TimeoutException e) {
-                seen = -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the cluster in " + dir, e);
-            }
-            if (seen == expected) {
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("the harness sees " + seen + " of " + expected + " brokers through "
-                        + bootstrap() + " after " + READY_TIMEOUT.toSeconds() + " s; see the broker logs in " + dir);
-            }
-            pause(100);
-        }
-    }
-
-    private TopicPartitionInfo partitionInfo(String topic, int partition) {
-        TopicDescription d = call("describe topic " + topic, () -> admin().describeTopics(List.of(topic))
-                .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic));
-        if (partition < 0 || partition >= d.partitions().size()) {
-            throw new IllegalArgumentException("topic " + topic + " has partitions 0.." + (d.partitions().size() - 1)
-                    + ", not " + partition);
-        }
-        return d.partitions().get(partition);
-    }
-
-    /** -1 for no leader and for a topic the answering broker does not know yet. */
-    private int leaderOrMissing(String topic, int partition) {
-        try {
-            return partitionLeader(topic, partition);
-        } catch (IllegalStateException e) {
-            if (e.getCause() instanceof ExecutionException ee
-                    && ee.getCause() instanceof UnknownTopicOrPartitionException) {
-                return -1;
-            }
-            throw e;
-        }
-    }
-
-    private synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("cluster in " + dir + " is closed");
-        }
-        if (admin == null) {
-            Properties p = new Properties();
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ADMIN_TIMEOUT.toMillis()));
-            p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
-            admin = Admin.create(p);
-        }
-        return admin;
-    }
-
     /** With no broker left, the admin client would only log a failed reconnect every few hundred ms. */
-    private synchronized void closeAdminIfAllDown() {
-        if (admin != null && processes.stream().noneMatch(BrokerProcess::running)) {
-            admin.close(Duration.ZERO);
-            admin = null;
+    private void closeAdminIfAllDown() {
+        if (processes.stream().noneMatch(BrokerProcess::running)) {
+            admin.disconnect();
         }
     }
 
@@ -378,29 +287,5 @@ public final class KafkaCluster implements AutoCloseable {
 
     private void killAll() {
         processes.forEach(BrokerProcess::kill);
-    }
-
-    private interface AdminCall<T> {
-        T run() throws InterruptedException, ExecutionException, TimeoutException;
-    }
-
-    private <T> T call(String what, AdminCall<T> call) {
-        try {
-            return call.run();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot " + what + " through " + bootstrap() + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + what, e);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting on the Kafka cluster", e);
-        }
     }
 }
