@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 ExplainCommand.class,
                 DemoCommand.class,
+                ChaosCommand.class,
                 RunCommand.class,
                 HelpCommand.class
         })

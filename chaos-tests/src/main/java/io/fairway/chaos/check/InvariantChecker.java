@@ -327,7 +327,7 @@ public final class InvariantChecker {
                         violations.add(new Violation("gang-whole", "app " + app + ": its first reservation (offset "
                                 + first.offset() + ") holds " + got + " of the " + min + " members of task group "
                                 + group, Map.of("app", app, "offset", first.offset(), "group", group,
-                                "slots", got, "minMember", min)));
+                                "slots", got, "minMember", min, "t", first.time())));
                     }
                 });
             });

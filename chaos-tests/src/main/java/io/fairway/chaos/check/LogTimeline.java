@@ -29,7 +29,7 @@ final class LogTimeline {
             if (r.type().equals("LeaderElected")) {
                 if (r.epoch() <= current) {
                     violations.add(new Violation("fencing", "epoch " + r.epoch() + " elected after epoch " + current,
-                            Map.of("offset", r.offset(), "replica", r.text("replica"))));
+                            Map.of("offset", r.offset(), "replica", r.text("replica"), "t", r.time())));
                 }
                 current = Math.max(current, r.epoch());
                 elections.add(new Election(r.offset(), r.time(), r.epoch(), r.text("replica")));
@@ -42,7 +42,7 @@ final class LogTimeline {
                 violations.add(new Violation("fencing", r.type() + " of epoch " + r.epoch()
                         + " in the log while epoch " + current + " leads: a deposed or unelected writer's decision",
                         Map.of("offset", r.offset(), "type", r.type(), "epoch", r.epoch(), "leading", current,
-                                "pod", r.text("podUid"))));
+                                "pod", r.text("podUid"), "t", r.time())));
             }
             switch (r.type()) {
                 case "Allocated" -> placements.computeIfAbsent(r.text("podUid"), k -> new ArrayList<>())

@@ -51,7 +51,7 @@ public final class ChaosCluster implements AutoCloseable {
     }
 
     private final Path dir;
-    private final Options options;
+    private Options options;
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Map<String, List<FaultProxy>> kafkaProxies = new LinkedHashMap<>();
     private final Map<String, FaultProxy> apiProxies = new LinkedHashMap<>();
@@ -180,6 +180,27 @@ public final class ChaosCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Stops every replica (SIGTERM: they step down) and starts them again on their stores with {@code sabotage}
+     * planted (null: none); waits for a leader.
+     */
+    public void restartReplicas(Sabotage sabotage) {
+        options = options.withSabotage(sabotage);
+        for (ReplicaProcess r : replicas.values()) {
+            if (r.alive()) {
+                r.process().resume();
+                r.process().terminate(Duration.ofSeconds(15));
+            }
+        }
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (String name : List.copyOf(replicas.keySet())) {
+            ReplicaProcess p = replicaProcess(name);
+            replicas.put(name, p);
+            starting.add(CompletableFuture.runAsync(p::start));
+        }
+        starting.forEach(CompletableFuture::join);
     }
 
     /** Writes the queue ConfigMap (creating it the first time). */

@@ -58,7 +58,8 @@ final class ReplicaHooks implements ChaosHooks {
 
     @Override
     public void afterCommit(long epoch, List<Decision> committed, ClusterState state) {
-        if (Files.exists(armFile)) {
+        // held only after a commit that has binds to send: that is the moment the failpoint is about
+        if (Files.exists(armFile) && committed.stream().anyMatch(d -> d instanceof Allocated)) {
             hold(epoch);
         }
         if (sabotage == Sabotage.BIND_TWICE) {
