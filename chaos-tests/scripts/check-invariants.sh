@@ -6,7 +6,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-SCHEDULER=fairway GRACE=60 PORT=8080 REPLAY=1 FAIRWAY="" BOOTSTRAP="" TOPIC="" IMAGE=""
+SCHEDULER=fairway GRACE=60 PORT=8080 SCHEME="" REPLAY=1 FAIRWAY="" BOOTSTRAP="" TOPIC="" IMAGE=""
 usage() {
   cat <<EOF
 Usage: check-invariants.sh [--grace SECONDS] [--no-replay] [--fairway CMD --bootstrap HOST:PORT] [common options]
@@ -32,6 +32,7 @@ Options:
   --topic T              the topic (default: kafka.topic of fairway-settings, else fairway.events)
   --image IMAGE          the replay pod's image (default: the image the replicas run)
   --health-port PORT     the replicas' health port, for /statez (default: $PORT)
+  --https                the health port serves TLS (console.tls set): the pod proxy asks it over https
 $COMMON_HELP
   --dry-run reads everything and checks invariants 1 and 2; it prints the replays and runs none.
   --kafka-namespace, --kafka-cluster and --lease are accepted and not used by this script.
@@ -50,6 +51,7 @@ while (($#)); do
     --topic) TOPIC=$(optval "$@"); shift 2 ;;
     --image) IMAGE=$(optval "$@"); shift 2 ;;
     --health-port) PORT=$(optval "$@"); shift 2 ;;
+    --https) SCHEME=https:; shift ;;
     *) parse_common "$@"; shift "$SHIFT" ;;
   esac
 done
@@ -92,7 +94,7 @@ replay() {  # prints the state hash of the log up to offset $1
     log "run: $(quoted "${fw[@]}" "${args[@]}")"
     out=$("${fw[@]}" "${args[@]}" 2>"$KERR_FILE")
   else
-    out=$(kchange run "fairway-chaos-replay-$$-$1" -n "$NAMESPACE" --image="$IMAGE" --restart=Never --rm -i --quiet \
+    out=$(kchange_out run "fairway-chaos-replay-$$-$1" -n "$NAMESPACE" --image="$IMAGE" --restart=Never --rm -i --quiet \
       --pod-running-timeout=5m --labels=app.kubernetes.io/name=fairway-chaos-replay -- "${args[@]}")
   fi
   grep -Eo '^[0-9a-f]{64}$' <<<"$out" | tail -1
@@ -115,7 +117,7 @@ if (( REPLAY )); then
   declare -A hash_at=() why_not=()
   checked=()
   for r in "${running[@]}"; do
-    if ! statez=$(kread get --raw "/api/v1/namespaces/$NAMESPACE/pods/$r:$PORT/proxy/statez"); then
+    if ! statez=$(kread get --raw "/api/v1/namespaces/$NAMESPACE/pods/$SCHEME$r:$PORT/proxy/statez"); then
       bad+=("replica $r: /statez did not answer through the API server ($(kerr)), so its state hash is not checked")
       continue
     fi

@@ -56,8 +56,9 @@ pod_of() { jq -r --arg id "$1" '[.items[].metadata.name | select(endswith("-" + 
 
 # partition 0's line of kafka-topics.sh --describe, asked in broker pod $1 ("" when that fails)
 describe() {
-  kread exec -n "$KAFKA_NAMESPACE" "$1" -c kafka -- /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" \
-    --describe --topic "$TOPIC" | awk '{ for (i = 1; i < NF; i++) if ($i == "Partition:" && $(i + 1) == "0") print }' \
+  # a small heap and no JMX port, so that the tool's JVM does not crowd the broker in its container
+  kread exec -n "$KAFKA_NAMESPACE" "$1" -c kafka -- env KAFKA_HEAP_OPTS=-Xmx256m JMX_PORT= \
+    /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --describe --topic "$TOPIC" | awk '{ for (i = 1; i < NF; i++) if ($i == "Partition:" && $(i + 1) == "0") print }' \
     | tr -s ' \t' ' ' || true
 }
 

@@ -41,9 +41,11 @@ quoted() {
 }
 kerr() { tr '\n' ' ' <"$KERR_FILE" | sed 's/ *$//'; }
 
-need() { command -v "$1" >/dev/null || die "$1 is not on the PATH: $2"; }
-need kubectl "install kubectl and point it at the cluster (--context)"
-need jq "install jq (Debian: apt-get install jq; macOS: brew install jq)"
+# checked before the first kubectl call, so that --help needs neither
+need_tools() {
+  command -v kubectl >/dev/null || die "kubectl is not on the PATH: install it and point it at the cluster (--context)"
+  command -v jq >/dev/null || die "jq is not on the PATH: install it (Debian: apt-get install jq; macOS: brew install jq)"
+}
 
 KUBECTL=(kubectl)
 set_context() { KUBECTL=(kubectl); [[ -z $CONTEXT ]] || KUBECTL+=(--context "$CONTEXT"); }
@@ -51,11 +53,15 @@ set_context() { KUBECTL=(kubectl); [[ -z $CONTEXT ]] || KUBECTL+=(--context "$CO
 # A command that only reads: run in --dry-run too (the plan needs its answer), and shown there. kubectl's stderr goes
 # to $KERR_FILE for the caller's error message: `x=$(kread …) || die "what: $(kerr)"`.
 kread() {
+  need_tools
   (( DRY_RUN )) && log "run (reads only): $(quoted "${KUBECTL[@]}" "$@")"
   "${KUBECTL[@]}" "$@" 2>"$KERR_FILE"
 }
-# A command that changes the cluster: shown and not run under --dry-run.
-kchange() {
+# A command that changes the cluster: shown and not run under --dry-run. What kubectl prints ("pod … deleted") goes
+# to the log's stream (stderr); kchange_out keeps it on stdout for the caller.
+kchange() { kchange_out "$@" >&2; }
+kchange_out() {
+  need_tools
   if (( DRY_RUN )); then log "would run: $(quoted "${KUBECTL[@]}" "$@")"; return 0; fi
   log "run: $(quoted "${KUBECTL[@]}" "$@")"
   "${KUBECTL[@]}" "$@" 2>"$KERR_FILE"

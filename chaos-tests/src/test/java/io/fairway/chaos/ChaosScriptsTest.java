@@ -245,6 +245,14 @@ class ChaosScriptsTest {
                 + "but a replay of the log to that offset gives " + HASH);
     }
 
+    @Test
+    void checkInvariantsAsksEachReplicaThroughThePodProxyOverHttpsWhenTold() throws Exception {
+        Result r = run("check-invariants.sh", "--https", "--health-port", "8443");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.calls()).contains("get --raw /api/v1/namespaces/fairway/pods/https:" + LEADER + ":8443/proxy/statez",
+                "get --raw /api/v1/namespaces/fairway/pods/https:" + FOLLOWER + ":8443/proxy/statez");
+    }
+
     // ------------------------------------------------------------------------------------------------- real runs
 
     @Test
@@ -478,7 +486,7 @@ class ChaosScriptsTest {
               *" get events "*) serve events ;;
               *" get networkpolicies "*) serve networkpolicies ;;
               *" get configmap "*) serve settings ;;
-              *" get --raw "*/statez*) p=${a#*/pods/}; serve "statez-${p%%:*}" ;;
+              *" get --raw "*/statez*) p=${a#*/pods/}; p=${p#https:}; serve "statez-${p%%:*}" ;;
               *" logs "*) serve logs ;;
               *" exec "*kafka-topics.sh*) serve describe ;;
               *" run "*) serve replay ;;
