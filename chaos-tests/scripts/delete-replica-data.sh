@@ -21,6 +21,8 @@ recovered from ("state recovered from scratch …" is the rebuild).
     emptyDir too, but brings a new pod with a new name.)
   - A PersistentVolumeClaim (a StatefulSet's): deletes the claim (--wait=false: it goes once its pod is gone) and the
     pod; a StatefulSet makes both again. A Deployment's pod with a fixed claim stays Pending until you make it again.
+The log must still start at offset 0 (deploy/kafka's topic keeps 14 days): on an older one a replica without data
+refuses to start (docs/event-log.md), which the script reports. Do not use it there unless you mean to see that.
 
 Options:
   --replica NAME         the replica's pod name; "leader" for the Lease holder, "follower" for another one
@@ -89,8 +91,15 @@ if (( DRY_RUN )); then
 fi
 
 log "waiting up to ${TIMEOUT}s for replica $REPLICA to be Ready again"
+polls=0
 while :; do
   sleep 2
+  if [[ -z $claim ]] && (( ++polls % 5 == 0 )); then   # every 10 s: a replica that cannot rebuild says so, and stops
+    why=$({ kread logs "$REPLICA" -n "$NAMESPACE" -c "$CONTAINER" --tail=200 || true
+      kread logs "$REPLICA" -n "$NAMESPACE" -c "$CONTAINER" --tail=200 --previous || true; } \
+      | grep -m1 'cannot build the state' || true)
+    [[ -z $why ]] || { log "replica $REPLICA cannot rebuild from the log: $why"; exit 1; }
+  fi
   now=$(kread get pods -n "$NAMESPACE" -l "$APP_SELECTOR" -o json | jq -r --argjson old "$olduids" --arg r "$REPLICA" \
     --arg c "$CONTAINER" --argjson n "$restarts" "$ready" || true)
   [[ -n $now ]] && break

@@ -351,6 +351,17 @@ class ChaosScriptsTest {
     }
 
     @Test
+    void deleteReplicaDataStopsWhenTheReplicaCannotRebuild() throws Exception {
+        can("fairway-pods-after", fairwayPods(1, 0).replace("{\"type\": \"Ready\", \"status\": \"True\"}", ""));
+        can("logs", "StoreException: cannot build the state: the log starts at offset 5000, the events before it were "
+                + "deleted (retention, or a deletion of records), and no state store or snapshot reaches that far\n");
+        Result r = run("delete-replica-data.sh", "--replica", FOLLOWER, "--timeout", "60");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("replica " + FOLLOWER + " cannot rebuild from the log: StoreException: cannot build "
+                + "the state: the log starts at offset 5000");
+    }
+
+    @Test
     void deleteKafkaBrokerWaitsForTheNewPodToBeReady() throws Exception {
         Result r = run("delete-kafka-broker.sh", "--broker", "1", "--force", "--timeout", "30");
         assertThat(r.exit()).as(r.out()).isZero();
