@@ -129,12 +129,11 @@ log "leader $leader is cut from Kafka for ${SECS}s"
 start=$(now_ms) holder=$leader
 while (( $(now_ms) - start < SECS * 1000 )); do
   sleep 1
-  now=$({ kread get lease "$LEASE" -n "$NAMESPACE" -o json || echo '{"spec":{"holderIdentity":"?"}}'; } \
-    | jq -r '.spec.holderIdentity // ""')
+  now=$(poll_lease_holder)
   [[ $now == "$holder" ]] || log "lease $NAMESPACE/$LEASE is now held by '${now}' ($(secs_since "$start")s into the cut)"
   holder=$now
 done
 log "healing after ${SECS}s"
 heal || die "the cut was not fully undone: see above"
-log "healed; lease $NAMESPACE/$LEASE is held by '$(lease_holder)'"
+log "healed; lease $NAMESPACE/$LEASE is held by '$(poll_lease_holder)'"
 echo "cut leader $leader from Kafka for ${SECS} s and healed; the lease is held by '$holder' at the end of the cut"

@@ -67,8 +67,8 @@ fi
 log "waiting up to ${TIMEOUT}s for a replica other than $leader to hold lease $NAMESPACE/$LEASE"
 released=""
 while :; do
-  holder=$(lease_holder)
-  [[ -n $holder && $holder != "$leader" ]] && break
+  holder=$(poll_lease_holder)
+  [[ -n $holder && $holder != "$leader" && $holder != "?" ]] && break
   if [[ -z $holder && -z $released ]]; then
     released=$(secs_since "$start")
     log "the Lease was released ${released}s after the delete: $leader stepped down on SIGTERM"

@@ -105,6 +105,11 @@ lease_json() {
     || die "cannot read the Lease $NAMESPACE/$LEASE ($(kerr)): is Fairway running in namespace $NAMESPACE? (--namespace, --lease, --context)"
 }
 lease_holder() { local json; json=$(lease_json); jq -r '.spec.holderIdentity // ""' <<<"$json"; }
+# The same while waiting: a read that fails for a moment prints "?" rather than ending the script.
+poll_lease_holder() {
+  { kread get lease "$LEASE" -n "$NAMESPACE" -o json || echo '{"spec":{"holderIdentity":"?"}}'; } \
+    | jq -r '.spec.holderIdentity // ""'
+}
 
 # Fairway's pods (deploy/base's label) as a JSON list.
 fairway_pods() {
