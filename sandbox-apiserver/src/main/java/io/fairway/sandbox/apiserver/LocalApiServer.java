@@ -88,14 +88,15 @@ public final class LocalApiServer implements AutoCloseable {
      * number, so for port 0 a free port is picked first and the bind retried if another process takes it meanwhile.
      */
     private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o, java.util.Set<Thread> eventLoops) {
-        RuntimeException last = null;
+        Exception last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             int port = o.port() != 0 ? o.port() : freePort(o.host());
             try {
                 vertx.deployVerticle(() -> new ServerVerticle(new HttpServerOptions(http).setPort(port), handler, eventLoops),
                         new DeploymentOptions().setInstances(o.eventLoops())).await();
                 return port;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // await() rethrows the bind's own failure, a checked BindException among them
                 last = e;
                 if (o.port() != 0) {
                     break;
@@ -103,7 +104,8 @@ public final class LocalApiServer implements AutoCloseable {
                 LOG.debug("port {} was taken meanwhile, trying another", port, e);
             }
         }
-        throw new IllegalStateException("cannot listen on " + o.host() + ":" + o.port(), last);
+        throw new IllegalStateException("cannot listen on " + o.host() + ":" + o.port() + ": " + last.getMessage()
+                + (o.port() != 0 ? " (is another server on that port? pick another or 0 for a free one)" : ""), last);
     }
 
     private static int freePort(String host) {
