@@ -1,5 +1,6 @@
 package io.fairway.sandbox.apiserver;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -19,6 +20,8 @@ import java.util.Objects;
  *                         ({@code deletionTimestamp}, {@code deletionGracePeriodSeconds}) and leaves it until its kubelet
  *                         deletes it with grace period 0, as a real API server does; for clusters with (simulated)
  *                         kubelets. False by default: with no kubelet to finish it, the pod is removed at once
+ * @param dataDir          where the store is journaled and restored from on the next start with the same directory
+ *                         (see {@link StoreJournal}); null (the default) keeps it in memory only
  */
 public record ApiServerOptions(
         String host,
@@ -28,7 +31,8 @@ public record ApiServerOptions(
         Duration watchTimeout,
         int maxWatchBacklog,
         int eventLoops,
-        boolean kubeletsDeletePods) {
+        boolean kubeletsDeletePods,
+        Path dataDir) {
 
     public ApiServerOptions {
         Objects.requireNonNull(host, "host");
@@ -57,38 +61,42 @@ public record ApiServerOptions(
     /** 127.0.0.1, a free port, 100,000 changes of history, bookmarks every 5 s, 30 min watches. */
     public static ApiServerOptions defaults() {
         return new ApiServerOptions("127.0.0.1", 0, 100_000, Duration.ofSeconds(5), Duration.ofMinutes(30), 200_000,
-                Math.max(2, Runtime.getRuntime().availableProcessors()), false);
+                Math.max(2, Runtime.getRuntime().availableProcessors()), false, null);
     }
 
     public ApiServerOptions withHost(String host) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withPort(int port) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withWatchHistory(int watchHistory) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withBookmarkInterval(Duration bookmarkInterval) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withWatchTimeout(Duration watchTimeout) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withMaxWatchBacklog(int maxWatchBacklog) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withEventLoops(int eventLoops) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 
     public ApiServerOptions withKubeletsDeletingPods(boolean kubeletsDeletePods) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+    }
+
+    public ApiServerOptions withDataDir(Path dataDir) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
     }
 }

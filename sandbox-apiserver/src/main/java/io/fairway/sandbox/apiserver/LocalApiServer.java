@@ -37,6 +37,8 @@ public final class LocalApiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Set<Thread> eventLoops;
     private ApiHandler handler;
+    // closed after the event loops, so no request writes to it meanwhile; null when not asked for
+    private StoreJournal journal;
 
     private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
         this.eventLoops = eventLoops;
@@ -54,10 +56,18 @@ public final class LocalApiServer implements AutoCloseable {
 
     public static LocalApiServer start(ApiServerOptions o) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops()).setPreferNativeTransport(false));
+        StoreJournal journal = null;
         try {
             Store store = new Store(o.watchHistory(), o.kubeletsDeletePods());
             Admission admission = new Admission(store);
-            bootstrap(store, admission);
+            if (o.dataDir() != null) {
+                journal = StoreJournal.open(o.dataDir());
+                store.restore(journal.restored());
+                store.journalTo(journal);
+            }
+            if (journal == null || journal.restored().isEmpty()) {
+                bootstrap(store, admission);
+            }
             ApiHandler handler = new ApiHandler(vertx, store, admission, o);
             HttpServerOptions http = new HttpServerOptions()
                     .setHost(o.host())
@@ -75,10 +85,14 @@ public final class LocalApiServer implements AutoCloseable {
             long timer = vertx.setPeriodic(o.bookmarkInterval().toMillis(), id -> store.bookmarkTick());
             LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer, eventLoops);
             server.handler = handler;
+            server.journal = journal;
             LOG.info("Local Kubernetes API server listening on {}", server.url);
             return server;
         } catch (RuntimeException e) {
             vertx.close();
+            if (journal != null) {
+                journal.close();
+            }
             throw e;
         }
     }
@@ -261,7 +275,16 @@ public final class LocalApiServer implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("the local API server did not stop cleanly", e);
             }
+            closeJournal();
+        } else {
+            f.onComplete(x -> closeJournal());
         }
         LOG.debug("Local Kubernetes API server {} stopped", url);
+    }
+
+    private void closeJournal() {
+        if (journal != null) {
+            journal.close();
+        }
     }
 }
