@@ -30,12 +30,15 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final ApiServerOptions options;
     private volatile Discovery discovery;
     private volatile java.util.Queue<ApiRequest> requests;
+    /** Where mutating requests are recorded; null (the default) records nothing and costs nothing. */
+    private final RequestHistory history;
 
-    ApiHandler(Vertx vertx, Store store, Admission admission, ApiServerOptions options) {
+    ApiHandler(Vertx vertx, Store store, Admission admission, ApiServerOptions options, RequestHistory history) {
         this.vertx = vertx;
         this.store = store;
         this.admission = admission;
         this.options = options;
+        this.history = history;
     }
 
     /** Starts (a fresh queue) or stops (null) recording the requests served. */
@@ -59,8 +62,13 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} {}", req.version(), req.method(), req.uri());
         }
+        guarded(req, () -> route(req));
+    }
+
+    /** Runs {@code r}, answering what it throws as a Status. */
+    private void guarded(HttpServerRequest req, Runnable r) {
         try {
-            route(req);
+            r.run();
         } catch (ApiException e) {
             sendStatus(req, e);
         } catch (RuntimeException e) {
@@ -186,26 +194,39 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         Target target = new Target(t, ns, name, sub, watchPath);
         HttpMethod m = req.method();
         java.util.Queue<ApiRequest> record = requests;
-        if (record != null) {
-            record.add(new ApiRequest(verb(m, target, req.params()), group, plural, sub == null ? "" : sub,
-                    ns == null ? "" : ns, name == null ? "" : name,
-                    java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), ""), System.nanoTime()));
+        if (record == null && history == null) {
+            serve(req, target, null);
+            return;
         }
+        String verb = verb(m, target, req.params());
+        String agent = java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), "");
+        if (record != null) {
+            record.add(new ApiRequest(verb, group, plural, sub == null ? "" : sub, ns == null ? "" : ns, name == null ? "" : name,
+                    agent, System.nanoTime()));
+        }
+        MutationCapture capture = history != null && MutationCapture.recorded(verb, t) ? new MutationCapture(req, verb, target, agent) : null;
+        serve(req, target, capture);
+    }
+
+    /** Serves a resource request; {@code capture} (if any) records a write. */
+    private void serve(HttpServerRequest req, Target target, MutationCapture capture) {
+        HttpMethod m = req.method();
         if (m == HttpMethod.GET) {
             get(req, target);
         } else if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH || m == HttpMethod.DELETE) {
             req.body().onComplete(ar -> {
-                try {
+                byte[] body = ar.succeeded() && ar.result() != null ? ar.result().getBytes() : new byte[0];
+                Runnable work = () -> guarded(req, () -> {
                     if (ar.failed()) {
                         throw ApiException.badRequest("could not read the request body: " + ar.cause());
                     }
-                    byte[] body = ar.result() == null ? new byte[0] : ar.result().getBytes();
                     write(req, target, body);
-                } catch (ApiException e) {
-                    sendStatus(req, e);
-                } catch (RuntimeException e) {
-                    LOG.warn("unexpected error serving {} {}", req.method(), req.uri(), e);
-                    sendStatus(req, new ApiException(500, "InternalError", "Internal error occurred: " + e, null, null, null, List.of()));
+                });
+                if (capture == null) {
+                    work.run();
+                } else {
+                    capture.body(body, isYaml(req));
+                    capture.run(work);
                 }
             });
         } else {
@@ -695,12 +716,22 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private static void send(HttpServerRequest req, int code, byte[] body) {
+    private void send(HttpServerRequest req, int code, byte[] body) {
         // stored JSON is never modified: wrap it instead of copying
         send(req, code, io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(body)));
     }
 
-    private static void send(HttpServerRequest req, int code, Buffer body) {
+    private void send(HttpServerRequest req, int code, Buffer body) {
+        if (history != null) {
+            // recorded before the answer leaves (even to a client gone meanwhile): no answer is missing from the history
+            MutationCapture c = MutationCapture.current();
+            if (c != null && c.request() == req) {
+                HistoryEntry e = c.answer(code, store);
+                if (e != null) {
+                    history.append(e);
+                }
+            }
+        }
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return;
@@ -710,7 +741,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         resp.end(body);
     }
 
-    private static void sendStatus(HttpServerRequest req, ApiException e) {
+    private void sendStatus(HttpServerRequest req, ApiException e) {
         HttpServerResponse resp = req.response();
         if (resp.headWritten()) {
             resp.reset();

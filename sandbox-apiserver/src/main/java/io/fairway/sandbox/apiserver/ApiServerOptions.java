@@ -22,6 +22,8 @@ import java.util.Objects;
  *                         kubelets. False by default: with no kubelet to finish it, the pod is removed at once
  * @param dataDir          where the store is journaled and restored from on the next start with the same directory
  *                         (see {@link StoreJournal}); null (the default) keeps it in memory only
+ * @param historyFile      where one JSON line per mutating request is appended (see {@link HistoryEntry}); null (the
+ *                         default) records nothing
  */
 public record ApiServerOptions(
         String host,
@@ -32,7 +34,8 @@ public record ApiServerOptions(
         int maxWatchBacklog,
         int eventLoops,
         boolean kubeletsDeletePods,
-        Path dataDir) {
+        Path dataDir,
+        Path historyFile) {
 
     public ApiServerOptions {
         Objects.requireNonNull(host, "host");
@@ -61,42 +64,46 @@ public record ApiServerOptions(
     /** 127.0.0.1, a free port, 100,000 changes of history, bookmarks every 5 s, 30 min watches. */
     public static ApiServerOptions defaults() {
         return new ApiServerOptions("127.0.0.1", 0, 100_000, Duration.ofSeconds(5), Duration.ofMinutes(30), 200_000,
-                Math.max(2, Runtime.getRuntime().availableProcessors()), false, null);
+                Math.max(2, Runtime.getRuntime().availableProcessors()), false, null, null);
     }
 
     public ApiServerOptions withHost(String host) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withPort(int port) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withWatchHistory(int watchHistory) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withBookmarkInterval(Duration bookmarkInterval) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withWatchTimeout(Duration watchTimeout) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withMaxWatchBacklog(int maxWatchBacklog) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withEventLoops(int eventLoops) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withKubeletsDeletingPods(boolean kubeletsDeletePods) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 
     public ApiServerOptions withDataDir(Path dataDir) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+    }
+
+    public ApiServerOptions withHistoryFile(Path historyFile) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
     }
 }

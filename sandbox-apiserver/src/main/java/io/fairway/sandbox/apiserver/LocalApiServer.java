@@ -37,8 +37,9 @@ public final class LocalApiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Set<Thread> eventLoops;
     private ApiHandler handler;
-    // closed after the event loops, so no request writes to it meanwhile; null when not asked for
+    // closed after the event loops, so no request writes to them meanwhile; null when not asked for
     private StoreJournal journal;
+    private RequestHistory history;
 
     private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
         this.eventLoops = eventLoops;
@@ -57,6 +58,7 @@ public final class LocalApiServer implements AutoCloseable {
     public static LocalApiServer start(ApiServerOptions o) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops()).setPreferNativeTransport(false));
         StoreJournal journal = null;
+        RequestHistory history = null;
         try {
             Store store = new Store(o.watchHistory(), o.kubeletsDeletePods());
             Admission admission = new Admission(store);
@@ -68,7 +70,11 @@ public final class LocalApiServer implements AutoCloseable {
             if (journal == null || journal.restored().isEmpty()) {
                 bootstrap(store, admission);
             }
-            ApiHandler handler = new ApiHandler(vertx, store, admission, o);
+            if (o.historyFile() != null) {
+                history = RequestHistory.open(o.historyFile());
+                store.onCommit(MutationCapture::committed);
+            }
+            ApiHandler handler = new ApiHandler(vertx, store, admission, o, history);
             HttpServerOptions http = new HttpServerOptions()
                     .setHost(o.host())
                     .setTcpNoDelay(true)
@@ -86,12 +92,16 @@ public final class LocalApiServer implements AutoCloseable {
             LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer, eventLoops);
             server.handler = handler;
             server.journal = journal;
+            server.history = history;
             LOG.info("Local Kubernetes API server listening on {}", server.url);
             return server;
         } catch (RuntimeException e) {
             vertx.close();
             if (journal != null) {
                 journal.close();
+            }
+            if (history != null) {
+                history.close();
             }
             throw e;
         }
@@ -275,16 +285,19 @@ public final class LocalApiServer implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("the local API server did not stop cleanly", e);
             }
-            closeJournal();
+            closeFiles();
         } else {
-            f.onComplete(x -> closeJournal());
+            f.onComplete(x -> closeFiles());
         }
         LOG.debug("Local Kubernetes API server {} stopped", url);
     }
 
-    private void closeJournal() {
+    private void closeFiles() {
         if (journal != null) {
             journal.close();
+        }
+        if (history != null) {
+            history.close();
         }
     }
 }

@@ -72,6 +72,8 @@ final class Store {
     private final boolean kubeletsDeletePods;
     /** Where every change is written before it applies; null keeps the store in memory only. Set before serving. */
     private StoreJournal journal;
+    /** Told of every committed change, under the lock; null when nobody asked. Set before serving. */
+    private java.util.function.Consumer<Change> commitListener;
     /** The resourceVersion the store was restored at: the changes before it are gone, so watches from older ones get 410. */
     private long restoredRv;
 
@@ -88,6 +90,11 @@ final class Store {
     /** From now on every change is written to {@code j} before it applies (call before serving). */
     void journalTo(StoreJournal j) {
         this.journal = j;
+    }
+
+    /** From now on {@code listener} is told of every committed change, under the write lock (call before serving). */
+    void onCommit(java.util.function.Consumer<Change> listener) {
+        this.commitListener = listener;
     }
 
     /**
@@ -495,6 +502,9 @@ final class Store {
         index(c);
         for (Watcher w : watchers.get(s.type.storage())) {
             w.offer(c);
+        }
+        if (commitListener != null) {
+            commitListener.accept(c);
         }
     }
 
