@@ -24,6 +24,9 @@ import java.util.Objects;
  *                         (see {@link StoreJournal}); null (the default) keeps it in memory only
  * @param historyFile      where one JSON line per mutating request is appended (see {@link HistoryEntry}); null (the
  *                         default) records nothing
+ * @param faultEndpoints   whether {@code /chaos/faults} and {@code /chaos/cut-watches} are served, to inject API
+ *                         errors, throttling, latency and lost watches while running (see {@link FaultSettings}); off
+ *                         by default (those paths are then 404)
  */
 public record ApiServerOptions(
         String host,
@@ -35,7 +38,8 @@ public record ApiServerOptions(
         int eventLoops,
         boolean kubeletsDeletePods,
         Path dataDir,
-        Path historyFile) {
+        Path historyFile,
+        boolean faultEndpoints) {
 
     public ApiServerOptions {
         Objects.requireNonNull(host, "host");
@@ -64,46 +68,50 @@ public record ApiServerOptions(
     /** 127.0.0.1, a free port, 100,000 changes of history, bookmarks every 5 s, 30 min watches. */
     public static ApiServerOptions defaults() {
         return new ApiServerOptions("127.0.0.1", 0, 100_000, Duration.ofSeconds(5), Duration.ofMinutes(30), 200_000,
-                Math.max(2, Runtime.getRuntime().availableProcessors()), false, null, null);
+                Math.max(2, Runtime.getRuntime().availableProcessors()), false, null, null, false);
     }
 
     public ApiServerOptions withHost(String host) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withPort(int port) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withWatchHistory(int watchHistory) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withBookmarkInterval(Duration bookmarkInterval) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withWatchTimeout(Duration watchTimeout) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withMaxWatchBacklog(int maxWatchBacklog) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withEventLoops(int eventLoops) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withKubeletsDeletingPods(boolean kubeletsDeletePods) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withDataDir(Path dataDir) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 
     public ApiServerOptions withHistoryFile(Path historyFile) {
-        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile);
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
+    }
+
+    public ApiServerOptions withFaultEndpoints(boolean faultEndpoints) {
+        return new ApiServerOptions(host, port, watchHistory, bookmarkInterval, watchTimeout, maxWatchBacklog, eventLoops, kubeletsDeletePods, dataDir, historyFile, faultEndpoints);
     }
 }

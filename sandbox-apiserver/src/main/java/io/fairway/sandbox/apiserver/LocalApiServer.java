@@ -74,7 +74,8 @@ public final class LocalApiServer implements AutoCloseable {
                 history = RequestHistory.open(o.historyFile());
                 store.onCommit(MutationCapture::committed);
             }
-            ApiHandler handler = new ApiHandler(vertx, store, admission, o, history);
+            FaultInjector faults = o.faultEndpoints() ? new FaultInjector() : null;
+            ApiHandler handler = new ApiHandler(vertx, store, admission, o, history, faults);
             HttpServerOptions http = new HttpServerOptions()
                     .setHost(o.host())
                     .setTcpNoDelay(true)

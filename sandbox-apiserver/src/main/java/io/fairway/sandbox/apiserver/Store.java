@@ -619,7 +619,8 @@ final class Store {
         }
     }
 
-    void closeWatchers() {
+    /** Ends every open watch (their clients re-watch); returns how many were open. */
+    int closeWatchers() {
         List<Watcher> all = new ArrayList<>();
         for (List<Watcher> l : watchers.values()) {
             all.addAll(l);
@@ -627,6 +628,7 @@ final class Store {
         for (Watcher w : all) {
             w.close();
         }
+        return all.size();
     }
 
     boolean uidExists(String uid) {
