@@ -30,12 +30,20 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final ApiServerOptions options;
     private volatile Discovery discovery;
     private volatile java.util.Queue<ApiRequest> requests;
+    /** Where mutating requests are recorded; null (the default) records nothing and costs nothing. */
+    private final RequestHistory history;
+    /** The faults injected; null (the default) when the fault endpoints are off. */
+    private final FaultInjector faults;
+    private final ChaosEndpoints chaos;
 
-    ApiHandler(Vertx vertx, Store store, Admission admission, ApiServerOptions options) {
+    ApiHandler(Vertx vertx, Store store, Admission admission, ApiServerOptions options, RequestHistory history, FaultInjector faults) {
         this.vertx = vertx;
         this.store = store;
         this.admission = admission;
         this.options = options;
+        this.history = history;
+        this.faults = faults;
+        this.chaos = faults == null ? null : new ChaosEndpoints(faults, store);
     }
 
     /** Starts (a fresh queue) or stops (null) recording the requests served. */
@@ -59,8 +67,13 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} {}", req.version(), req.method(), req.uri());
         }
+        guarded(req, () -> route(req));
+    }
+
+    /** Runs {@code r}, answering what it throws as a Status. */
+    private void guarded(HttpServerRequest req, Runnable r) {
         try {
-            route(req);
+            r.run();
         } catch (ApiException e) {
             sendStatus(req, e);
         } catch (RuntimeException e) {
@@ -83,6 +96,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             case "version" -> send(req, 200, discovery.version());
             case "healthz", "livez", "readyz" -> req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end("ok");
             case "openapi" -> OpenApi.serve(req, seg);
+            case "chaos" -> {
+                if (chaos == null) {
+                    throw notFoundPath();
+                }
+                chaos.handle(req, seg);
+            }
             case "api" -> {
                 if (seg.length == 1) {
                     send(req, 200, discovery.api());
@@ -186,31 +205,92 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         Target target = new Target(t, ns, name, sub, watchPath);
         HttpMethod m = req.method();
         java.util.Queue<ApiRequest> record = requests;
-        if (record != null) {
-            record.add(new ApiRequest(verb(m, target, req.params()), group, plural, sub == null ? "" : sub,
-                    ns == null ? "" : ns, name == null ? "" : name,
-                    java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), ""), System.nanoTime()));
+        if (record == null && history == null && faults == null) {
+            serve(req, target, null, FaultInjector.Fault.NONE);
+            return;
         }
+        String verb = verb(m, target, req.params());
+        String agent = java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), "");
+        if (record != null) {
+            record.add(new ApiRequest(verb, group, plural, sub == null ? "" : sub, ns == null ? "" : ns, name == null ? "" : name,
+                    agent, System.nanoTime()));
+        }
+        MutationCapture capture = history != null && MutationCapture.recorded(verb, t) ? new MutationCapture(req, verb, target, agent) : null;
+        FaultInjector.Fault fault = faults == null ? FaultInjector.Fault.NONE : faults.decide(agent, resumesWatch(verb, req.params()));
+        if (fault.latencyMs() > 0) {
+            // a timer, not a sleep: the event loop serves others meanwhile; the body waits, paused, until then
+            req.pause();
+            vertx.setTimer(fault.latencyMs(), id -> {
+                guarded(req, () -> serve(req, target, capture, fault));
+                req.resume();
+            });
+        } else {
+            serve(req, target, capture, fault);
+        }
+    }
+
+    /** Serves a resource request, or answers it with the injected fault; {@code capture} (if any) records a write. */
+    private void serve(HttpServerRequest req, Target target, MutationCapture capture, FaultInjector.Fault fault) {
+        HttpMethod m = req.method();
+        boolean refused = fault.kind() != FaultInjector.Kind.NONE && fault.kind() != FaultInjector.Kind.GONE;
         if (m == HttpMethod.GET) {
-            get(req, target);
+            if (refused) {
+                answerFault(req, fault);
+            } else {
+                get(req, target, fault.kind() == FaultInjector.Kind.GONE);
+            }
         } else if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH || m == HttpMethod.DELETE) {
             req.body().onComplete(ar -> {
-                try {
+                byte[] body = ar.succeeded() && ar.result() != null ? ar.result().getBytes() : new byte[0];
+                Runnable work = () -> guarded(req, () -> {
+                    if (refused) {
+                        if (capture != null) {
+                            capture.injected();
+                        }
+                        answerFault(req, fault);
+                        return;
+                    }
                     if (ar.failed()) {
                         throw ApiException.badRequest("could not read the request body: " + ar.cause());
                     }
-                    byte[] body = ar.result() == null ? new byte[0] : ar.result().getBytes();
                     write(req, target, body);
-                } catch (ApiException e) {
-                    sendStatus(req, e);
-                } catch (RuntimeException e) {
-                    LOG.warn("unexpected error serving {} {}", req.method(), req.uri(), e);
-                    sendStatus(req, new ApiException(500, "InternalError", "Internal error occurred: " + e, null, null, null, List.of()));
+                });
+                if (capture == null) {
+                    work.run();
+                } else {
+                    capture.body(body, isYaml(req));
+                    capture.run(work);
                 }
             });
         } else {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    /** An injected error or throttle, worded as kube-apiserver words its own. */
+    private void answerFault(HttpServerRequest req, FaultInjector.Fault fault) {
+        ObjectNode status = switch (fault.kind()) {
+            case ERROR_500 -> ApiException.status(500, "InternalError",
+                    "Internal error occurred: injected fault (chaos errorShare)", null, null, null, List.of());
+            case ERROR_503 -> ApiException.status(503, "ServiceUnavailable",
+                    "the server is currently unable to handle the request (injected fault: chaos errorShare)", null, null, null, List.of());
+            case THROTTLE -> {
+                ObjectNode s = ApiException.status(429, "TooManyRequests",
+                        "the server has received too many requests and has asked us to try again later (injected fault: chaos throttleShare)",
+                        null, null, null, List.of());
+                s.putObject("details").put("retryAfterSeconds", fault.retryAfterSeconds());
+                req.response().putHeader("Retry-After", Integer.toString(fault.retryAfterSeconds()));
+                yield s;
+            }
+            default -> throw new IllegalStateException("not an answer: " + fault);
+        };
+        send(req, status.get("code").asInt(), Json.bytes(status));
+    }
+
+    /** A watch from a resourceVersion (not "" or "0", which ask for the current state, nor a watch-list). */
+    private static boolean resumesWatch(String verb, MultiMap params) {
+        String rv = params.get("resourceVersion");
+        return verb.equals("watch") && rv != null && !rv.isEmpty() && !rv.equals("0") && !isTrue(params.get("sendInitialEvents"));
     }
 
     private static String verb(HttpMethod m, Target target, MultiMap params) {
@@ -235,7 +315,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         return m.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private void get(HttpServerRequest req, Target target) {
+    /** {@code gone}: an injected fault answers a watch that resumes from a resourceVersion with 410 Gone. */
+    private void get(HttpServerRequest req, Target target, boolean gone) {
         ResourceType t = target.type();
         MultiMap params = req.params();
         if (!t.stored()) {
@@ -258,7 +339,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             filter = filter == null ? byName : filter.and(byName);
         }
         if (watch) {
-            watch(req, target, filter, params);
+            watch(req, target, filter, params, gone);
         } else {
             list(req, target, filter, params);
         }
@@ -299,7 +380,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         send(req, 200, b);
     }
 
-    private void watch(HttpServerRequest req, Target target, Predicate<Stored> filter, MultiMap params) {
+    private void watch(HttpServerRequest req, Target target, Predicate<Stored> filter, MultiMap params, boolean gone) {
         ResourceType t = target.type();
         String rvParam = params.get("resourceVersion");
         Store.WatchStart start;
@@ -330,7 +411,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 ws.closeHandler(v -> w.close());
                 ws.exceptionHandler(e -> w.close());
                 ws.handler(b -> { });
-                startWatch(w, start, timeoutMs);
+                startWatch(w, start, timeoutMs, gone);
             }).onFailure(e -> LOG.debug("websocket upgrade failed", e));
             return;
         }
@@ -342,10 +423,16 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         Watcher w = new Watcher(t, ns, filter, bookmarks, r, ctx, Watcher.httpSink(resp), options.maxWatchBacklog());
         resp.closeHandler(v -> w.close());
         resp.exceptionHandler(e -> w.close());
-        startWatch(w, start, timeoutMs);
+        startWatch(w, start, timeoutMs, gone);
     }
 
-    private void startWatch(Watcher w, Store.WatchStart start, long timeoutMs) {
+    private void startWatch(Watcher w, Store.WatchStart start, long timeoutMs, boolean gone) {
+        if (gone) {
+            // as the store answers a resourceVersion older than its history: one ERROR event, then the end
+            w.fail(Json.bytes(ApiException.expired("too old resource version: " + start.afterRv()
+                    + " (injected fault: chaos goneOnRewatch)").status()));
+            return;
+        }
         long timer = vertx.setTimer(timeoutMs, id -> w.end());
         store.watch(w, start);
         Runnable unregister = () -> {
@@ -695,12 +782,22 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    private static void send(HttpServerRequest req, int code, byte[] body) {
+    private void send(HttpServerRequest req, int code, byte[] body) {
         // stored JSON is never modified: wrap it instead of copying
         send(req, code, io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(body)));
     }
 
-    private static void send(HttpServerRequest req, int code, Buffer body) {
+    private void send(HttpServerRequest req, int code, Buffer body) {
+        if (history != null) {
+            // recorded before the answer leaves (even to a client gone meanwhile): no answer is missing from the history
+            MutationCapture c = MutationCapture.current();
+            if (c != null && c.request() == req) {
+                HistoryEntry e = c.answer(code, store);
+                if (e != null) {
+                    history.append(e);
+                }
+            }
+        }
         HttpServerResponse resp = req.response();
         if (resp.ended() || resp.closed()) {
             return;
@@ -710,7 +807,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         resp.end(body);
     }
 
-    private static void sendStatus(HttpServerRequest req, ApiException e) {
+    private void sendStatus(HttpServerRequest req, ApiException e) {
         HttpServerResponse resp = req.response();
         if (resp.headWritten()) {
             resp.reset();

@@ -37,6 +37,9 @@ public final class LocalApiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final java.util.Set<Thread> eventLoops;
     private ApiHandler handler;
+    // closed after the event loops, so no request writes to them meanwhile; null when not asked for
+    private StoreJournal journal;
+    private RequestHistory history;
 
     private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
         this.eventLoops = eventLoops;
@@ -54,11 +57,25 @@ public final class LocalApiServer implements AutoCloseable {
 
     public static LocalApiServer start(ApiServerOptions o) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops()).setPreferNativeTransport(false));
+        StoreJournal journal = null;
+        RequestHistory history = null;
         try {
             Store store = new Store(o.watchHistory(), o.kubeletsDeletePods());
             Admission admission = new Admission(store);
-            bootstrap(store, admission);
-            ApiHandler handler = new ApiHandler(vertx, store, admission, o);
+            if (o.dataDir() != null) {
+                journal = StoreJournal.open(o.dataDir());
+                store.restore(journal.restored());
+                store.journalTo(journal);
+            }
+            if (journal == null || journal.restored().isEmpty()) {
+                bootstrap(store, admission);
+            }
+            if (o.historyFile() != null) {
+                history = RequestHistory.open(o.historyFile());
+                store.onCommit(MutationCapture::committed);
+            }
+            FaultInjector faults = o.faultEndpoints() ? new FaultInjector() : null;
+            ApiHandler handler = new ApiHandler(vertx, store, admission, o, history, faults);
             HttpServerOptions http = new HttpServerOptions()
                     .setHost(o.host())
                     .setTcpNoDelay(true)
@@ -75,10 +92,18 @@ public final class LocalApiServer implements AutoCloseable {
             long timer = vertx.setPeriodic(o.bookmarkInterval().toMillis(), id -> store.bookmarkTick());
             LocalApiServer server = new LocalApiServer(vertx, store, "http://" + hostPort, port, timer, eventLoops);
             server.handler = handler;
+            server.journal = journal;
+            server.history = history;
             LOG.info("Local Kubernetes API server listening on {}", server.url);
             return server;
         } catch (RuntimeException e) {
             vertx.close();
+            if (journal != null) {
+                journal.close();
+            }
+            if (history != null) {
+                history.close();
+            }
             throw e;
         }
     }
@@ -88,14 +113,15 @@ public final class LocalApiServer implements AutoCloseable {
      * number, so for port 0 a free port is picked first and the bind retried if another process takes it meanwhile.
      */
     private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o, java.util.Set<Thread> eventLoops) {
-        RuntimeException last = null;
+        Exception last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             int port = o.port() != 0 ? o.port() : freePort(o.host());
             try {
                 vertx.deployVerticle(() -> new ServerVerticle(new HttpServerOptions(http).setPort(port), handler, eventLoops),
                         new DeploymentOptions().setInstances(o.eventLoops())).await();
                 return port;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // await() rethrows the bind's own failure, a checked BindException among them
                 last = e;
                 if (o.port() != 0) {
                     break;
@@ -103,7 +129,8 @@ public final class LocalApiServer implements AutoCloseable {
                 LOG.debug("port {} was taken meanwhile, trying another", port, e);
             }
         }
-        throw new IllegalStateException("cannot listen on " + o.host() + ":" + o.port(), last);
+        throw new IllegalStateException("cannot listen on " + o.host() + ":" + o.port() + ": " + last.getMessage()
+                + (o.port() != 0 ? " (is another server on that port? pick another or 0 for a free one)" : ""), last);
     }
 
     private static int freePort(String host) {
@@ -259,7 +286,19 @@ public final class LocalApiServer implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("the local API server did not stop cleanly", e);
             }
+            closeFiles();
+        } else {
+            f.onComplete(x -> closeFiles());
         }
         LOG.debug("Local Kubernetes API server {} stopped", url);
+    }
+
+    private void closeFiles() {
+        if (journal != null) {
+            journal.close();
+        }
+        if (history != null) {
+            history.close();
+        }
     }
 }

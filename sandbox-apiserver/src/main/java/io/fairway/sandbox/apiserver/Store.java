@@ -70,6 +70,12 @@ final class Store {
 
     /** {@link ApiServerOptions#kubeletsDeletePods()}: a running pod's graceful deletion waits for its kubelet. */
     private final boolean kubeletsDeletePods;
+    /** Where every change is written before it applies; null keeps the store in memory only. Set before serving. */
+    private StoreJournal journal;
+    /** Told of every committed change, under the lock; null when nobody asked. Set before serving. */
+    private java.util.function.Consumer<Change> commitListener;
+    /** The resourceVersion the store was restored at: the changes before it are gone, so watches from older ones get 410. */
+    private long restoredRv;
 
     Store(int historySize, boolean kubeletsDeletePods) {
         this.kubeletsDeletePods = kubeletsDeletePods;
@@ -78,6 +84,42 @@ final class Store {
             objects.put(t.storage(), new ConcurrentSkipListMap<>());
             byKey.put(t.storage(), new java.util.concurrent.ConcurrentHashMap<>());
             watchers.put(t.storage(), new CopyOnWriteArrayList<>());
+        }
+    }
+
+    /** From now on every change is written to {@code j} before it applies (call before serving). */
+    void journalTo(StoreJournal j) {
+        this.journal = j;
+    }
+
+    /** From now on {@code listener} is told of every committed change, under the write lock (call before serving). */
+    void onCommit(java.util.function.Consumer<Change> listener) {
+        this.commitListener = listener;
+    }
+
+    /**
+     * Fills an empty store with what a journal held, at its resourceVersion. The history of changes before it is
+     * lost, as after an etcd compaction: a watch or a continue token from an older resourceVersion gets 410 Gone and
+     * its client relists.
+     */
+    void restore(StoreJournal.Restored r) {
+        lock.lock();
+        try {
+            if (rv != 0 || objectCount() != 0) {
+                throw new IllegalStateException("restore needs an empty store, this one is at resourceVersion " + rv);
+            }
+            for (Stored s : r.objects()) {
+                objects.get(s.type.storage()).put(s.key(), s);
+                byKey.get(s.type.storage()).put(s.key(), s);
+                index(new Change(s.rv, Change.Type.ADDED, null, s));
+                if (s.type == ResourceTypes.PRIORITY_CLASSES) {
+                    priorityClassWrites++;
+                }
+            }
+            rv = r.rv();
+            restoredRv = r.rv();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -432,8 +474,14 @@ final class Store {
         throw new IllegalArgumentException(storage);
     }
 
-    /** Under the lock: the new version becomes current, joins the history and goes to the watchers. */
+    /**
+     * Under the lock: the change is journaled (if asked; a failure refuses it), then the new version becomes current,
+     * joins the history and goes to the watchers.
+     */
     private void commit(Change c) {
+        if (journal != null) {
+            journal.append(c);
+        }
         Stored s = c.cur();
         ConcurrentSkipListMap<String, Stored> m = objects.get(s.type.storage());
         Map<String, Stored> h = byKey.get(s.type.storage());
@@ -454,6 +502,9 @@ final class Store {
         index(c);
         for (Watcher w : watchers.get(s.type.storage())) {
             w.offer(c);
+        }
+        if (commitListener != null) {
+            commitListener.accept(c);
         }
     }
 
@@ -497,7 +548,7 @@ final class Store {
 
     /** The oldest resourceVersion a watch can still resume from (changes after it are all in the history). */
     private long oldestReplayable() {
-        return historyCount < history.length ? 0 : rv - history.length;
+        return Math.max(restoredRv, historyCount < history.length ? 0 : rv - history.length);
     }
 
     // ---- watches --------------------------------------------------------------------------------------------
@@ -568,7 +619,8 @@ final class Store {
         }
     }
 
-    void closeWatchers() {
+    /** Ends every open watch (their clients re-watch); returns how many were open. */
+    int closeWatchers() {
         List<Watcher> all = new ArrayList<>();
         for (List<Watcher> l : watchers.values()) {
             all.addAll(l);
@@ -576,6 +628,7 @@ final class Store {
         for (Watcher w : all) {
             w.close();
         }
+        return all.size();
     }
 
     boolean uidExists(String uid) {

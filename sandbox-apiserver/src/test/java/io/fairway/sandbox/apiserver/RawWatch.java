@@ -24,9 +24,17 @@ final class RawWatch implements AutoCloseable {
     final int status;
 
     RawWatch(String url) {
+        this(url, null);
+    }
+
+    /** A watch sent with this User-Agent (null: the JDK client's own). */
+    RawWatch(String url, String userAgent) {
         try {
-            HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+            if (userAgent != null) {
+                request.header("User-Agent", userAgent);
+            }
+            HttpResponse<InputStream> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             status = r.statusCode();
             body = r.body();
         } catch (IOException e) {
