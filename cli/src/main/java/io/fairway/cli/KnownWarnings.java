@@ -29,7 +29,11 @@ public final class KnownWarnings extends Filter<ILoggingEvent> {
                     + "closed", "the embedded broker's own shutdown closes its controller channel twice"),
             new Known("org.apache.kafka.clients.producer.internals.Sender", "Error: CONCURRENT_TRANSACTIONS",
                     "a new leader's first transaction while the coordinator still completes the abort of the deposed "
-                            + "leader's; the producer retries it and it succeeds"));
+                            + "leader's; the producer retries it and it succeeds"),
+            new Known("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl", "Queued close did not succeed",
+                    "a watch whose server went away (fairway chaos restarts the API server): the watch is re-made"),
+            new Known("io.fabric8.kubernetes.client.jdkhttp.JdkWebSocketImpl", "Aborting WebSocket",
+                    "the same: the close frame could not be sent on a connection already gone"));
 
     @Override
     public FilterReply decide(ILoggingEvent event) {

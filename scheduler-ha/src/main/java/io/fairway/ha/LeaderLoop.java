@@ -225,6 +225,24 @@ public final class LeaderLoop {
         follower.catchUp();
         epoch = state.leaderEpoch() + 1;
         writer = log.openDecisionWriter(epoch);
+        // Opening the writer fenced every older one, but a leader may have committed its election between our catch-up
+        // and the fence (it held the lease a moment before us): read to the end again and take the next epoch, so that
+        // no two leaders ever share one.
+        for (int attempt = 0; ; attempt++) {
+            follower.catchUp();
+            if (state.leaderEpoch() < epoch) {
+                break;
+            }
+            if (attempt >= 10) {
+                throw new IllegalStateException("epoch " + epoch + " was taken by another leader again and again while "
+                        + "this replica took the lead; is another replica writing with the same lease?");
+            }
+            LOG.warn("epoch {} was taken by another leader between this replica's catch-up and its fence; taking {}",
+                    epoch, state.leaderEpoch() + 1);
+            writer.close();
+            epoch = state.leaderEpoch() + 1;
+            writer = log.openDecisionWriter(epoch);
+        }
         writer.append(List.of(new LeaderElected(clock.millis(), epoch, options.replica())));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (state.leaderEpoch() < epoch) {
