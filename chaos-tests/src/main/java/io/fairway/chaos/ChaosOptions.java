@@ -51,6 +51,10 @@ public record ChaosOptions(String suite, Duration duration, long seed, List<Faul
         return new ChaosOptions(suite, duration, seed, f, workDir, keep, appsPerMinute, replicas, nodes);
     }
 
+    public ChaosOptions withWorkDir(Path dir) {
+        return new ChaosOptions(suite, duration, seed, faults, dir, keep, appsPerMinute, replicas, nodes);
+    }
+
     public ChaosOptions withKeep(boolean k) {
         return new ChaosOptions(suite, duration, seed, faults, workDir, k, appsPerMinute, replicas, nodes);
     }

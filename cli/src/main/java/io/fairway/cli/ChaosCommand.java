@@ -69,24 +69,29 @@ public final class ChaosCommand implements Callable<Integer> {
             list(out);
             return 0;
         }
-        Path work = Files.createTempDirectory("fairway-chaos-");
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
-        if (suite.equals("sabotage")) {
-            List<Sabotage> kinds = sabotage == null ? List.of(Sabotage.values())
-                    : Arrays.stream(sabotage.split(",")).map(Sabotage::parse).toList();
-            SabotageRun.Result r = new SabotageRun(work, kinds, keep, progress).run();
-            r.print(out);
-            return r.passed() ? 0 : 1;
-        }
         ChaosOptions options;
+        List<Sabotage> bugs;
+        if (!List.of("soak", "smoke", "sabotage").contains(suite)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown suite '" + suite
+                    + "'; suites: soak, smoke, sabotage (`fairway chaos --list` says what each does)");
+        }
         try {
-            options = ChaosOptions.defaults(work).withSuite(suite)
+            bugs = sabotage == null ? List.of(Sabotage.values())
+                    : Arrays.stream(sabotage.split(",")).map(Sabotage::parse).toList();
+            options = ChaosOptions.defaults(Path.of(".")).withSuite(suite.equals("sabotage") ? "soak" : suite)
                     .withDuration(DemoCommand.duration(duration, "--duration")).withSeed(seed).withKeep(keep)
                     .withFaults(faults == null ? List.of(FaultKind.values()) : FaultKind.parseList(faults));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ChaosReport r = new ChaosRun(options, progress).run();
+        Path work = Files.createTempDirectory("fairway-chaos-");
+        if (suite.equals("sabotage")) {
+            SabotageRun.Result r = new SabotageRun(work, bugs, keep, progress).run();
+            r.print(out);
+            return r.passed() ? 0 : 1;
+        }
+        ChaosReport r = new ChaosRun(options.withWorkDir(work), progress).run();
         if (json) {
             out.println(r.json());
         } else {

@@ -280,7 +280,7 @@ public final class Replica implements AutoCloseable {
                 LOG.error("replica {}: the log has not answered for {} ms, longer than the lease; giving the lease up",
                         name, waited / 1_000_000);
                 logGiveUps++;
-                binder.withdrawPending();
+                withdrawBinds();
                 evictor.withdrawPending();
                 election.restart(BACK_OFF);
             }
@@ -351,7 +351,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void stepDown(String why) {
-        binder.withdrawPending();
+        withdrawBinds();
         evictor.withdrawPending();
         gate.close();
         loop.stepDown();
@@ -418,6 +418,16 @@ public final class Replica implements AutoCloseable {
         return appender;
     }
 
+    /**
+     * Drops the binds not yet sent: a replica that stops leading must not bind. (The chaos harness's planted bug
+     * "bind without checking the lease" skips this too, as that bug would.)
+     */
+    private void withdrawBinds() {
+        if (!ChaosHooks.current().bindWithoutLease()) {
+            binder.withdrawPending();
+        }
+    }
+
     public Binder binder() {
         return binder;
     }
@@ -460,7 +470,7 @@ public final class Replica implements AutoCloseable {
         crashed = true;
         stopping = true;
         watchdog.shutdownNow();
-        binder.withdrawPending();
+        withdrawBinds();
         evictor.withdrawPending();
         try {
             thread.join(10_000);
@@ -468,7 +478,7 @@ public final class Replica implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // what the last turn queued dies with the process too
-        binder.withdrawPending();
+        withdrawBinds();
         evictor.withdrawPending();
         // stops renewing; the lease is left to run out (abandon never releases it, and clears "leading" before the
         // elector's callback, so nothing is logged)

@@ -50,10 +50,10 @@ public final class FaultInjector {
                 case BROKER_KILL -> killBroker(false);
                 case PARTITION_LEADER_KILL -> killBroker(true);
                 case ALL_BROKERS_DOWN -> allBrokersDown();
-                case API_ERRORS -> apiFaults("{\"errorShare\":0.33,\"seed\":" + random.nextInt(1000) + "}", 12_000);
+                case API_ERRORS -> apiFaults("{\"errorShare\":0.33,\"seed\":" + random.nextInt(1000) + "}", 8_000);
                 case API_THROTTLE -> apiFaults("{\"throttleShare\":0.33,\"retryAfterSeconds\":1,\"seed\":"
-                        + random.nextInt(1000) + "}", 12_000);
-                case API_LATENCY -> apiFaults("{\"latencyMs\":300}", 12_000);
+                        + random.nextInt(1000) + "}", 8_000);
+                case API_LATENCY -> apiFaults("{\"latencyMs\":300}", 8_000);
                 case API_WATCH_CUT -> {
                     cluster.api().cutWatches();
                     yield "apiserver";
@@ -61,7 +61,7 @@ public final class FaultInjector {
                 case API_GONE_ON_REWATCH -> {
                     cluster.api().faults("{\"goneOnRewatch\":true}");
                     cluster.api().cutWatches();
-                    sleep(8_000);
+                    sleep(6_000);
                     cluster.api().faults("{}");
                     yield "apiserver";
                 }
@@ -71,7 +71,7 @@ public final class FaultInjector {
                 }
                 case LEADER_CUT_FROM_KAFKA -> cut(leader(), true, false, 3 * lease);
                 case LEADER_CUT_FROM_API -> cut(leader(), false, true, 3 * lease);
-                case FOLLOWER_CUT_FROM_BOTH -> cut(follower(), true, true, 8_000);
+                case FOLLOWER_CUT_FROM_BOTH -> cut(follower(), true, true, 6_000);
                 case LEADER_KAFKA_SLOW -> slowKafka(leader());
                 case LEADER_ONE_WAY_DROP -> oneWay(leader());
                 case LEADER_CONNECTIONS_RESET -> reset(leader());
@@ -212,7 +212,7 @@ public final class FaultInjector {
     private String slowKafka(ReplicaProcess r) {
         List<FaultProxy> proxies = proxies(r, true, false);
         proxies.forEach(p -> p.latency(Duration.ofMillis(200)).bandwidth(256 * 1024));
-        sleep(12_000);
+        sleep(8_000);
         proxies.forEach(FaultProxy::clear);
         return r.name();
     }
@@ -277,19 +277,37 @@ public final class FaultInjector {
         }
     }
 
+    /**
+     * Fills the disk under a replica's store, stops the replica and starts it on the full disk: it must refuse to
+     * start with an error that says so (not run on a store it cannot write); with room again it recovers.
+     */
     private String diskFull() {
         DiskFull disk = cluster.diskFull();
         if (disk == null) {
             throw new Skip(cluster.diskFullWhyNot());
         }
+        ReplicaProcess r = cluster.replica(disk.replica());
         disk.fill();
-        sleep(10_000);
-        disk.free();
-        return disk.replica();
+        try {
+            r.process().kill();
+            try {
+                r.start();
+                LOG.warn("chaos: {} started on a full disk", r.name());
+            } catch (IllegalStateException e) {
+                LOG.info("chaos: {} did not start on a full disk, as it should not: {}", r.name(), e.getMessage());
+                r.process().kill();
+            }
+        } finally {
+            disk.free();
+        }
+        if (!r.alive()) {
+            r.start();
+        }
+        return r.name();
     }
 
     private String bursts(ReplicaProcess r) {
-        long end = System.currentTimeMillis() + 10_000;
+        long end = System.currentTimeMillis() + 8_000;
         while (System.currentTimeMillis() < end && r.alive()) {
             long from = System.currentTimeMillis();
             r.process().stop();
@@ -307,7 +325,7 @@ public final class FaultInjector {
             for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
                 hogs.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
             }
-            sleep(15_000);
+            sleep(10_000);
         } catch (IOException e) {
             throw new Skip("cannot start a hog process: " + e.getMessage());
         } finally {
