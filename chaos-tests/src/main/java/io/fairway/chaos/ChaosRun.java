@@ -58,8 +58,8 @@ public final class ChaosRun {
     public ChaosReport run() throws IOException {
         long started = System.currentTimeMillis();
         java.nio.file.Files.createDirectories(options.workDir());
-        ChaosCluster.Options co = new ChaosCluster.Options(options.replicas(), options.nodes(), options.seed(), null,
-                Duration.ofSeconds(2));
+        ChaosCluster.Options co = ChaosCluster.Options.defaults(options.seed()).withReplicas(options.replicas())
+                .withTestcontainers(options.testcontainers());
         say("starting 3 brokers, the API server and %d replicas, each its own process, in %s", options.replicas(),
                 options.workDir());
         try (ChaosCluster cluster = ChaosCluster.start(options.workDir(), co)) {

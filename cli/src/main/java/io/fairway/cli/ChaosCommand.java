@@ -56,6 +56,11 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON report to FILE.")
     Path report;
 
+    @Option(names = "--kafka", defaultValue = "processes", paramLabel = "processes|testcontainers",
+            description = "The brokers: three processes (default), or Testcontainers Kafka containers behind Toxiproxy "
+                    + "where a Docker engine is present (else the processes, and the run says so).")
+    String kafka;
+
     @Option(names = "--keep", description = "Keep the work directory (every process's log, the API server's history).")
     boolean keep;
 
@@ -72,6 +77,13 @@ public final class ChaosCommand implements Callable<Integer> {
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         ChaosOptions options;
         List<Sabotage> bugs;
+        if (!List.of("processes", "testcontainers").contains(kafka)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--kafka " + kafka
+                    + " is neither processes nor testcontainers");
+        }
+        if (kafka.equals("testcontainers") && !io.fairway.chaos.kafka.TestcontainersKafka.available()) {
+            progress.println("chaos: " + io.fairway.chaos.kafka.TestcontainersKafka.whyNot());
+        }
         if (!List.of("soak", "smoke", "sabotage").contains(suite)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown suite '" + suite
                     + "'; suites: soak, smoke, sabotage (`fairway chaos --list` says what each does)");
@@ -81,6 +93,7 @@ public final class ChaosCommand implements Callable<Integer> {
                     : Arrays.stream(sabotage.split(",")).map(Sabotage::parse).toList();
             options = ChaosOptions.defaults(Path.of(".")).withSuite(suite.equals("sabotage") ? "soak" : suite)
                     .withDuration(DemoCommand.duration(duration, "--duration")).withSeed(seed).withKeep(keep)
+                    .withTestcontainers(kafka.equals("testcontainers"))
                     .withFaults(faults == null ? List.of(FaultKind.values()) : FaultKind.parseList(faults));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

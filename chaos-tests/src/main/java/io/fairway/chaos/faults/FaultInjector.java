@@ -198,11 +198,20 @@ public final class FaultInjector {
     }
 
     private String cut(ReplicaProcess r, boolean kafka, boolean api, long millis) {
-        List<FaultProxy> proxies = proxies(r, kafka, api);
         long from = System.currentTimeMillis();
-        proxies.forEach(FaultProxy::partition);
+        if (kafka) {
+            cluster.cutFromKafka(r.name(), true);
+        }
+        if (api) {
+            cluster.apiProxy(r.name()).partition();
+        }
         sleep(millis);
-        proxies.forEach(FaultProxy::clear);
+        if (kafka) {
+            cluster.cutFromKafka(r.name(), false);
+        }
+        if (api) {
+            cluster.apiProxy(r.name()).clear();
+        }
         if (api) {
             held.accept(new Window(r.agent(), from, System.currentTimeMillis(), "cut from the API server"));
         }
@@ -211,6 +220,9 @@ public final class FaultInjector {
 
     private String slowKafka(ReplicaProcess r) {
         List<FaultProxy> proxies = proxies(r, true, false);
+        if (proxies.isEmpty()) {
+            throw new Skip("the brokers are containers: slowing a path needs the process brokers' fault proxies");
+        }
         proxies.forEach(p -> p.latency(Duration.ofMillis(200)).bandwidth(256 * 1024));
         sleep(8_000);
         proxies.forEach(FaultProxy::clear);

@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.chaos.FaultProxy;
+import io.fairway.chaos.kafka.Brokers;
 import io.fairway.chaos.kafka.KafkaCluster;
+import io.fairway.chaos.kafka.TestcontainersKafka;
 import io.fairway.chaos.replica.Sabotage;
 import io.fairway.sandbox.kubelet.KubeletOptions;
 import io.fairway.sandbox.kubelet.NodeFleet;
@@ -36,17 +38,23 @@ public final class ChaosCluster implements AutoCloseable {
     public static final String CONFIG_NAME = "fairway-queues";
 
     /** How the cluster is built. */
-    public record Options(int replicas, int nodes, long seed, Sabotage sabotage, Duration leaseDuration) {
+    public record Options(int replicas, int nodes, long seed, Sabotage sabotage, Duration leaseDuration,
+                          boolean testcontainers) {
         public static Options defaults(long seed) {
-            return new Options(3, 20, seed, null, Duration.ofSeconds(2));
+            return new Options(3, 20, seed, null, Duration.ofSeconds(2), false);
         }
 
         public Options withSabotage(Sabotage s) {
-            return new Options(replicas, nodes, seed, s, leaseDuration);
+            return new Options(replicas, nodes, seed, s, leaseDuration, testcontainers);
         }
 
         public Options withReplicas(int n) {
-            return new Options(n, nodes, seed, sabotage, leaseDuration);
+            return new Options(n, nodes, seed, sabotage, leaseDuration, testcontainers);
+        }
+
+        /** Brokers as Testcontainers containers where a Docker engine is present (else the process brokers). */
+        public Options withTestcontainers(boolean t) {
+            return new Options(replicas, nodes, seed, sabotage, leaseDuration, t);
         }
     }
 
@@ -56,7 +64,9 @@ public final class ChaosCluster implements AutoCloseable {
     private final Map<String, List<FaultProxy>> kafkaProxies = new LinkedHashMap<>();
     private final Map<String, FaultProxy> apiProxies = new LinkedHashMap<>();
     private final Map<String, ReplicaProcess> replicas = new LinkedHashMap<>();
-    private KafkaCluster kafka;
+    private Brokers kafka;
+    /** Set when the brokers are containers: Toxiproxy, not our proxies, sits between them and the replicas. */
+    private TestcontainersKafka containers;
     private ApiServerProcess api;
     private KubernetesClient client;
     private SimulatedKubelets kubelets;
@@ -86,19 +96,18 @@ public final class ChaosCluster implements AutoCloseable {
             names.add("replica-" + i);
         }
         long t0 = System.nanoTime();
-        kafka = KafkaCluster.plan(dir.resolve("kafka"), 3, names);
-        parts.add(kafka);
-        for (String r : names) {
-            List<FaultProxy> ps = new ArrayList<>();
-            for (int b = 1; b <= 3; b++) {
-                FaultProxy p = FaultProxy.start(r + "-broker-" + b, "127.0.0.1", kafka.listenerPort(r, b));
-                parts.add(p);
-                ps.add(p);
-            }
-            kafkaProxies.put(r, ps);
-        }
         CompletableFuture<ApiServerProcess> apiStart = CompletableFuture.supplyAsync(() -> ApiServerProcess.start(dir));
-        kafka.start((client, broker) -> kafkaProxies.get(client).get(broker - 1).address());
+        if (options.testcontainers() && TestcontainersKafka.available()) {
+            containers = TestcontainersKafka.start(3, names);
+            kafka = containers;
+            parts.add(kafka);
+            names.forEach(r -> kafkaProxies.put(r, List.of()));
+        } else {
+            if (options.testcontainers()) {
+                LOG.warn("chaos: {}", TestcontainersKafka.whyNot());
+            }
+            startProcessBrokers(names);
+        }
         kafka.createTopic(TOPIC, 1);
         api = apiStart.join();
         parts.add(api);
@@ -135,6 +144,35 @@ public final class ChaosCluster implements AutoCloseable {
         }
         starting.forEach(CompletableFuture::join);
         LOG.info("chaos: {} replicas started in {} ms", names.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void startProcessBrokers(List<String> names) throws IOException {
+        KafkaCluster cluster = KafkaCluster.plan(dir.resolve("kafka"), 3, names);
+        kafka = cluster;
+        parts.add(cluster);
+        for (String r : names) {
+            List<FaultProxy> ps = new ArrayList<>();
+            for (int b = 1; b <= 3; b++) {
+                FaultProxy p = FaultProxy.start(r + "-broker-" + b, "127.0.0.1", cluster.listenerPort(r, b));
+                parts.add(p);
+                ps.add(p);
+            }
+            kafkaProxies.put(r, ps);
+        }
+        cluster.start((client, broker) -> kafkaProxies.get(client).get(broker - 1).address());
+    }
+
+    /** Blackholes (true) or heals (false) a replica's paths to every broker, whichever brokers run. */
+    public void cutFromKafka(String replica, boolean cut) {
+        if (containers != null) {
+            if (cut) {
+                containers.partition(replica);
+            } else {
+                containers.heal(replica);
+            }
+            return;
+        }
+        kafkaProxies.get(replica).forEach(cut ? FaultProxy::partition : FaultProxy::clear);
     }
 
     private ReplicaProcess replicaProcess(String r) {
@@ -223,7 +261,7 @@ public final class ChaosCluster implements AutoCloseable {
         return dir;
     }
 
-    public KafkaCluster kafka() {
+    public Brokers kafka() {
         return kafka;
     }
 
@@ -243,6 +281,7 @@ public final class ChaosCluster implements AutoCloseable {
         return replicas.get(name);
     }
 
+    /** Our proxies between a replica and the brokers; none when the brokers are containers (Toxiproxy's then). */
     public List<FaultProxy> kafkaProxies(String replica) {
         return kafkaProxies.get(replica);
     }
