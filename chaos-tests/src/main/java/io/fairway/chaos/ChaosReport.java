@@ -81,9 +81,15 @@ public record ChaosReport(String suite, long seed, long seconds, Map<String, Kin
         return kinds.values().stream().mapToInt(KindFigures::injected).sum();
     }
 
-    /** True when nothing was violated, nothing lost, and every injected fault was recovered from. */
+    /** What faults found wrong in the system's handling of them beyond the invariants (e.g. a store thrown away). */
+    public List<String> findings() {
+        return faults.stream().filter(f -> f.fault().finding() != null)
+                .map(f -> f.fault().kind().label() + ": " + f.fault().finding()).toList();
+    }
+
+    /** True when nothing was violated or found, nothing lost, and every injected fault was recovered from. */
     public boolean passed() {
-        return violations.isEmpty() && counts.podsLost == 0
+        return violations.isEmpty() && findings().isEmpty() && counts.podsLost == 0
                 && kinds.values().stream().allMatch(k -> k.recovered() == k.injected());
     }
 
@@ -101,6 +107,7 @@ public record ChaosReport(String suite, long seed, long seconds, Map<String, Kin
                 needlessAt.isEmpty() ? "" : " at " + needlessAt.stream().map(t -> java.time.Instant.ofEpochMilli(t)
                         .toString()).toList());
         out.printf("workload: %d pods deleted by users, %d queue config reloads%n", deletions, configReloads);
+        findings().forEach(f -> out.println("finding: " + f));
         out.printf("violations: %d%n", violations.size());
         for (Violation v : violations) {
             out.println("  " + v);

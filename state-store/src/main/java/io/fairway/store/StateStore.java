@@ -204,6 +204,12 @@ public final class StateStore implements AutoCloseable {
                         + "StateStore (" + describe(e) + "). Stop the other replica or give this one its own directory",
                         e);
             }
+            if (isEnvironmentFailure(e)) {
+                // A full or read-only disk is not a damaged store: moving it aside would throw a good store away and
+                // rebuild from the log (which retention may have cut), on the same full disk.
+                throw new StoreException("cannot open the state store " + dir + ": " + describe(e) + ". The store is "
+                        + "kept as it is: free space on (or fix) that disk and start the replica again", e);
+            }
             throw new StoreCorruptException("cannot open the state store " + dir + ": " + describe(e)
                     + ". Delete the directory (recovery rebuilds it from the newest snapshot and the log)", e);
         }
@@ -915,6 +921,17 @@ public final class StateStore implements AutoCloseable {
     private StoreCorruptException corrupt(String what, Throwable cause) {
         return new StoreCorruptException("state store " + dir + " is corrupt: " + what
                 + ". Delete the directory (recovery rebuilds it from the newest snapshot and the log)", cause);
+    }
+
+    /** The disk is full, read-only or not ours: the store's surroundings failed, not the store. */
+    static boolean isEnvironmentFailure(RocksDBException e) {
+        org.rocksdb.Status st = e.getStatus();
+        if (st != null && st.getSubCode() == org.rocksdb.Status.SubCode.NoSpace) {
+            return true;
+        }
+        String m = describe(e);
+        return m.contains("No space left on device") || m.contains("Read-only file system")
+                || m.contains("Permission denied") || m.contains("Disk quota exceeded");
     }
 
     static String describe(RocksDBException e) {

@@ -447,4 +447,19 @@ class StateStoreTest {
         assertThatThrownBy(() -> FollowerOptions.defaults().withBatchEvents(0))
                 .hasMessageContaining("batchEvents must be at least 1, not 0");
     }
+
+    @Test
+    void aFullOrReadOnlyDiskIsNotADamagedStore() {
+        // as RocksDB reports them (seen in the chaos suite's disk-full fault)
+        assertThat(StateStore.isEnvironmentFailure(new org.rocksdb.RocksDBException(
+                "While appending to file: /data/store/000000.dbtmp: No space left on device",
+                new org.rocksdb.Status(org.rocksdb.Status.Code.IOError, org.rocksdb.Status.SubCode.NoSpace,
+                        "No space left on device")))).isTrue();
+        assertThat(StateStore.isEnvironmentFailure(new org.rocksdb.RocksDBException(
+                "While open a file for appending: /data/store/LOG: Read-only file system"))).isTrue();
+        assertThat(StateStore.isEnvironmentFailure(new org.rocksdb.RocksDBException(
+                "Corruption: block checksum mismatch: stored = 1, computed = 2",
+                new org.rocksdb.Status(org.rocksdb.Status.Code.Corruption, org.rocksdb.Status.SubCode.None,
+                        "block checksum mismatch")))).isFalse();
+    }
 }

@@ -31,6 +31,8 @@ public final class FaultInjector {
     private final Random random;
     private final Consumer<Window> held;
     private final long lease;
+    /** What the fault being injected found wrong beyond the invariants, if anything. */
+    private String finding;
 
     public FaultInjector(ChaosCluster cluster, long seed, Consumer<Window> held, Duration lease) {
         this.cluster = cluster;
@@ -81,9 +83,11 @@ public final class FaultInjector {
                 case CPU_BURSTS -> bursts(leader());
                 case CPU_HOG -> hog();
             };
-            return new Injected(kind, target, start, System.currentTimeMillis(), null);
+            String found = finding;
+            finding = null;
+            return new Injected(kind, target, start, System.currentTimeMillis(), null, found);
         } catch (Skip s) {
-            return new Injected(kind, "", start, System.currentTimeMillis(), s.getMessage());
+            return new Injected(kind, "", start, System.currentTimeMillis(), s.getMessage(), null);
         }
     }
 
@@ -299,18 +303,23 @@ public final class FaultInjector {
             throw new Skip(cluster.diskFullWhyNot());
         }
         ReplicaProcess r = cluster.replica(disk.replica());
+        Path corrupt = r.dataDir().resolve(io.fairway.store.StateFollower.CORRUPT_DIR);
+        long corruptBefore = corrupt.toFile().lastModified();
         disk.fill();
         try {
             r.process().kill();
             try {
                 r.start();
-                LOG.warn("chaos: {} started on a full disk", r.name());
+                finding = r.name() + " started on a full disk";
             } catch (IllegalStateException e) {
                 LOG.info("chaos: {} did not start on a full disk, as it should not: {}", r.name(), e.getMessage());
                 r.process().kill();
             }
         } finally {
             disk.free();
+        }
+        if (corrupt.toFile().lastModified() != corruptBefore) {
+            finding = r.name() + " moved its store aside as damaged when the disk was full";
         }
         if (!r.alive()) {
             r.start();
