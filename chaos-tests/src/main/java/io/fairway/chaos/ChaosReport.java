@@ -77,17 +77,20 @@ public record ChaosReport(String suite, long seed, long seconds, Map<String, Kin
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
+    @com.fasterxml.jackson.annotation.JsonProperty("injected")
     public int injected() {
         return kinds.values().stream().mapToInt(KindFigures::injected).sum();
     }
 
     /** What faults found wrong in the system's handling of them beyond the invariants (e.g. a store thrown away). */
+    @com.fasterxml.jackson.annotation.JsonProperty("findings")
     public List<String> findings() {
         return faults.stream().filter(f -> f.fault().finding() != null)
                 .map(f -> f.fault().kind().label() + ": " + f.fault().finding()).toList();
     }
 
     /** True when nothing was violated or found, nothing lost, and every injected fault was recovered from. */
+    @com.fasterxml.jackson.annotation.JsonProperty("passed")
     public boolean passed() {
         return violations.isEmpty() && findings().isEmpty() && counts.podsLost == 0
                 && kinds.values().stream().allMatch(k -> k.recovered() == k.injected());
