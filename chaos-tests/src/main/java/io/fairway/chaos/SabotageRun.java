@@ -133,17 +133,25 @@ public final class SabotageRun {
                 // held after a commit with allocations; cut from the API server meanwhile, it loses the lease and
                 // another replica leads; the hold ends well after the cut heals, and then it binds
                 Path arm = cluster.directory().resolve("chaos").resolve("failpoint-" + leader.name());
-                Files.writeString(arm, "14000");
+                long hold = 30_000;
+                Files.writeString(arm, Long.toString(hold));
                 int before = leader.process().linesMatching(HOLDING);
                 burst(cluster, "team-b", 4, "500m");
                 long deadline = System.currentTimeMillis() + 30_000;
                 while (leader.process().linesMatching(HOLDING) == before && System.currentTimeMillis() < deadline) {
                     ChaosRun.sleep(5);
                 }
+                long heldAt = System.currentTimeMillis();
                 cluster.apiProxy(leader.name()).partition();
-                ChaosRun.sleep(6_000);
+                ReplicaProcess next = null;
+                while (next == null && System.currentTimeMillis() < heldAt + hold - 10_000) {
+                    next = cluster.replicas().stream().filter(r -> r != leader && r.leads()).findFirst().orElse(null);
+                    ChaosRun.sleep(200);
+                }
+                say("%s held at the failpoint and cut off; %s leads", leader.name(),
+                        next == null ? "no other replica" : next.name());
                 cluster.apiProxy(leader.name()).clear();
-                ChaosRun.sleep(10_000);
+                ChaosRun.sleep(Math.max(0, heldAt + hold + 3_000 - System.currentTimeMillis()));
             }
         }
     }
