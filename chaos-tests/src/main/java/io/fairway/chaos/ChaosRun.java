@@ -176,11 +176,21 @@ public final class ChaosRun {
      */
     private List<Violation> stateHashes(ChaosCluster cluster) {
         List<Violation> out = new ArrayList<>();
+        int compared = 0;
         for (ReplicaProcess r : cluster.replicas()) {
-            JsonNode s = r.statez();
+            JsonNode s = null;
+            for (int attempt = 0; attempt < 10 && (s == null || !s.has("stateHash")); attempt++) {
+                s = r.statez();
+                if (s == null || !s.has("stateHash")) {
+                    sleep(1_000);
+                }
+            }
             if (s == null || !s.has("stateHash")) {
+                out.add(new Violation("state-hash", "replica " + r.name() + " gave no state hash on /statez: "
+                        + (s == null ? "no answer" : s), Map.of("replica", r.name())));
                 continue;
             }
+            compared++;
             long offset = s.path("offset").asLong();
             ClusterState state = new ClusterState();
             try (KafkaEventLog log = KafkaEventLog.openForReading(KafkaEventLogConfig.of(cluster.kafka().bootstrap())
@@ -193,6 +203,8 @@ public final class ChaosRun {
                         Map.of("replica", r.name(), "offset", offset)));
             }
         }
+        say("state hashes: %d of %d replicas compared with a fresh replay of the log", compared,
+                cluster.replicas().size());
         return out;
     }
 
