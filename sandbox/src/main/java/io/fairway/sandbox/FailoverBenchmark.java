@@ -314,7 +314,7 @@ public final class FailoverBenchmark {
         while (System.nanoTime() < deadline) {
             for (ApiRequest r : server.requests()) {
                 if (r.atNanos() > after && r.verb().equals("create") && r.rbacResource().equals("pods/binding")
-                        && r.userAgent().startsWith("fairway/") && !r.userAgent().equals(killedAgent)) {
+                        && r.sender().startsWith("fairway/") && !r.sender().equals(killedAgent)) {
                     return r.atNanos();
                 }
             }

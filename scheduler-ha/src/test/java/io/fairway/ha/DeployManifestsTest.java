@@ -231,7 +231,7 @@ class DeployManifestsTest {
                         WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()).write(
                         "partitions: [{name: default, queues: [{name: root}]}]", version, "alice");
             }
-            List<ApiRequest> made = server.requests().stream().filter(q -> q.userAgent().equals(AGENT)).toList();
+            List<ApiRequest> made = server.requests().stream().filter(q -> q.sender().equals(AGENT)).toList();
             assertThat(made).isNotEmpty();
             assertThat(made).allSatisfy(q -> assertThat(allowed(q, cluster, namespaced, ns))
                     .as("allowed by deploy/base/rbac.yaml: " + q).isTrue());

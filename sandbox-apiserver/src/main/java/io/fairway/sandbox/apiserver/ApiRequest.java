@@ -8,6 +8,18 @@ package io.fairway.sandbox.apiserver;
  */
 public record ApiRequest(String verb, String group, String resource, String subresource, String namespace,
                          String name, String userAgent, long atNanos) {
+    /**
+     * Who sent it, without the leader epoch a Fairway leader's bindings add to their User-Agent: {@code fairway/r0}
+     * for {@code fairway/r0 epoch/3}.
+     */
+    public String sender() {
+        if (userAgent == null) {
+            return "";
+        }
+        int at = userAgent.indexOf(" epoch/");
+        return at < 0 ? userAgent : userAgent.substring(0, at);
+    }
+
     /** The resource as an RBAC rule names it: {@code pods} or {@code pods/binding}. */
     public String rbacResource() {
         return subresource.isEmpty() ? resource : resource + "/" + subresource;
