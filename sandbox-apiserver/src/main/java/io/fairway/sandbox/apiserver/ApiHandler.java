@@ -476,8 +476,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
         if (m == HttpMethod.DELETE) {
+            // kubectl delete --dry-run=server says so in the DeleteOptions body; other clients in the query
+            boolean dryRun = isDryRun(req) || dryRunIn(body);
             if (target.name() == null) {
-                deleteCollection(req, target, body);
+                deleteCollection(req, target, body, dryRun);
+            } else if (dryRun) {
+                send(req, 200, render(t, store.require(t, nsOrEmpty(target), target.name())));
             } else {
                 Store.Deleted d = store.delete(t, nsOrEmpty(target), target.name(), deleteOptions(req, body));
                 send(req, d.gone() ? 200 : 202, render(t, d.object()));
@@ -660,7 +664,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
     }
 
-    private void deleteCollection(HttpServerRequest req, Target target, byte[] body) {
+    private void deleteCollection(HttpServerRequest req, Target target, byte[] body, boolean dryRun) {
         ResourceType t = target.type();
         MultiMap params = req.params();
         Predicate<Stored> filter = Selectors.predicate(params.get("labelSelector"), params.get("fieldSelector"), t);
@@ -672,12 +676,12 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         boolean first = true;
         for (Stored s : page.items()) {
             try {
-                Store.Deleted d = store.delete(t, s.namespace, s.name, opts);
+                Stored gone = dryRun ? s : store.delete(t, s.namespace, s.name, opts).object();
                 if (!first) {
                     b.appendByte((byte) ',');
                 }
                 first = false;
-                b.appendBytes(render(t, d.object()));
+                b.appendBytes(render(t, gone));
             } catch (ApiException e) {
                 if (e.code != 404) {
                     throw e;
@@ -752,6 +756,19 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private static boolean isYaml(HttpServerRequest req) {
         String ct = req.getHeader(HttpHeaders.CONTENT_TYPE);
         return ct != null && ct.contains("yaml");
+    }
+
+    /** A DeleteOptions body asking for a dry run ({@code "dryRun": ["All"]}). */
+    private static boolean dryRunIn(byte[] body) {
+        if (body == null || body.length == 0) {
+            return false;
+        }
+        try {
+            JsonNode d = Json.parse(body, false).path("dryRun");
+            return d.isArray() ? !d.isEmpty() : !d.asText("").isEmpty();
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     private static boolean isDryRun(HttpServerRequest req) {

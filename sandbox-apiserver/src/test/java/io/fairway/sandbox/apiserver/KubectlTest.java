@@ -72,6 +72,26 @@ class KubectlTest extends ApiServerTestSupport {
     }
 
     @Test
+    void aServerSideDryRunDeleteDeletesNothing() {
+        String ns = namespace();
+        client.resource(pod(ns, "kept", Map.of("app", "dry"))).create();
+        client.resource(pod(ns, "kept-too", Map.of("app", "dry"))).create();
+        assertThat(ok("delete", "pod", "kept", "-n", ns, "--dry-run=server").out()).contains("kept").contains("server dry run");
+        assertThat(ok("delete", "pods", "-l", "app=dry", "-n", ns, "--dry-run=server").out()).contains("kept-too");
+        assertThat(client.pods().inNamespace(ns).list().getItems()).extracting(p -> p.getMetadata().getName())
+                .containsExactlyInAnyOrder("kept", "kept-too")
+                .allSatisfy(n -> assertThat(client.pods().inNamespace(ns).withName(n).get().getMetadata()
+                        .getDeletionTimestamp()).isNull());
+        // and the query form other clients use
+        http("DELETE", "/api/v1/namespaces/" + ns + "/pods/kept?dryRun=All", "application/json", "");
+        http("DELETE", "/api/v1/namespaces/" + ns + "/pods?dryRun=All", "application/json", "");
+        assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(2);
+        ok("delete", "pod", "kept", "-n", ns, "--wait=false");
+        assertThat(client.pods().inNamespace(ns).withName("kept").get()).satisfiesAnyOf(
+                p -> assertThat(p).isNull(), p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
+    }
+
+    @Test
     void getNodesAndPodsWideShowsTheNode() {
         String ns = namespace();
         client.resource(pod(ns, "wide", Map.of())).create();
