@@ -94,6 +94,14 @@ final class ApiException extends RuntimeException {
                 + type + ")", null, null, null, List.of());
     }
 
+    /** A request body this server cannot read (protobuf): 415, naming what it reads. */
+    static ApiException unsupportedBody(String type) {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                + "accepted media types include: application/json, application/yaml (this local API server does not "
+                + "read " + type + "; send JSON, e.g. kubectl create -f FILE or kubectl apply)", null, null, null,
+                List.of());
+    }
+
     static ApiException notAcceptable(String message) {
         return new ApiException(406, "NotAcceptable", message, null, null, null, List.of());
     }

@@ -450,6 +450,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private void write(HttpServerRequest req, Target target, byte[] body) {
         ResourceType t = target.type();
         HttpMethod m = req.method();
+        if (mediaType(req.getHeader(HttpHeaders.CONTENT_TYPE)).equals(ProtobufBodies.MEDIA_TYPE) && body != null
+                && body.length > 0) {
+            // what kubectl sends as protobuf (namespaces, config maps, secrets, delete options) is read as JSON
+            body = ProtobufBodies.toJson(body);
+        }
         if (m == HttpMethod.POST) {
             if (t == ResourceTypes.BINDINGS && target.name() == null) {
                 ObjectNode b = Json.parseObject(body, isYaml(req));

@@ -72,6 +72,22 @@ class KubectlTest extends ApiServerTestSupport {
     }
 
     @Test
+    void theProtobufBodiesKubectlSendsAreRead() {
+        // kubectl sends protobuf for `create namespace|configmap|secret`; they failed here before
+        String ns = "proto-" + System.nanoTime();
+        ok("create", "namespace", ns);
+        assertThat(client.namespaces().withName(ns).get()).isNotNull();
+        ok("create", "configmap", "settings", "-n", ns, "--from-literal=mode=fast", "--from-literal=size=3");
+        assertThat(client.configMaps().inNamespace(ns).withName("settings").get().getData())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("mode", "fast", "size", "3"));
+        ok("create", "secret", "generic", "token", "-n", ns, "--from-literal=key=s3cr3t");
+        assertThat(client.secrets().inNamespace(ns).withName("token").get().getData())
+                .containsEntry("key", java.util.Base64.getEncoder().encodeToString("s3cr3t".getBytes(StandardCharsets.UTF_8)));
+        ok("label", "namespace", ns, "team=a");
+        assertThat(client.namespaces().withName(ns).get().getMetadata().getLabels()).containsEntry("team", "a");
+    }
+
+    @Test
     void aServerSideDryRunDeleteDeletesNothing() {
         String ns = namespace();
         client.resource(pod(ns, "kept", Map.of("app", "dry"))).create();
