@@ -104,6 +104,21 @@ final class Admission {
         }
     }
 
+    /** A NoExecute toleration of {@code key} for 300 s, unless the pod tolerates that taint already. */
+    private static void defaultToleration(ObjectNode spec, String key) {
+        ArrayNode tolerations = spec.get("tolerations") instanceof ArrayNode a ? a : spec.putArray("tolerations");
+        for (JsonNode t : tolerations) {
+            String k = Json.text(t, "key");
+            String effect = Json.text(t, "effect");
+            boolean anyKey = Json.isBlank(k) && "Exists".equals(Json.text(t, "operator"));
+            if ((anyKey || key.equals(k)) && (Json.isBlank(effect) || "NoExecute".equals(effect))) {
+                return;
+            }
+        }
+        tolerations.addObject().put("key", key).put("operator", "Exists").put("effect", "NoExecute")
+                .put("tolerationSeconds", 300);
+    }
+
     private void createPod(ResourceType t, ObjectNode pod, String name) {
         ObjectNode spec = Json.child(pod, "spec");
         JsonNode containers = spec.get("containers");
@@ -141,6 +156,11 @@ final class Admission {
         if (!spec.has("securityContext")) {
             spec.putObject("securityContext");
         }
+        // the ServiceAccount and DefaultTolerationSeconds admission plugins, on in every real cluster
+        putIfAbsent(spec, "serviceAccountName", "default");
+        putIfAbsent(spec, "serviceAccount", Json.text(spec, "serviceAccountName"));
+        defaultToleration(spec, "node.kubernetes.io/not-ready");
+        defaultToleration(spec, "node.kubernetes.io/unreachable");
         admitPriority(t, name, spec);
         Json.metadata(pod).put("generation", 1);
         ObjectNode status = Json.object();

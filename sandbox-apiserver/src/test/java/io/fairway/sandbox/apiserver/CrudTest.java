@@ -44,6 +44,28 @@ class CrudTest extends ApiServerTestSupport {
     }
 
     @Test
+    void podsGetTheServiceAccountAndTheNotReadyAndUnreachableTolerationsAsOnACluster() {
+        String ns = namespace();
+        Pod created = client.resource(pod(ns, "sa", Map.of())).create();
+        assertThat(created.getSpec().getServiceAccountName()).isEqualTo("default");
+        assertThat(created.getSpec().getTolerations()).extracting(t -> t.getKey() + " " + t.getOperator() + " "
+                + t.getEffect() + " " + t.getTolerationSeconds()).containsExactlyInAnyOrder(
+                "node.kubernetes.io/not-ready Exists NoExecute 300", "node.kubernetes.io/unreachable Exists NoExecute 300");
+
+        // a pod that tolerates them already, or everything, keeps its own
+        Pod own = pod(ns, "own", Map.of());
+        own.getSpec().setServiceAccountName("runner");
+        own.getSpec().setTolerations(java.util.List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                .withKey("node.kubernetes.io/not-ready").withOperator("Exists").withEffect("NoExecute")
+                .withTolerationSeconds(5L).build(), new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                .withOperator("Exists").build()));
+        Pod kept = client.resource(own).create();
+        assertThat(kept.getSpec().getServiceAccountName()).isEqualTo("runner");
+        assertThat(kept.getSpec().getTolerations()).hasSize(2)
+                .anySatisfy(t -> assertThat(t.getTolerationSeconds()).isEqualTo(5L));
+    }
+
+    @Test
     void resourceVersionsIncreaseGloballyAndListsCarryTheCurrentOne() {
         String ns = namespace();
         Pod a = client.resource(pod(ns, "a", Map.of())).create();
