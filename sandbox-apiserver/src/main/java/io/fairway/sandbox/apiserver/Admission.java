@@ -104,6 +104,70 @@ final class Admission {
         }
     }
 
+    /** What kube-apiserver fills in on a pod's spec, on create and (to compare like with like) on update. */
+    private static void defaultPodSpec(ObjectNode spec) {
+        if (spec.get("containers") instanceof ArrayNode containers) {
+            for (JsonNode c : containers) {
+                if (c instanceof ObjectNode o) {
+                    defaultContainer(o);
+                }
+            }
+        }
+        if (spec.get("initContainers") instanceof ArrayNode init) {
+            for (JsonNode c : init) {
+                if (c instanceof ObjectNode o) {
+                    defaultContainer(o);
+                }
+            }
+        }
+        putIfAbsent(spec, "restartPolicy", "Always");
+        putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
+        putIfAbsent(spec, "schedulerName", "default-scheduler");
+        if (!spec.has("terminationGracePeriodSeconds")) {
+            spec.put("terminationGracePeriodSeconds", 30);
+        }
+        if (!spec.has("enableServiceLinks")) {
+            spec.put("enableServiceLinks", true);
+        }
+        if (!spec.has("securityContext")) {
+            spec.putObject("securityContext");
+        }
+        // the ServiceAccount and DefaultTolerationSeconds admission plugins, on in every real cluster
+        putIfAbsent(spec, "serviceAccountName", "default");
+        putIfAbsent(spec, "serviceAccount", Json.text(spec, "serviceAccountName"));
+        defaultToleration(spec, "node.kubernetes.io/not-ready");
+        defaultToleration(spec, "node.kubernetes.io/unreachable");
+    }
+
+    /**
+     * Whether an update changes a pod's spec beyond what kube-apiserver lets change: container images, active
+     * deadline, termination grace, scheduling gates, and tolerations (only added to).
+     */
+    private static boolean changesImmutableSpec(JsonNode oldSpec, ObjectNode newSpec) {
+        ObjectNode a = oldSpec instanceof ObjectNode o ? o.deepCopy() : Json.object();
+        ObjectNode b = newSpec.deepCopy();
+        JsonNode oldTolerations = a.path("tolerations");
+        java.util.List<JsonNode> added = new java.util.ArrayList<>();
+        b.path("tolerations").forEach(added::add);
+        for (JsonNode t : oldTolerations) {
+            if (!added.contains(t)) {
+                return true;
+            }
+        }
+        for (ObjectNode spec : java.util.List.of(a, b)) {
+            spec.remove(java.util.List.of("tolerations", "activeDeadlineSeconds", "terminationGracePeriodSeconds",
+                    "schedulingGates"));
+            for (String list : new String[] {"containers", "initContainers"}) {
+                spec.path(list).forEach(c -> {
+                    if (c instanceof ObjectNode o) {
+                        o.remove("image");
+                    }
+                });
+            }
+        }
+        return !a.equals(b);
+    }
+
     /** A NoExecute toleration of {@code key} for 300 s, unless the pod tolerates that taint already. */
     private static void defaultToleration(ObjectNode spec, String key) {
         ArrayNode tolerations = spec.get("tolerations") instanceof ArrayNode a ? a : spec.putArray("tolerations");
@@ -135,32 +199,8 @@ final class Admission {
             if (Json.isBlank(Json.text(c, "image"))) {
                 throw ApiException.invalid(t, name, new ApiException.Cause("FieldValueRequired", "spec.containers[" + i + "].image", "Required value"));
             }
-            defaultContainer(c);
         }
-        if (spec.get("initContainers") instanceof ArrayNode init) {
-            for (JsonNode c : init) {
-                if (c instanceof ObjectNode o) {
-                    defaultContainer(o);
-                }
-            }
-        }
-        putIfAbsent(spec, "restartPolicy", "Always");
-        putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
-        putIfAbsent(spec, "schedulerName", "default-scheduler");
-        if (!spec.has("terminationGracePeriodSeconds")) {
-            spec.put("terminationGracePeriodSeconds", 30);
-        }
-        if (!spec.has("enableServiceLinks")) {
-            spec.put("enableServiceLinks", true);
-        }
-        if (!spec.has("securityContext")) {
-            spec.putObject("securityContext");
-        }
-        // the ServiceAccount and DefaultTolerationSeconds admission plugins, on in every real cluster
-        putIfAbsent(spec, "serviceAccountName", "default");
-        putIfAbsent(spec, "serviceAccount", Json.text(spec, "serviceAccountName"));
-        defaultToleration(spec, "node.kubernetes.io/not-ready");
-        defaultToleration(spec, "node.kubernetes.io/unreachable");
+        defaultPodSpec(spec);
         admitPriority(t, name, spec);
         Json.metadata(pod).put("generation", 1);
         ObjectNode status = Json.object();
@@ -337,7 +377,15 @@ final class Admission {
                 if (subresource == null) {
                     String before = Json.text(old, "spec", "nodeName");
                     String after = Json.text(next, "spec", "nodeName");
-                    if (!Objects.equals(blankToNull(before), blankToNull(after))) {
+                    ObjectNode nextSpec = Json.child(next, "spec");
+                    defaultPodSpec(nextSpec);
+                    for (String f : new String[] {"priority", "priorityClassName", "preemptionPolicy"}) {
+                        if (!nextSpec.has(f) && old.path("spec").has(f)) {
+                            nextSpec.set(f, old.path("spec").get(f).deepCopy());
+                        }
+                    }
+                    if (!Objects.equals(blankToNull(before), blankToNull(after))
+                            || changesImmutableSpec(old.get("spec"), nextSpec)) {
                         throw ApiException.invalid(t, cur.name, new ApiException.Cause("FieldValueForbidden", "spec",
                                 "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
                                         + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "

@@ -66,6 +66,39 @@ class CrudTest extends ApiServerTestSupport {
     }
 
     @Test
+    void aPodsSpecChangesOnlyWhereKubeApiserverLetsIt() {
+        String ns = namespace();
+        client.resource(pod(ns, "fixed", Map.of())).create();
+        var pods = client.pods().inNamespace(ns).withName("fixed");
+        Throwable grow = org.assertj.core.api.Assertions.catchThrowable(() -> pods.edit(p -> {
+            p.getSpec().getContainers().get(0).getResources().getRequests().put("cpu",
+                    new io.fabric8.kubernetes.api.model.Quantity("64"));
+            return p;
+        }));
+        assertThat(grow).isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .hasMessageContaining("pod updates may not change fields other than");
+        assertThat(pods.get().getSpec().getContainers().get(0).getResources().getRequests().get("cpu"))
+                .isNotEqualTo(new io.fabric8.kubernetes.api.model.Quantity("64"));
+        // what it lets change: an image, a toleration added, the labels
+        pods.edit(p -> {
+            p.getSpec().getContainers().get(0).setImage("busybox:2");
+            p.getSpec().getTolerations().add(new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey("x")
+                    .withOperator("Exists").withEffect("NoSchedule").build());
+            p.getMetadata().getLabels().put("v", "2");
+            return p;
+        });
+        Pod now = pods.get();
+        assertThat(now.getSpec().getContainers().get(0).getImage()).isEqualTo("busybox:2");
+        assertThat(now.getSpec().getTolerations()).hasSize(3);
+        // and a replace of the manifest as written (without the server's defaults) is the same pod
+        Pod manifest = pod(ns, "fixed", Map.of("v", "3"));
+        manifest.getSpec().getContainers().get(0).setImage("busybox:2");
+        manifest.getSpec().setTolerations(now.getSpec().getTolerations());
+        client.resource(manifest).update();
+        assertThat(pods.get().getMetadata().getLabels()).containsEntry("v", "3");
+    }
+
+    @Test
     void resourceVersionsIncreaseGloballyAndListsCarryTheCurrentOne() {
         String ns = namespace();
         Pod a = client.resource(pod(ns, "a", Map.of())).create();
