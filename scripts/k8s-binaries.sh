@@ -17,6 +17,7 @@ Builds into $CACHE/<kubernetes-version>/bin/:
   kube-apiserver  k8s.io/kubernetes/cmd/kube-apiserver $KUBE_VERSION
   kube-scheduler  k8s.io/kubernetes/cmd/kube-scheduler $KUBE_VERSION
   kubectl         k8s.io/kubernetes/cmd/kubectl $KUBE_VERSION, only when /usr/bin/kubectl is missing
+                  (or FAIRWAY_K8S_BUILD_KUBECTL is set)
 Binaries already there are kept. Progress goes to stderr, the binaries' paths to stdout.
 Each step's output is kept in <kubernetes-version>/logs/; the generated build modules in <kubernetes-version>/src/.
 
@@ -75,7 +76,7 @@ run() {
 json_field() { sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}\$/\1/p" "$1" | head -n 1; }
 
 kubectl_wanted=false
-[ -x /usr/bin/kubectl ] || kubectl_wanted=true
+{ [ -x /usr/bin/kubectl ] && [ -z "${FAIRWAY_K8S_BUILD_KUBECTL:-}" ]; } || kubectl_wanted=true
 
 etcd_cached() { [ -x "$BIN/etcd" ] && "$BIN/etcd" --version 2>/dev/null | grep -q "^etcd Version: ${ETCD_VERSION#v}\$"; }
 
