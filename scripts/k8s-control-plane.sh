@@ -17,7 +17,8 @@ start  builds the binaries if needed (scripts/k8s-binaries.sh), generates a CA, 
 stop   stops the processes DIR's pid files name (kube-apiserver, then etcd). DIR itself is kept.
 
 There is no controller manager, so no namespace deletion, garbage collection or service-account tokens; the
-ServiceAccount admission plugin is off so that pods can be created without a "default" service account.
+ServiceAccount admission plugin is off so that pods can be created without a "default" service account, and
+the endpoint reconciler is off (kube-apiserver 1.37 refuses a loopback address for the "kubernetes" service).
 Timeouts: FAIRWAY_K8S_START_TIMEOUT seconds for each process (default 120).
 EOF
 }
@@ -143,6 +144,7 @@ start() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 --disable-admission-plugins ServiceAccount \
+    --endpoint-reconciler-type none \
     </dev/null >"$dir/kube-apiserver.log" 2>&1 &
   echo $! >"$dir/kube-apiserver.pid"
   local server="https://127.0.0.1:$api_port"
