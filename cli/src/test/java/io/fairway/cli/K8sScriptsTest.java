@@ -1,0 +1,60 @@
+package io.fairway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The scripts that build and start a real control plane (scripts/k8s-binaries.sh, scripts/k8s-control-plane.sh),
+ * without building: bash parses them, shellcheck finds nothing, --help names every option, and the cache directory
+ * follows FAIRWAY_K8S_CACHE and FAIRWAY_K8S_VERSION.
+ */
+class K8sScriptsTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run run(List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scripts/k8s-binaries.sh", "scripts/k8s-control-plane.sh"})
+    void parsesPassesShellcheckAndExplainsItself(String script) throws Exception {
+        assertThat(run(List.of("bash", "-n", script), java.util.Map.of()).exit()).isZero();
+        assertThat(Files.isExecutable(Path.of("/usr/bin/shellcheck")))
+                .as("shellcheck is missing: run scripts/shellcheck.sh (./test does)").isTrue();
+        Run check = run(List.of("shellcheck", "-x", script), java.util.Map.of());
+        assertThat(check.exit()).as(check.out()).isZero();
+        Run help = run(List.of("bash", script, "--help"), java.util.Map.of());
+        assertThat(help.exit()).as(help.out()).isZero();
+        assertThat(help.out()).contains("usage:");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v1.35.4", "v1.34.3"})
+    void theBinariesGoToACacheOutsideTheTreeNamedByVersion(String version) throws Exception {
+        Path cache = Files.createTempDirectory("k8s-cache");
+        Run r = run(List.of("bash", "scripts/k8s-binaries.sh", "--print-dir"),
+                java.util.Map.of("FAIRWAY_K8S_CACHE", cache.toString(), "FAIRWAY_K8S_VERSION", version));
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out().strip()).isEqualTo(cache.resolve(version).resolve("bin").toString());
+        assertThat(cache.resolve(version)).doesNotExist();
+        Run bad = run(List.of("bash", "scripts/k8s-binaries.sh", "--frobnicate"), java.util.Map.of());
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.out()).contains("--frobnicate");
+    }
+}
