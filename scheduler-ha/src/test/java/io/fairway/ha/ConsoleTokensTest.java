@@ -13,6 +13,7 @@ import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,15 @@ class ConsoleTokensTest {
         return access.read("Bearer " + token) instanceof AccessControl.Allowed a ? a.principal().role() : null;
     }
 
+    /**
+     * Swaps the file in whole, as an editor or a mounted Secret does: {@code Files.writeString} truncates first, and a
+     * reload landing between truncate and write would read an empty (and valid) list.
+     */
+    static void replace(Path file, String text) throws Exception {
+        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), text);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Test
     void aChangedFileIsReloadedAndABrokenOneKeepsTheLastGoodList() throws Exception {
         Path file = Files.writeString(tmp.resolve("tokens.csv"), A + ",alice,admin\n");
@@ -39,13 +49,13 @@ class ConsoleTokensTest {
             assertThat(role(tokens.get(), B)).isNull();
 
             // alice revoked, bob added as a viewer
-            Files.writeString(file, B + ",bob,viewer\n");
+            replace(file, B + ",bob,viewer\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> role(tokens.get(), B) == Role.VIEWER);
             assertThat(role(tokens.get(), A)).isNull();
             assertThat(tokens.get().writesPossible()).isFalse();
 
             AccessControl before = tokens.get();
-            Files.writeString(file, "short,carol,admin\n");
+            replace(file, "short,carol,admin\n");
             // a reload now (besides the reloader's own): it must keep bob's list
             tokens.reload();
             assertThat(tokens.get()).isSameAs(before);
