@@ -20,6 +20,8 @@ There is no controller manager, so no namespace deletion, garbage collection or 
 ServiceAccount admission plugin is off so that pods can be created without a "default" service account, and
 the endpoint reconciler is off (kube-apiserver 1.37 refuses a loopback address for the "kubernetes" service).
 Timeouts: FAIRWAY_K8S_START_TIMEOUT seconds for each process (default 120).
+Audit: every request's metadata (user, verb, resource, the authorizer's decision, the answer's code) goes to
+DIR/audit.log as JSON lines, unless FAIRWAY_K8S_AUDIT=off (benchmarks: the log backend writes synchronously).
 EOF
 }
 
@@ -137,7 +139,15 @@ start() {
 
   t2=$(now_ms)
   local p="$dir/pki"
-  nohup "$apiserver" --etcd-servers "$etcd_url" \
+  local audit=()
+  if [ "${FAIRWAY_K8S_AUDIT:-on}" != off ]; then
+    printf '%s\n' "apiVersion: audit.k8s.io/v1" "kind: Policy" "omitStages: [RequestReceived]" "rules:" \
+      "- level: Metadata" >"$dir/audit-policy.yaml"
+    rm -f "$dir/audit.log"
+    audit=(--audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/audit.log" --audit-log-format json
+      --audit-log-maxsize 0)
+  fi
+  nohup "$apiserver" --etcd-servers "$etcd_url" "${audit[@]}" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" --client-ca-file "$p/ca.crt" \
     --token-auth-file "$dir/tokens.csv" --authorization-mode Node,RBAC \

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -56,5 +57,19 @@ class K8sScriptsTest {
         Run bad = run(List.of("bash", "scripts/k8s-binaries.sh", "--frobnicate"), java.util.Map.of());
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.out()).contains("--frobnicate");
+    }
+
+    @Test
+    void theTestCommandRunsTheRealApiServerTestsOnlyWhenTheBinariesCouldBeBuilt() throws Exception {
+        Run check = run(List.of("shellcheck", "-x", "scripts/k8s-tests.sh"), java.util.Map.of());
+        assertThat(check.exit()).as(check.out()).isZero();
+        String source = "here=$PWD; source scripts/k8s-tests.sh; echo \"args=${k8s_test_args[*]:-}\"";
+        Run off = run(List.of("bash", "-c", source), java.util.Map.of("FAIRWAY_REAL_APISERVER", "off"));
+        assertThat(off.out()).contains("args=\n").contains("do not run");
+        // a version the build script refuses stands for a build that fails: a loud warning, no profile
+        Run failed = run(List.of("bash", "-c", source), java.util.Map.of("FAIRWAY_K8S_VERSION", "latest",
+                "FAIRWAY_K8S_CACHE", Files.createTempDirectory("k8s-cache").toString()));
+        assertThat(failed.exit()).isZero();
+        assertThat(failed.out()).contains("WARNING").contains("do NOT run").contains("args=\n");
     }
 }

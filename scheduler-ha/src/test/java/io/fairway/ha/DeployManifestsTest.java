@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,7 @@ class DeployManifestsTest {
     @TempDir
     Path tmp;
 
-    private static List<HasMetadata> render(String dir) throws Exception {
+    static List<HasMetadata> render(String dir) throws Exception {
         Process p = new ProcessBuilder("/usr/bin/kubectl", "kustomize", DEPLOY.resolve(dir).toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] yaml = p.getInputStream().readAllBytes();
@@ -126,19 +127,6 @@ class DeployManifestsTest {
                 .anySatisfy(i -> assertThat(i).isInstanceOf(Deployment.class));
     }
 
-    /** A request allowed by one of the rules (the Role's only in its namespace). */
-    private static boolean allowed(ApiRequest r, List<PolicyRule> cluster, List<PolicyRule> namespaced, String ns) {
-        return cluster.stream().anyMatch(rule -> matches(rule, r))
-                || (r.namespace().equals(ns) && namespaced.stream().anyMatch(rule -> matches(rule, r)));
-    }
-
-    private static boolean matches(PolicyRule rule, ApiRequest r) {
-        return rule.getApiGroups().contains(r.group()) && rule.getResources().contains(r.rbacResource())
-                && rule.getVerbs().contains(r.verb())
-                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-                || rule.getResourceNames().contains(r.name()));
-    }
-
     @Test
     void theRbacCoversEveryRequestOfAReplicaAndNothingMore() throws Exception {
         List<HasMetadata> items = render("base");
@@ -154,100 +142,15 @@ class DeployManifestsTest {
              KubernetesClient asFairway = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).withUserAgent(AGENT).build()).build();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            for (String n : List.of("jobs", ns)) {
-                admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(n).endMetadata().build())
-                        .create();
-            }
-            admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("n0").endMetadata()
-                    .withNewStatus().withCapacity(Map.of("cpu", new Quantity("4"), "memory", new Quantity("16Gi"),
-                            "pods", new Quantity("110")))
-                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
-            // b is over its guarantee and a is under its own: a's pod preempts one of b's (the pods delete verb)
-            admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(
-                    new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
-                            .withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
-                            .withData(Map.of(WatcherOptions.CONFIG_KEY, """
-                                    partitions:
-                                      - name: default
-                                        queues:
-                                          - name: root
-                                            queues:
-                                              - name: default
-                                              - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
-                                              - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
-                                    """)).build()).create();
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                    .create();
             server.recordRequests();
-            try (Replica r = Replica.start(asFairway, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
-                for (String name : List.of("fits", "too-big")) {
-                    admin.pods().inNamespace("jobs").resource(new PodBuilder().withNewMetadata().withName(name)
-                            .withNamespace("jobs").endMetadata().withNewSpec().withSchedulerName("fairway")
-                            .addNewContainer().withName("c").withImage("busybox").withNewResources()
-                            .withRequests(Map.of("cpu", new Quantity(name.equals("fits") ? "1" : "64")))
-                            .endResources().endContainer().endSpec().build()).create();
-                }
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    assertThat(admin.pods().inNamespace("jobs").withName("fits").get().getSpec().getNodeName())
-                            .isEqualTo("n0");
-                    assertThat(admin.v1().events().inNamespace("jobs").list().getItems()).isNotEmpty();
-                    // the lease was created and renewed
-                    assertThat(server.requests()).anySatisfy(q -> assertThat(q.verb() + " " + q.resource())
-                            .isEqualTo("patch leases"));
-                });
-                for (String name : List.of("b-0", "b-1", "b-2", "a-0")) {
-                    if (name.equals("a-0")) {
-                        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(List.of("b-0", "b-1", "b-2"))
-                                .allSatisfy(b -> assertThat(admin.pods().inNamespace("jobs").withName(b).get().getSpec()
-                                        .getNodeName()).isEqualTo("n0")));
-                    }
-                    admin.pods().inNamespace("jobs").resource(new PodBuilder().withNewMetadata().withName(name)
-                            .withNamespace("jobs").withLabels(Map.of("queue", "root." + name.charAt(0), "yunikorn.apache.org/app-id", "app-" + name))
-                            .endMetadata()
-                            .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("c")
-                            .withImage("busybox").withNewResources().withRequests(Map.of("cpu", new Quantity("1")))
-                            .endResources().endContainer().endSpec().build()).create();
-                }
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs")
-                        .withName("a-0").get().getSpec().getNodeName()).isEqualTo("n0"));
-
-                // the console: tokens from a Secret, the replica's status Lease, and a queue config apply
-                admin.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-                        .withNewMetadata().withName("fairway-console").endMetadata()
-                        .withStringData(Map.of(RunSettings.Console.TOKENS_KEY, "0123456789abcdef01,alice,admin\n"))
-                        .build()).create();
-                assertThat(ConsoleTokens.read(new RunSettings.Console("secret:" + ns + "/fairway-console", false,
-                        null), asFairway).writesPossible()).isTrue();
-                try (ReplicaBeacon beacon = ReplicaBeacon.start(asFairway, r, ns, Duration.ofMillis(200),
-                        Clock.systemUTC())) {
-                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(beacon.replicas().replicas())
-                            .singleElement().satisfies(x -> assertThat(x.name()).isEqualTo("r0")));
-                    // a second beat updates the Lease it created
-                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(server.requests())
-                            .anySatisfy(q -> assertThat(q.verb() + " " + q.resource()).isEqualTo("update leases")));
-                }
-                String version = admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE)
-                        .withName(WatcherOptions.DEFAULT_CONFIG_NAME).get().getMetadata().getResourceVersion();
-                new QueueConfigMapWriter(asFairway, WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
-                        WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()).write(
-                        "partitions: [{name: default, queues: [{name: root}]}]", version, "alice");
-            }
-            List<ApiRequest> made = server.requests().stream().filter(q -> q.sender().equals(AGENT)).toList();
-            assertThat(made).isNotEmpty();
-            assertThat(made).allSatisfy(q -> assertThat(allowed(q, cluster, namespaced, ns))
-                    .as("allowed by deploy/base/rbac.yaml: " + q).isTrue());
-            Set<String> used = new TreeSet<>();
-            made.forEach(q -> used.add(q.group() + "|" + q.rbacResource() + "|" + q.verb()));
-            Set<String> granted = new TreeSet<>();
-            for (PolicyRule rule : java.util.stream.Stream.concat(cluster.stream(), namespaced.stream()).toList()) {
-                for (String g : rule.getApiGroups()) {
-                    for (String res : rule.getResources()) {
-                        for (String v : rule.getVerbs()) {
-                            granted.add(g + "|" + res + "|" + v);
-                        }
-                    }
-                }
-            }
-            assertThat(granted).as("every permission granted is used").isEqualTo(used);
+            Supplier<List<RbacScenario.Request>> made = () -> server.requests().stream()
+                    .filter(q -> q.sender().equals(AGENT))
+                    .map(q -> new RbacScenario.Request(q.group(), q.rbacResource(), q.verb(), q.namespace(), q.name()))
+                    .toList();
+            RbacScenario.run(admin, asFairway, log, tmp, ns, made);
+            RbacScenario.assertCoveredExactly(made.get(), cluster, namespaced, ns);
         }
     }
 }
