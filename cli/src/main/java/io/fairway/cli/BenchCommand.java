@@ -2,6 +2,7 @@ package io.fairway.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.cli.bench.CoreBenchmark;
+import io.fairway.cli.bench.SideBySide;
 import io.fairway.cli.bench.SyntheticClusterLoader;
 import io.fairway.cli.bench.SyntheticLog;
 import io.fairway.log.kafka.KafkaEventLog;
@@ -19,7 +20,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -305,12 +308,36 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
+        @Option(names = "--apiserver", defaultValue = "local", paramLabel = "local|real",
+                description = "local: everything in this process (default). real: etcd + kube-apiserver built from "
+                        + "their Go modules (scripts/k8s-binaries.sh; the first build takes about 9 minutes), Fairway "
+                        + "and each --peer as their own processes, one after the other, each on a fresh control plane.")
+        String apiServer;
+
+        @Option(names = "--peer", split = ",", paramLabel = "PEER",
+                description = "With --apiserver real: also run kube-scheduler (its defaults) or kube-scheduler:qps=N "
+                        + "(its client's rate limit raised) on the same pod stream.")
+        List<String> peers = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             if (nodes < 1 || pods < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods must be at least 1");
             }
             PrintWriter out = spec.commandLine().getOut();
+            switch (apiServer) {
+                case "local" -> {
+                    if (!peers.isEmpty()) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                "--peer needs --apiserver real: the peers run against a real kube-apiserver");
+                    }
+                }
+                case "real" -> {
+                    return SideBySide.run(spec, out, nodes, pods, timeoutSeconds, peers, json);
+                }
+                default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--apiserver " + apiServer + " is not known: use local or real");
+            }
             io.fairway.sandbox.E2eBenchmark.Result r = io.fairway.sandbox.E2eBenchmark.run(nodes, pods, seed,
                     java.time.Duration.ofSeconds(timeoutSeconds));
             if (json) {

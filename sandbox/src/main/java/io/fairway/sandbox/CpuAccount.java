@@ -106,6 +106,14 @@ final class CpuAccount {
         });
     }
 
+    /** The threads of a Kafka broker running in this JVM ({@code EmbeddedKafka}). */
+    static Part kafkaBroker() {
+        return prefixed("Kafka broker (embedded)", "data-plane-kafka", "kafka-", "quorum-controller", "broker-",
+                "controller-", "group-coordinator", "share-", "executor-", "ExpirationReaper", "TxnMarkerSenderThread",
+                "AddPartitionsToTxnSenderThread", "transaction-log-manager", "raft-", "persister", "network-partition",
+                "client-metrics", "log-");
+    }
+
     private static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;

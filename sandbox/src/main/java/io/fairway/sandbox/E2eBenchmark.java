@@ -110,11 +110,7 @@ public final class E2eBenchmark {
                         CpuAccount.matching("Kubernetes client (fabric8 informers, binder, JDK HTTP)",
                                 n -> n.startsWith("JdkHttpClientFactory") || n.startsWith("HttpClient-")
                                         || n.startsWith("ForkJoinPool") || n.matches("-?\\d*-pool-\\d+-thread-\\d+")),
-                        CpuAccount.prefixed("Kafka broker (embedded)", "data-plane-kafka", "kafka-",
-                                "quorum-controller", "broker-", "controller-", "group-coordinator", "share-",
-                                "executor-", "ExpirationReaper", "TxnMarkerSenderThread",
-                                "AddPartitionsToTxnSenderThread", "transaction-log-manager", "raft-", "persister",
-                                "network-partition", "client-metrics", "log-")));
+                        CpuAccount.kafkaBroker()));
                 return new Result(nodes, created.created(), bound, seconds, bound / seconds,
                         PodTracker.percentile(sorted, 50), PodTracker.percentile(sorted, 99), created.podsPerSecond(),
                         bound >= created.created() && created.failed() == 0, cpuSeconds,

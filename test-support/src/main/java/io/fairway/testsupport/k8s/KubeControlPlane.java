@@ -70,6 +70,25 @@ public final class KubeControlPlane implements AutoCloseable {
         }
     }
 
+    /** Where scripts/k8s-binaries.sh puts (or has put) etcd, kube-apiserver and kube-scheduler; builds nothing. */
+    public static Path binDirectory() {
+        Path script = FairwayHome.script("k8s-binaries.sh");
+        try {
+            Process p = new ProcessBuilder("bash", script.toString(), "--print-dir")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+                throw new IllegalStateException(script + " --print-dir failed");
+            }
+            return Path.of(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + script + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private static String tail(Path file) throws IOException {
         List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -139,6 +158,45 @@ public final class KubeControlPlane implements AutoCloseable {
                 .endSpec().build();
         TokenRequest answer = admin.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(request);
         return answer.getStatus().getToken();
+    }
+
+    /** Writes a kubeconfig for this server with the given bearer token (e.g. a service account's), mode 600. */
+    public Path writeKubeconfig(Path file, String user, String token) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: fairway
+                  cluster:
+                    server: %s
+                    certificate-authority: %s
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                contexts:
+                - name: fairway
+                  context:
+                    cluster: fairway
+                    user: %s
+                current-context: fairway
+                """.formatted(server(), env.get("FAIRWAY_K8S_CA"), user, token, user);
+        try {
+            Files.writeString(file, yaml);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a kubeconfig to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pid of kube-apiserver (for its CPU time), or -1 when its pid file is gone. */
+    public long apiServerPid() {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("kube-apiserver.pid")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Stops kube-apiserver and etcd; the directory stays (its logs help when a test failed). */
