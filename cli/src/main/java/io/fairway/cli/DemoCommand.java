@@ -56,12 +56,20 @@ public final class DemoCommand implements Callable<Integer> {
                     + "free one (default ${DEFAULT-VALUE}).")
     int consolePort;
 
+    @Option(names = "--apiserver", defaultValue = "local", paramLabel = "local|real",
+            description = "local: the project's API server in this process (default, starts at once). real: etcd + "
+                    + "kube-apiserver as processes, built from their Go modules by scripts/k8s-binaries.sh (the first "
+                    + "time about 9 minutes, cached after), RBAC on, the replicas acting as deploy/base's service "
+                    + "account.")
+    String apiServer;
+
     @Override
     public Integer call() throws InterruptedException {
         Demo.Options options;
         try {
             options = new Demo.Options(nodes, duration(duration, "--duration"), duration(every, "--every"),
-                    appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"), consolePort);
+                    appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"), consolePort,
+                    io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -43,13 +43,13 @@ public final class Demo {
      * @param consolePort   the web console's port on {@link #CONSOLE_HOST}; 0 for any free one, and when it is taken
      */
     public record Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed, int replicas,
-                          Duration killLeaderEvery, int consolePort) {
+                          Duration killLeaderEvery, int consolePort, SandboxCluster.ApiServerKind apiServer) {
         /** The console listens on loopback only: the demo's reads are open and its admin token is printed. */
         public static final String CONSOLE_HOST = "127.0.0.1";
         public static final int CONSOLE_PORT = 8090;
 
         public Options(int nodes, Duration duration, Duration every, double appsPerMinute, long seed) {
-            this(nodes, duration, every, appsPerMinute, seed, 2, Duration.ZERO, 0);
+            this(nodes, duration, every, appsPerMinute, seed, 2, Duration.ZERO, 0, SandboxCluster.ApiServerKind.LOCAL);
         }
 
         public Options {
@@ -117,9 +117,11 @@ public final class Demo {
     /** Runs the demo; returns when it is over. {@code stop} ends it early (Ctrl-C counts it down). */
     public static void run(Options o, PrintWriter out, CountDownLatch stop) throws InterruptedException {
         long t0 = System.nanoTime();
-        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "fairway demo: starting Kafka (KRaft), a local API "
-                + "server, %d simulated nodes, %d scheduler replica%s…", o.nodes(), o.replicas(),
-                o.replicas() == 1 ? "" : "s"), DemoBoard.WIDTH, "    "));
+        print(out, DemoBoard.wrap(String.format(Locale.ROOT, "fairway demo: starting Kafka (KRaft), %s, %d simulated "
+                + "nodes, %d scheduler replica%s…", o.apiServer() == SandboxCluster.ApiServerKind.REAL
+                ? "a real etcd + kube-apiserver (--apiserver real; built from their Go modules the first time, about "
+                + "9 minutes), RBAC on" : "the local API server (--apiserver real for etcd + kube-apiserver)",
+                o.nodes(), o.replicas(), o.replicas() == 1 ? "" : "s"), DemoBoard.WIDTH, "    "));
         out.flush();
         NodeFleet fleet = NodeFleet.mixed(o.nodes(), o.seed());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -129,7 +131,7 @@ public final class Demo {
         });
         try (SandboxCluster cluster = SandboxCluster.start(fleet, KubeletOptions.defaults()
                         .withDefaultRunTime(Duration.ofMinutes(2)).withDeleteFinishedAfter(Duration.ofSeconds(30)),
-                SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), o.replicas());
+                SandboxCluster.demoQueues(), LeaderLoop.Options.defaults("replica-0"), o.replicas(), o.apiServer());
              PodTracker tracker = new PodTracker(cluster.client(), "fairway");
              WorkloadGenerator workload = new WorkloadGenerator(workload(o, fleet))) {
             String token = adminToken();

@@ -17,6 +17,8 @@ import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.kubelet.SimulatedKubelets;
 import io.fairway.store.Snapshots;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.DeployBaseIdentity;
+import io.fairway.testsupport.k8s.KubeControlPlane;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,11 +49,34 @@ public final class SandboxCluster implements AutoCloseable {
         }
     }
 
+    /** Which API server the sandbox runs. */
+    public enum ApiServerKind {
+        /** The project's local API server, in this process: starts in a second, nothing to build. */
+        LOCAL,
+        /**
+         * etcd + kube-apiserver as processes (scripts/k8s-control-plane.sh; built from their Go modules the first
+         * time, about 9 minutes), RBAC on: the replicas use deploy/base's service account and roles.
+         */
+        REAL;
+
+        public static ApiServerKind parse(String option, String value) {
+            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "local" -> LOCAL;
+                case "real" -> REAL;
+                default -> throw new IllegalArgumentException(option + " " + value + " is not known: use local (the "
+                        + "project's own, in this process) or real (etcd + kube-apiserver built from their Go modules)");
+            };
+        }
+    }
+
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Path workDir;
     private EmbeddedKafka kafka;
     private LocalApiServer server;
     private KubernetesClient client;
+    /** The replicas' client: the admin's on the local API server, deploy/base's service account on a real one. */
+    private KubernetesClient replicaClient;
+    private KubeControlPlane controlPlane;
     private SimulatedKubelets kubelets;
     private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> replicaNames = new ArrayList<>();
@@ -82,6 +107,12 @@ public final class SandboxCluster implements AutoCloseable {
      */
     public static SandboxCluster start(NodeFleet fleet, KubeletOptions kubeletOptions, String queuesYaml,
                                        LeaderLoop.Options loopOptions, int replicas) {
+        return start(fleet, kubeletOptions, queuesYaml, loopOptions, replicas, ApiServerKind.LOCAL);
+    }
+
+    /** Starts the sandbox on the {@code apiServer} given. */
+    public static SandboxCluster start(NodeFleet fleet, KubeletOptions kubeletOptions, String queuesYaml,
+                                       LeaderLoop.Options loopOptions, int replicas, ApiServerKind apiServer) {
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
         }
@@ -94,16 +125,11 @@ public final class SandboxCluster implements AutoCloseable {
         SandboxCluster c = new SandboxCluster(work);
         try {
             c.kafka = c.keep(EmbeddedKafka.start());
-            // with kubelets, a running pod's graceful deletion waits for its kubelet to stop it, as on a real cluster
-            c.server = c.keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
-                    .withEventLoops(1).withKubeletsDeletingPods(kubeletOptions != null)));
-            c.kubeconfig = c.server.writeKubeconfig(work.resolve("kubeconfig"));
-            c.client = c.keep(new KubernetesClientBuilder()
-                    .withConfig(new ConfigBuilder().withMasterUrl(c.server.url()).withHttp2Disable(true)
-                            .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build())
-                    .build());
-            c.client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                    .withName(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).endMetadata().build()).create();
+            if (apiServer == ApiServerKind.REAL) {
+                c.startRealApiServer(work);
+            } else {
+                c.startLocalApiServer(work, kubeletOptions != null);
+            }
             c.client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, queuesYaml)).build()).create();
@@ -123,10 +149,35 @@ public final class SandboxCluster implements AutoCloseable {
         }
     }
 
+    private void startLocalApiServer(Path work, boolean kubelets) {
+        // with kubelets, a running pod's graceful deletion waits for its kubelet to stop it, as on a real cluster
+        server = keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
+                .withEventLoops(1).withKubeletsDeletingPods(kubelets)));
+        kubeconfig = server.writeKubeconfig(work.resolve("kubeconfig"));
+        client = keep(new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder().withMasterUrl(server.url()).withHttp2Disable(true)
+                        .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build())
+                .build());
+        replicaClient = client;
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).endMetadata().build()).create();
+    }
+
+    private void startRealApiServer(Path work) {
+        controlPlane = keep(KubeControlPlane.start(work.resolve("k8s"), false));
+        kubeconfig = controlPlane.kubeconfig();
+        client = keep(new KubernetesClientBuilder().withConfig(new ConfigBuilder(controlPlane.adminConfig())
+                .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build()).build());
+        // creates namespace fairway too, where the queue ConfigMap goes
+        String token = DeployBaseIdentity.apply(controlPlane, client, java.time.Duration.ofDays(7));
+        replicaClient = keep(new KubernetesClientBuilder().withConfig(controlPlane.configWithToken(token)).build());
+        LOG.info("the replicas act as {} (deploy/base's RBAC)", DeployBaseIdentity.USER);
+    }
+
     private Replica startReplica(String name) {
         KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
         try {
-            Replica r = Replica.start(client, log, workDir.resolve(name), name, WatcherOptions.defaults(),
+            Replica r = Replica.start(replicaClient, log, workDir.resolve(name), name, WatcherOptions.defaults(),
                     BinderOptions.defaults().withParallelism(64),
                     new LeaderLoop.Options(name, loopOptions.maxAllocationsPerCycle(), loopOptions.maxInterval(),
                             loopOptions.pollTimeout()), Clock.systemUTC());
@@ -206,8 +257,14 @@ public final class SandboxCluster implements AutoCloseable {
         return client;
     }
 
+    /** The local API server, or null when the sandbox runs a real one ({@link #controlPlane()}). */
     public LocalApiServer apiServer() {
         return server;
+    }
+
+    /** The real etcd + kube-apiserver, or null when the sandbox runs the local API server. */
+    public KubeControlPlane controlPlane() {
+        return controlPlane;
     }
 
     public String kafkaBootstrap() {
@@ -225,7 +282,7 @@ public final class SandboxCluster implements AutoCloseable {
         return kubelets;
     }
 
-    /** A kubeconfig for {@code kubectl --kubeconfig …} against the local API server. */
+    /** A kubeconfig for {@code kubectl --kubeconfig …} against the API server (the admin's, on a real one). */
     public Path kubeconfig() {
         return kubeconfig;
     }
