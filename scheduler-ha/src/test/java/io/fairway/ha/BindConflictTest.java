@@ -15,9 +15,11 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.KubeControlPlane;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,10 +36,25 @@ class BindConflictTest {
 
     @Test
     void aPodBoundElsewhereFirstIsLeftWhereItRunsAndItsChosenNodeFreed() {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-             LocalApiServer server = LocalApiServer.start();
+        try (LocalApiServer server = LocalApiServer.start();
              KubernetesClient client = new KubernetesClientBuilder()
-                     .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
+                     .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build()) {
+            rivalBindsFirst(client);
+        }
+    }
+
+    /** The same against a real kube-apiserver: its 409 for a pod bound already is what the binder must read. */
+    @Test
+    @Tag("real-apiserver")
+    void onARealApiServerTooAPodBoundElsewhereFirstIsLeftWhereItRuns() {
+        try (KubeControlPlane cp = KubeControlPlane.start(tmp.resolve("k8s"), false);
+             KubernetesClient client = cp.adminClient()) {
+            rivalBindsFirst(client);
+        }
+    }
+
+    private void rivalBindsFirst(KubernetesClient client) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
             HaFixtures.namespaces(client, "jobs", "fairway");
             HaFixtures.node(client, "n0", "4", "32Gi");

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
+import io.fairway.testsupport.k8s.ReadyNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +35,12 @@ final class HaFixtures {
         }
     }
 
-    /** A ready node with {@code cpu} and {@code memory} and room for 110 pods. */
+    /** A ready node with {@code cpu} and {@code memory} and room for 110 pods (untainted on a real API server too). */
     static void node(KubernetesClient client, String name, String cpu, String memory) {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+        ReadyNodes.create(client, new NodeBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewStatus().withCapacity(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory),
                         "pods", new Quantity("110")))
-                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build());
     }
 
     /** Every committed event of the log, from the start to its end now. */
