@@ -237,11 +237,18 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
+        @Option(names = "--apiserver", defaultValue = "local", paramLabel = "local|real",
+                description = "local: the project's API server in this process (default). real: etcd + kube-apiserver "
+                        + "built from their Go modules (scripts/k8s-binaries.sh), RBAC on, the replicas acting as "
+                        + "deploy/base's service account; fail-over times from its audit log.")
+        String apiServer;
+
         @Override
         public Integer call() throws Exception {
             io.fairway.sandbox.FailoverBenchmark.Options o;
             try {
-                o = new io.fairway.sandbox.FailoverBenchmark.Options(replicas, kills, nodes, pods, seed);
+                o = new io.fairway.sandbox.FailoverBenchmark.Options(replicas, kills, nodes, pods, seed,
+                        io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

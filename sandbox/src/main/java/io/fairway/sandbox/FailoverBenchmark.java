@@ -3,13 +3,10 @@ package io.fairway.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Released;
 import io.fairway.core.state.ClusterState;
@@ -20,10 +17,7 @@ import io.fairway.log.LoggedEvent;
 import io.fairway.log.Replay;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
-import io.fairway.sandbox.apiserver.ApiRequest;
-import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.sandbox.kubelet.NodeFleet;
-import io.fairway.sandbox.load.BulkPodCreator;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.store.Snapshots;
@@ -70,7 +64,12 @@ public final class FailoverBenchmark {
      * @param pods      pods created, at a steady rate over the run
      * @param seed      kill moments and the workload
      */
-    public record Options(int replicas, int kills, int nodes, int pods, long seed) {
+    public record Options(int replicas, int kills, int nodes, int pods, long seed,
+                          SandboxCluster.ApiServerKind apiServer) {
+        public Options(int replicas, int kills, int nodes, int pods, long seed) {
+            this(replicas, kills, nodes, pods, seed, SandboxCluster.ApiServerKind.LOCAL);
+        }
+
         public Options {
             if (replicas < 2) {
                 throw new IllegalArgumentException("--replicas must be at least 2: someone must take over");
@@ -116,16 +115,13 @@ public final class FailoverBenchmark {
         }
         List<Proc> procs = new ArrayList<>();
         try (io.fairway.testsupport.EmbeddedKafka kafka = io.fairway.testsupport.EmbeddedKafka.start();
-             LocalApiServer server = LocalApiServer.start();
-             KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-                     .withMasterUrl(server.url()).withHttp2Disable(true).build()).build();
+             BenchApiServer api = BenchApiServer.start(o.apiServer(), work);
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
-                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build());
-             BulkPodCreator creator = new BulkPodCreator(server.url(), 2, 8)) {
-            for (String ns : List.of(WatcherOptions.DEFAULT_CONFIG_NAMESPACE)) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata()
-                        .build()).create();
-            }
+                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build())) {
+            KubernetesClient client = api.admin();
+            // the replicas' identity first: on a real API server it brings namespace fairway
+            Path kubeconfig = api.replicaKubeconfig(work);
+            api.namespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(CAPPED_MILLICORES / 1000))).build()).create();
@@ -141,12 +137,9 @@ public final class FailoverBenchmark {
                         .endMetadata().build();
                 probePods.add(probe);
             }
-            List<BulkPodCreator.Prepared> pods = BulkPodCreator.prepare(generated, client.getKubernetesSerialization());
-            List<BulkPodCreator.Prepared> probes = BulkPodCreator.prepare(probePods,
-                    client.getKubernetesSerialization());
+            List<Pod> pods = generated;
+            List<Pod> probes = probePods;
             int total = pods.size() + probes.size();
-            Path kubeconfig = server.writeKubeconfig(work.resolve("kubeconfig"));
-            server.recordRequests();
             Map<String, Proc> byName = new HashMap<>();
             for (int i = 0; i < o.replicas(); i++) {
                 Proc p = start("replica-" + i, kafka.bootstrapServers(), kubeconfig, work);
@@ -165,7 +158,7 @@ public final class FailoverBenchmark {
                 while (sent < pods.size() && !Thread.currentThread().isInterrupted()) {
                     int due = (int) Math.min(pods.size(), (System.nanoTime() - start) / 1e9 * perSecond + 1);
                     if (due > sent) {
-                        creator.create(pods.subList(sent, due), 16, Duration.ofMinutes(1), (k, t) -> { });
+                        api.create(pods.subList(sent, due), 16);
                         sent = due;
                     } else {
                         try {
@@ -187,15 +180,16 @@ public final class FailoverBenchmark {
                 }
                 victim.process().destroyForcibly();
                 long killedAt = System.nanoTime();
-                creator.create(probes.subList(k, k + 1), 1, Duration.ofSeconds(30), (key, t) -> { });
+                java.time.Instant killedAtInstant = java.time.Instant.now();
+                api.create(probes.subList(k, k + 1), 1);
                 try {
                     victim.process().waitFor(10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 LOG.info("failover bench: killed the leader {} ({} of {})", leader, k + 1, o.kills());
-                long firstBind = awaitBindBy(server, "fairway/" + leader, killedAt, Duration.ofSeconds(60));
-                failovers[k] = firstBind < 0 ? -1 : (firstBind - killedAt) / 1_000_000;
+                failovers[k] = api.millisToFirstBindBy("fairway/" + leader, killedAt, killedAtInstant,
+                        Duration.ofSeconds(60));
                 LOG.info("failover bench: first binding by the next leader {} ms after the kill", failovers[k]);
                 // the killed replica comes back from its store, as Kubernetes restarts a pod
                 Proc again = start(leader, kafka.bootstrapServers(), kubeconfig, work);
@@ -306,21 +300,6 @@ public final class FailoverBenchmark {
             sleep(50);
         }
         throw new IllegalStateException("nobody took the lease within " + timeout);
-    }
-
-    /** When (nanoTime) the first binding after {@code after} by a replica other than {@code killed} was served. */
-    private static long awaitBindBy(LocalApiServer server, String killedAgent, long after, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ApiRequest r : server.requests()) {
-                if (r.atNanos() > after && r.verb().equals("create") && r.rbacResource().equals("pods/binding")
-                        && r.sender().startsWith("fairway/") && !r.sender().equals(killedAgent)) {
-                    return r.atNanos();
-                }
-            }
-            sleep(20);
-        }
-        return -1;
     }
 
     /** The queue the pod asks for, read as the watcher reads it (YuniKorn's labels and annotations). */
