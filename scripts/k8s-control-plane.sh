@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 usage() {
   cat <<'EOF'
-usage: scripts/k8s-control-plane.sh start DIR | stop DIR | --help
+usage: scripts/k8s-control-plane.sh start DIR | stop DIR | restart-apiserver DIR | --help
 
 start  builds the binaries if needed (scripts/k8s-binaries.sh), generates a CA, a serving certificate and a
        service-account key pair with openssl, starts etcd and kube-apiserver on free loopback ports and waits
@@ -15,6 +15,8 @@ start  builds the binaries if needed (scripts/k8s-binaries.sh), generates a CA, 
        (KUBECONFIG, the apiserver's URL and token, etcd's URL), then prints DIR/kubeconfig on stdout.
        Logs: DIR/etcd.log, DIR/kube-apiserver.log.
 stop   stops the processes DIR's pid files name (kube-apiserver, then etcd). DIR itself is kept.
+restart-apiserver  stops kube-apiserver and starts it again with the same flags, port and etcd (its watch cache
+       starts afresh: clients resuming a watch from an older resourceVersion get 410 Gone and list again).
 
 There is no controller manager, so no namespace deletion, garbage collection or service-account tokens; the
 ServiceAccount admission plugin is off so that pods can be created without a "default" service account, and
@@ -84,6 +86,29 @@ wait_ready() {
   done
 }
 
+# Starts kube-apiserver with the command line start() saved, its output appended to its log.
+launch_apiserver() {
+  local cmd=()
+  mapfile -d '' -t cmd <"$dir/kube-apiserver.cmd"
+  nohup "${cmd[@]}" </dev/null >>"$dir/kube-apiserver.log" 2>&1 &
+  echo $! >"$dir/kube-apiserver.pid"
+}
+
+# Stops kube-apiserver and starts it again on the same port and etcd: its watch cache starts afresh, so clients that
+# resume a watch from an older resourceVersion get 410 Gone and must list again.
+restart_apiserver() {
+  if [ ! -f "$dir/kube-apiserver.cmd" ] || [ ! -f "$dir/env" ]; then die "no control plane was started in $dir"; fi
+  local t server token ca
+  server=$(sed -n 's/^export FAIRWAY_K8S_SERVER=//p' "$dir/env")
+  token=$(sed -n 's/^export FAIRWAY_K8S_TOKEN=//p' "$dir/env")
+  ca=$(sed -n 's/^export FAIRWAY_K8S_CA=//p' "$dir/env")
+  stop_one kube-apiserver
+  t=$(now_ms)
+  launch_apiserver
+  wait_ready kube-apiserver "$server/readyz" --cacert "$ca" -H "Authorization: Bearer $token"
+  log "kube-apiserver restarted on $server in $(secs $(($(now_ms) - t)))"
+}
+
 pki() {
   local p="$dir/pki"
   mkdir -p "$p"
@@ -147,16 +172,17 @@ start() {
     audit=(--audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/audit.log" --audit-log-format json
       --audit-log-maxsize 0)
   fi
-  nohup "$apiserver" --etcd-servers "$etcd_url" "${audit[@]}" \
+  # kept for restart-apiserver: the same flags, the same port
+  printf '%s\0' "$apiserver" --etcd-servers "$etcd_url" "${audit[@]}" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" --client-ca-file "$p/ca.crt" \
     --token-auth-file "$dir/tokens.csv" --authorization-mode Node,RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 --disable-admission-plugins ServiceAccount \
-    --endpoint-reconciler-type none \
-    </dev/null >"$dir/kube-apiserver.log" 2>&1 &
-  echo $! >"$dir/kube-apiserver.pid"
+    --endpoint-reconciler-type none >"$dir/kube-apiserver.cmd"
+  : >"$dir/kube-apiserver.log"
+  launch_apiserver
   local server="https://127.0.0.1:$api_port"
   wait_ready kube-apiserver "$server/readyz" --cacert "$p/ca.crt" -H "Authorization: Bearer $token"
   log "kube-apiserver ready on $server in $(secs $(($(now_ms) - t2))) (etcd + kube-apiserver: $(secs $(($(now_ms) - t1))), with the certificates: $(secs $(($(now_ms) - t0))))"
@@ -194,9 +220,13 @@ EOF
 
 case "${1:-}" in
   -h|--help) usage; exit 0 ;;
-  start|stop) [ $# = 2 ] || { usage >&2; exit 2; } ;;
+  start|stop|restart-apiserver) [ $# = 2 ] || { usage >&2; exit 2; } ;;
   *) usage >&2; exit 2 ;;
 esac
 mkdir -p "$2"
 dir="$(cd "$2" && pwd)"
-if [ "$1" = start ]; then start; else stop_all; fi
+case "$1" in
+  start) start ;;
+  restart-apiserver) restart_apiserver ;;
+  *) stop_all ;;
+esac

@@ -165,4 +165,46 @@ class RealApiServerTest {
             assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(4));
         }
     }
+
+    @Test
+    void afterTheApiServerRestartsTheReplicaCatchesUpAndBindsAgain() throws Exception {
+        try (KubeControlPlane cp = KubeControlPlane.start(tmp.resolve("k8s"), true);
+             KubernetesClient admin = cp.adminClient();
+             PodReaper reaper = PodReaper.start(admin);
+             KubernetesClient asFairway = deployBase(cp, admin, DeployManifestsTest.render("base"));
+             EmbeddedKafka kafka = EmbeddedKafka.start();
+             KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
+            HaFixtures.namespaces(admin, "jobs");
+            HaFixtures.node(admin, "n0", "4", "32Gi");
+            try (Replica r = Replica.start(asFairway, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
+                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
+                for (int i = 0; i < 4; i++) {
+                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("before-" + i)).create();
+                }
+                await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
+                        .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(4)
+                        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("n0")));
+
+                // every watch breaks; the new server's watch cache starts afresh; the lease cannot be renewed
+                cp.restartApiServer();
+                // the node is full: a new pod fits only once the deletions are seen
+                admin.pods().inNamespace("jobs").withName("before-0").delete();
+                admin.pods().inNamespace("jobs").withName("before-1").delete();
+                for (int i = 0; i < 2; i++) {
+                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("after-" + i)).create();
+                }
+                await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
+                        .as(() -> "pods bound; what Fairway said: " + said(admin))
+                        .extracting(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName())
+                        .containsExactlyInAnyOrder("before-2@n0", "before-3@n0", "after-0@n0", "after-1@n0"));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(r.follower().state().nodes().get("n0").pods())
+                        .hasSize(4));
+                assertThat(r.failure()).isNull();
+            }
+            Map<String, Integer> accepted = new HashMap<>();
+            AuditLog.read(cp.auditLog()).stream().filter(e -> e.resource().equals("pods/binding")
+                    && e.verb().equals("create") && e.code() == 201).forEach(e -> accepted.merge(e.name(), 1, Integer::sum));
+            assertThat(accepted).hasSize(6).allSatisfy((pod, n) -> assertThat(n).as(pod).isEqualTo(1));
+        }
+    }
 }

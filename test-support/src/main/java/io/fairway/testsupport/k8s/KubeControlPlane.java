@@ -160,6 +160,27 @@ public final class KubeControlPlane implements AutoCloseable {
         return answer.getStatus().getToken();
     }
 
+    /**
+     * Stops kube-apiserver and starts it again on the same port and etcd (about 3 s): every watch breaks, and the new
+     * server's watch cache starts afresh, so a client resuming from an older resourceVersion gets 410 and lists again.
+     */
+    public void restartApiServer() {
+        try {
+            Path out = dir.resolve("restart.log");
+            Process p = new ProcessBuilder("bash", script.toString(), "restart-apiserver", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile())).start();
+            if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException(script + " restart-apiserver " + dir + " failed: " + tail(out));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart kube-apiserver in " + dir + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting kube-apiserver", e);
+        }
+    }
+
     /** Writes a kubeconfig for this server with the given bearer token (e.g. a service account's), mode 600. */
     public Path writeKubeconfig(Path file, String user, String token) {
         String yaml = """
