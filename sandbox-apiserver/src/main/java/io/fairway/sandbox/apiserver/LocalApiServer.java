@@ -169,6 +169,14 @@ public final class LocalApiServer implements AutoCloseable {
             Json.metadata(o).put("name", ns);
             store.create(ResourceTypes.NAMESPACES, admission.prepareCreate(ResourceTypes.NAMESPACES, "", o));
         }
+        // the kubernetes service every cluster has, at the first address of the service range
+        ObjectNode kubernetes = Json.object();
+        Json.metadata(kubernetes).put("name", "kubernetes");
+        Json.metadata(kubernetes).putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+        ObjectNode spec = kubernetes.putObject("spec");
+        spec.put("clusterIP", Services.KUBERNETES_SERVICE_IP);
+        spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
+        store.create(ResourceTypes.SERVICES, admission.prepareCreate(ResourceTypes.SERVICES, "default", kubernetes));
         String[][] classes = {
             {"system-node-critical", "2000001000", "Used for system critical pods that must not be moved from their current node."},
             {"system-cluster-critical", "2000000000", "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."}};

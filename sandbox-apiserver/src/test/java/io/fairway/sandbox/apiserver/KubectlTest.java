@@ -239,4 +239,32 @@ class KubectlTest extends ApiServerTestSupport {
         assertThat(ok("version", "-o", "json").out()).contains("\"gitVersion\": \"v1.32.0\"");
         assertThat(ok("api-resources").out()).contains("pods", "po", "priorityclasses", "pc", "leases", "coordination.k8s.io/v1");
     }
+
+    @Test
+    void servicesAccountsAndClaimsThroughKubectl() throws IOException {
+        String ns = "kinds-" + System.nanoTime();
+        ok("create", "namespace", ns);
+        assertThat(ok("api-resources").out()).containsPattern("services\\s+svc\\s+v1\\s+true\\s+Service")
+                .containsPattern("serviceaccounts\\s+sa\\s+v1\\s+true\\s+ServiceAccount")
+                .containsPattern("persistentvolumeclaims\\s+pvc\\s+v1\\s+true\\s+PersistentVolumeClaim");
+        ok("create", "serviceaccount", "spark", "-n", ns);
+        ok("create", "service", "clusterip", "web", "--tcp=80:8080", "-n", ns);
+        String pvc = """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata:
+                  name: data
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources:
+                    requests:
+                      storage: 1Gi
+                """;
+        ok("apply", "-n", ns, "-f", file("pvc.yaml", pvc).toString());
+        assertThat(ok("get", "sa", "-n", ns).out()).containsPattern("spark\\s+0");
+        assertThat(ok("get", "svc", "-n", ns).out()).containsPattern("web\\s+ClusterIP\\s+10\\.\\d+\\.\\d+\\.\\d+\\s+<none>\\s+80/TCP");
+        assertThat(ok("get", "pvc", "-n", ns).out()).containsPattern("data\\s+Pending");
+        assertThat(ok("delete", "svc,pvc,sa", "--all", "-n", ns).out()).contains("service \"web\" deleted");
+        assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
+    }
 }
