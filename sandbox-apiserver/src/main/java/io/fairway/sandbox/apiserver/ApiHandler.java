@@ -323,6 +323,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
         boolean watch = target.watchPath() || isTrue(params.get("watch"));
+        if ("binding".equals(target.subresource()) || "eviction".equals(target.subresource())) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource (pods/"
+                    + target.subresource() + " is only created: POST)");
+        }
         if (target.name() != null && !watch) {
             Stored s = store.require(t, nsOrEmpty(target), target.name());
             if (wantsTable(req)) {
@@ -470,6 +474,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                     throw ApiException.badRequest("the name of the object (" + named + ") does not match the name on the URL (" + target.name() + ")");
                 }
                 bind(req, target.namespace(), target.name(), b);
+            } else if (t == ResourceTypes.PODS && "eviction".equals(target.subresource())) {
+                evict(req, target, Json.parseObject(body, isYaml(req)));
             } else if (target.name() == null && t.stored()) {
                 create(req, target, Json.parseObject(body, isYaml(req)));
             } else {
@@ -479,6 +485,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         if (!t.stored()) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        if (m == HttpMethod.DELETE && target.subresource() != null) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
+                    + t.plural() + "/" + target.subresource() + " is not deleted; delete the " + t.singular() + " itself)");
         }
         if (m == HttpMethod.DELETE) {
             // kubectl delete --dry-run=server says so in the DeleteOptions body; other clients in the query
@@ -493,7 +503,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             }
             return;
         }
-        if (target.name() == null || "binding".equals(target.subresource()) || "finalize".equals(target.subresource())) {
+        if (target.name() == null || "binding".equals(target.subresource()) || "finalize".equals(target.subresource())
+                || "eviction".equals(target.subresource())) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
         if (m == HttpMethod.PUT) {
@@ -666,6 +677,18 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             scheduled.remove(List.of("reason", "message"));
             return pod;
         }));
+        send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
+    }
+
+    /** pods/eviction: a graceful delete with the Eviction's delete options (see {@link Evictions}). */
+    private void evict(HttpServerRequest req, Target target, ObjectNode eviction) {
+        ObjectNode options = Evictions.deleteOptions(target.name(), eviction);
+        String ns = target.namespace();
+        store.require(ResourceTypes.PODS, ns, target.name());
+        byte[] optionBytes = options.isEmpty() ? new byte[0] : Json.bytes(options);
+        if (!isDryRun(req) && !dryRunIn(optionBytes)) {
+            store.delete(ResourceTypes.PODS, ns, target.name(), deleteOptions(req, optionBytes));
+        }
         send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
     }
 

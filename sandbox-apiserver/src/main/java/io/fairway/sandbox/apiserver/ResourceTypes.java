@@ -15,7 +15,7 @@ final class ResourceTypes {
             List.of("create", "delete", "get", "list", "patch", "update", "watch"));
 
     static final ResourceType PODS = new ResourceType("", "v1", "pods", "pod", "Pod", true,
-            List.of("po"), List.of("all"), List.of("status", "binding"),
+            List.of("po"), List.of("all"), List.of("status", "binding", "eviction"),
             Set.of("metadata.name", "metadata.namespace", "spec.nodeName", "spec.schedulerName", "status.phase",
                     "spec.restartPolicy", "spec.serviceAccountName", "spec.hostNetwork", "status.podIP",
                     "status.nominatedNodeName"),
