@@ -517,6 +517,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private void create(HttpServerRequest req, Target target, ObjectNode obj) {
         ResourceType t = target.type();
         ResourceType st = storageType(t);
+        validateFields(req, t, obj);
         if (t.converted()) {
             checkViewKind(t, obj);
             obj = EventConversion.toCore(obj);
@@ -536,6 +537,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (t.converted()) {
             checkViewKind(t, body);
         }
+        validateFields(req, t, body);
         ObjectNode given = t.converted() ? EventConversion.toCore(body) : body;
         Store.Mutation mutation = (cur, tree) -> {
             String rv = Json.text(given, "metadata", "resourceVersion");
@@ -584,6 +586,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             }
             if (target.subresource() == null && store.get(st, ns, target.name()) == null) {
                 ObjectNode obj = applied.deepCopy();
+                validateFields(req, t, obj);
                 if (t.converted()) {
                     checkViewKind(t, obj);
                     obj = EventConversion.toCore(obj);
@@ -615,6 +618,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             if (!(patched instanceof ObjectNode po)) {
                 throw ApiException.invalid(t, cur.name, new ApiException.Cause("FieldValueInvalid", "", "the patched object is not an object"));
             }
+            validateFields(req, t, po);
             ObjectNode result = t.converted() ? EventConversion.toCore(po) : po;
             String rv = Json.text(result, "metadata", "resourceVersion");
             if (!Json.isBlank(rv) && !rv.equals(Long.toString(cur.rv))) {
@@ -750,6 +754,27 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
+
+    /**
+     * {@code fieldValidation}: unknown fields refused (Strict), or dropped with a Warning header (Warn, the default)
+     * or silently (Ignore). A write that retries adds the same warning once.
+     */
+    private static void validateFields(HttpServerRequest req, ResourceType view, ObjectNode obj) {
+        FieldValidation.Mode mode = FieldValidation.mode(req.params().get("fieldValidation"));
+        java.util.Set<String> warnings = FieldValidation.warnings();
+        FieldValidation.check(view, obj, mode, warnings);
+        if (warnings.isEmpty()) {
+            return;
+        }
+        MultiMap headers = req.response().headers();
+        List<String> present = headers.getAll("Warning");
+        for (String w : warnings) {
+            String h = FieldValidation.header(w);
+            if (!present.contains(h)) {
+                headers.add("Warning", h);
+            }
+        }
+    }
 
     private static ResourceType storageType(ResourceType t) {
         return t.converted() ? ResourceTypes.EVENTS : t;

@@ -267,4 +267,28 @@ class KubectlTest extends ApiServerTestSupport {
         assertThat(ok("delete", "svc,pvc,sa", "--all", "-n", ns).out()).contains("service \"web\" deleted");
         assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
     }
+
+    @Test
+    void kubectlsServerSideFieldValidation() throws IOException {
+        String ns = "strict-" + System.nanoTime();
+        ok("create", "namespace", ns);
+        String cm = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: typo
+                data:
+                  a: "1"
+                datta:
+                  b: "2"
+                """;
+        Path f = file("typo.yaml", cm);
+        // kubectl validates strictly by default and leaves it to the server (its OpenAPI lists fieldValidation)
+        Result strict = kubectl("create", "-n", ns, "-f", f.toString());
+        assertThat(strict.exit()).isNotZero();
+        assertThat(strict.err()).contains("strict decoding error: unknown field \"datta\"");
+        Result warn = ok("create", "-n", ns, "-f", f.toString(), "--validate=warn");
+        assertThat(warn.err()).contains("unknown field \"datta\"");
+        assertThat(client.configMaps().inNamespace(ns).withName("typo").get().getData()).containsOnlyKeys("a");
+    }
 }
