@@ -371,6 +371,9 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (page.continueToken() != null) {
             b.appendString(",\"continue\":\"" + page.continueToken() + "\"");
         }
+        if (page.remainingItemCount() >= 0) {
+            b.appendString(",\"remainingItemCount\":" + page.remainingItemCount());
+        }
         b.appendString("},\"items\":[");
         boolean first = true;
         for (Stored s : page.items()) {
