@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local Kubernetes API endpoint over plain HTTP for the sandbox and for tests: namespaces, pods (with the
- * binding and status subresources), nodes (with status), config maps, events (v1 and events.k8s.io/v1), leases
- * and priority classes, with watches that resume from a resourceVersion, label and field selectors, optimistic
+ * binding, eviction and status subresources), nodes (with status), config maps, secrets, services (with cluster IPs),
+ * service accounts, persistent volume claims, events (v1 and events.k8s.io/v1), leases and priority classes, with watches that resume from a resourceVersion, label and field selectors, optimistic
  * concurrency, the patch formats and server-side apply. The unchanged fabric8 client and kubectl talk to it.
  */
 public final class LocalApiServer implements AutoCloseable {
