@@ -20,9 +20,11 @@ final class Admission {
     static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
     private final Store store;
+    private final Services services;
 
     Admission(Store store) {
         this.store = store;
+        this.services = new Services(store);
     }
 
     // ---- create ---------------------------------------------------------------------------------------------
@@ -62,6 +64,8 @@ final class Admission {
                 }
                 obj.putObject("status").put("phase", "Active");
             }
+            case "services" -> services.create(t, name == null ? generateName : name, obj);
+            case "persistentvolumeclaims" -> PersistentVolumeClaims.create(t, name == null ? generateName : name, obj);
             case "priorityclasses" -> {
                 if (!obj.hasNonNull("value")) {
                     throw ApiException.invalid(t, name, new ApiException.Cause("FieldValueRequired", "value", "Required value"));
@@ -398,6 +402,8 @@ final class Admission {
                 }
             }
             case "namespaces" -> Json.child(meta, "labels").put(NAMESPACE_NAME_LABEL, cur.name);
+            case "services" -> services.update(t, cur.name, old, next);
+            case "persistentvolumeclaims" -> PersistentVolumeClaims.update(t, cur.name, old, next);
             case "priorityclasses" -> {
                 if (!Objects.equals(old.get("value"), next.get("value"))) {
                     throw ApiException.invalid(t, cur.name, new ApiException.Cause("FieldValueForbidden", "value",

@@ -323,6 +323,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
         boolean watch = target.watchPath() || isTrue(params.get("watch"));
+        if ("binding".equals(target.subresource()) || "eviction".equals(target.subresource())) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource (pods/"
+                    + target.subresource() + " is only created: POST)");
+        }
         if (target.name() != null && !watch) {
             Stored s = store.require(t, nsOrEmpty(target), target.name());
             if (wantsTable(req)) {
@@ -366,6 +370,9 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                 + page.rv() + "\"");
         if (page.continueToken() != null) {
             b.appendString(",\"continue\":\"" + page.continueToken() + "\"");
+        }
+        if (page.remainingItemCount() >= 0) {
+            b.appendString(",\"remainingItemCount\":" + page.remainingItemCount());
         }
         b.appendString("},\"items\":[");
         boolean first = true;
@@ -470,6 +477,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
                     throw ApiException.badRequest("the name of the object (" + named + ") does not match the name on the URL (" + target.name() + ")");
                 }
                 bind(req, target.namespace(), target.name(), b);
+            } else if (t == ResourceTypes.PODS && "eviction".equals(target.subresource())) {
+                evict(req, target, Json.parseObject(body, isYaml(req)));
             } else if (target.name() == null && t.stored()) {
                 create(req, target, Json.parseObject(body, isYaml(req)));
             } else {
@@ -479,6 +488,10 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         if (!t.stored()) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        if (m == HttpMethod.DELETE && target.subresource() != null) {
+            throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
+                    + t.plural() + "/" + target.subresource() + " is not deleted; delete the " + t.singular() + " itself)");
         }
         if (m == HttpMethod.DELETE) {
             // kubectl delete --dry-run=server says so in the DeleteOptions body; other clients in the query
@@ -493,7 +506,8 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             }
             return;
         }
-        if (target.name() == null || "binding".equals(target.subresource()) || "finalize".equals(target.subresource())) {
+        if (target.name() == null || "binding".equals(target.subresource()) || "finalize".equals(target.subresource())
+                || "eviction".equals(target.subresource())) {
             throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
         }
         if (m == HttpMethod.PUT) {
@@ -506,6 +520,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private void create(HttpServerRequest req, Target target, ObjectNode obj) {
         ResourceType t = target.type();
         ResourceType st = storageType(t);
+        validateFields(req, t, obj);
         if (t.converted()) {
             checkViewKind(t, obj);
             obj = EventConversion.toCore(obj);
@@ -525,6 +540,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (t.converted()) {
             checkViewKind(t, body);
         }
+        validateFields(req, t, body);
         ObjectNode given = t.converted() ? EventConversion.toCore(body) : body;
         Store.Mutation mutation = (cur, tree) -> {
             String rv = Json.text(given, "metadata", "resourceVersion");
@@ -573,6 +589,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             }
             if (target.subresource() == null && store.get(st, ns, target.name()) == null) {
                 ObjectNode obj = applied.deepCopy();
+                validateFields(req, t, obj);
                 if (t.converted()) {
                     checkViewKind(t, obj);
                     obj = EventConversion.toCore(obj);
@@ -604,6 +621,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             if (!(patched instanceof ObjectNode po)) {
                 throw ApiException.invalid(t, cur.name, new ApiException.Cause("FieldValueInvalid", "", "the patched object is not an object"));
             }
+            validateFields(req, t, po);
             ObjectNode result = t.converted() ? EventConversion.toCore(po) : po;
             String rv = Json.text(result, "metadata", "resourceVersion");
             if (!Json.isBlank(rv) && !rv.equals(Long.toString(cur.rv))) {
@@ -669,6 +687,18 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
     }
 
+    /** pods/eviction: a graceful delete with the Eviction's delete options (see {@link Evictions}). */
+    private void evict(HttpServerRequest req, Target target, ObjectNode eviction) {
+        ObjectNode options = Evictions.deleteOptions(target.name(), eviction);
+        String ns = target.namespace();
+        store.require(ResourceTypes.PODS, ns, target.name());
+        byte[] optionBytes = options.isEmpty() ? new byte[0] : Json.bytes(options);
+        if (!isDryRun(req) && !dryRunIn(optionBytes)) {
+            store.delete(ResourceTypes.PODS, ns, target.name(), deleteOptions(req, optionBytes));
+        }
+        send(req, 201, Json.bytes(ApiException.success(201, null, null, null)));
+    }
+
     private void deleteCollection(HttpServerRequest req, Target target, byte[] body, boolean dryRun) {
         ResourceType t = target.type();
         MultiMap params = req.params();
@@ -727,6 +757,27 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
+
+    /**
+     * {@code fieldValidation}: unknown fields refused (Strict), or dropped with a Warning header (Warn, the default)
+     * or silently (Ignore). A write that retries adds the same warning once.
+     */
+    private static void validateFields(HttpServerRequest req, ResourceType view, ObjectNode obj) {
+        FieldValidation.Mode mode = FieldValidation.mode(req.params().get("fieldValidation"));
+        java.util.Set<String> warnings = FieldValidation.warnings();
+        FieldValidation.check(view, obj, mode, warnings);
+        if (warnings.isEmpty()) {
+            return;
+        }
+        MultiMap headers = req.response().headers();
+        List<String> present = headers.getAll("Warning");
+        for (String w : warnings) {
+            String h = FieldValidation.header(w);
+            if (!present.contains(h)) {
+                headers.add("Warning", h);
+            }
+        }
+    }
 
     private static ResourceType storageType(ResourceType t) {
         return t.converted() ? ResourceTypes.EVENTS : t;

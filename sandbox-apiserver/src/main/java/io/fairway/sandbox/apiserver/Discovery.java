@@ -99,6 +99,12 @@ final class Discovery {
                         s.put("kind", "Binding");
                         s.putArray("verbs").add("create");
                     }
+                    case "eviction" -> {
+                        s.put("group", "policy");
+                        s.put("version", "v1");
+                        s.put("kind", "Eviction");
+                        s.putArray("verbs").add("create");
+                    }
                     case "finalize" -> {
                         s.put("kind", t.kind());
                         s.putArray("verbs").add("update");

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A local Kubernetes API endpoint over plain HTTP for the sandbox and for tests: namespaces, pods (with the
- * binding and status subresources), nodes (with status), config maps, events (v1 and events.k8s.io/v1), leases
- * and priority classes, with watches that resume from a resourceVersion, label and field selectors, optimistic
+ * binding, eviction and status subresources), nodes (with status), config maps, secrets, services (with cluster IPs),
+ * service accounts, persistent volume claims, events (v1 and events.k8s.io/v1), leases and priority classes, with watches that resume from a resourceVersion, label and field selectors, optimistic
  * concurrency, the patch formats and server-side apply. The unchanged fabric8 client and kubectl talk to it.
  */
 public final class LocalApiServer implements AutoCloseable {
@@ -169,6 +169,14 @@ public final class LocalApiServer implements AutoCloseable {
             Json.metadata(o).put("name", ns);
             store.create(ResourceTypes.NAMESPACES, admission.prepareCreate(ResourceTypes.NAMESPACES, "", o));
         }
+        // the kubernetes service every cluster has, at the first address of the service range
+        ObjectNode kubernetes = Json.object();
+        Json.metadata(kubernetes).put("name", "kubernetes");
+        Json.metadata(kubernetes).putObject("labels").put("component", "apiserver").put("provider", "kubernetes");
+        ObjectNode spec = kubernetes.putObject("spec");
+        spec.put("clusterIP", Services.KUBERNETES_SERVICE_IP);
+        spec.putArray("ports").addObject().put("name", "https").put("port", 443).put("protocol", "TCP").put("targetPort", 6443);
+        store.create(ResourceTypes.SERVICES, admission.prepareCreate(ResourceTypes.SERVICES, "default", kubernetes));
         String[][] classes = {
             {"system-node-critical", "2000001000", "Used for system critical pods that must not be moved from their current node."},
             {"system-cluster-critical", "2000000000", "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."}};

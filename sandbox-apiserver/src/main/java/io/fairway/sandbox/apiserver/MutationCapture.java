@@ -133,7 +133,8 @@ final class MutationCapture {
             }
         }
         if (mine != null && !removed) {
-            boolean created = verb.equals("create") && (st == ResourceTypes.PODS && !binding || st == ResourceTypes.NODES);
+            boolean created = verb.equals("create") && (st == ResourceTypes.PODS && target.subresource() == null
+                    || st == ResourceTypes.NODES);
             boolean configMap = st == ResourceTypes.CONFIGMAPS && !verb.startsWith("delete");
             if (created || configMap) {
                 object = result;

@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * The protobuf request bodies kubectl sends for built-in kinds ({@code kubectl create namespace|configmap|secret},
- * and DeleteOptions), read into the JSON this server stores: the {@code k8s\0} envelope, then the fields of
+ * The protobuf request bodies kubectl sends for built-in kinds ({@code kubectl create
+ * namespace|configmap|secret|serviceaccount|service}, and DeleteOptions), read into the JSON this server stores: the {@code k8s\0} envelope, then the fields of
  * Kubernetes' generated.proto for those kinds. Any other kind is refused with 415, naming what this server reads.
  */
 final class ProtobufBodies {
@@ -50,6 +50,8 @@ final class ProtobufBodies {
             case "Namespace" -> namespace(w);
             case "ConfigMap" -> configMap(w);
             case "Secret" -> secret(w);
+            case "ServiceAccount" -> serviceAccount(w);
+            case "Service" -> service(w);
             case "DeleteOptions" -> deleteOptions(w);
             default -> throw ApiException.unsupportedBody(MEDIA_TYPE + " of kind " + (kind.isEmpty() ? "?" : kind));
         };
@@ -96,6 +98,130 @@ final class ProtobufBodies {
             }
         }
         return o;
+    }
+
+    private static ObjectNode serviceAccount(Wire w) {
+        ObjectNode o = JSON.objectNode();
+        while (w.more()) {
+            switch (w.field()) {
+                case 1 -> o.set("metadata", meta(w.message()));
+                case 2 -> {
+                    Wire r = w.message();
+                    ObjectNode ref = o.withArray("secrets").addObject();
+                    String[] names = {null, "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"};
+                    while (r.more()) {
+                        int f = r.field();
+                        if (f >= 1 && f <= 7) {
+                            putString(ref, names[f], r.string());
+                        } else {
+                            r.skip();
+                        }
+                    }
+                }
+                case 3 -> {
+                    Wire r = w.message();
+                    ObjectNode ref = o.withArray("imagePullSecrets").addObject();
+                    while (r.more()) {
+                        if (r.field() == 1) {
+                            putString(ref, "name", r.string());
+                        } else {
+                            r.skip();
+                        }
+                    }
+                }
+                case 4 -> o.put("automountServiceAccountToken", w.varint() != 0);
+                default -> w.skip();
+            }
+        }
+        return o;
+    }
+
+    /** Service: metadata and the spec fields a client sets (kubectl create service); the status is the server's. */
+    private static ObjectNode service(Wire w) {
+        ObjectNode o = JSON.objectNode();
+        while (w.more()) {
+            switch (w.field()) {
+                case 1 -> o.set("metadata", meta(w.message()));
+                case 2 -> o.set("spec", serviceSpec(w.message()));
+                default -> w.skip();
+            }
+        }
+        return o;
+    }
+
+    private static ObjectNode serviceSpec(Wire w) {
+        ObjectNode spec = JSON.objectNode();
+        while (w.more()) {
+            switch (w.field()) {
+                case 1 -> spec.withArray("ports").add(servicePort(w.message()));
+                case 2 -> entry(w.message(), spec.with("selector"), false);
+                case 3 -> putString(spec, "clusterIP", w.string());
+                case 18 -> spec.withArray("clusterIPs").add(w.string());
+                case 4 -> putString(spec, "type", w.string());
+                case 5 -> spec.withArray("externalIPs").add(w.string());
+                case 7 -> putString(spec, "sessionAffinity", w.string());
+                case 8 -> putString(spec, "loadBalancerIP", w.string());
+                case 10 -> putString(spec, "externalName", w.string());
+                case 11 -> putString(spec, "externalTrafficPolicy", w.string());
+                case 13 -> {
+                    if (w.varint() != 0) {
+                        spec.put("publishNotReadyAddresses", true);
+                    }
+                }
+                case 19 -> spec.withArray("ipFamilies").add(w.string());
+                case 17 -> putString(spec, "ipFamilyPolicy", w.string());
+                case 21 -> putString(spec, "loadBalancerClass", w.string());
+                case 22 -> putString(spec, "internalTrafficPolicy", w.string());
+                default -> w.skip();
+            }
+        }
+        return spec;
+    }
+
+    private static ObjectNode servicePort(Wire w) {
+        ObjectNode p = JSON.objectNode();
+        while (w.more()) {
+            switch (w.field()) {
+                case 1 -> putString(p, "name", w.string());
+                case 2 -> putString(p, "protocol", w.string());
+                case 6 -> putString(p, "appProtocol", w.string());
+                case 3 -> p.put("port", (int) w.varint());
+                case 4 -> {
+                    Wire ios = w.message();
+                    long type = 0;
+                    int intVal = 0;
+                    String strVal = "";
+                    while (ios.more()) {
+                        switch (ios.field()) {
+                            case 1 -> type = ios.varint();
+                            case 2 -> intVal = (int) ios.varint();
+                            case 3 -> strVal = ios.string();
+                            default -> ios.skip();
+                        }
+                    }
+                    if (type == 1) {
+                        putString(p, "targetPort", strVal);
+                    } else if (intVal != 0) {
+                        p.put("targetPort", intVal);
+                    }
+                }
+                case 5 -> {
+                    int nodePort = (int) w.varint();
+                    if (nodePort != 0) {
+                        p.put("nodePort", nodePort);
+                    }
+                }
+                default -> w.skip();
+            }
+        }
+        return p;
+    }
+
+    /** A string field as JSON carries it: Go writes empty strings in protobuf, JSON omits them. */
+    private static void putString(ObjectNode o, String field, String value) {
+        if (!value.isEmpty()) {
+            o.put(field, value);
+        }
     }
 
     private static ObjectNode deleteOptions(Wire w) {

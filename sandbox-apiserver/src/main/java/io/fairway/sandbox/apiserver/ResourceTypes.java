@@ -15,7 +15,7 @@ final class ResourceTypes {
             List.of("create", "delete", "get", "list", "patch", "update", "watch"));
 
     static final ResourceType PODS = new ResourceType("", "v1", "pods", "pod", "Pod", true,
-            List.of("po"), List.of("all"), List.of("status", "binding"),
+            List.of("po"), List.of("all"), List.of("status", "binding", "eviction"),
             Set.of("metadata.name", "metadata.namespace", "spec.nodeName", "spec.schedulerName", "status.phase",
                     "spec.restartPolicy", "spec.serviceAccountName", "spec.hostNetwork", "status.podIP",
                     "status.nominatedNodeName"),
@@ -49,16 +49,26 @@ final class ResourceTypes {
             "priorityclass", "PriorityClass", false, List.of("pc"), List.of(), List.of(), Set.of("metadata.name"),
             "priorityclasses", ResourceType.ALL_VERBS);
 
+    static final ResourceType SERVICES = new ResourceType("", "v1", "services", "service", "Service", true,
+            List.of("svc"), List.of("all"), List.of("status"), META, "services", ResourceType.ALL_VERBS);
+
+    static final ResourceType SERVICE_ACCOUNTS = new ResourceType("", "v1", "serviceaccounts", "serviceaccount",
+            "ServiceAccount", true, List.of("sa"), List.of(), List.of(), META, "serviceaccounts", ResourceType.ALL_VERBS);
+
+    static final ResourceType PERSISTENT_VOLUME_CLAIMS = new ResourceType("", "v1", "persistentvolumeclaims",
+            "persistentvolumeclaim", "PersistentVolumeClaim", true, List.of("pvc"), List.of(), List.of("status"), META,
+            "persistentvolumeclaims", ResourceType.ALL_VERBS);
+
     /** events.k8s.io/v1 Event: a second view of the core events (same storage, converted field names). */
     static final ResourceType EVENTS_V1 = new ResourceType("events.k8s.io", "v1", "events", "event", "Event", true,
             List.of("ev"), List.of(), List.of(), EVENTS.fieldLabels(), "events", ResourceType.ALL_VERBS);
 
-    static final List<ResourceType> ALL = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, BINDINGS, LEASES,
-            PRIORITY_CLASSES, EVENTS_V1);
+    static final List<ResourceType> ALL = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, BINDINGS,
+            SERVICES, SERVICE_ACCOUNTS, PERSISTENT_VOLUME_CLAIMS, LEASES, PRIORITY_CLASSES, EVENTS_V1);
 
     /** The primary type of each storage key (the form objects are kept in). */
-    static final List<ResourceType> STORED = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, LEASES,
-            PRIORITY_CLASSES);
+    static final List<ResourceType> STORED = List.of(NAMESPACES, PODS, NODES, CONFIGMAPS, SECRETS, EVENTS, SERVICES,
+            SERVICE_ACCOUNTS, PERSISTENT_VOLUME_CLAIMS, LEASES, PRIORITY_CLASSES);
 
     private static final Map<String, ResourceType> BY_PATH = new HashMap<>();
     private static final Map<String, List<ResourceType>> BY_GROUP_VERSION = new LinkedHashMap<>();

@@ -3,10 +3,9 @@ package io.fairway.sandbox.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,8 @@ final class Store {
 
     record Key(String storage, String namespace, String name) {}
 
-    record Page(List<Stored> items, long rv, String continueToken) {}
+    /** {@code remainingItemCount} is -1 when not known (the last page, or a list with selectors). */
+    record Page(List<Stored> items, long rv, String continueToken, long remainingItemCount) {}
 
     record DeleteOptions(Long gracePeriodSeconds, String propagationPolicy, String uid, String resourceVersion) {
         static final DeleteOptions DEFAULT = new DeleteOptions(null, null, null, null);
@@ -174,41 +174,51 @@ final class Store {
 
     // ---- lists ----------------------------------------------------------------------------------------------
 
+    /**
+     * A list, or one page of it ({@code limit} > 0): later pages (with the {@code continueToken} of the previous one)
+     * show the state as of the first page's resourceVersion (see {@link ListSnapshot}).
+     */
     Page list(ResourceType t, String ns, Predicate<Stored> filter, long limit, String continueToken) {
         NavigableMap<String, Stored> range = map(t);
         if (t.namespaced() && ns != null) {
             range = range.subMap(ns + "/", true, ns + "0", false);
         }
-        long listRv;
-        String startAfter = null;
-        if (continueToken != null && !continueToken.isEmpty()) {
-            String[] c = decodeContinue(continueToken);
-            listRv = Long.parseLong(c[0]);
-            startAfter = c[1];
-            if (listRv < oldestReplayable()) {
-                throw ApiException.expired("The provided continue parameter is too old to display a consistent list result. "
-                        + "You can start a new list without the continue parameter, or use the continue token in this response "
-                        + "to retrieve the remainder of the results. Continuing with the provided token results in an "
-                        + "inconsistent list - objects that were created, modified, or deleted between the time the first "
-                        + "chunk was returned and now may show up in the list.");
-            }
-            range = range.tailMap(startAfter, false);
-        } else {
-            listRv = -1;
+        ListSnapshot.Token token = continueToken == null || continueToken.isEmpty() ? null : ListSnapshot.decode(continueToken);
+        if (token != null) {
+            range = range.tailMap(token.afterKey(), false);
         }
         List<Stored> items = new ArrayList<>();
         String next = null;
+        long remaining = -1;
+        long listRv;
         lock.lock();
         try {
-            if (listRv < 0) {
+            Iterable<Stored> objects = range.values();
+            if (token != null) {
+                listRv = token.rv();
+                if (listRv < oldestReplayable() || listRv > rv) {
+                    throw ListSnapshot.expired(listRv, oldestReplayable(), rv);
+                }
+                objects = ListSnapshot.asOf(range, changedSince(t, t.namespaced() ? ns : null, token.afterKey(), listRv));
+            } else {
                 listRv = rv;
             }
-            for (Stored s : range.values()) {
+            Iterator<Stored> it = objects.iterator();
+            while (it.hasNext()) {
+                Stored s = it.next();
                 if (filter != null && !filter.test(s)) {
                     continue;
                 }
                 if (limit > 0 && items.size() >= limit) {
-                    next = encodeContinue(listRv, items.get(items.size() - 1).key());
+                    next = ListSnapshot.encode(listRv, items.get(items.size() - 1).key());
+                    if (filter == null) {
+                        // as kube-apiserver: counted only for lists without selectors (exact then)
+                        remaining = 1;
+                        while (it.hasNext()) {
+                            it.next();
+                            remaining++;
+                        }
+                    }
                     break;
                 }
                 items.add(s);
@@ -216,22 +226,30 @@ final class Store {
         } finally {
             lock.unlock();
         }
-        return new Page(items, listRv, next);
+        return new Page(items, listRv, next, remaining);
     }
 
-    private static String encodeContinue(long rv, String key) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((rv + "\n" + key).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String[] decodeContinue(String token) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            int i = s.indexOf('\n');
-            Long.parseLong(s.substring(0, i));
-            return new String[] {s.substring(0, i), s.substring(i + 1)};
-        } catch (RuntimeException e) {
-            throw ApiException.badRequest("invalid continue token");
+    /**
+     * Under the lock: each key of the list (in namespace {@code ns} if not null, after {@code afterKey}) that changed
+     * after {@code listRv}, mapped to its version at {@code listRv} (null when it did not exist then). The history holds
+     * every change after it (checked by the caller).
+     */
+    private Map<String, Stored> changedSince(ResourceType t, String ns, String afterKey, long listRv) {
+        Map<String, Stored> before = new HashMap<>();
+        String storage = t.storage();
+        String prefix = ns == null ? null : ns + "/";
+        for (long r = listRv + 1; r <= rv; r++) {
+            Change c = history[(int) (r % history.length)];
+            if (c == null || c.rv() != r || !c.cur().type.storage().equals(storage)) {
+                continue;
+            }
+            String key = c.cur().key();
+            if ((prefix != null && !key.startsWith(prefix)) || key.compareTo(afterKey) <= 0 || before.containsKey(key)) {
+                continue;
+            }
+            before.put(key, c.type() == Change.Type.ADDED ? null : c.prev());
         }
+        return before;
     }
 
     // ---- writes ---------------------------------------------------------------------------------------------

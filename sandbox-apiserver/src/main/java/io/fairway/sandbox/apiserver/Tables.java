@@ -34,6 +34,13 @@ final class Tables {
             case "events" -> new Printer(List.of(col("Last Seen", "", 0), col("Type", "", 0), col("Reason", "", 0),
                     col("Object", "", 0), col("Message", "", 0), col("First Seen", "", 1), col("Count", "", 1), col("Name", "name", 1)),
                     Tables::event);
+            case "services" -> new Printer(List.of(col("Name", "name", 0), col("Type", "", 0), col("Cluster-IP", "", 0),
+                    col("External-IP", "", 0), col("Port(s)", "", 0), col("Age", "", 0), col("Selector", "", 1)), Tables::service);
+            case "serviceaccounts" -> new Printer(List.of(col("Name", "name", 0), col("Secrets", "", 0), col("Age", "", 0)),
+                    o -> List.of(name(o), o.path("secrets").size(), age(o)));
+            case "persistentvolumeclaims" -> new Printer(List.of(col("Name", "name", 0), col("Status", "", 0),
+                    col("Volume", "", 0), col("Capacity", "", 0), col("Access Modes", "", 0), col("StorageClass", "", 0),
+                    col("VolumeAttributesClass", "", 0), col("Age", "", 0), col("VolumeMode", "", 1)), Tables::claim);
             case "leases" -> new Printer(List.of(col("Name", "name", 0), col("Holder", "", 0), col("Age", "", 0)),
                     o -> List.of(name(o), text(o, "", "spec", "holderIdentity"), age(o)));
             case "priorityclasses" -> new Printer(List.of(col("Name", "name", 0), col("Value", "", 0), col("Global-Default", "", 0),
@@ -45,7 +52,7 @@ final class Tables {
     }
 
     private static Column col(String name, String format, int priority) {
-        String type = name.equals("Value") || name.equals("Count") || name.equals("Data") ? "integer"
+        String type = name.equals("Value") || name.equals("Count") || name.equals("Data") || name.equals("Secrets") ? "integer"
                 : name.equals("Global-Default") ? "boolean" : "string";
         return new Column(name, type, format, priority, name.equals("Name")
                 ? "Name must be unique within a namespace. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
@@ -256,6 +263,63 @@ final class Tables {
         cells.add(Json.isBlank(first) ? age(o) : since(first));
         cells.add(o.path("count").asLong(1));
         cells.add(name(o));
+        return cells;
+    }
+
+    private static List<Object> service(ObjectNode o) {
+        JsonNode spec = o.path("spec");
+        String type = spec.path("type").asText("ClusterIP");
+        List<String> external = new ArrayList<>();
+        spec.path("externalIPs").forEach(ip -> external.add(ip.asText()));
+        o.path("status").path("loadBalancer").path("ingress").forEach(i -> external.add(i.path("ip").asText(i.path("hostname").asText())));
+        String ext = !external.isEmpty() ? String.join(",", external)
+                : type.equals("ExternalName") ? spec.path("externalName").asText("<none>")
+                : type.equals("LoadBalancer") ? "<pending>" : "<none>";
+        List<String> ports = new ArrayList<>();
+        for (JsonNode p : spec.path("ports")) {
+            String port = p.path("port").asText() + (p.hasNonNull("nodePort") ? ":" + p.path("nodePort").asText() : "")
+                    + "/" + p.path("protocol").asText("TCP");
+            ports.add(port);
+        }
+        List<String> selector = new ArrayList<>();
+        for (Iterator<String> it = spec.path("selector").fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            selector.add(k + "=" + spec.path("selector").path(k).asText());
+        }
+        java.util.Collections.sort(selector);
+        List<Object> cells = new ArrayList<>();
+        cells.add(name(o));
+        cells.add(type);
+        cells.add(spec.path("clusterIP").asText("<none>"));
+        cells.add(ext);
+        cells.add(ports.isEmpty() ? "<none>" : String.join(",", ports));
+        cells.add(age(o));
+        cells.add(selector.isEmpty() ? "<none>" : String.join(",", selector));
+        return cells;
+    }
+
+    private static List<Object> claim(ObjectNode o) {
+        JsonNode spec = o.path("spec");
+        List<String> modes = new ArrayList<>();
+        for (JsonNode m : o.path("status").path("accessModes")) {
+            modes.add(switch (m.asText()) {
+                case "ReadWriteOnce" -> "RWO";
+                case "ReadOnlyMany" -> "ROX";
+                case "ReadWriteMany" -> "RWX";
+                case "ReadWriteOncePod" -> "RWOP";
+                default -> m.asText();
+            });
+        }
+        List<Object> cells = new ArrayList<>();
+        cells.add(name(o));
+        cells.add(o.path("metadata").hasNonNull("deletionTimestamp") ? "Terminating" : text(o, "Pending", "status", "phase"));
+        cells.add(spec.path("volumeName").asText(""));
+        cells.add(o.path("status").path("capacity").path("storage").asText(""));
+        cells.add(String.join(",", modes));
+        cells.add(spec.path("storageClassName").asText("<unset>"));
+        cells.add(spec.path("volumeAttributesClassName").asText("<unset>"));
+        cells.add(age(o));
+        cells.add(spec.path("volumeMode").asText(""));
         return cells;
     }
 }

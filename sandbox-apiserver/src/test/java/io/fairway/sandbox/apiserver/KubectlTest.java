@@ -239,4 +239,56 @@ class KubectlTest extends ApiServerTestSupport {
         assertThat(ok("version", "-o", "json").out()).contains("\"gitVersion\": \"v1.32.0\"");
         assertThat(ok("api-resources").out()).contains("pods", "po", "priorityclasses", "pc", "leases", "coordination.k8s.io/v1");
     }
+
+    @Test
+    void servicesAccountsAndClaimsThroughKubectl() throws IOException {
+        String ns = "kinds-" + System.nanoTime();
+        ok("create", "namespace", ns);
+        assertThat(ok("api-resources").out()).containsPattern("services\\s+svc\\s+v1\\s+true\\s+Service")
+                .containsPattern("serviceaccounts\\s+sa\\s+v1\\s+true\\s+ServiceAccount")
+                .containsPattern("persistentvolumeclaims\\s+pvc\\s+v1\\s+true\\s+PersistentVolumeClaim");
+        ok("create", "serviceaccount", "spark", "-n", ns);
+        ok("create", "service", "clusterip", "web", "--tcp=80:8080", "-n", ns);
+        String pvc = """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata:
+                  name: data
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources:
+                    requests:
+                      storage: 1Gi
+                """;
+        ok("apply", "-n", ns, "-f", file("pvc.yaml", pvc).toString());
+        assertThat(ok("get", "sa", "-n", ns).out()).containsPattern("spark\\s+0");
+        assertThat(ok("get", "svc", "-n", ns).out()).containsPattern("web\\s+ClusterIP\\s+10\\.\\d+\\.\\d+\\.\\d+\\s+<none>\\s+80/TCP");
+        assertThat(ok("get", "pvc", "-n", ns).out()).containsPattern("data\\s+Pending");
+        assertThat(ok("delete", "svc,pvc,sa", "--all", "-n", ns).out()).contains("service \"web\" deleted");
+        assertThat(client.services().inNamespace(ns).list().getItems()).isEmpty();
+    }
+
+    @Test
+    void kubectlsServerSideFieldValidation() throws IOException {
+        String ns = "strict-" + System.nanoTime();
+        ok("create", "namespace", ns);
+        String cm = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: typo
+                data:
+                  a: "1"
+                datta:
+                  b: "2"
+                """;
+        Path f = file("typo.yaml", cm);
+        // kubectl validates strictly by default and leaves it to the server (its OpenAPI lists fieldValidation)
+        Result strict = kubectl("create", "-n", ns, "-f", f.toString());
+        assertThat(strict.exit()).isNotZero();
+        assertThat(strict.err()).contains("strict decoding error: unknown field \"datta\"");
+        Result warn = ok("create", "-n", ns, "-f", f.toString(), "--validate=warn");
+        assertThat(warn.err()).contains("unknown field \"datta\"");
+        assertThat(client.configMaps().inNamespace(ns).withName("typo").get().getData()).containsOnlyKeys("a");
+    }
 }
