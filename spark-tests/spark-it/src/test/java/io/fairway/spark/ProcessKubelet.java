@@ -212,8 +212,7 @@ final class ProcessKubelet implements AutoCloseable {
                     .orElse(null);
             Path target = Files.createDirectories(dir.resolve("volumes").resolve(m.getName()));
             if (v != null && v.getConfigMap() != null) {
-                ConfigMap cm = client.configMaps().inNamespace(pod.getMetadata().getNamespace())
-                        .withName(v.getConfigMap().getName()).get();
+                ConfigMap cm = awaitConfigMap(pod.getMetadata().getNamespace(), v.getConfigMap().getName());
                 if (cm != null && cm.getData() != null) {
                     for (Map.Entry<String, String> f : cm.getData().entrySet()) {
                         Files.writeString(target.resolve(f.getKey()), f.getValue());
@@ -223,6 +222,23 @@ final class ProcessKubelet implements AutoCloseable {
             mounts.put(m.getMountPath(), target.toString());
         }
         return mounts;
+    }
+
+    /** As a kubelet does, the pod waits for a ConfigMap it mounts (spark-submit creates the driver's after the pod). */
+    private ConfigMap awaitConfigMap(String ns, String name) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
+            if (cm != null || System.nanoTime() > deadline) {
+                return cm;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
     }
 
     private static String rewrite(String value, Map<String, String> mounts) {

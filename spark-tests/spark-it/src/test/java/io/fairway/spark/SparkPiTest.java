@@ -37,9 +37,14 @@ class SparkPiTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 
-    private static SandboxCluster sandbox() {
+    /** The API server the tests run on; {@link SparkPiRealApiServerTest} runs them on a real one. */
+    SandboxCluster.ApiServerKind apiServer() {
+        return SandboxCluster.ApiServerKind.LOCAL;
+    }
+
+    private SandboxCluster sandbox() {
         SandboxCluster c = SandboxCluster.start(NodeFleet.uniformCpu(2), null, SandboxCluster.demoQueues(),
-                LeaderLoop.Options.defaults("replica-0"), 1, SandboxCluster.ApiServerKind.LOCAL);
+                LeaderLoop.Options.defaults("replica-0"), 1, apiServer());
         c.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
                 .create();
         return c;
@@ -52,7 +57,24 @@ class SparkPiTest {
     }
 
     private static String apiUrl(SandboxCluster c) {
-        return c.apiServer().url().replaceAll("/$", "");
+        return c.apiServer() != null ? c.apiServer().url().replaceAll("/$", "") : c.controlPlane().server();
+    }
+
+    /** On a real API server: the admin's token and the CA, where each of Spark's clients looks for them. */
+    private List<String> credentials(SandboxCluster c) throws java.io.IOException {
+        if (c.controlPlane() == null) {
+            return List.of();
+        }
+        var config = c.controlPlane().adminConfig();
+        Path token = Files.writeString(tmp.resolve("token"), config.getOauthToken());
+        String ca = config.getCaCertFile();
+        return List.of(
+                "--conf", "spark.kubernetes.authenticate.submission.oauthToken=" + config.getOauthToken(),
+                "--conf", "spark.kubernetes.authenticate.submission.caCertFile=" + ca,
+                "--conf", "spark.kubernetes.authenticate.oauthToken=" + config.getOauthToken(),
+                "--conf", "spark.kubernetes.authenticate.caCertFile=" + ca,
+                "--conf", "spark.kubernetes.authenticate.driver.mounted.oauthTokenFile=" + token,
+                "--conf", "spark.kubernetes.authenticate.driver.mounted.caCertFile=" + ca);
     }
 
     /** Runs spark-submit; its output, which must end in success. */
@@ -78,8 +100,9 @@ class SparkPiTest {
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
     }
 
-    private static List<String> common(SandboxCluster c, String mode) {
-        return new ArrayList<>(List.of("--master", "k8s://" + apiUrl(c), "--deploy-mode", mode,
+    private List<String> common(SandboxCluster c, String mode) throws java.io.IOException {
+        List<String> args = new ArrayList<>(credentials(c));
+        args.addAll(List.of("--master", "k8s://" + apiUrl(c), "--deploy-mode", mode,
                 "--name", "pi", "--class", "io.fairway.sparkapp.Pi",
                 "--conf", "spark.kubernetes.namespace=" + NS,
                 "--conf", "spark.kubernetes.container.image=apache/spark:4.0.2",
@@ -90,6 +113,7 @@ class SparkPiTest {
                 "--conf", "spark.executor.cores=1",
                 "--conf", "spark.executor.memory=512m",
                 "--conf", "spark.kubernetes.allocation.batch.size=2"));
+        return args;
     }
 
     /** Every event of the log, decoded. */
@@ -108,21 +132,26 @@ class SparkPiTest {
     @Test
     void clientModeFinishesWithFairwayBindingEveryExecutor() throws Exception {
         try (SandboxCluster c = sandbox(); ProcessKubelet kubelet = kubelet(c)) {
-            c.apiServer().recordRequests();
+            if (c.apiServer() != null) {
+                c.apiServer().recordRequests();
+            }
             List<String> args = common(c, "client");
             args.addAll(List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                     SparkSubmit.piJar().toString(), "4"));
             String out = submit(args, kubelet);
             assertThat(out).contains("Pi is roughly 3.1");
-            // every executor pod was bound, and by Fairway: Spark's own client (fabric8 7.1) bound none, and the log
-            // holds one allocation per binding the API server served
-            List<String> bound = c.apiServer().requests().stream()
-                    .filter(r -> r.verb().equals("create") && r.rbacResource().equals("pods/binding"))
-                    .map(r -> r.name() + " by " + r.sender()).toList();
-            assertThat(bound).hasSizeGreaterThanOrEqualTo(2)
-                    .allMatch(b -> b.contains("-exec-") && !b.contains("kubernetes-client/7.1"));
-            assertThat(events(c).stream().map(LoggedEvent::event).filter(Allocated.class::isInstance).count())
-                    .isEqualTo(bound.size());
+            long allocations = events(c).stream().map(LoggedEvent::event).filter(Allocated.class::isInstance).count();
+            assertThat(allocations).isGreaterThanOrEqualTo(2);
+            if (c.apiServer() != null) {
+                // every executor pod was bound, and by Fairway: Spark's own client (fabric8 7.1) bound none, and the
+                // log holds one allocation per binding the API server served
+                List<String> bound = c.apiServer().requests().stream()
+                        .filter(r -> r.verb().equals("create") && r.rbacResource().equals("pods/binding"))
+                        .map(r -> r.name() + " by " + r.sender()).toList();
+                assertThat(bound).hasSizeGreaterThanOrEqualTo(2)
+                        .allMatch(b -> b.contains("-exec-") && !b.contains("kubernetes-client/7.1"));
+                assertThat(allocations).isEqualTo(bound.size());
+            }
             assertThat(kubelet.started()).isGreaterThanOrEqualTo(2);
         }
     }
@@ -146,6 +175,50 @@ class SparkPiTest {
                     .hasSize(2).allSatisfy(s -> assertThat(s.group()).isEqualTo("spark-executor")));
             assertThat(log.stream().map(LoggedEvent::event).filter(Allocated.class::isInstance).count())
                     .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The driver pod's output, where the kubelet ran it. */
+    private String driverOutput() throws java.io.IOException {
+        try (var dirs = Files.list(tmp.resolve("pods"))) {
+            Path d = dirs.filter(p -> p.getFileName().toString().endsWith("-driver")).findFirst().orElseThrow();
+            return Files.readString(d.resolve("out.log"));
+        }
+    }
+
+    @Test
+    void clusterModeRunsTheDriverInAPodAndItsExecutorsAsAGang() throws Exception {
+        try (SandboxCluster c = sandbox(); ProcessKubelet kubelet = kubelet(c)) {
+            List<String> args = common(c, "cluster");
+            String groups = "[{\"name\":\"spark-driver\",\"minMember\":1,"
+                    + "\"minResource\":{\"cpu\":\"1\",\"memory\":\"896Mi\"}},"
+                    + "{\"name\":\"spark-executor\",\"minMember\":2,"
+                    + "\"minResource\":{\"cpu\":\"1\",\"memory\":\"896Mi\"}}]";
+            args.addAll(List.of(
+                    // the driver reaches the API server where it is, not at kubernetes.default.svc
+                    "--conf", "spark.kubernetes.driver.master=" + apiUrl(c),
+                    "--conf", "spark.driver.memory=512m",
+                    // ports of this machine's loopback, free now (the image's defaults 7078 and 7079 may be taken)
+                    "--conf", "spark.driver.port=" + freePort(),
+                    "--conf", "spark.driver.blockManager.port=" + freePort(),
+                    "--conf", "spark.kubernetes.driver.annotation.yunikorn.apache.org/task-group-name=spark-driver",
+                    "--conf", "spark.kubernetes.driver.annotation.yunikorn.apache.org/task-groups=" + groups,
+                    "--conf", "spark.kubernetes.executor.annotation.yunikorn.apache.org/task-group-name=spark-executor",
+                    "local://" + SparkSubmit.piJar(), "4"));
+            submit(args, kubelet);
+            assertThat(driverOutput()).contains("Pi is roughly 3.1");
+            // the job finished, so the executors reached the driver through its Service's name
+            List<GangReserved> gangs = events(c).stream().map(LoggedEvent::event)
+                    .filter(GangReserved.class::isInstance).map(GangReserved.class::cast).toList();
+            assertThat(gangs).as("gang reservations in the log").singleElement().satisfies(g -> assertThat(g.slots())
+                    .extracting(GangReserved.Slot::group)
+                    .containsExactlyInAnyOrder("spark-driver", "spark-executor", "spark-executor"));
         }
     }
 }
