@@ -459,7 +459,13 @@ public final class AdminServer implements AutoCloseable {
         return reader.read(s -> {
             AppState a = s.app(id);
             if (a == null) {
-                throw ApiException.notFound("no application " + id);
+                ReadView v = view.get();
+                AppDetail finished = v == null ? null : v.finishedApps().get(id);
+                if (finished != null) {
+                    return finished;
+                }
+                throw ApiException.notFound("no application " + id + " (finished apps are kept for "
+                        + "console.finishedAppRetention; fairway explain tells any pod's story from the log)");
             }
             return AppDetail.of(s, a);
         });

@@ -32,17 +32,17 @@ record AppFilter(String queue, AppState.Status state, String user, String text) 
     }
 
     boolean matches(AppState a) {
-        return matches(a.queue(), a.status(), a.user(), a.appId());
+        return matches(a.queue(), a.status().name(), a.user(), a.appId());
     }
 
-    /** The same over a published copy. */
+    /** The same over a published copy (whose state may also be DELETED: a kept app deleted while it ran). */
     boolean matches(AppView a) {
-        return matches(a.queue(), AppState.Status.valueOf(a.state()), a.user(), a.id());
+        return matches(a.queue(), a.state(), a.user(), a.id());
     }
 
-    private boolean matches(String appQueue, AppState.Status appState, String appUser, String appId) {
+    private boolean matches(String appQueue, String appState, String appUser, String appId) {
         return (queue.isEmpty() || appQueue.equals(queue) || appQueue.startsWith(queue + "."))
-                && (state == null || appState == state)
+                && (state == null || appState.equals(state.name()))
                 && (user.isEmpty() || appUser.equals(user))
                 && (text.isEmpty() || appId.toLowerCase(Locale.ROOT).contains(text));
     }

@@ -12,6 +12,10 @@ import java.util.List;
 public record GangView(String status, String reason, List<Gang.GroupCount> groups) {
     static GangView of(AppState app) {
         Gang g = app.gang();
+        if (g.status() == Gang.Status.RESERVED && app.status() == AppState.Status.COMPLETED) {
+            // every member finished: what it still holds on paper is nobody's room any more
+            return new GangView("COMPLETED", "every member finished", List.copyOf(g.counts(app)));
+        }
         return new GangView(g.status().name(), g.reason(), List.copyOf(g.counts(app)));
     }
 }

@@ -2,6 +2,7 @@ package io.fairway.ui;
 
 import io.fairway.core.state.ClusterState;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -16,6 +17,7 @@ public final class ReadViewPublisher implements Supplier<ReadView> {
     private volatile ReadView current;
     private long lastNanos;
     private long failures;
+    private volatile FinishedApps finished = new FinishedApps(FinishedApps.DEFAULT_RETENTION);
 
     public ReadViewPublisher(Duration interval) {
         this.intervalNanos = interval.toNanos();
@@ -29,13 +31,28 @@ public final class ReadViewPublisher implements Supplier<ReadView> {
         }
         lastNanos = now;
         try {
-            current = ReadView.of(state, offset, System.currentTimeMillis());
+            long millis = System.currentTimeMillis();
+            ReadView view = ReadView.of(state, offset, millis);
+            Map<String, AppDetail> kept = new java.util.HashMap<>();
+            finished.update(state, view.apps(), millis).forEach((id, k) -> kept.put(id, k.detail()));
+            current = view.withFinished(kept);
         } catch (RuntimeException e) {
             if (failures++ % 100 == 0) {
                 LOG.warn("the console's view of the state could not be copied ({} times so far); it shows the "
                         + "previous one: {}", failures, e.toString(), e);
             }
         }
+    }
+
+    /**
+     * How long an app stays listed after the state dropped it ({@code console.finishedAppRetention}); zero keeps
+     * none. Set before the replica applies the log.
+     */
+    public void retainFinishedApps(Duration retention) {
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("console.finishedAppRetention must not be negative: " + retention);
+        }
+        finished = new FinishedApps(retention);
     }
 
     /** The newest view, or null before the first. */

@@ -65,7 +65,7 @@ class DemoBoardTest {
     }
 
     private static ReadView terms(LeaderTerm... newestFirst) {
-        return new ReadView(0, 0, null, null, List.of(), List.of(), null, null, List.of(newestFirst));
+        return new ReadView(0, 0, null, null, List.of(), List.of(), null, null, List.of(newestFirst), java.util.Map.of());
     }
 
     @Test

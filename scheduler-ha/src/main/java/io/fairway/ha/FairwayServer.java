@@ -62,6 +62,7 @@ public final class FairwayServer implements AutoCloseable {
             log = KafkaEventLog.open(s.kafka());
             replica = Replica.start(client, log, s.dataDir(), s.replica(), s.watcher(), s.binder(),
                     LeaderLoop.Options.defaults(s.replica()), s.election(), Clock.systemUTC());
+            replica.readView().retainFinishedApps(s.console().finishedAppRetention());
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls());

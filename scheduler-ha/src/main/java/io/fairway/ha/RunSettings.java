@@ -56,8 +56,14 @@ public record RunSettings(
      *                       {@value #TOKENS_KEY}), each line {@code TOKEN,USER,ROLE}
      * @param readsNeedToken whether reads need a viewer or admin token too
      * @param tls            null for plain HTTP
+     * @param finishedAppRetention how long the console lists an app after its last pod was deleted
      */
-    public record Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls) {
+    public record Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls,
+                          Duration finishedAppRetention) {
+        public Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls) {
+            this(tokens, readsNeedToken, tls, Duration.ofHours(1));
+        }
+
         public static final String TOKENS_KEY = "tokens.csv";
         public static final String SECRET_PREFIX = "secret:";
     }
@@ -96,6 +102,7 @@ public record RunSettings(
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
                     + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
             new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
+            new Setting("console.finishedAppRetention", "1h", "how long the console lists an app (completed, with its pods) after its last pod was deleted"),
             new Setting("console.tls.certificate", "", "PEM certificate (chain) of the health and console port; with console.tls.key"),
             new Setting("console.tls.key", "", "PEM private key of console.tls.certificate"),
             new Setting("console.tls.keyStore", "", "instead of PEM files: a PKCS#12 (.p12) or JKS (.jks) key store"),
@@ -203,7 +210,7 @@ public record RunSettings(
                 p.problems().add("console.tls: " + e.getMessage());
             }
         }
-        return new Console(tokens, p.bool("console.readsNeedToken"), tls);
+        return new Console(tokens, p.bool("console.readsNeedToken"), tls, p.duration("console.finishedAppRetention"));
     }
 
     private void check(List<String> problems) {
