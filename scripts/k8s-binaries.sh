@@ -78,7 +78,10 @@ json_field() { sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}\$/\1/p" "$1" | 
 kubectl_wanted=false
 { [ -x /usr/bin/kubectl ] && [ -z "${FAIRWAY_K8S_BUILD_KUBECTL:-}" ]; } || kubectl_wanted=true
 
-etcd_cached() { [ -x "$BIN/etcd" ] && "$BIN/etcd" --version 2>/dev/null | grep -q "^etcd Version: ${ETCD_VERSION#v}\$"; }
+# Not `etcd --version | grep -q`: grep quits at the first line, etcd dies of SIGPIPE and pipefail calls it a miss.
+etcd_cached() {
+  [ -x "$BIN/etcd" ] && [[ "$("$BIN/etcd" --version 2>/dev/null)" == *"etcd Version: ${ETCD_VERSION#v}"$'\n'* ]]
+}
 
 todo=()
 if etcd_cached; then log "cached: $BIN/etcd"; else todo+=(etcd); fi
