@@ -73,6 +73,9 @@ public final class Simulator {
     private final java.util.Set<String> deleted = new java.util.HashSet<>();
     private final Map<String, Integer> preemptedPerApp = new HashMap<>();
     private final Map<String, Integer> podsPerApp = new HashMap<>();
+    /** Every node and queue the run had at some moment: an expectation may only name what the run saw. */
+    private final java.util.Set<String> nodesSeen = new java.util.HashSet<>();
+    private final java.util.Set<String> queuesSeen = new java.util.HashSet<>();
     private final Map<String, Node> nodes = new HashMap<>();
     /** How each FPGA pod was placed: programmed or reprogram, from its Allocated decision. */
     private final Map<String, String> fpgaPlacement = new HashMap<>();
@@ -181,12 +184,61 @@ public final class Simulator {
                 }
             }
             schedule(t);
+            queuesSeen.addAll(state.queues().all().keySet());
             lastTime = t;
             while (nextExpectation < expectations.size() && expectations.get(nextExpectation).at() == t) {
                 check(expectations.get(nextExpectation++));
             }
         }
+        unseenNames(expectations);
         return new SimulationReport(scenario.name(), results, notes, trace, decisions, allocations, cycles);
+    }
+
+    /**
+     * An expectation about an app, pod, queue or node the run never had would compare against nothing (an unknown app
+     * has 0 pods running): a misspelt name must not pass. Only an absence may be expected of what never was: an app's
+     * {@code state: Absent}, a queue's or node's {@code exists}.
+     */
+    private void unseenNames(List<Expectation> expectations) {
+        List<String> problems = new ArrayList<>();
+        int first = 0;
+        for (Expectation e : expectations) {
+            for (var byName : e.byKind().entrySet()) {
+                String kind = byName.getKey();
+                for (var named : byName.getValue().entrySet()) {
+                    String name = named.getKey();
+                    boolean seen = switch (kind) {
+                        case "apps" -> podsPerApp.containsKey(name)
+                                || named.getValue().equals(Map.of("state", "Absent"));
+                        case "pods" -> uidByName.containsKey(name);
+                        case "queues" -> queuesSeen.contains(name) || named.getValue().keySet().equals(java.util.Set.of("exists"));
+                        case "nodes" -> nodesSeen.contains(name) || named.getValue().keySet().equals(java.util.Set.of("exists"));
+                        default -> true;
+                    };
+                    if (!seen) {
+                        int line = e.lineOf(kind, name);
+                        first = first == 0 ? line : first;
+                        problems.add("line " + line + ": " + kind.substring(0, kind.length() - 1) + " '" + name
+                                + "' is nowhere in the run (" + known(kind) + ")");
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ScenarioException("expectations name what the run never had: " + String.join("; ", problems),
+                    first);
+        }
+    }
+
+    private String known(String kind) {
+        java.util.Collection<String> names = switch (kind) {
+            case "apps" -> podsPerApp.keySet();
+            case "pods" -> uidByName.keySet();
+            case "queues" -> queuesSeen;
+            default -> nodesSeen;
+        };
+        List<String> sorted = names.stream().sorted().limit(8).toList();
+        return sorted.isEmpty() ? "it has none" : "it has " + String.join(", ", sorted) + (names.size() > 8 ? ", …" : "");
     }
 
     // ---------------------------------------------------------------- the cluster side
@@ -246,6 +298,7 @@ public final class Simulator {
             Node n = new Node(name, spec.capacity(), spec.allocatable(), spec.labels(), spec.taints(),
                     spec.unschedulable(), spec.ready(), nextVersion());
             nodes.put(name, n);
+            nodesSeen.add(name);
             observe(new NodeObserved(t, n));
         }
     }
