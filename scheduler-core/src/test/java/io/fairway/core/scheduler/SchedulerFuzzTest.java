@@ -535,8 +535,16 @@ class SchedulerFuzzTest {
     }
 
     static final Map<String, Integer> STATS = new java.util.TreeMap<>();
+
+    /** The runs reached every kind of decision they are meant to judge (printed only when one never came). */
     @org.junit.jupiter.api.AfterAll
-    static void stats() { System.out.println("STATS " + STATS); }
+    static void everyKindOfDecisionWasMade() {
+        if (STATS.isEmpty()) {
+            return; // a single test run by name, with the other's seeds
+        }
+        assertThat(STATS).as("STATS %s", STATS).allSatisfy((kind, n) -> assertThat(n).as(kind).isPositive())
+                .containsKeys("alloc", "unsched", "userGroupLimitWaits", "gangReserved", "preemptions", "gangReleased");
+    }
     @Test
     void cyclesNeverOverCommitAndAreDeterministic() {
         for (long seed = Long.getLong("seed0", 0); seed < Long.getLong("seed1", 2000); seed++) {
