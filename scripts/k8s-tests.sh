@@ -11,6 +11,9 @@ else
     echo "test: etcd, kube-apiserver and kube-scheduler ready in $((SECONDS - k8s_started)) s:" \
       "$(tr '\n' ' ' <<<"$k8s_bins")" >&2
     k8s_test_args=(-Dfairway.realApiserver)
+    # the kubectl every test runs (io.fairway.testsupport.k8s.Kubectl): built where the machine has none
+    FAIRWAY_KUBECTL=$(tail -n 1 <<<"$k8s_bins")
+    export FAIRWAY_KUBECTL
   else
     echo "test: WARNING: scripts/k8s-binaries.sh could not build etcd and kube-apiserver (its output above says" \
       "why); the tests against a real kube-apiserver do NOT run" >&2

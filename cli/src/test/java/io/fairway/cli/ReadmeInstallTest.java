@@ -3,7 +3,6 @@ package io.fairway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -170,24 +169,14 @@ class ReadmeInstallTest {
 
     // ---- rendering with the real kubectl
 
-    /** The kubectl a user has: /usr/bin/kubectl, else the first on PATH. Never skipped: without it this fails. */
+    /** The kubectl a user has ({@link io.fairway.testsupport.k8s.Kubectl}). Never skipped: without it this fails. */
     static Path kubectl() {
-        List<Path> candidates = new ArrayList<>();
-        candidates.add(Path.of("/usr/bin/kubectl"));
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isBlank()) {
-                candidates.add(Path.of(dir, "kubectl"));
-            }
+        try {
+            return io.fairway.testsupport.k8s.Kubectl.path();
+        } catch (IllegalStateException e) {
+            return fail("the README's install steps render deploy/ with kubectl's built-in kustomize, and this test "
+                    + "runs them the same way: " + e.getMessage());
         }
-        for (Path c : candidates) {
-            if (Files.isExecutable(c)) {
-                return c;
-            }
-        }
-        return fail("the README's install steps render deploy/ with kubectl's built-in kustomize, and this test runs "
-                + "them the same way, but there is no kubectl at /usr/bin/kubectl nor on PATH (" + System.getenv("PATH")
-                + "). Install kubectl 1.32 or newer (https://kubernetes.io/docs/tasks/tools/); not Debian's "
-                + "kubernetes-client package, whose kubectl 1.20 is too old for these kustomizations.");
     }
 
     /** One rendered object: its kind, name and, for a Deployment, its containers' images. */

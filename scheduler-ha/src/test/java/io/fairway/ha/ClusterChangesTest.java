@@ -130,7 +130,7 @@ class ClusterChangesTest {
 
                 // kubectl, an independent client, shows the nodes Fairway chose
                 Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-                Process kubectl = new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString(),
+                Process kubectl = new ProcessBuilder(io.fairway.testsupport.k8s.Kubectl.path().toString(), "--kubeconfig", kubeconfig.toString(),
                         "get", "pods", "-n", "jobs", "-o", "wide").redirectErrorStream(true).start();
                 assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

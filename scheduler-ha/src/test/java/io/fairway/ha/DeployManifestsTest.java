@@ -60,7 +60,7 @@ class DeployManifestsTest {
     Path tmp;
 
     static List<HasMetadata> render(String dir) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/kubectl", "kustomize", DEPLOY.resolve(dir).toString())
+        Process p = new ProcessBuilder(io.fairway.testsupport.k8s.Kubectl.path().toString(), "kustomize", DEPLOY.resolve(dir).toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] yaml = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

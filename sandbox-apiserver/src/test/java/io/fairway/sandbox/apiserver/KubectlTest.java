@@ -1,7 +1,6 @@
 package io.fairway.sandbox.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** kubectl 1.32 as a second, independent client. */
 class KubectlTest extends ApiServerTestSupport {
-    private static final Path KUBECTL = Path.of("/usr/bin/kubectl");
+    private static final Path KUBECTL = io.fairway.testsupport.k8s.Kubectl.path();
 
     @TempDir
     static Path dir;
@@ -34,7 +33,6 @@ class KubectlTest extends ApiServerTestSupport {
 
     @BeforeAll
     static void kubeconfig() {
-        assumeTrue(Files.isExecutable(KUBECTL), "kubectl is not installed at /usr/bin/kubectl");
         kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
         client.resource(node("kc-node")).create();
     }
