@@ -108,12 +108,17 @@ class ConfigValidatorTest {
 
     @Test
     void sameNameUnderDifferentParentsIsFine() {
-        QueueConfigParser.parse(underRoot("""
+        String yaml = underRoot("""
                 - name: a
                   queues: [{name: x}]
                 - name: b
                   queues: [{name: x}]
-                """));
+                """);
+        // parse throws on any problem
+        QueueConfig root = QueueConfigParser.parse(yaml).defaultPartition().root();
+        assertThat(root.queues()).extracting(QueueConfig::name).containsExactly("a", "b");
+        assertThat(root.queues()).allSatisfy(q -> assertThat(q.queues()).extracting(QueueConfig::name)
+                .containsExactly("x"));
     }
 
     // ---- root ----
@@ -265,17 +270,23 @@ class ConfigValidatorTest {
 
     @Test
     void undefinedResourcesAreNotCompared() {
-        QueueConfigParser.parse(underRoot("""
+        String config = """
                 - name: a
                   resources:
                     guaranteed: {memory: 1Gi}
-                    max: {vcore: 1}
+                    max: {vcore: 1%s}
                   queues:
                     - name: b
                       resources:
                         guaranteed: {vcore: 1, nvidia.com/gpu: 2}
                         max: {memory: 5Gi}
-                """));
+                """;
+        // a's max says nothing of GPUs or memory: b's 2 GPUs and 5Gi are not measured against it
+        QueueConfig b = QueueConfigParser.parse(underRoot(config.formatted(""))).defaultPartition().root().queues()
+                .getFirst().queues().getFirst();
+        assertThat(b.guaranteed().get("nvidia.com/gpu")).isEqualTo(2);
+        // once it does, they are
+        assertThat(only(underRoot(config.formatted(", nvidia.com/gpu: 1"))).message()).contains("nvidia.com/gpu");
     }
 
     // ---- maxapplications ----
@@ -433,13 +444,18 @@ class ConfigValidatorTest {
 
     @Test
     void wildcardUsersAndGroupsAreAllowed() {
-        QueueConfigParser.parse(underRoot("""
+        String yaml = underRoot("""
                 - name: a
                   limits:
                     - users: ["*"]
                       groups: ["*"]
                       maxapplications: 2
-                """));
+                """);
+        // parse throws on any problem
+        Limit limit = QueueConfigParser.parse(yaml).defaultPartition().root().queues().getFirst().limits().getFirst();
+        assertThat(limit.users()).containsExactly("*");
+        assertThat(limit.groups()).containsExactly("*");
+        assertThat(limit.maxApplications()).isEqualTo(2);
     }
 
     @Test
