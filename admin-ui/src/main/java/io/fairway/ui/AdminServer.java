@@ -57,6 +57,7 @@ public final class AdminServer implements AutoCloseable {
     private QueueConfigWriter configWriter;
     private Supplier<String> metrics;
     private Supplier<ReadView> view = () -> null;
+    private List<String> yunikornCorsOrigins = List.of();
     /** The console's own blocking work (log reads, the store, the API server): never the probes' worker threads. */
     private io.vertx.core.WorkerExecutor workers;
 
@@ -154,6 +155,15 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
+     * Origins whose pages may read {@code /ws/v1} (YuniKorn's web UI served elsewhere): CORS answers for them, none
+     * for others; empty (the default) answers no CORS at all.
+     */
+    public AdminServer withYuniKornCorsOrigins(List<String> origins) {
+        this.yunikornCorsOrigins = List.copyOf(origins);
+        return this;
+    }
+
+    /**
      * The published copy of the state the summary, queues, apps and nodes are read from; without one they are read
      * from the live state (and may answer 503 when it changes under the read twice).
      */
@@ -219,6 +229,12 @@ public final class AdminServer implements AutoCloseable {
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
         allowOnly(r, "/api/v1/config/validate", "POST");
         allowOnly(r, "/api/v1/config", "GET, POST");
+        if (!yunikornCorsOrigins.isEmpty()) {
+            // before the token check: a browser's preflight carries no token
+            r.route("/ws/*").handler(io.vertx.ext.web.handler.CorsHandler.create().addOrigins(yunikornCorsOrigins)
+                    .allowedMethod(io.vertx.core.http.HttpMethod.GET).allowedHeader("Authorization")
+                    .allowedHeader("Content-Type"));
+        }
         io.fairway.ui.yunikorn.YuniKornRoutes.mount(r, reader, this::authorize);
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));

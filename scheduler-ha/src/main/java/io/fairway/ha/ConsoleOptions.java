@@ -17,9 +17,15 @@ import java.nio.file.Path;
  * @param configWriter where an applied queue config goes; null: the console cannot apply one
  * @param replicas     every replica's status; null: the console knows only its own
  * @param tls          the server's certificate; null: plain HTTP
+ * @param yunikornCorsOrigins origins whose pages may read {@code /ws/v1}; empty: no CORS
  */
 public record ConsoleOptions(java.util.function.Supplier<AccessControl> access, QueueConfigWriter configWriter,
-                             ReplicaDirectory replicas, Tls tls) {
+                             ReplicaDirectory replicas, Tls tls, java.util.List<String> yunikornCorsOrigins) {
+    public ConsoleOptions(java.util.function.Supplier<AccessControl> access, QueueConfigWriter configWriter,
+                          ReplicaDirectory replicas, Tls tls) {
+        this(access, configWriter, replicas, tls, java.util.List.of());
+    }
+
     /** Reads open, no writes, plain HTTP. */
     public static ConsoleOptions open() {
         AccessControl open = AccessControl.open();

@@ -65,7 +65,8 @@ public final class FairwayServer implements AutoCloseable {
             replica.readView().retainFinishedApps(s.console().finishedAppRetention());
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
-                    s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls());
+                    s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls(),
+                    s.console().yunikornCorsOrigins());
             HealthServer health = HealthServer.start(replica, log, s.healthHost(), s.healthPort(), console);
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "fairway-lag-report");

@@ -60,6 +60,7 @@ public final class HealthServer implements AutoCloseable {
                     .withStories(ref -> replica.follower().store().storiesOf(ref))
                     .withConfigWriter(console.configWriter())
                     .withReplicas(console.replicas())
+                    .withYuniKornCorsOrigins(console.yunikornCorsOrigins())
                     .handler();
             HttpServerOptions options = new HttpServerOptions();
             if (console.tls() != null) {

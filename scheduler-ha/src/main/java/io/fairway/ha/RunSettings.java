@@ -57,11 +57,16 @@ public record RunSettings(
      * @param readsNeedToken whether reads need a viewer or admin token too
      * @param tls            null for plain HTTP
      * @param finishedAppRetention how long the console lists an app after its last pod was deleted
+     * @param yunikornCorsOrigins  origins whose pages may read YuniKorn's API ({@code /ws/v1}); empty: none
      */
     public record Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls,
-                          Duration finishedAppRetention) {
+                          Duration finishedAppRetention, List<String> yunikornCorsOrigins) {
         public Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls) {
-            this(tokens, readsNeedToken, tls, Duration.ofHours(1));
+            this(tokens, readsNeedToken, tls, Duration.ofHours(1), List.of());
+        }
+
+        public Console {
+            yunikornCorsOrigins = List.copyOf(yunikornCorsOrigins);
         }
 
         public static final String TOKENS_KEY = "tokens.csv";
@@ -102,6 +107,7 @@ public record RunSettings(
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
                     + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
             new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
+            new Setting("console.yunikornCorsOrigins", "", "origins (scheme://host[:port], comma-separated, or *) whose pages may read YuniKorn's API /ws/v1, e.g. YuniKorn's web UI served elsewhere; none by default"),
             new Setting("console.finishedAppRetention", "1h", "how long the console lists an app (completed, with its pods) after its last pod was deleted"),
             new Setting("console.tls.certificate", "", "PEM certificate (chain) of the health and console port; with console.tls.key"),
             new Setting("console.tls.key", "", "PEM private key of console.tls.certificate"),
@@ -210,7 +216,26 @@ public record RunSettings(
                 p.problems().add("console.tls: " + e.getMessage());
             }
         }
-        return new Console(tokens, p.bool("console.readsNeedToken"), tls, p.duration("console.finishedAppRetention"));
+        return new Console(tokens, p.bool("console.readsNeedToken"), tls, p.duration("console.finishedAppRetention"),
+                origins(known.get("console.yunikornCorsOrigins"), p.problems()));
+    }
+
+    /** {@code scheme://host[:port]} each, comma-separated, or {@code *} for any origin. */
+    private static List<String> origins(String text, List<String> problems) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String o : text.split(",")) {
+            String origin = o.strip();
+            if (origin.isEmpty()) {
+                continue;
+            }
+            if (!origin.equals("*") && !origin.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+                problems.add("console.yunikornCorsOrigins: '" + origin + "' is not an origin: write scheme://host[:port] "
+                        + "with no path, e.g. https://yunikorn.example.com, or * for any");
+                continue;
+            }
+            out.add(origin);
+        }
+        return out;
     }
 
     private void check(List<String> problems) {

@@ -119,6 +119,27 @@ class RunSettingsTest {
     }
 
     @Test
+    void yunikornCorsOriginsAndFinishedAppRetention() {
+        Map<String, String> base = new java.util.HashMap<>(Map.of("kafka.bootstrapServers", "k:9092",
+                "kafka.replicationFactor", "1", "kafka.minInsyncReplicas", "1"));
+        RunSettings defaults = RunSettings.load(null, Map.of(), base);
+        assertThat(defaults.console().yunikornCorsOrigins()).isEmpty();
+        assertThat(defaults.console().finishedAppRetention()).isEqualTo(java.time.Duration.ofHours(1));
+
+        base.put("console.yunikornCorsOrigins", "https://ui.example.com, http://localhost:9889");
+        base.put("console.finishedAppRetention", "15m");
+        RunSettings set = RunSettings.load(null, Map.of(), base);
+        assertThat(set.console().yunikornCorsOrigins()).containsExactly("https://ui.example.com",
+                "http://localhost:9889");
+        assertThat(set.console().finishedAppRetention()).isEqualTo(java.time.Duration.ofMinutes(15));
+
+        base.put("console.yunikornCorsOrigins", "ui.example.com,https://ui.example.com/path");
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), base))
+                .hasMessageContaining("console.yunikornCorsOrigins: 'ui.example.com' is not an origin")
+                .hasMessageContaining("'https://ui.example.com/path' is not an origin");
+    }
+
+    @Test
     void environmentVariableNamesFollowTheKeys() {
         assertThat(RunSettings.SETTINGS).extracting(RunSettings.Setting::env)
                 .contains("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "FAIRWAY_ELECTION_RENEW_DEADLINE", "FAIRWAY_DATA_DIR",
