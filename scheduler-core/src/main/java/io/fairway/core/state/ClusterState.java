@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
@@ -318,6 +319,7 @@ public final class ClusterState {
                 if (app.gang().status() == Gang.Status.NONE && !spec.isNone()) {
                     // The first pod that declares task groups defines the gang, as YuniKorn's originator pod does.
                     app.gang().start(spec, pod.hints().topology(), e.time());
+                    rejectIfGangOverMax(app, spec);
                 }
             }
             p.role(roleFor(pod, p, null));
@@ -972,6 +974,50 @@ public final class ClusterState {
             name = dot < 0 ? "" : name.substring(0, dot);
         }
         return queues.root();
+    }
+
+    /**
+     * A gang whose task groups together ask more than its queue's max, at any level, can never be placed whole:
+     * rejected when submitted, as YuniKorn's partition rejects it (same wording), rather than failed later.
+     */
+    private void rejectIfGangOverMax(AppState app, GangSpec spec) {
+        QueueState leaf = app.queue().isEmpty() ? null : queues.get(app.queue());
+        if (leaf == null) {
+            return;
+        }
+        Resources request = Resources.NONE;
+        for (TaskGroup g : spec.groups()) {
+            for (int i = 0; i < g.minMember(); i++) {
+                request = request.plus(g.minResource());
+            }
+        }
+        // the max set of the path: per resource, the smallest max any queue on it names
+        Resources.Builder maxSet = Resources.builder();
+        boolean over = false;
+        for (QueueState q = leaf; q != null; q = q.parent()) {
+            Resources max = q.max();
+            for (int i = 0; i < max.size(); i++) {
+                int id = max.idAt(i);
+                long v = max.valueAt(i);
+                long held = maxSet.build().isDefined(id) ? maxSet.build().get(id) : Long.MAX_VALUE;
+                maxSet.set(id, Math.min(v, held));
+            }
+            over |= request.overLimitFirstByName(new long[0], max) >= 0;
+        }
+        if (!over) {
+            return;
+        }
+        leaf.removeApp(app.appId());
+        queues.dropIfUnused(leaf);
+        app.queue("", "queue " + leaf.fullName() + " cannot fit application " + app.appId() + ": task group request "
+                + goMap(request) + " larger than max queue allocation " + goMap(maxSet.build()));
+    }
+
+    /** As YuniKorn prints resources: {@code map[cpu:18 memory:5Gi]}. */
+    private static String goMap(Resources r) {
+        StringJoiner j = new StringJoiner(" ", "map[", "]");
+        new java.util.TreeMap<>(r.toQuantities()).forEach((k, v) -> j.add(k + ":" + v));
+        return j.toString();
     }
 
     private void resolveQueue(AppState app) {
