@@ -550,7 +550,7 @@ public final class BenchCommand implements Runnable {
                     out.printf(Locale.ROOT, "  gangs: %d of %d complete (every member in its slot); partial reservations: "
                             + "%d%n", r.gangAppsComplete(), r.gangApps(), r.partialReservations());
                 }
-                out.printf(Locale.ROOT, "  %d cycles: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                out.printf(Locale.ROOT, "  %d cycles, each deciding and applying its decisions: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                         r.cycles(), r.cycleP50Ms(), r.cycleP99Ms(), r.cycleMaxMs());
                 out.printf(Locale.ROOT, "  pending at the end: %d (of which could fit now: %d); decisions refused by apply: %d%n",
                         r.pendingAtEnd(), r.pendingThatFit(), r.refused());
