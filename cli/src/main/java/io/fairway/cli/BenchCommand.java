@@ -262,6 +262,8 @@ public final class BenchCommand implements Runnable {
                 m.put("kills", r.kills());
                 m.put("elections", r.elections());
                 m.put("needlessElections", r.needlessElections());
+                m.put("bindingsAccepted", r.bindingsAccepted());
+                m.put("bindingsRefused409", r.bindingsRefused());
                 m.put("violations", r.violations().size());
                 m.put("violationDetails", r.violations());
                 m.put("failoversMs", r.failoverMillis());
@@ -276,6 +278,9 @@ public final class BenchCommand implements Runnable {
                         + "in %.1f s%n", replicas, r.kills(), nodes, r.pods(), r.bound(), r.seconds());
                 out.printf(Locale.ROOT, "  fail-over (kill to the next leader's first binding): p50 %d ms, p99 %d ms, "
                         + "max %d ms%n", r.failoverP50Ms(), r.failoverP99Ms(), r.failoverMaxMs());
+                out.printf(Locale.ROOT, "  the API server's record: %d bindings accepted for %d pods bound, %d answered 409 "
+                        + "(the pod bound already: a deposed leader's or a retried binding)%n", r.bindingsAccepted(),
+                        r.bound(), r.bindingsRefused());
                 out.printf(Locale.ROOT, "  leader elections: %d (1 at the start, %d after kills, %d needless)%n",
                         r.elections(), r.kills(), r.needlessElections());
                 if (r.violations().isEmpty()) {

@@ -40,6 +40,16 @@ sealed interface BenchApiServer extends AutoCloseable {
      */
     long millisToFirstBindBy(String killedAgent, long killedAtNanos, Instant killedAt, Duration timeout);
 
+    /** A binding request as the API server answered it. */
+    record Binding(String pod, String sender, int code) {
+        boolean accepted() {
+            return code >= 200 && code < 300;
+        }
+    }
+
+    /** Every binding request served so far, from the server's own record (not the scheduler's). */
+    List<Binding> bindings();
+
     /** Creates namespace {@code name} unless it exists. */
     default void namespace(String name) {
         if (admin().namespaces().withName(name).get() == null) {
@@ -52,7 +62,7 @@ sealed interface BenchApiServer extends AutoCloseable {
     void close();
 
     static BenchApiServer start(SandboxCluster.ApiServerKind kind, Path dir) {
-        return kind == SandboxCluster.ApiServerKind.REAL ? new Real(dir) : new Local();
+        return kind == SandboxCluster.ApiServerKind.REAL ? new Real(dir) : new Local(dir);
     }
 
     private static boolean otherReplica(String agent, String killedAgent) {
@@ -70,15 +80,43 @@ sealed interface BenchApiServer extends AutoCloseable {
         }
     }
 
-    /** The project's local API server, with its record of requests; pods sent by the pipelined creator. */
+    /**
+     * The project's local API server, with its record of requests and its history of writes and their answers (JSON
+     * lines); pods sent by the pipelined creator.
+     */
     final class Local implements BenchApiServer {
-        private final LocalApiServer server = LocalApiServer.start();
-        private final KubernetesClient admin = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
-                .withMasterUrl(server.url()).withHttp2Disable(true).build()).build();
-        private final BulkPodCreator creator = new BulkPodCreator(server.url(), 2, 8);
+        private final Path history;
+        private final LocalApiServer server;
+        private final KubernetesClient admin;
+        private final BulkPodCreator creator;
 
-        Local() {
+        Local(Path dir) {
+            history = dir.resolve("api-history.jsonl");
+            server = LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
+                    .withHistoryFile(history));
+            admin = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
+                    .withHttp2Disable(true).build()).build();
+            creator = new BulkPodCreator(server.url(), 2, 8);
             server.recordRequests();
+        }
+
+        @Override
+        public List<Binding> bindings() {
+            List<Binding> out = new ArrayList<>();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            try {
+                for (String line : java.nio.file.Files.readAllLines(history)) {
+                    com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+                    if ("create".equals(n.path("verb").asText()) && "pods".equals(n.path("resource").asText())
+                            && "binding".equals(n.path("sub").asText())) {
+                        out.add(new Binding(n.path("ns").asText() + "/" + n.path("name").asText(),
+                                n.path("agent").asText(), n.path("code").asInt()));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the API server's history " + history, e);
+            }
+            return out;
         }
 
         @Override
@@ -169,6 +207,13 @@ sealed interface BenchApiServer extends AutoCloseable {
             } finally {
                 pool.shutdownNow();
             }
+        }
+
+        @Override
+        public List<Binding> bindings() {
+            return AuditLog.read(cp.auditLog()).stream()
+                    .filter(e -> e.resource().equals("pods/binding") && e.verb().equals("create"))
+                    .map(e -> new Binding(e.namespace() + "/" + e.name(), e.userAgent(), e.code())).toList();
         }
 
         @Override

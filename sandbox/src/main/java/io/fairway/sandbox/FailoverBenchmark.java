@@ -84,8 +84,13 @@ public final class FailoverBenchmark {
     /**
      * @param elections leader elections the log holds: one at the start and one per kill when none was needless
      */
+    /**
+     * @param bindingsAccepted bindings the API server accepted, by its own record
+     * @param bindingsRefused  bindings it answered 409 (the pod bound already: a deposed leader's, or a retry's)
+     */
     public record Result(int kills, long[] failoverMillis, long failoverP50Ms, long failoverP99Ms, long failoverMaxMs,
-                         int pods, int bound, List<String> violations, double seconds, long elections) {
+                         int pods, int bound, List<String> violations, double seconds, long elections,
+                         long bindingsAccepted, long bindingsRefused) {
         /** Elections beyond the first leader's and those the kills caused: a leader lost for no reason. */
         public long needlessElections() {
             return Math.max(0, elections - 1 - kills);
@@ -215,6 +220,18 @@ public final class FailoverBenchmark {
             LOG.info("failover bench: {} pods bound, {} waiting at the max of {}", bound, counts[2], CAPPED_QUEUE);
             long elections = check(client, kafka.bootstrapServers(),
                     procs.stream().filter(p -> p.process().isAlive()).toList(), violations);
+            // the API server's own record, not the log's: a pod bound twice would show here however it happened
+            List<BenchApiServer.Binding> bindings = api.bindings();
+            Map<String, Integer> acceptedPerPod = new HashMap<>();
+            bindings.stream().filter(BenchApiServer.Binding::accepted)
+                    .forEach(b -> acceptedPerPod.merge(b.pod(), 1, Integer::sum));
+            acceptedPerPod.forEach((pod, n) -> {
+                if (n > 1) {
+                    violations.add("pod " + pod + " was bound " + n + " times (the API server accepted each)");
+                }
+            });
+            long accepted = bindings.stream().filter(BenchApiServer.Binding::accepted).count();
+            long refused = bindings.stream().filter(b -> b.code() == 409).count();
             long[] measured = java.util.Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
             if (measured.length < failovers.length) {
                 violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
@@ -222,7 +239,7 @@ public final class FailoverBenchmark {
             }
             return new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
                     PodTracker.percentile(measured, 99), measured.length == 0 ? 0 : measured[measured.length - 1],
-                    total, bound, violations, seconds, elections);
+                    total, bound, violations, seconds, elections, accepted, refused);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
