@@ -985,28 +985,19 @@ public final class ClusterState {
         if (leaf == null) {
             return;
         }
-        Resources request = Resources.NONE;
-        for (TaskGroup g : spec.groups()) {
-            for (int i = 0; i < g.minMember(); i++) {
-                request = request.plus(g.minResource());
-            }
-        }
+        Resources request = spec.total();
         // the max set of the path: per resource, the smallest max any queue on it names
-        Resources.Builder maxSet = Resources.builder();
+        Map<String, Long> smallest = new java.util.TreeMap<>();
         boolean over = false;
         for (QueueState q = leaf; q != null; q = q.parent()) {
-            Resources max = q.max();
-            for (int i = 0; i < max.size(); i++) {
-                int id = max.idAt(i);
-                long v = max.valueAt(i);
-                long held = maxSet.build().isDefined(id) ? maxSet.build().get(id) : Long.MAX_VALUE;
-                maxSet.set(id, Math.min(v, held));
-            }
-            over |= request.overLimitFirstByName(new long[0], max) >= 0;
+            q.max().toMap().forEach((name, v) -> smallest.merge(name, v, Math::min));
+            over |= request.overLimitFirstByName(new long[0], q.max()) >= 0;
         }
         if (!over) {
             return;
         }
+        Resources.Builder maxSet = Resources.builder();
+        smallest.forEach(maxSet::set);
         leaf.removeApp(app.appId());
         queues.dropIfUnused(leaf);
         app.queue("", "queue " + leaf.fullName() + " cannot fit application " + app.appId() + ": task group request "
