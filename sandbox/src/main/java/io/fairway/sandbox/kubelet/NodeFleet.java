@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fairway.testsupport.k8s.ReadyNodes;
@@ -399,14 +398,11 @@ public final class NodeFleet {
             client.nodes().resource(ref(name)).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
             stored = null; // an existing node's status is always rewritten
         }
-        if (stored != null && stored.getSpec() != null && stored.getSpec().getTaints() != null
-                && stored.getSpec().getTaints().stream().anyMatch(t -> ReadyNodes.NOT_READY.equals(t.getKey()))) {
-            // a real kube-apiserver's TaintNodesByCondition added it; the node lifecycle controller (there is none
-            // here) takes it off once the node is Ready, which its status says it is
-            List<Taint> own = node.getSpec() == null || node.getSpec().getTaints() == null
-                    ? List.of() : node.getSpec().getTaints();
-            client.nodes().resource(ref(name)).patch(PatchContext.of(PatchType.JSON_MERGE),
-                    Serialization.asJson(Map.of("spec", Map.of("taints", own))));
+        if (stored != null) {
+            // a real kube-apiserver's TaintNodesByCondition added not-ready; no node lifecycle controller here takes
+            // it off once the node is Ready, which its status says it is
+            ReadyNodes.untaint(client, stored, node.getSpec() == null || node.getSpec().getTaints() == null
+                    ? List.of() : node.getSpec().getTaints());
         }
         if (stored == null || stored.getStatus() == null || stored.getStatus().getAllocatable() == null
                 || !stored.getStatus().getAllocatable().equals(node.getStatus().getAllocatable())) {

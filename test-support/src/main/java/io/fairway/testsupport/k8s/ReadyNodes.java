@@ -1,9 +1,14 @@
 package io.fairway.testsupport.k8s;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Nodes on a bare control plane. kube-apiserver's TaintNodesByCondition admission gives every new node the
@@ -19,15 +24,23 @@ public final class ReadyNodes {
     /** Creates the node (its status says Ready) and removes the not-ready taint admission added. */
     public static Node create(KubernetesClient admin, Node node) {
         Node created = admin.nodes().resource(node).create();
-        List<Taint> taints = created.getSpec() == null || created.getSpec().getTaints() == null ? List.of()
-                : created.getSpec().getTaints();
+        List<Taint> own = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
+                : node.getSpec().getTaints();
+        return untaint(admin, created, own);
+    }
+
+    /**
+     * The node as stored, its taints set back to {@code own} (one merge patch, no read) when admission added the
+     * not-ready taint; unchanged otherwise (the local API server adds none).
+     */
+    public static Node untaint(KubernetesClient admin, Node stored, List<Taint> own) {
+        List<Taint> taints = stored.getSpec() == null || stored.getSpec().getTaints() == null ? List.of()
+                : stored.getSpec().getTaints();
         if (taints.stream().noneMatch(t -> NOT_READY.equals(t.getKey()))) {
-            return created;
+            return stored;
         }
-        return admin.nodes().withName(created.getMetadata().getName()).edit(n -> {
-            n.getSpec().setTaints(n.getSpec().getTaints().stream().filter(t -> !NOT_READY.equals(t.getKey()))
-                    .toList());
-            return n;
-        });
+        Node ref = new NodeBuilder().withNewMetadata().withName(stored.getMetadata().getName()).endMetadata().build();
+        return admin.nodes().resource(ref).patch(PatchContext.of(PatchType.JSON_MERGE),
+                Serialization.asJson(Map.of("spec", Map.of("taints", own))));
     }
 }
