@@ -262,11 +262,8 @@ public final class FailoverBenchmark {
 
     private static Proc start(String name, String kafka, Path kubeconfig, Path work) {
         Path out = work.resolve(name + "-" + System.nanoTime() + ".log");
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
-                "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.fairway.cli.Fairway", "run", "--kafka", kafka, "--kubeconfig", kubeconfig.toString(),
-                "--replica", name, "--data", work.resolve("data-" + name).toString(), "--health-port", "0",
-                "--set", "kafka.replicationFactor=1", "--set", "kafka.minInsyncReplicas=1");
+        List<String> cmd = FairwayRun.command("io.fairway.cli.Fairway", List.of("-Xmx1g", "-XX:+UseSerialGC"), name,
+                kafka, kubeconfig, work.resolve("data-" + name));
         try {
             return new Proc(name, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
                     .start(), out);

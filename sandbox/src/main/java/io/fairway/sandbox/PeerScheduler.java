@@ -41,16 +41,7 @@ public sealed interface PeerScheduler {
         }
 
         List<String> command(String kafka, Path kubeconfig, Path dataDir) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.add("--enable-native-access=ALL-UNNAMED");
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(mainClass);
-            cmd.addAll(List.of("run", "--kafka", kafka, "--kubeconfig", kubeconfig.toString(), "--replica", "bench-0",
-                    "--data", dataDir.toString(), "--health-port", "0", "--set", "kafka.replicationFactor=1",
-                    "--set", "kafka.minInsyncReplicas=1"));
-            return cmd;
+            return FairwayRun.command(mainClass, List.of(), "bench-0", kafka, kubeconfig, dataDir);
         }
     }
 
