@@ -85,6 +85,12 @@ public final class InFlight {
         return b == null ? null : b.resources();
     }
 
+    /** The node of the slot a member's in-flight allocation gives back, or null. */
+    String givenBackOn(String podUid) {
+        Back b = givenBack.get(podUid);
+        return b == null ? null : b.node();
+    }
+
     private record Back(String node, Resources resources) {
     }
 

@@ -90,7 +90,15 @@ public final class Scheduler {
     public void acknowledge(List<? extends Decision> decisions) {
         for (Decision d : decisions) {
             switch (d) {
-                case Allocated a -> nodes.markDirty(a.nodeName());
+                case Allocated a -> {
+                    nodes.markDirty(a.nodeName());
+                    // A member placed away from its slot gave that slot's room back on another node in the overlay;
+                    // whether apply took the allocation or not, that node is read from the state again.
+                    String slotNode = inFlight.givenBackOn(a.podUid());
+                    if (slotNode != null) {
+                        nodes.markDirty(slotNode);
+                    }
+                }
                 case GangReserved g -> g.slots().forEach(slot -> nodes.markDirty(slot.node()));
                 default -> {
                 }

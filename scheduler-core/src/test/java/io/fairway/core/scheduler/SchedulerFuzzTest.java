@@ -178,9 +178,36 @@ class SchedulerFuzzTest {
             long cpu = 1 + r.nextInt(6);
             Resources res = Resources.builder().set("cpu", cpu * 1000).set("memory", (long) (1 + r.nextInt(8)) << 30)
                     .set("nvidia.com/gpu", r.nextInt(3)).build();
-            Map<String, String> labels = r.nextBoolean() ? Map.of("zone", r.nextBoolean() ? "a" : "b") : Map.of();
+            Map<String, String> labels = new HashMap<>();
+            if (r.nextBoolean()) {
+                labels.put("zone", r.nextBoolean() ? "a" : "b");
+            }
+            if (r.nextBoolean()) {
+                labels.put("gen", Integer.toString(1 + r.nextInt(3)));
+            }
             List<Taint> taints = r.nextInt(4) == 0 ? List.of(new Taint("dedicated", "gpu", "NoSchedule")) : List.of();
             return new Node(name, res, res, labels, taints, r.nextInt(6) == 0, r.nextInt(8) != 0, ver());
+        }
+
+        /** Required affinity of one or two terms over the zone and gen labels, every operator in play. */
+        NodeAffinity affinity() {
+            List<List<NodeSelectorRequirement>> terms = new ArrayList<>();
+            for (int t = r.nextInt(3) == 0 ? 2 : 1; t > 0; t--) {
+                List<NodeSelectorRequirement> term = new ArrayList<>();
+                for (int q = 1 + r.nextInt(2); q > 0; q--) {
+                    NodeSelectorRequirement.Operator op = NodeSelectorRequirement.Operator.values()[r.nextInt(6)];
+                    boolean numeric = op == NodeSelectorRequirement.Operator.Gt || op == NodeSelectorRequirement.Operator.Lt;
+                    String key = numeric || r.nextBoolean() ? "gen" : "zone";
+                    List<String> values = switch (op) {
+                        case Exists, DoesNotExist -> List.of();
+                        case Gt, Lt -> List.of(Integer.toString(1 + r.nextInt(3)));
+                        default -> key.equals("zone") ? List.of(r.nextBoolean() ? "a" : "b") : List.of("1", "3");
+                    };
+                    term.add(new NodeSelectorRequirement(key, op, values));
+                }
+                terms.add(term);
+            }
+            return new NodeAffinity(terms);
         }
 
         void run() {
@@ -200,8 +227,7 @@ class SchedulerFuzzTest {
                     Resources req = Resources.builder().set("cpu", 250L * (1 + r.nextInt(8))).set("memory", 1L << 28)
                             .set("nvidia.com/gpu", r.nextInt(4) == 0 ? 1 : 0).build();
                     Map<String, String> sel = r.nextInt(4) == 0 ? Map.of("zone", r.nextBoolean() ? "a" : "b") : Map.of();
-                    NodeAffinity aff = r.nextInt(6) == 0 ? new NodeAffinity(List.of(List.of(new NodeSelectorRequirement("zone",
-                            NodeSelectorRequirement.Operator.Exists, List.of())))) : NodeAffinity.NONE;
+                    NodeAffinity aff = r.nextInt(5) == 0 ? affinity() : NodeAffinity.NONE;
                     List<Toleration> tol = r.nextBoolean() ? List.of(new Toleration("dedicated", "Exists", "", "")) : List.of();
                     int appIndex = r.nextInt(4);
                     String app = "app" + appIndex;
@@ -388,13 +414,11 @@ class SchedulerFuzzTest {
                 int gpu = ResourceNames.id("nvidia.com/gpu");
                 boolean wantsGpu = pod.requests().get(gpu) > 0;
                 for (NodeState n : state.nodes().values()) {
-                    if (NodeFilters.READY.reject(pod, n, new long[0]) != null
-                            || NodeFilters.TAINTS.reject(pod, n, new long[0]) != null
-                            || NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0]) != null) continue;
+                    if (!Reference.admits(pod, n.node())) continue;
                     ResourceCounter use = new ResourceCounter();
                     use.add(n.allocated());
                     use.add(before.getOrDefault(n.name(), new ResourceCounter()));
-                    if (!pod.requests().fitsWithin(use.raw(), n.node().allocatable())) continue;
+                    if (!Reference.fits(pod.requests().toMap(), n.node().allocatable().toMap(), Reference.byName(use))) continue;
                     double sc = score(n, use);
                     // Accelerator pods take the node that leaves the least of it free; other pods keep off
                     // accelerator nodes while another fits; then policy order.
@@ -438,6 +462,8 @@ class SchedulerFuzzTest {
                 held = new ArrayList<>();
                 all.forEach(this::apply);
                 scheduler.acknowledge(all);
+                // Every counter of the state, recomputed from its pods, slots and holds after each applied cycle.
+                assertThat(io.fairway.core.state.Balance.check(state)).as("seed %d", seed).isEmpty();
             }
         }
 
@@ -476,9 +502,10 @@ class SchedulerFuzzTest {
                     NodeState n = state.node(a.nodeName());
                     assertThat(n).as("seed %d: %s to unknown node", seed, a).isNotNull();
                     Pod pod = state.pod(a.podUid()).pod();
-                    assertThat(NodeFilters.READY.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
-                    assertThat(NodeFilters.TAINTS.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
-                    assertThat(NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0])).as("seed %d %s", seed, a).isNull();
+                    assertThat(Reference.ready(n.node())).as("seed %d %s to a node not ready", seed, a).isTrue();
+                    assertThat(Reference.tolerated(pod, n.node())).as("seed %d %s to an untolerated taint", seed, a).isTrue();
+                    assertThat(Reference.selectorMatches(pod, n.node()) && Reference.affinityMatches(pod, n.node()))
+                            .as("seed %d %s against selector or affinity", seed, a).isTrue();
                     ResourceCounter use = new ResourceCounter();
                     use.add(n.allocated());
                     use.add(nodeUse.getOrDefault(a.nodeName(), new ResourceCounter()));
@@ -502,15 +529,13 @@ class SchedulerFuzzTest {
                     // Room only shrinks in a cycle: a node that fits now fitted when the ask failed.
                     Pod pod = state.pod(u.podUid()).pod();
                     for (NodeState n : state.nodes().values()) {
-                        if (NodeFilters.READY.reject(pod, n, new long[0]) != null
-                                || NodeFilters.TAINTS.reject(pod, n, new long[0]) != null
-                                || NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, n, new long[0]) != null) {
+                        if (!Reference.admits(pod, n.node())) {
                             continue;
                         }
                         ResourceCounter use = new ResourceCounter();
                         use.add(n.allocated());
                         use.add(beforeGiveBacks.getOrDefault(n.name(), new ResourceCounter()));
-                        boolean fits = pod.requests().fitsWithin(use.raw(), n.node().allocatable());
+                        boolean fits = Reference.fits(pod.requests().toMap(), n.node().allocatable().toMap(), Reference.byName(use));
                         if (fits && System.getenv("TRACE") != null) {
                             System.out.println("DEBUG pod " + pod + "\nDEBUG node " + n.name() + " allocated " + n.allocated()
                                     + " alloc " + n.node().allocatable() + " inflight " + nodeUse.get(n.name()) + "\nDEBUG usage "
