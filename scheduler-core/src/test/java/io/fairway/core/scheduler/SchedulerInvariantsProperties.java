@@ -24,7 +24,10 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
 import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
+import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.events.Released;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -133,9 +136,86 @@ class SchedulerInvariantsProperties {
             this.scheduler = new Scheduler(state, 1, w.perCycle());
         }
 
+        /** What each pod uses where, kept by the test from the events that applied; never read from the state. */
+        final Map<String, Pod> seen = new HashMap<>();
+        final Map<String, String> placedOn = new HashMap<>();
+        /** Preemptors and the node whose room their preemption holds for them. */
+        final Map<String, String> heldOn = new HashMap<>();
+
         ApplyResult apply(Event e) {
             log.add(e);
-            return state.apply(e);
+            ApplyResult r = state.apply(e);
+            if (r.applied()) {
+                record(e);
+            }
+            return r;
+        }
+
+        /** The ledger's reading of an event the state applied. */
+        void record(Event e) {
+            switch (e) {
+                case PodObserved o -> {
+                    Pod p = o.pod();
+                    seen.put(p.uid(), p);
+                    if (p.phase() == PodPhase.Succeeded || p.phase() == PodPhase.Failed) {
+                        placedOn.remove(p.uid());
+                        heldOn.remove(p.uid());
+                    } else if (!p.nodeName().isEmpty()) {
+                        placedOn.put(p.uid(), p.nodeName());
+                    }
+                }
+                case PodGone g -> {
+                    seen.remove(g.uid());
+                    placedOn.remove(g.uid());
+                    heldOn.remove(g.uid());
+                }
+                case Allocated a -> {
+                    placedOn.put(a.podUid(), a.nodeName());
+                    heldOn.remove(a.podUid());
+                }
+                case Released r -> {
+                    if (heldOn.remove(r.podUid()) == null) {
+                        placedOn.remove(r.podUid());
+                    }
+                }
+                case PreemptionRequested p -> {
+                    if (p.kind() != PreemptionRequested.Kind.QUOTA) {
+                        heldOn.put(p.preemptorUid(), p.nodeName());
+                    }
+                }
+                case NodeGone n -> {
+                    placedOn.values().removeIf(n.name()::equals);
+                    heldOn.values().removeIf(n.name()::equals);
+                }
+                default -> {
+                }
+            }
+        }
+
+        /** Use by node (placed pods and held room), by queue path (the same, up the tree) and by app (placed only). */
+        Map<String, Map<String, Long>> ledgerUse(String kind) {
+            Map<String, Map<String, Long>> use = new HashMap<>();
+            for (Map<String, String> where : List.of(placedOn, heldOn)) {
+                where.forEach((uid, node) -> {
+                    Pod p = seen.get(uid);
+                    Map<String, Long> req = p.requests().toMap();
+                    switch (kind) {
+                        case "node" -> Reference.add(use.computeIfAbsent(node, k -> new HashMap<>()), req);
+                        case "queue" -> {
+                            String q = p.queue();
+                            for (int dot = q.length(); dot > 0; dot = q.lastIndexOf('.', dot - 1)) {
+                                Reference.add(use.computeIfAbsent(q.substring(0, dot), k -> new HashMap<>()), req);
+                            }
+                        }
+                        default -> {
+                            if (where == placedOn) {
+                                Reference.add(use.computeIfAbsent(p.appId(), k -> new HashMap<>()), req);
+                            }
+                        }
+                    }
+                });
+            }
+            return use;
         }
 
         void execute() {
@@ -234,20 +314,32 @@ class SchedulerInvariantsProperties {
             scheduler.acknowledge(decisions);
         }
 
+        /**
+         * Capacity and max judged on the ledger's use, and every counter of the state equal to the ledger's: a counter
+         * that drifts low would otherwise let the scheduler over-fill while looking within bounds.
+         */
         void checkInvariants() {
+            Map<String, Map<String, Long>> byNode = ledgerUse("node");
+            Map<String, Map<String, Long>> byQueue = ledgerUse("queue");
+            Map<String, Map<String, Long>> byApp = ledgerUse("app");
             for (NodeState n : state.nodes().values()) {
-                Resources alloc = n.node().allocatable();
-                for (int id = 0; id < ResourceNames.count(); id++) {
-                    assertThat(n.allocated().get(id)).as("node %s %s", n.name(), ResourceNames.name(id))
-                            .isLessThanOrEqualTo(alloc.get(id));
-                }
+                Map<String, Long> used = byNode.getOrDefault(n.name(), Map.of());
+                n.node().allocatable().toMap().forEach((res, cap) -> assertThat(used.getOrDefault(res, 0L))
+                        .as("node %s %s", n.name(), res).isLessThanOrEqualTo(cap));
+                assertThat(Reference.byName(n.allocated())).as("node %s allocated counter", n.name())
+                        .isEqualTo(Reference.normal(used));
             }
+            assertThat(byNode.keySet()).as("nodes with pods").allMatch(name -> state.node(name) != null);
             for (QueueState q : state.queues().all().values()) {
-                Resources max = q.max();
-                for (int i = 0; i < max.size(); i++) {
-                    assertThat(q.allocated().get(max.idAt(i))).as("queue %s %s", q.fullName(), ResourceNames.name(max.idAt(i)))
-                            .isLessThanOrEqualTo(max.valueAt(i));
-                }
+                Map<String, Long> used = byQueue.getOrDefault(q.fullName(), Map.of());
+                q.max().toMap().forEach((res, max) -> assertThat(used.getOrDefault(res, 0L))
+                        .as("queue %s %s", q.fullName(), res).isLessThanOrEqualTo(max));
+                assertThat(Reference.byName(q.allocated())).as("queue %s allocated counter", q.fullName())
+                        .isEqualTo(Reference.normal(used));
+            }
+            for (var app : state.apps().values()) {
+                assertThat(Reference.byName(app.allocated())).as("app %s allocated counter", app.appId())
+                        .isEqualTo(Reference.normal(byApp.getOrDefault(app.appId(), Map.of())));
             }
         }
     }
