@@ -55,7 +55,12 @@ public final class FailoverBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The capped queue: the invariant "no queue over its max" is checked against it. */
     static final String CAPPED_QUEUE = "root.tenants.team-a";
-    static final long CAPPED_MILLICORES = 400_000;
+    /**
+     * Its max cpu by default, in cores: at the default size (20,000 pods, a third of them team-a's) its pods ask for
+     * many times that and wait at it. A smaller run needs a smaller max ({@link Options#cappedCores}), or the check
+     * "no queue over its max" cannot fail.
+     */
+    public static final long DEFAULT_CAPPED_CORES = 400;
 
     /**
      * @param replicas  scheduler processes
@@ -63,11 +68,18 @@ public final class FailoverBenchmark {
      * @param nodes     nodes registered
      * @param pods      pods created, at a steady rate over the run
      * @param seed      kill moments and the workload
+     * @param apiServer the local API server or a real one
+     * @param cappedCores the max cpu of {@value #CAPPED_QUEUE}, in cores: the config the replicas get says it, and
+     *                  the check reads the queue's bound pods against it
      */
     public record Options(int replicas, int kills, int nodes, int pods, long seed,
-                          SandboxCluster.ApiServerKind apiServer) {
+                          SandboxCluster.ApiServerKind apiServer, long cappedCores) {
         public Options(int replicas, int kills, int nodes, int pods, long seed) {
             this(replicas, kills, nodes, pods, seed, SandboxCluster.ApiServerKind.LOCAL);
+        }
+
+        public Options(int replicas, int kills, int nodes, int pods, long seed, SandboxCluster.ApiServerKind apiServer) {
+            this(replicas, kills, nodes, pods, seed, apiServer, DEFAULT_CAPPED_CORES);
         }
 
         public Options {
@@ -77,23 +89,41 @@ public final class FailoverBenchmark {
             if (kills < 1 || nodes < 1 || pods < 1) {
                 throw new IllegalArgumentException("--kills, --nodes and --pods must be at least 1");
             }
+            if (cappedCores < 1) {
+                throw new IllegalArgumentException("--capped-cores must be at least 1");
+            }
         }
     }
 
-    /** What a run measured and found. */
     /**
-     * @param elections leader elections the log holds: one at the start and one per kill when none was needless
-     */
-    /**
+     * What a run measured and found.
+     *
+     * @param elections        leader elections the log holds: one at the start and one per kill when none was needless
      * @param bindingsAccepted bindings the API server accepted, by its own record
      * @param bindingsRefused  bindings it answered 409 (the pod bound already: a deposed leader's, or a retry's)
+     * @param capped           the capped queue at the end, from the API server's pods
      */
     public record Result(int kills, long[] failoverMillis, long failoverP50Ms, long failoverP99Ms, long failoverMaxMs,
                          int pods, int bound, List<String> violations, double seconds, long elections,
-                         long bindingsAccepted, long bindingsRefused) {
+                         long bindingsAccepted, long bindingsRefused, CappedQueue capped) {
         /** Elections beyond the first leader's and those the kills caused: a leader lost for no reason. */
         public long needlessElections() {
             return Math.max(0, elections - 1 - kills);
+        }
+    }
+
+    /**
+     * The capped queue at the end of a run, from the API server's pods.
+     *
+     * @param maxMillicores   the max the check reads against
+     * @param boundMillicores cpu requested by its bound pods
+     * @param bound           its pods bound
+     * @param waiting         its pods not bound: waiting at its max (or rejected, a gang larger than the max)
+     */
+    public record CappedQueue(String queue, long maxMillicores, long boundMillicores, int bound, int waiting) {
+        /** True when some of its pods waited: the max was in the way, and the check could have found it exceeded. */
+        public boolean reachedMax() {
+            return waiting > 0;
         }
     }
 
@@ -112,6 +142,15 @@ public final class FailoverBenchmark {
     }
 
     public static Result run(Options o) {
+        return run(o, o.cappedCores(), client -> { });
+    }
+
+    /**
+     * A run whose replicas get a config with {@code configuredCores} as the capped queue's max (the check still reads
+     * against {@link Options#cappedCores}: a larger one plants a bug the check must find), and {@code atEnd} called
+     * with the API server's client once the run is checked, before it stops.
+     */
+    static Result run(Options o, long configuredCores, java.util.function.Consumer<KubernetesClient> atEnd) {
         Path work;
         try {
             work = Files.createTempDirectory("fairway-failover");
@@ -129,7 +168,7 @@ public final class FailoverBenchmark {
             api.namespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
-                    .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(CAPPED_MILLICORES / 1000))).build()).create();
+                    .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(configuredCores))).build()).create();
             NodeFleet.uniformCpu(o.nodes()).register(client, 32);
             List<Pod> generated = workload.burstPods(client, o.pods());
             // one probe pod created at each kill, in a queue without a max, so that the next leader always has
@@ -218,8 +257,10 @@ public final class FailoverBenchmark {
                         + "creation");
             }
             LOG.info("failover bench: {} pods bound, {} waiting at the max of {}", bound, counts[2], CAPPED_QUEUE);
-            long elections = check(client, kafka.bootstrapServers(),
+            List<Pod> atCheck = client.pods().inAnyNamespace().list().getItems();
+            long elections = check(client, atCheck, o.cappedCores() * 1000, kafka.bootstrapServers(),
                     procs.stream().filter(p -> p.process().isAlive()).toList(), violations);
+            CappedQueue capped = capped(atCheck, o.cappedCores() * 1000);
             // the API server's own record, not the log's: a pod bound twice would show here however it happened
             List<BenchApiServer.Binding> bindings = api.bindings();
             Map<String, Integer> acceptedPerPod = new HashMap<>();
@@ -237,9 +278,11 @@ public final class FailoverBenchmark {
                 violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
                         + "within 60 s");
             }
-            return new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
+            Result result = new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
                     PodTracker.percentile(measured, 99), measured.length == 0 ? 0 : measured[measured.length - 1],
-                    total, bound, violations, seconds, elections, accepted, refused);
+                    total, bound, violations, seconds, elections, accepted, refused, capped);
+            atEnd.accept(client);
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -342,8 +385,8 @@ public final class FailoverBenchmark {
     }
 
     /** Checks the invariants against the log and the cluster; returns how many leaders the log elected. */
-    private static long check(KubernetesClient client, String kafka, List<Proc> live, List<String> violations) {
-        List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    private static long check(KubernetesClient client, List<Pod> pods, long cappedMaxMillicores, String kafka,
+                              List<Proc> live, List<String> violations) {
         // the log's verdict per pod: the node of its allocation still in effect
         Map<String, String> allocatedTo = new HashMap<>();
         Map<String, Integer> allocations = new HashMap<>();
@@ -424,12 +467,31 @@ public final class FailoverBenchmark {
                         + node.allocatable().get("memory"));
             }
         }
-        if (cappedMillicores > CAPPED_MILLICORES) {
+        if (cappedMillicores > cappedMaxMillicores) {
             violations.add("queue " + CAPPED_QUEUE + " uses " + cappedMillicores + "m cpu, over its max "
-                    + CAPPED_MILLICORES + "m");
+                    + cappedMaxMillicores + "m");
         }
         // epochs count from 1, one per election
         return replayed.leaderEpoch();
+    }
+
+    /** The capped queue's bound cpu and its pods bound and waiting, among the scheduler's pods. */
+    private static CappedQueue capped(List<Pod> pods, long maxMillicores) {
+        long millicores = 0;
+        int bound = 0;
+        int waiting = 0;
+        for (Pod p : pods) {
+            if (!"fairway".equals(p.getSpec().getSchedulerName()) || !CAPPED_QUEUE.equals(queueOf(p))) {
+                continue;
+            }
+            if (p.getSpec().getNodeName() == null || p.getSpec().getNodeName().isEmpty()) {
+                waiting++;
+            } else {
+                bound++;
+                millicores += KubeObjects.pod(p, n -> 0, ns -> null).requests().get("cpu");
+            }
+        }
+        return new CappedQueue(CAPPED_QUEUE, maxMillicores, millicores, bound, waiting);
     }
 
     private static void sleep(long millis) {
