@@ -150,6 +150,7 @@ public final class FailoverBenchmark {
      * against {@link Options#cappedCores}: a larger one plants a bug the check must find), and {@code atEnd} called
      * with the API server's client once the run is checked, before it stops.
      */
+    @SuppressWarnings("try") // the replicas' resource is there to be closed, first
     static Result run(Options o, long configuredCores, java.util.function.Consumer<KubernetesClient> atEnd) {
         Path work;
         try {
@@ -161,7 +162,9 @@ public final class FailoverBenchmark {
         try (io.fairway.testsupport.EmbeddedKafka kafka = io.fairway.testsupport.EmbeddedKafka.start();
              BenchApiServer api = BenchApiServer.start(o.apiServer(), work);
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
-                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build())) {
+                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build());
+             // closed first: the replicas stop while the broker and the API server they talk to are still up
+             Replicas replicas = new Replicas(procs)) {
             KubernetesClient client = api.admin();
             // the replicas' identity first: on a real API server it brings namespace fairway
             Path kubeconfig = api.replicaKubeconfig(work);
@@ -287,19 +290,30 @@ public final class FailoverBenchmark {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
+            Snapshots.deleteTree(work);
+        }
+    }
+
+    /** The replica processes, stopped (SIGTERM, then SIGKILL after 20 s) when closed. */
+    private record Replicas(List<Proc> procs) implements AutoCloseable {
+        @Override
+        public void close() {
+            long t0 = System.nanoTime();
             for (Proc p : procs) {
                 p.process().destroy();
             }
             for (Proc p : procs) {
                 try {
                     if (!p.process().waitFor(20, TimeUnit.SECONDS)) {
+                        LOG.warn("failover bench: replica {} did not stop within 20 s of SIGTERM; killed", p.name());
                         p.process().destroyForcibly();
                     }
                 } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     p.process().destroyForcibly();
                 }
             }
-            Snapshots.deleteTree(work);
+            LOG.info("failover bench: replicas stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
     }
 
