@@ -261,9 +261,10 @@ public final class FailoverBenchmark {
             }
             LOG.info("failover bench: {} pods bound, {} waiting at the max of {}", bound, counts[2], CAPPED_QUEUE);
             List<Pod> atCheck = client.pods().inAnyNamespace().list().getItems();
-            long elections = check(client, atCheck, o.cappedCores() * 1000, kafka.bootstrapServers(),
+            long elections = check(client, atCheck, kafka.bootstrapServers(),
                     procs.stream().filter(p -> p.process().isAlive()).toList(), violations);
             CappedQueue capped = capped(atCheck, o.cappedCores() * 1000);
+            overMax(capped).ifPresent(violations::add);
             // the API server's own record, not the log's: a pod bound twice would show here however it happened
             List<BenchApiServer.Binding> bindings = api.bindings();
             Map<String, Integer> acceptedPerPod = new HashMap<>();
@@ -399,8 +400,8 @@ public final class FailoverBenchmark {
     }
 
     /** Checks the invariants against the log and the cluster; returns how many leaders the log elected. */
-    private static long check(KubernetesClient client, List<Pod> pods, long cappedMaxMillicores, String kafka,
-                              List<Proc> live, List<String> violations) {
+    private static long check(KubernetesClient client, List<Pod> pods, String kafka, List<Proc> live,
+                              List<String> violations) {
         // the log's verdict per pod: the node of its allocation still in effect
         Map<String, String> allocatedTo = new HashMap<>();
         Map<String, Integer> allocations = new HashMap<>();
@@ -445,7 +446,6 @@ public final class FailoverBenchmark {
             }
         }
         Map<String, long[]> perNode = new HashMap<>();
-        long cappedMillicores = 0;
         for (Pod p : pods) {
             if (!"fairway".equals(p.getSpec().getSchedulerName())) {
                 continue;
@@ -468,9 +468,6 @@ public final class FailoverBenchmark {
             long[] used = perNode.computeIfAbsent(node, n -> new long[2]);
             used[0] += req.get("cpu");
             used[1] += req.get("memory");
-            if (queueOf(p).equals(CAPPED_QUEUE)) {
-                cappedMillicores += req.get("cpu");
-            }
         }
         for (Node n : client.nodes().list().getItems()) {
             long[] used = perNode.getOrDefault(n.getMetadata().getName(), new long[2]);
@@ -481,16 +478,19 @@ public final class FailoverBenchmark {
                         + node.allocatable().get("memory"));
             }
         }
-        if (cappedMillicores > cappedMaxMillicores) {
-            violations.add("queue " + CAPPED_QUEUE + " uses " + cappedMillicores + "m cpu, over its max "
-                    + cappedMaxMillicores + "m");
-        }
         // epochs count from 1, one per election
         return replayed.leaderEpoch();
     }
 
+    /** The check "no queue over its max": the violation, if the capped queue's bound pods ask for more than it. */
+    static java.util.Optional<String> overMax(CappedQueue q) {
+        return q.boundMillicores() <= q.maxMillicores() ? java.util.Optional.empty()
+                : java.util.Optional.of("queue " + q.queue() + " uses " + q.boundMillicores() + "m cpu, over its max "
+                        + q.maxMillicores() + "m");
+    }
+
     /** The capped queue's bound cpu and its pods bound and waiting, among the scheduler's pods. */
-    private static CappedQueue capped(List<Pod> pods, long maxMillicores) {
+    static CappedQueue capped(List<Pod> pods, long maxMillicores) {
         long millicores = 0;
         int bound = 0;
         int waiting = 0;
