@@ -234,6 +234,12 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "1", description = "Kill moments and workload (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--capped-cores", defaultValue = "400", paramLabel = "CORES",
+                description = "Max cpu of queue root.tenants.team-a, the queue the check 'no queue over its max' reads "
+                        + "(default ${DEFAULT-VALUE}). A third of the pods are team-a's: keep the max below what they ask "
+                        + "for, or none waits at it and the check cannot fail (the output says so).")
+        long cappedCores;
+
         @Option(names = "--json", description = "Print one JSON object.")
         boolean json;
 
@@ -248,7 +254,7 @@ public final class BenchCommand implements Runnable {
             io.fairway.sandbox.FailoverBenchmark.Options o;
             try {
                 o = new io.fairway.sandbox.FailoverBenchmark.Options(replicas, kills, nodes, pods, seed,
-                        io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer));
+                        io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer), cappedCores);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -271,6 +277,10 @@ public final class BenchCommand implements Runnable {
                 m.put("nodes", nodes);
                 m.put("pods", r.pods());
                 m.put("bound", r.bound());
+                m.put("cappedQueue", r.capped().queue());
+                m.put("cappedQueueMaxMillicores", r.capped().maxMillicores());
+                m.put("cappedQueueBoundMillicores", r.capped().boundMillicores());
+                m.put("cappedQueueWaiting", r.capped().waiting());
                 m.put("seconds", round(r.seconds()));
                 out.println(new ObjectMapper().writeValueAsString(m));
             } else {
@@ -283,6 +293,11 @@ public final class BenchCommand implements Runnable {
                         r.bound(), r.bindingsRefused());
                 out.printf(Locale.ROOT, "  leader elections: %d (1 at the start, %d after kills, %d needless)%n",
                         r.elections(), r.kills(), r.needlessElections());
+                out.printf(Locale.ROOT, "  queue %s: its bound pods ask for %dm cpu of its max %dm, %d pods waiting%s%n",
+                        r.capped().queue(), r.capped().boundMillicores(), r.capped().maxMillicores(),
+                        r.capped().waiting(), r.capped().reachedMax() ? ""
+                                : " (none waited at the max: the check 'no queue over its max' could not fail; "
+                                + "lower --capped-cores)");
                 if (r.violations().isEmpty()) {
                     out.println("  invariants: every pod bound once where the log says, no node over capacity, no "
                             + "queue over its max, every replica's state equals the replay: all hold");

@@ -55,7 +55,12 @@ public final class FailoverBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The capped queue: the invariant "no queue over its max" is checked against it. */
     static final String CAPPED_QUEUE = "root.tenants.team-a";
-    static final long CAPPED_MILLICORES = 400_000;
+    /**
+     * Its max cpu by default, in cores: at the default size (20,000 pods, a third of them team-a's) its pods ask for
+     * many times that and wait at it. A smaller run needs a smaller max ({@link Options#cappedCores}), or the check
+     * "no queue over its max" cannot fail.
+     */
+    public static final long DEFAULT_CAPPED_CORES = 400;
 
     /**
      * @param replicas  scheduler processes
@@ -63,11 +68,18 @@ public final class FailoverBenchmark {
      * @param nodes     nodes registered
      * @param pods      pods created, at a steady rate over the run
      * @param seed      kill moments and the workload
+     * @param apiServer the local API server or a real one
+     * @param cappedCores the max cpu of {@value #CAPPED_QUEUE}, in cores: the config the replicas get says it, and
+     *                  the check reads the queue's bound pods against it
      */
     public record Options(int replicas, int kills, int nodes, int pods, long seed,
-                          SandboxCluster.ApiServerKind apiServer) {
+                          SandboxCluster.ApiServerKind apiServer, long cappedCores) {
         public Options(int replicas, int kills, int nodes, int pods, long seed) {
             this(replicas, kills, nodes, pods, seed, SandboxCluster.ApiServerKind.LOCAL);
+        }
+
+        public Options(int replicas, int kills, int nodes, int pods, long seed, SandboxCluster.ApiServerKind apiServer) {
+            this(replicas, kills, nodes, pods, seed, apiServer, DEFAULT_CAPPED_CORES);
         }
 
         public Options {
@@ -77,23 +89,41 @@ public final class FailoverBenchmark {
             if (kills < 1 || nodes < 1 || pods < 1) {
                 throw new IllegalArgumentException("--kills, --nodes and --pods must be at least 1");
             }
+            if (cappedCores < 1) {
+                throw new IllegalArgumentException("--capped-cores must be at least 1");
+            }
         }
     }
 
-    /** What a run measured and found. */
     /**
-     * @param elections leader elections the log holds: one at the start and one per kill when none was needless
-     */
-    /**
+     * What a run measured and found.
+     *
+     * @param elections        leader elections the log holds: one at the start and one per kill when none was needless
      * @param bindingsAccepted bindings the API server accepted, by its own record
      * @param bindingsRefused  bindings it answered 409 (the pod bound already: a deposed leader's, or a retry's)
+     * @param capped           the capped queue at the end, from the API server's pods
      */
     public record Result(int kills, long[] failoverMillis, long failoverP50Ms, long failoverP99Ms, long failoverMaxMs,
                          int pods, int bound, List<String> violations, double seconds, long elections,
-                         long bindingsAccepted, long bindingsRefused) {
+                         long bindingsAccepted, long bindingsRefused, CappedQueue capped) {
         /** Elections beyond the first leader's and those the kills caused: a leader lost for no reason. */
         public long needlessElections() {
             return Math.max(0, elections - 1 - kills);
+        }
+    }
+
+    /**
+     * The capped queue at the end of a run, from the API server's pods.
+     *
+     * @param maxMillicores   the max the check reads against
+     * @param boundMillicores cpu requested by its bound pods
+     * @param bound           its pods bound
+     * @param waiting         its pods not bound: waiting at its max (or rejected, a gang larger than the max)
+     */
+    public record CappedQueue(String queue, long maxMillicores, long boundMillicores, int bound, int waiting) {
+        /** True when some of its pods waited: the max was in the way, and the check could have found it exceeded. */
+        public boolean reachedMax() {
+            return waiting > 0;
         }
     }
 
@@ -112,6 +142,16 @@ public final class FailoverBenchmark {
     }
 
     public static Result run(Options o) {
+        return run(o, o.cappedCores(), client -> { });
+    }
+
+    /**
+     * A run whose replicas get a config with {@code configuredCores} as the capped queue's max (the check still reads
+     * against {@link Options#cappedCores}: a larger one plants a bug the check must find), and {@code atEnd} called
+     * with the API server's client once the run is checked, before it stops.
+     */
+    @SuppressWarnings("try") // the replicas' resource is there to be closed, first
+    static Result run(Options o, long configuredCores, java.util.function.Consumer<KubernetesClient> atEnd) {
         Path work;
         try {
             work = Files.createTempDirectory("fairway-failover");
@@ -122,14 +162,16 @@ public final class FailoverBenchmark {
         try (io.fairway.testsupport.EmbeddedKafka kafka = io.fairway.testsupport.EmbeddedKafka.start();
              BenchApiServer api = BenchApiServer.start(o.apiServer(), work);
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
-                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build())) {
+                     .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build());
+             // closed first: the replicas stop while the broker and the API server they talk to are still up
+             Replicas replicas = new Replicas(procs)) {
             KubernetesClient client = api.admin();
             // the replicas' identity first: on a real API server it brings namespace fairway
             Path kubeconfig = api.replicaKubeconfig(work);
             api.namespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             client.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
-                    .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(CAPPED_MILLICORES / 1000))).build()).create();
+                    .withData(Map.of(WatcherOptions.CONFIG_KEY, E2eBenchmark.benchQueues(configuredCores))).build()).create();
             NodeFleet.uniformCpu(o.nodes()).register(client, 32);
             List<Pod> generated = workload.burstPods(client, o.pods());
             // one probe pod created at each kill, in a queue without a max, so that the next leader always has
@@ -218,8 +260,11 @@ public final class FailoverBenchmark {
                         + "creation");
             }
             LOG.info("failover bench: {} pods bound, {} waiting at the max of {}", bound, counts[2], CAPPED_QUEUE);
-            long elections = check(client, kafka.bootstrapServers(),
+            List<Pod> atCheck = client.pods().inAnyNamespace().list().getItems();
+            long elections = check(client, atCheck, kafka.bootstrapServers(),
                     procs.stream().filter(p -> p.process().isAlive()).toList(), violations);
+            CappedQueue capped = capped(atCheck, o.cappedCores() * 1000);
+            overMax(capped).ifPresent(violations::add);
             // the API server's own record, not the log's: a pod bound twice would show here however it happened
             List<BenchApiServer.Binding> bindings = api.bindings();
             Map<String, Integer> acceptedPerPod = new HashMap<>();
@@ -237,26 +282,39 @@ public final class FailoverBenchmark {
                 violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
                         + "within 60 s");
             }
-            return new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
+            Result result = new Result(o.kills(), failovers, PodTracker.percentile(measured, 50),
                     PodTracker.percentile(measured, 99), measured.length == 0 ? 0 : measured[measured.length - 1],
-                    total, bound, violations, seconds, elections, accepted, refused);
+                    total, bound, violations, seconds, elections, accepted, refused, capped);
+            atEnd.accept(client);
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
+            Snapshots.deleteTree(work);
+        }
+    }
+
+    /** The replica processes, stopped (SIGTERM, then SIGKILL after 20 s) when closed. */
+    private record Replicas(List<Proc> procs) implements AutoCloseable {
+        @Override
+        public void close() {
+            long t0 = System.nanoTime();
             for (Proc p : procs) {
                 p.process().destroy();
             }
             for (Proc p : procs) {
                 try {
                     if (!p.process().waitFor(20, TimeUnit.SECONDS)) {
+                        LOG.warn("failover bench: replica {} did not stop within 20 s of SIGTERM; killed", p.name());
                         p.process().destroyForcibly();
                     }
                 } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     p.process().destroyForcibly();
                 }
             }
-            Snapshots.deleteTree(work);
+            LOG.info("failover bench: replicas stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
     }
 
@@ -342,8 +400,8 @@ public final class FailoverBenchmark {
     }
 
     /** Checks the invariants against the log and the cluster; returns how many leaders the log elected. */
-    private static long check(KubernetesClient client, String kafka, List<Proc> live, List<String> violations) {
-        List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
+    private static long check(KubernetesClient client, List<Pod> pods, String kafka, List<Proc> live,
+                              List<String> violations) {
         // the log's verdict per pod: the node of its allocation still in effect
         Map<String, String> allocatedTo = new HashMap<>();
         Map<String, Integer> allocations = new HashMap<>();
@@ -388,7 +446,6 @@ public final class FailoverBenchmark {
             }
         }
         Map<String, long[]> perNode = new HashMap<>();
-        long cappedMillicores = 0;
         for (Pod p : pods) {
             if (!"fairway".equals(p.getSpec().getSchedulerName())) {
                 continue;
@@ -411,9 +468,6 @@ public final class FailoverBenchmark {
             long[] used = perNode.computeIfAbsent(node, n -> new long[2]);
             used[0] += req.get("cpu");
             used[1] += req.get("memory");
-            if (queueOf(p).equals(CAPPED_QUEUE)) {
-                cappedMillicores += req.get("cpu");
-            }
         }
         for (Node n : client.nodes().list().getItems()) {
             long[] used = perNode.getOrDefault(n.getMetadata().getName(), new long[2]);
@@ -424,12 +478,34 @@ public final class FailoverBenchmark {
                         + node.allocatable().get("memory"));
             }
         }
-        if (cappedMillicores > CAPPED_MILLICORES) {
-            violations.add("queue " + CAPPED_QUEUE + " uses " + cappedMillicores + "m cpu, over its max "
-                    + CAPPED_MILLICORES + "m");
-        }
         // epochs count from 1, one per election
         return replayed.leaderEpoch();
+    }
+
+    /** The check "no queue over its max": the violation, if the capped queue's bound pods ask for more than it. */
+    static java.util.Optional<String> overMax(CappedQueue q) {
+        return q.boundMillicores() <= q.maxMillicores() ? java.util.Optional.empty()
+                : java.util.Optional.of("queue " + q.queue() + " uses " + q.boundMillicores() + "m cpu, over its max "
+                        + q.maxMillicores() + "m");
+    }
+
+    /** The capped queue's bound cpu and its pods bound and waiting, among the scheduler's pods. */
+    static CappedQueue capped(List<Pod> pods, long maxMillicores) {
+        long millicores = 0;
+        int bound = 0;
+        int waiting = 0;
+        for (Pod p : pods) {
+            if (!"fairway".equals(p.getSpec().getSchedulerName()) || !CAPPED_QUEUE.equals(queueOf(p))) {
+                continue;
+            }
+            if (p.getSpec().getNodeName() == null || p.getSpec().getNodeName().isEmpty()) {
+                waiting++;
+            } else {
+                bound++;
+                millicores += KubeObjects.pod(p, n -> 0, ns -> null).requests().get("cpu");
+            }
+        }
+        return new CappedQueue(CAPPED_QUEUE, maxMillicores, millicores, bound, waiting);
     }
 
     private static void sleep(long millis) {
