@@ -152,7 +152,9 @@ public final class StoryBook implements Replay.Listener {
 
     private void tell(String uid, LoggedEvent logged, ApplyResult result) {
         PodStory story = stories.get(uid);
-        if (story == null) {
+        if (story == null || story.deleted()) {
+            // A deleted pod's story is closed: it stays in memory only until drained, and what its app or node does
+            // later must not reach it there, or a replica that drained sooner would tell it differently.
             return;
         }
         String nodeBefore = story.node();

@@ -11,11 +11,14 @@ import io.fairway.core.events.PriorityClassGone;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
+import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Taint;
+import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
@@ -32,10 +35,10 @@ import java.util.TreeMap;
 
 /**
  * Writes a realistic log the way the real system does: a watcher appends observations (nodes, pods of several apps
- * and queues, bindings, completions, deletions, node removals, config and priority class changes, late and duplicate
- * observations) and a leader runs {@link Scheduler} cycles and appends its decisions under its epoch, with leader
- * changes on the way. Every event is applied to a live state right after it is appended, as a follower reads it
- * back, so the live state is what any replay of the log must reach.
+ * and queues, gangs, bindings, completions, deletions of pods and of preemption victims, node removals, config and
+ * priority class changes, late and duplicate observations) and a leader runs {@link Scheduler} cycles and appends its
+ * decisions under its epoch, with leader changes on the way. Every event is applied to a live state right after it
+ * is appended, as a follower reads it back, so the live state is what any replay of the log must reach.
  */
 final class LogGenerator {
     private static final String[] CONFIGS = {
@@ -45,6 +48,7 @@ final class LogGenerator {
             queues:
               - name: root
                 submitacl: "*"
+                properties: {preemption.delay: 3s}
                 queues:
                   - name: default
                   - name: q0
@@ -63,6 +67,7 @@ final class LogGenerator {
             queues:
               - name: root
                 submitacl: "*"
+                properties: {preemption.delay: 3s}
                 queues:
                   - name: default
                   - name: q0
@@ -87,6 +92,10 @@ final class LogGenerator {
                       max: {vcore: -3}
         """,
     };
+
+    private static final GangSpec GANG = new GangSpec(List.of(new TaskGroup("g", 3,
+            Resources.builder().set("cpu", 1000).set("memory", 1L << 30).build(), Map.of(), List.of(),
+            NodeAffinity.NONE)), GangSpec.Style.SOFT, 20_000, "");
 
     private final EventLog log;
     private final Random rnd;
@@ -184,7 +193,13 @@ final class LogGenerator {
             int dice = rnd.nextInt(100);
             switch (p.role()) {
                 case PLACED -> {
-                    if (!p.isBound()) {
+                    if (p.isPreempted()) {
+                        if (dice < 60) {
+                            // the leader deleted a preemption victim
+                            obs.add(new PodGone(time, pod.uid(), rv()));
+                            deletedPods.add(pod.uid());
+                        }
+                    } else if (!p.isBound()) {
                         if (dice < 75) {
                             obs.add(new PodObserved(time, pod.withNodeName(p.node()).withPhase(PodPhase.Running, rv())));
                         } else if (dice < 80) {
@@ -277,9 +292,12 @@ final class LogGenerator {
             req.set("nvidia.com/gpu", 1);
         }
         String uid = String.format("uid-%06d", n);
+        // apps 4 and 9 are gangs: their pods members of task group "g", reserved whole before any runs
+        SchedulingHints hints = app == 4 || app == 9
+                ? new SchedulingHints("g", GANG, io.fairway.core.objects.Topology.NONE, "") : SchedulingHints.NONE;
         return new Pod(uid, "team-" + app % 3, "pod-" + n, "app-" + app, queue, "user-" + app % 5, List.of("g"),
                 req.build(), rnd.nextInt(4) == 0 ? 1000 : 0, Map.of(), NodeAffinity.NONE, List.of(), "fairway", "",
-                PodPhase.Pending, time, rv());
+                PodPhase.Pending, time, rv(), hints);
     }
 
     private Node node(String name, boolean gpu) {
