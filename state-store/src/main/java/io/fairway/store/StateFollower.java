@@ -46,7 +46,6 @@ public final class StateFollower implements AutoCloseable {
     private long nextOffset;
     private Recovery recovery;
     /** Events since the last write, for the store to find what they touched. */
-    private final List<Event> pending = new ArrayList<>();
     private int pendingCount;
     private long lastPersistNanos;
     private long lastSnapshotOffset;
@@ -321,7 +320,6 @@ public final class StateFollower implements AutoCloseable {
 
     private void applied(LoggedEvent e, ApplyResult r) {
         // ignored events too: the store then never depends on which of them changed nothing
-        pending.add(e.event());
         pendingCount++;
         stories.applied(e, r);
         nextOffset = e.offset() + 1;
@@ -334,8 +332,7 @@ public final class StateFollower implements AutoCloseable {
     }
 
     private void persist() {
-        store.write(state, nextOffset, pending, stories.drain());
-        pending.clear();
+        store.write(state, nextOffset, stories.drain());
         pendingCount = 0;
         lastPersistNanos = options.nanoClock().getAsLong();
         if (options.onPersist() != null) {

@@ -19,6 +19,7 @@ import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.Node;
 import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.StateChanges;
 import io.fairway.core.state.StateSnapshot;
 import io.fairway.log.PodStory;
 import io.fairway.log.StoryBook;
@@ -120,12 +121,6 @@ public final class StateStore implements AutoCloseable {
      * derived from the events: a rejected queue config, for one, is ignored yet still moves the config's seen version.
      */
     private ClusterRows stored;
-    /**
-     * Where each stored pod is: its app and node. A PodGone names neither and a NodeGone does not list its pods, and
-     * after apply the state no longer knows them either; this says which app and pod rows such an event touched.
-     * Null until built (by {@link #load}, a full write, or the first write).
-     */
-    private PodIndex index;
     private StoreMeta current;
     private int writesSinceHash;
     /** Set when a write failed: the mirrors may be ahead of the files, so the store refuses further writes. */
@@ -325,7 +320,8 @@ public final class StateStore implements AutoCloseable {
                         + " of offset " + current.nextOffset(), null);
             }
         }
-        index = PodIndex.of(snapshot.pods());
+        // The loaded state records what it changes, for the next write.
+        state.drainChanges();
         return Optional.of(new Loaded(state, current.nextOffset()));
     }
 
@@ -485,108 +481,44 @@ public final class StateStore implements AutoCloseable {
     // ---------------------------------------------------------------- writing
 
     /**
-     * Stores the state at {@code nextOffset}: the rows that {@code events} touched, and the meta, in one atomic batch.
+     * Writes the rows {@code state} changed since the store last wrote it ({@link ClusterState#drainChanges}), with the
+     * cluster rows compared with the state, in one batch. A store that is still empty, or a state whose changes were
+     * not recorded since (one the store never wrote nor loaded), gets the whole state.
      *
      * @param state      the state after applying every event before {@code nextOffset}
      * @param nextOffset the offset of the next event to apply (the last applied offset + 1)
-     * @param events     the events applied since the last write, in order, ignored ones included (they cost a
-     *                   rewrite of rows that did not change, and make the store safe against an ignored event that
-     *                   changed something). They say which pod, app and node rows to rewrite; the cluster rows are
-     *                   compared with the state instead. A store that is still empty gets the whole state.
      */
-    public void write(ClusterState state, long nextOffset, Collection<? extends Event> events) {
-        write(state, nextOffset, events, null);
+    public void write(ClusterState state, long nextOffset) {
+        write(state, nextOffset, null);
     }
 
     /**
      * The same, with the pod stories told since the last write ({@link StoryBook#drain}), which go in the same batch:
      * the stories are always those of the store's offset.
      */
-    public void write(ClusterState state, long nextOffset, Collection<? extends Event> events,
-                      StoryBook.Drained told) {
+    public void write(ClusterState state, long nextOffset, StoryBook.Drained told) {
         checkWritable();
-        if (isEmpty()) {
-            writeFull(state, nextOffset, told);
-            return;
-        }
-        if (nextOffset < current.nextOffset()) {
+        if (!isEmpty() && nextOffset < current.nextOffset()) {
             throw new StoreException("state store " + dir + " is at offset " + current.nextOffset()
                     + "; writing offset " + nextOffset + " would go back. Write only states that followed it, or "
                     + "writeFull to reset the store");
         }
-        if (index == null) {
-            index = PodIndex.of(readPodRows());
+        StateChanges changes = state.drainChanges();
+        if (isEmpty() || !changes.recorded()) {
+            writeFull(state, nextOffset, told);
+            return;
         }
-        Set<String> podUids = new LinkedHashSet<>();
-        Set<String> appIds = new LinkedHashSet<>();
-        Set<String> nodeNames = new LinkedHashSet<>();
-        List<String> goneUids = new ArrayList<>();
-        for (Event e : events) {
-            switch (e) {
-                case PodObserved o -> {
-                    podUids.add(o.pod().uid());
-                    // the app the event names, and (below) the one the state keeps for the pod, if it differs
-                    appIds.add(o.pod().appId());
-                    appIds.add(index.appOf(o.pod().uid()));
-                }
-                case PodGone g -> {
-                    podUids.add(g.uid());
-                    goneUids.add(g.uid());
-                    appIds.add(index.appOf(g.uid()));
-                }
-                case NodeObserved o -> nodeNames.add(o.node().name());
-                case NodeGone g -> {
-                    nodeNames.add(g.name());
-                    // Its pods failed or went back to pending; after apply they no longer name the node.
-                    podUids.addAll(index.podsOn(g.name()));
-                    // and gangs lose the slots they held there
-                    gangApps(state, appIds);
-                }
-                case Allocated a -> {
-                    podUids.add(a.podUid());
-                    // a gang member takes or gives back a slot of its app
-                    appIds.add(index.appOf(a.podUid()));
-                }
-                case GangReserved g -> appIds.add(g.appId());
-                case GangReleased g -> appIds.add(g.appId());
-                case io.fairway.core.events.PreemptionRequested p -> {
-                    // the victims, the preemptor's held room, and a victim gang's reservation
-                    podUids.addAll(p.victims());
-                    if (!p.preemptorUid().isEmpty()) {
-                        podUids.add(p.preemptorUid());
-                    }
-                    p.victims().forEach(v -> appIds.add(index.appOf(v)));
-                }
-                case Released r -> podUids.add(r.podUid());
-                case Unschedulable u -> podUids.add(u.podUid());
-                // the cluster rows are compared below
-                // a reload places every app again: its row holds the queue placement chose
-                case QueueConfigObserved q -> appIds.addAll(state.apps().keySet());
-                case LeaderElected l -> { }
-                case PriorityClassObserved p -> { }
-                case PriorityClassGone p -> { }
-                case AdminAction a -> { }
-            }
-        }
-        // An app row appears with the app's first pod and goes with its last, and a reload may move the app to another
-        // queue, so pod observations, deletions and configs touch one; a pod first seen in this batch is not in the
-        // index, but its observation names its app.
-        appIds.remove(null);
         try (WriteBatch batch = new WriteBatch()) {
-            for (String uid : podUids) {
+            for (String uid : changes.pods()) {
                 StateSnapshot.PodEntry p = StateSnapshot.podEntry(state, uid);
                 byte[] key = EntityCodec.key(uid);
                 if (p == null) {
-                    // A pod that came and went within the batch was never stored: no row, no delete to write.
-                    if (index.remove(uid)) {
-                        batch.delete(pods, key);
-                    }
+                    batch.delete(pods, key);
                 } else {
                     batch.put(pods, key, codec.pod(p));
-                    index.put(p);
                 }
             }
-            for (String appId : appIds) {
+            for (String appId : changes.apps()) {
                 StateSnapshot.AppEntry a = StateSnapshot.appEntry(state, appId);
                 if (a == null) {
                     batch.delete(apps, EntityCodec.key(appId));
@@ -594,7 +526,7 @@ public final class StateStore implements AutoCloseable {
                     batch.put(apps, EntityCodec.key(appId), codec.app(a));
                 }
             }
-            for (String name : nodeNames) {
+            for (String name : changes.nodes()) {
                 Node n = StateSnapshot.node(state, name);
                 if (n == null) {
                     batch.delete(nodes, EntityCodec.key(name));
@@ -602,7 +534,7 @@ public final class StateStore implements AutoCloseable {
                     batch.put(nodes, EntityCodec.key(name), codec.node(n));
                 }
             }
-            PodTombstones.Change tombs = podTombstones.update(state.tombstones(), goneUids);
+            PodTombstones.Change tombs = podTombstones.update(state.tombstones(), changes.tombstoned());
             putPodTombstones(batch, tombs, state.tombstones());
             putStories(batch, told);
             forgottenSinceSweep += tombs.deletedSeqs().size();
@@ -621,13 +553,6 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    private static void gangApps(ClusterState state, Set<String> appIds) {
-        for (AppState a : state.apps().values()) {
-            if (a.gang().status() != Gang.Status.NONE) {
-                appIds.add(a.appId());
-            }
-        }
-    }
 
     /**
      * Replaces the whole content of the store with {@code state} at {@code nextOffset}, in one batch. Pod stories are
@@ -643,6 +568,8 @@ public final class StateStore implements AutoCloseable {
             throw new IllegalArgumentException("nextOffset must be 0 or more, not " + nextOffset);
         }
         StateSnapshot s = state.snapshot();
+        // From here on the state records what it changes, for the next write.
+        state.drainChanges();
         try (WriteBatch batch = new WriteBatch()) {
             for (ColumnFamilyHandle cf : handles.subList(1, handles.size())) {
                 batch.deleteRange(cf, new byte[0], END_OF_KEYS);
@@ -667,7 +594,6 @@ public final class StateStore implements AutoCloseable {
             putCounters(batch, state);
             batch.put(meta, META_SCHEMA, EntityCodec.longValue(SCHEMA_VERSION));
             batch.put(meta, META_SCHEDULER, EntityCodec.key(state.schedulerName()));
-            index = PodIndex.of(s.pods());
             putStories(batch, told);
             forgottenSinceSweep = 0;
             commit(batch, state, nextOffset, true);
@@ -836,12 +762,6 @@ public final class StateStore implements AutoCloseable {
                 state.schedulerName());
     }
 
-    private List<StateSnapshot.PodEntry> readPodRows() {
-        List<StateSnapshot.PodEntry> rows = new ArrayList<>();
-        scan(pods, PODS, (k, v) -> rows.add(codec.pod(v)));
-        return rows;
-    }
-
     // ---------------------------------------------------------------- files
 
     /** Writes memtables to SST files; a checkpoint does this itself. */
@@ -937,63 +857,5 @@ public final class StateStore implements AutoCloseable {
     static String describe(RocksDBException e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? String.valueOf(e.getStatus()) : m;
-    }
-
-    /** The app and node of every stored pod, and the pods of every node. */
-    private static final class PodIndex {
-        /** Only what the index needs, so that it does not hold on to pods the state has replaced. */
-        private record Ref(String appId, String node) {
-        }
-
-        private final Map<String, Ref> byUid = new HashMap<>();
-        private final Map<String, Set<String>> byNode = new HashMap<>();
-
-        static PodIndex of(Collection<StateSnapshot.PodEntry> rows) {
-            PodIndex i = new PodIndex();
-            rows.forEach(i::put);
-            return i;
-        }
-
-        String appOf(String uid) {
-            Ref r = byUid.get(uid);
-            return r == null ? null : r.appId();
-        }
-
-        Set<String> podsOn(String node) {
-            Set<String> s = byNode.get(node);
-            return s == null ? Set.of() : new HashSet<>(s);
-        }
-
-        void put(StateSnapshot.PodEntry p) {
-            String uid = p.pod().uid();
-            Ref old = byUid.put(uid, new Ref(p.pod().appId(), p.node()));
-            if (old != null) {
-                unlink(uid, old);
-            }
-            if (!p.node().isEmpty()) {
-                byNode.computeIfAbsent(p.node(), k -> new HashSet<>()).add(uid);
-            }
-        }
-
-        /** Returns whether the pod was stored. */
-        boolean remove(String uid) {
-            Ref old = byUid.remove(uid);
-            if (old != null) {
-                unlink(uid, old);
-            }
-            return old != null;
-        }
-
-        private void unlink(String uid, Ref old) {
-            if (!old.node().isEmpty()) {
-                Set<String> s = byNode.get(old.node());
-                if (s != null) {
-                    s.remove(uid);
-                    if (s.isEmpty()) {
-                        byNode.remove(old.node());
-                    }
-                }
-            }
-        }
     }
 }

@@ -108,11 +108,11 @@ class StoryStoreTest {
                     pending.add(e);
                 }
                 if (pending.size() >= 2000) {
-                    store.write(state, offset, pending, book.drain());
+                    store.write(state, offset, book.drain());
                     pending.clear();
                 }
             }
-            store.write(state, offset, pending, book.drain());
+            store.write(state, offset, book.drain());
             assertThat(book.size()).as("deleted pods' stories leave memory once written").isZero();
             int tombstones = state.tombstones().size();
             assertThat(tombstones).isLessThan(pods);

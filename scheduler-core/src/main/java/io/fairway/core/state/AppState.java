@@ -25,23 +25,23 @@ public final class AppState {
     private int placedPods;
     private int completedPods;
     private int podCount;
-    private final Gang gang = new Gang();
+    private final Gang gang;
+    private final StateChanges changes;
     /** Nodes the app's placed pods are on, with how many: where its topology domain is. */
     private final java.util.TreeMap<String, Integer> nodesInUse = new java.util.TreeMap<>();
     /** Event time at which a pod of the app was last chosen as a preemption victim, 0 when never. */
     private long lastPreemptedAt;
 
-    AppState(String appId, String requestedQueue, String user, long submissionTime) {
-        this(appId, requestedQueue, user, submissionTime, new Submission(requestedQueue, user, List.of(), "", Map.of()));
-    }
-
-    AppState(String appId, String requestedQueue, String user, long submissionTime, Submission submission) {
+    AppState(String appId, String requestedQueue, String user, long submissionTime, Submission submission,
+             StateChanges changes) {
         this.submission = submission;
         this.appId = appId;
         this.requestedQueue = requestedQueue;
         this.user = user;
         this.submissionTime = submissionTime;
         this.queue = requestedQueue;
+        this.changes = changes;
+        this.gang = new Gang(changes, appId);
     }
 
     public String appId() {
@@ -138,6 +138,7 @@ public final class AppState {
     }
 
     void queue(String q, String why) {
+        changes.app(appId);
         queue = q;
         rejection = why;
     }
@@ -181,6 +182,7 @@ public final class AppState {
     }
 
     void lastPreemptedAt(long t) {
+        changes.app(appId);
         lastPreemptedAt = t;
     }
 

@@ -83,6 +83,8 @@ public final class ClusterState {
     private final TreeMap<String, Integer> priorityClasses = new TreeMap<>();
     private final ResourceCounter capacity = new ResourceCounter();
     /** Deleted pod uids with their deletion version, so that a late, older observation cannot bring one back. */
+    /** What apply changed since the store last wrote: the rows it must write. */
+    private final StateChanges changes = new StateChanges();
     private final LinkedHashMap<String, String> tombstones = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -174,7 +176,7 @@ public final class ClusterState {
         for (StateSnapshot.AppEntry a : s.apps()) {
             Submission sub = a.submission() != null ? a.submission()
                     : new Submission(a.requestedQueue(), a.user(), List.of(), "", Map.of());
-            AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), sub);
+            AppState app = new AppState(a.appId(), a.requestedQueue(), a.user(), a.submissionTime(), sub, c.changes);
             c.apps.put(app.appId(), app);
             c.appIndex.put(app.appId(), app);
             if (a.submission() != null) {
@@ -192,7 +194,7 @@ public final class ClusterState {
         }
         for (StateSnapshot.PodEntry e : s.pods()) {
             boolean ours = c.schedulerName.equals(e.pod().schedulerName());
-            PodState p = new PodState(e.pod(), ours);
+            PodState p = new PodState(e.pod(), ours, c.changes);
             p.role(e.role());
             p.node(e.node(), e.bound(), e.allocationEpoch());
             p.wait(e.waitKey(), e.waitMessage(), e.waitingSince());
@@ -233,6 +235,14 @@ public final class ClusterState {
     }
 
     // ---------------------------------------------------------------- apply
+
+    /**
+     * The pods, apps and nodes apply changed since the last drain, and starts over: a store writes exactly those rows.
+     * The first drain starts the recording, so it has nothing to tell ({@link StateChanges#recorded()} is false).
+     */
+    public StateChanges drainChanges() {
+        return changes.drain();
+    }
 
     /** Folds one event into the state. Never throws for an event that does not fit: it is ignored with a reason. */
     public ApplyResult apply(Event event) {
@@ -304,11 +314,12 @@ public final class ClusterState {
         if (existing == null) {
             boolean ours = schedulerName.equals(pod.schedulerName());
             // Labels matter only to placement, once per app: the app keeps its first pod's, the pods are kept without.
-            PodState p = new PodState(pod.labels().isEmpty() ? pod : pod.withLabels(Map.of()), ours);
+            PodState p = new PodState(pod.labels().isEmpty() ? pod : pod.withLabels(Map.of()), ours, changes);
             if (ours) {
                 AppState app = appIndex.get(pod.appId());
                 if (app == null) {
-                    app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time(), Submission.of(pod));
+                    app = new AppState(pod.appId(), requestedQueue(pod), pod.user(), e.time(), Submission.of(pod), changes);
+                    changes.app(app.appId());
                     apps.put(app.appId(), app);
                     appIndex.put(app.appId(), app);
                     userGroups.appAdded(app.appId(), pod.groups());
@@ -399,6 +410,7 @@ public final class ClusterState {
             }
             // Remembered so that a late observation of the pod cannot bring it back.
             tombstones.put(e.uid(), e.resourceVersion());
+            changes.tombstone(e.uid());
             return ApplyResult.APPLIED;
         }
         if (ResourceVersions.isOlder(e.resourceVersion(), p.pod().resourceVersion())) {
@@ -409,7 +421,9 @@ public final class ClusterState {
         victimDone(p);
         detach(p);
         pods.remove(e.uid());
+        changes.pod(e.uid());
         tombstones.put(e.uid(), e.resourceVersion());
+        changes.tombstone(e.uid());
         if (p.isOurs()) {
             AppState app = appIndex.get(p.pod().appId());
             app.podRemoved();
@@ -418,6 +432,7 @@ public final class ClusterState {
                 dropFreeSlots(app, null);
                 apps.remove(app.appId());
                 appIndex.remove(app.appId());
+                changes.app(app.appId());
                 userGroups.appRemoved(app.appId());
                 QueueState q = queues.get(app.queue());
                 if (q != null) {
@@ -447,6 +462,7 @@ public final class ClusterState {
             NodeState n = new NodeState(node);
             nodes.put(node.name(), n);
             nodeIndex.put(node.name(), n);
+            changes.node(node.name());
             addCapacity(n, 1);
             // Pods can be seen bound to a node before the node itself.
             for (PodState p : podsOn(node.name())) {
@@ -460,6 +476,7 @@ public final class ClusterState {
         }
         addCapacity(existing, -1);
         existing.update(node);
+        changes.node(node.name());
         addCapacity(existing, 1);
         return ApplyResult.APPLIED;
     }
@@ -495,6 +512,7 @@ public final class ClusterState {
         addCapacity(n, -1);
         nodes.remove(e.name());
         nodeIndex.remove(e.name());
+        changes.node(e.name());
         nodeTombstones.put(e.name(), e.resourceVersion().isEmpty() ? n.node().resourceVersion() : e.resourceVersion());
         for (PodState p : onNode) {
             if (p.isBound()) {

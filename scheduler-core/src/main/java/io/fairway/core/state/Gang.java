@@ -46,6 +46,14 @@ public final class Gang {
     private final HashMap<String, Integer> perGroup = new HashMap<>();
     private final ResourceCounter reserved = new ResourceCounter();
     private int nextSlotId;
+    /** Where the state records that the app's stored form changed, and the app. */
+    private final StateChanges changes;
+    private final String appId;
+
+    Gang(StateChanges changes, String appId) {
+        this.changes = changes;
+        this.appId = appId;
+    }
 
     public GangSpec spec() {
         return spec;
@@ -155,6 +163,7 @@ public final class Gang {
     // ------------------------------------------------------------ changed by ClusterState only
 
     void start(GangSpec s, io.fairway.core.objects.Topology t, long time) {
+        changes.app(appId);
         spec = s;
         topology = t;
         status = s.isGang() ? Status.WAITING : Status.INVALID;
@@ -163,23 +172,27 @@ public final class Gang {
     }
 
     void status(Status s, String why) {
+        changes.app(appId);
         status = s;
         reason = why == null ? "" : why;
     }
 
     ReservedSlot addSlot(String group, String node, io.fairway.core.resources.Resources r) {
+        changes.app(appId);
         ReservedSlot s = new ReservedSlot(nextSlotId++, group, node, r, "");
         put(s);
         return s;
     }
 
     void use(ReservedSlot slot, String podUid) {
+        changes.app(appId);
         unfree(slot);
         slots.put(slot.id(), slot.usedBy(podUid));
     }
 
     /** Drops a free slot (released, or lost with its node). */
     void drop(ReservedSlot slot) {
+        changes.app(appId);
         if (slots.remove(slot.id()) != null) {
             unfree(slot);
             perGroup.computeIfPresent(slot.group(), (k, v) -> v == 1 ? null : v - 1);

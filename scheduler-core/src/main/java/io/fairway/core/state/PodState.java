@@ -36,9 +36,13 @@ public final class PodState {
     private String holdNode = "";
     private long holdSince;
 
-    PodState(Pod pod, boolean ours) {
+    /** Where the state records that this pod's stored form changed. */
+    private final StateChanges changes;
+
+    PodState(Pod pod, boolean ours, StateChanges changes) {
         this.pod = pod;
         this.ours = ours;
+        this.changes = changes;
     }
 
     public Pod pod() {
@@ -122,30 +126,36 @@ public final class PodState {
     public static final String QUOTA = "quota";
 
     void preempted(String by, long at) {
+        changes.pod(uid());
         preemptedBy = by;
         preemptedAt = at;
     }
 
     void hold(String node, long since) {
+        changes.pod(uid());
         holdNode = node;
         holdSince = since;
     }
 
     void pod(Pod p) {
+        changes.pod(uid());
         pod = p;
     }
 
     void role(Role r) {
+        changes.pod(uid());
         role = r;
     }
 
     void node(String n, boolean isBound, long epoch) {
+        changes.pod(uid());
         node = n;
         bound = isBound;
         allocationEpoch = epoch;
     }
 
     void wait(String key, String message, long since) {
+        changes.pod(uid());
         waitKey = key;
         waitMessage = message;
         waitingSince = since;
