@@ -192,6 +192,14 @@ final class PreemptionPlanner {
         // The room will be held for the preemptor: its queues count it from now on, so that the next ask of this
         // cycle sees its queue that much fuller (and no fuller guarantee is claimed twice).
         free(ask.pod().appId(), req, -1);
+        // And so does its node, in place of its victims: a later preemption of this cycle must not count the node's
+        // free room that this one takes too (the held room beyond what the victims free), nor miss what they free
+        // beyond it. Allocations are done by now; the next cycle reads the node from the state again.
+        NodeIndex.Entry at = nodes.entry(best.node);
+        nodes.reserve(at, req);
+        for (Unit u : best.units) {
+            nodes.unreserve(at, u.on(best.node));
+        }
         return new Plan(kind, best.node, victims, reason);
     }
 
