@@ -48,7 +48,8 @@ public final class InFlight {
         byNode.computeIfAbsent(a.nodeName(), k -> new ResourceCounter()).add(requests);
     }
 
-    private record SlotRef(String appId, int slotId) {
+    /** A gang slot: its app and its id within the app's reservation. */
+    record SlotRef(String appId, int slotId) {
     }
 
     void takeSlot(String podUid, String appId, int slotId) {
@@ -94,10 +95,9 @@ public final class InFlight {
     private record Back(String node, Resources resources) {
     }
 
-    /** The slot ({@code appId#slotId}) an in-flight allocation takes or gives back, or null. */
-    String slotOf(String podUid) {
-        SlotRef r = slotByPod.get(podUid);
-        return r == null ? null : r.appId() + "#" + r.slotId();
+    /** The slot an in-flight allocation takes or gives back, or null. */
+    SlotRef slotOf(String podUid) {
+        return slotByPod.get(podUid);
     }
 
     boolean isSlotTaken(String appId, int slotId) {

@@ -194,11 +194,10 @@ public final class Scheduler {
         if (!inFlight.givingBack().isEmpty()) {
             List<String> moot = new ArrayList<>();
             for (String uid : inFlight.givingBack()) {
-                String ref = inFlight.slotOf(uid);
-                int hash = ref.lastIndexOf('#');
-                AppState app = state.app(ref.substring(0, hash));
-                int id = Integer.parseInt(ref.substring(hash + 1));
-                boolean free = app != null && app.gang().slots().stream().anyMatch(sl -> sl.id() == id && sl.isFree());
+                InFlight.SlotRef ref = inFlight.slotOf(uid);
+                AppState app = state.app(ref.appId());
+                boolean free = app != null
+                        && app.gang().slots().stream().anyMatch(sl -> sl.id() == ref.slotId() && sl.isFree());
                 if (!free) {
                     moot.add(uid);
                 }
@@ -939,6 +938,10 @@ public final class Scheduler {
             return false;
         }
 
+        /** Asks that find the same victims or none: same leaf, same shape of what they need, same priority. */
+        private record AlikeAsk(String leaf, Shape shape, int priority) {
+        }
+
         /** Preemption for the asks that found no room, in their fair order, then quota preemption. */
         private void preempt() {
             boolean quota = PreemptionPlanner.quotaEnabled(state);
@@ -948,7 +951,7 @@ public final class Scheduler {
             Set<String> seen = new HashSet<>();
             // Asks alike (same leaf, shape and priority) find the same victims or none: one that found none is not
             // tried again this cycle, and the tries are capped, so thousands of waiting asks cost a few searches.
-            Set<List<Object>> fruitless = new HashSet<>();
+            Set<AlikeAsk> fruitless = new HashSet<>();
             int tries = 0;
             for (Want want : wanting) {
                 PodState ask = want.ask();
@@ -967,7 +970,7 @@ public final class Scheduler {
                 if (!p.mayPreempt(ask, app, leaf, now)) {
                     continue;
                 }
-                List<Object> alike = List.of(leaf.fullName(), Shape.of(want.target()), ask.pod().priority());
+                AlikeAsk alike = new AlikeAsk(leaf.fullName(), Shape.of(want.target()), ask.pod().priority());
                 if (fruitless.contains(alike)) {
                     continue;
                 }

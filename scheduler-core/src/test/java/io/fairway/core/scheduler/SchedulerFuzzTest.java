@@ -324,12 +324,12 @@ class SchedulerFuzzTest {
                 if (except.contains(a.podUid())) {
                     continue;
                 }
-                String slotKey = f.slotOf(a.podUid());
+                InFlight.SlotRef slotRef = f.slotOf(a.podUid());
                 PodState p = state.pod(a.podUid());
-                if (slotKey == null || p == null || p.role() != PodState.Role.PENDING) {
+                if (slotRef == null || p == null || p.role() != PodState.Role.PENDING) {
                     continue;
                 }
-                int id = Integer.parseInt(slotKey.substring(slotKey.indexOf('#') + 1));
+                int id = slotRef.slotId();
                 io.fairway.core.state.AppState app = state.app(p.pod().appId());
                 for (io.fairway.core.state.ReservedSlot slot : app.gang().slots()) {
                     if (slot.id() == id && slot.isFree() && !slot.node().equals(a.nodeName())) {
@@ -396,9 +396,9 @@ class SchedulerFuzzTest {
                     // slot it books only what it asks beyond the slot.
                     before.computeIfAbsent(a.nodeName(), x -> new ResourceCounter())
                             .add(scheduler.inFlight().requests(a.podUid()));
-                    String slotKey = scheduler.inFlight().slotOf(a.podUid());
-                    if (slotKey != null) {
-                        int id = Integer.parseInt(slotKey.substring(slotKey.indexOf('#') + 1));
+                    InFlight.SlotRef slotRef = scheduler.inFlight().slotOf(a.podUid());
+                    if (slotRef != null) {
+                        int id = slotRef.slotId();
                         for (io.fairway.core.state.ReservedSlot slot : state.app(pod.appId()).gang().slots()) {
                             if (slot.id() == id && !slot.node().equals(a.nodeName())) {
                                 // placed elsewhere: the slot it gave back is room again in this cycle
