@@ -23,8 +23,9 @@ import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
-import io.fairway.core.state.ReservedSlot;
+import io.fairway.core.state.QueueHeadroom;
 import io.fairway.core.state.QueueState;
+import io.fairway.core.state.ReservedSlot;
 import io.fairway.core.ugm.LimitBreach;
 import io.fairway.core.ugm.Owner;
 import io.fairway.core.ugm.Usage;
@@ -368,6 +369,11 @@ public final class Scheduler {
         private final List<Decision> decisions = new ArrayList<>();
         private final Map<Shape, Failure> failedShapes = new HashMap<>();
         private final IdentityHashMap<QueueState, QNode> byQueue = new IdentityHashMap<>();
+        /** Queue use as this cycle sees it: committed, in flight and booked in the cycle. */
+        private final QueueHeadroom.Usage cycleUse = q -> {
+            QNode n = byQueue.get(q);
+            return n != null ? n.used : q.allocated().raw();
+        };
         private final HashMap<String, ANode> appNodes = new HashMap<>();
         private final IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
         private QNode root;
@@ -695,30 +701,25 @@ public final class Scheduler {
         private boolean placeNormally(QNode leaf, ANode app, PodState ask, boolean roomFreed) {
             Pod pod = ask.pod();
             Resources req = pod.requests();
-            for (QNode q = leaf; q != null; q = q.parent) {
-                int over = req.overLimitFirstByName(q.used, q.queue.max());
-                if (over >= 0) {
-                    String res = ResourceNames.name(over);
-                    fail(ask, "queue " + q.queue.fullName() + " at max " + res,
-                            "queue " + q.queue.fullName() + " is at its max " + res + ": "
-                                    + Quantity.format(over, q.used[over]) + " of "
-                                    + Quantity.format(over, q.queue.max().get(over)) + " used, the pod asks "
-                                    + Quantity.format(over, req.get(over)));
-                    if (q != leaf) {
-                        wanting.add(new Want(ask, placeable(app, pod)));
-                    }
-                    return false;
+            QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, req, cycleUse);
+            if (over != null) {
+                int id = over.resourceId();
+                String q = over.queue().fullName();
+                fail(ask, QueueHeadroom.atMaxKey(q, ResourceNames.name(id)),
+                        "queue " + q + " is at its max " + ResourceNames.name(id) + ": "
+                                + Quantity.format(id, over.used()) + " of "
+                                + Quantity.format(id, over.queue().max().get(id)) + " used, the pod asks "
+                                + Quantity.format(id, req.get(id)));
+                if (over.queue() != leaf.queue) {
+                    wanting.add(new Want(ask, placeable(app, pod)));
                 }
+                return false;
             }
             if (app.app.placedPods() == 0 && !app.started && !app.app.gang().hasFreeSlots()) {
-                for (QNode q = leaf; q != null; q = q.parent) {
-                    long maxApps = q.queue.config().maxApplications();
-                    if (maxApps > 0 && q.queue.runningApps() + q.startedApps >= maxApps) {
-                        fail(ask, "queue " + q.queue.fullName() + " at maxapplications",
-                                "queue " + q.queue.fullName() + " runs " + (q.queue.runningApps() + q.startedApps)
-                                        + " of maxapplications " + maxApps + "; app " + app.app.appId() + " waits to start");
-                        return false;
-                    }
+                Failure full = atMaxApplications(leaf, app.app);
+                if (full != null) {
+                    fail(ask, full.key(), full.message());
+                    return false;
                 }
             }
             LimitBreach limit = limitBreach(app.app, leaf, req,
@@ -1001,23 +1002,29 @@ public final class Scheduler {
         private PreemptionPlanner planner() {
             if (planner == null) {
                 planner = new PreemptionPlanner(state, nodes, inFlight, (q, id) -> {
-                    QNode n = byQueue.get(q);
-                    if (n != null) {
-                        return id < n.used.length ? n.used[id] : 0;
-                    }
-                    return q.allocated().get(id);
+                    long[] used = cycleUse.of(q);
+                    return id < used.length ? used[id] : 0;
                 });
             }
             return planner;
         }
 
         private boolean overMax(QNode leaf, Resources r) {
-            for (QNode q = leaf; q != null; q = q.parent) {
-                if (r.overLimitFirstByName(q.used, q.queue.max()) >= 0) {
-                    return true;
-                }
+            return QueueHeadroom.overMax(leaf.queue, r, cycleUse) != null;
+        }
+
+        /** Why a new app of {@code leaf} waits to start (a queue on its path runs its maxapplications), or null. */
+        private Failure atMaxApplications(QNode leaf, AppState app) {
+            QueueHeadroom.AtMaxApplications full = QueueHeadroom.atMaxApplications(leaf.queue, q -> {
+                QNode n = byQueue.get(q);
+                return q.runningApps() + (n == null ? 0 : n.startedApps);
+            });
+            if (full == null) {
+                return null;
             }
-            return false;
+            String q = full.queue().fullName();
+            return new Failure(QueueHeadroom.atMaxApplicationsKey(q), "queue " + q + " runs " + full.running()
+                    + " of maxapplications " + full.max() + "; app " + app.appId() + " waits to start", allocations);
         }
 
         private Failure noNode(Map<String, Integer> counts) {
@@ -1237,15 +1244,14 @@ public final class Scheduler {
         /** Why the gang can never fit its queue (its whole size above a max on its path), or null. */
         private String largerThanMax(QNode leaf, GangSpec spec, AppState a) {
             Resources total = spec.total();
-            for (QNode q = leaf; q != null; q = q.parent) {
-                int over = total.overLimitFirstByName(new long[0], q.queue.max());
-                if (over >= 0) {
-                    return "gang of app " + a.appId() + " needs " + Quantity.format(over, total.get(over)) + " "
-                            + ResourceNames.name(over) + " in all (" + groupsOf(spec, over) + ") but queue "
-                            + q.queue.fullName() + " has max " + Quantity.format(over, q.queue.max().get(over));
-                }
+            QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, total, QueueHeadroom.NOTHING);
+            if (over == null) {
+                return null;
             }
-            return null;
+            int id = over.resourceId();
+            return "gang of app " + a.appId() + " needs " + Quantity.format(id, total.get(id)) + " "
+                    + ResourceNames.name(id) + " in all (" + groupsOf(spec, id) + ") but queue "
+                    + over.queue().fullName() + " has max " + Quantity.format(id, over.queue().max().get(id));
         }
 
         private String groupsOf(GangSpec spec, int id) {
@@ -1272,26 +1278,21 @@ public final class Scheduler {
                     needed = needed.plus(group.minResource());
                 }
             }
-            for (QNode q = leaf; q != null; q = q.parent) {
-                int over = needed.overLimitFirstByName(q.used, q.queue.max());
-                if (over >= 0) {
-                    String res = ResourceNames.name(over);
-                    return new Failure("gang: queue " + q.queue.fullName() + " at max " + res,
-                            "gang of app " + a.appId() + " waits: queue " + q.queue.fullName() + " is at its max " + res
-                                    + ": " + Quantity.format(over, q.used[over]) + " of "
-                                    + Quantity.format(over, q.queue.max().get(over)) + " used, the gang needs "
-                                    + Quantity.format(over, needed.get(over)) + " more", allocations);
-                }
+            QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, needed, cycleUse);
+            if (over != null) {
+                int id = over.resourceId();
+                String q = over.queue().fullName();
+                String res = ResourceNames.name(id);
+                return new Failure("gang: " + QueueHeadroom.atMaxKey(q, res),
+                        "gang of app " + a.appId() + " waits: queue " + q + " is at its max " + res
+                                + ": " + Quantity.format(id, over.used()) + " of "
+                                + Quantity.format(id, over.queue().max().get(id)) + " used, the gang needs "
+                                + Quantity.format(id, needed.get(id)) + " more", allocations);
             }
             if (a.placedPods() == 0 && !app.started && !g.hasFreeSlots()) {
-                for (QNode q = leaf; q != null; q = q.parent) {
-                    long maxApps = q.queue.config().maxApplications();
-                    if (maxApps > 0 && q.queue.runningApps() + q.startedApps >= maxApps) {
-                        return new Failure("queue " + q.queue.fullName() + " at maxapplications",
-                                "queue " + q.queue.fullName() + " runs " + (q.queue.runningApps() + q.startedApps)
-                                        + " of maxapplications " + maxApps + "; app " + a.appId() + " waits to start",
-                                allocations);
-                    }
+                Failure full = atMaxApplications(leaf, a);
+                if (full != null) {
+                    return full;
                 }
             }
             LimitBreach limit = limitBreach(a, leaf, needed, a.placedPods() == 0 && !app.started && !g.hasFreeSlots(), true);
@@ -1473,10 +1474,8 @@ public final class Scheduler {
         if (app == null || !app.rejection().isEmpty()) {
             return false;
         }
-        for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
-            if (!req.withinLimit(q.allocated().raw(), q.max())) {
-                return false;
-            }
+        if (QueueHeadroom.overMax(state.queues().get(app.queue()), req, QueueHeadroom.COMMITTED) != null) {
+            return false;
         }
         UserGroupManager ugm = state.userGroups();
         if (ugm.check(ugm.owner(app.appId(), app.user(), app.queue()), app.queue(), req, false, null, false) != null) {

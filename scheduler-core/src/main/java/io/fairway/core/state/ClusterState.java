@@ -701,19 +701,17 @@ public final class ClusterState {
         if (app.gang().status() == Gang.Status.FAILED) {
             return "app " + app.appId() + " failed: " + app.gang().reason();
         }
-        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
-            int over = req.firstOverLimit(q.allocated().raw(), q.max());
-            if (over >= 0) {
-                return "queue " + q.fullName() + " would go over its max";
-            }
-            long maxApps = q.config().maxApplications();
-            // A gang that holds slots was let in when it reserved them.
-            if (!intoSlot && app.placedPods() == 0 && !app.gang().hasFreeSlots() && maxApps > 0
-                    && q.runningApps() >= maxApps) {
-                return "queue " + q.fullName() + " already runs maxapplications " + maxApps;
-            }
+        QueueState leaf = queues.get(app.queue());
+        QueueHeadroom.Over over = QueueHeadroom.overMax(leaf, req, QueueHeadroom.COMMITTED);
+        if (over != null) {
+            return "queue " + over.queue().fullName() + " would go over its max";
         }
+        // A gang that holds slots was let in when it reserved them.
         boolean starts = !intoSlot && app.placedPods() == 0 && !app.gang().hasFreeSlots();
+        QueueHeadroom.AtMaxApplications full = starts ? QueueHeadroom.atMaxApplications(leaf, QueueState::runningApps) : null;
+        if (full != null) {
+            return "queue " + full.queue().fullName() + " already runs maxapplications " + full.max();
+        }
         LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), req,
                 starts, null, false);
         return limit == null ? null : limit.message();
@@ -765,11 +763,10 @@ public final class ClusterState {
             }
         }
         Resources sum = total.snapshot();
-        for (QueueState q = queues.get(app.queue()); q != null; q = q.parent()) {
-            if (sum.firstOverLimit(q.allocated().raw(), q.max()) >= 0) {
-                return ApplyResult.ignored("the reservation of app " + e.appId() + " would take queue " + q.fullName()
-                        + " over its max");
-            }
+        QueueHeadroom.Over over = QueueHeadroom.overMax(queues.get(app.queue()), sum, QueueHeadroom.COMMITTED);
+        if (over != null) {
+            return ApplyResult.ignored("the reservation of app " + e.appId() + " would take queue "
+                    + over.queue().fullName() + " over its max");
         }
         // Like the queues' maxapplications, the users' is checked by the leader when it reserves, not here.
         LimitBreach limit = userGroups.check(userGroups.owner(app.appId(), app.user(), app.queue()), app.queue(), sum,
