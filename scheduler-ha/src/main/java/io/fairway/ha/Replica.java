@@ -107,6 +107,7 @@ public final class Replica implements AutoCloseable {
         this.loop = loop;
         this.election = election;
         this.pollTimeout = pollTimeout;
+        follower.subscribe(readView);
         this.thread = Thread.ofPlatform().name("fairway-replica-" + name).unstarted(this::run);
         this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fairway-watchdog-" + name);
@@ -142,26 +143,24 @@ public final class Replica implements AutoCloseable {
         // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
         Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
         WaitingReporter waiting = new WaitingReporter(client, clock, 8);
-        LeaderLoop[] loop = new LeaderLoop[1];
         io.fairway.ui.EventTail tail = new io.fairway.ui.EventTail(TAIL_EVENTS);
         FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(watcherOptions.schedulerName())
                 .withMaxPersistDelay(Duration.ofMillis(200))
-                .withOnApplied((e, r) -> {
-                    tail.applied(e, r);
-                    if (loop[0] != null) {
-                        loop[0].applied(e, r);
-                    }
-                });
+                .withPublisher(tail);
         StateFollower follower = StateFollower.recover(dataDir, log, fo);
         LogAppender appender = new LogAppender(log);
         ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
                 : o -> appender.observed(hooks.observed(o)));
         ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
-        loop[0] = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
+        LeaderLoop loop = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
                 state -> Reconciliation.missing(state,
                         watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis())
                         .stream().map(hooks::observed).toList(),
                 election::leaseValid, metrics);
+        // recovery is done: from here on the loop reads its own decisions back, the gauges and the console's lists
+        // are copied between two turns of the replica's thread (in this order)
+        follower.subscribe(loop);
+        follower.subscribe(metrics);
         try {
             watcher.start();
         } catch (RuntimeException e) {
@@ -174,7 +173,7 @@ public final class Replica implements AutoCloseable {
             metrics.close();
             throw e;
         }
-        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
+        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop,
                 election,
                 loopOptions.pollTimeout(), metrics, tail);
         metrics.observe(r);
@@ -190,10 +189,9 @@ public final class Replica implements AutoCloseable {
         try {
             while (!stopping) {
                 turn();
-                // the queue and app gauges copy the state here, on the thread that changes it
-                metrics.refreshIfDue(follower.state());
-                // and the console's lists, published whole for its HTTP threads
-                readView.publishIfDue(follower.state(), follower.nextOffset());
+                // the queue and app gauges copy the state here, on the thread that changes it, and so do the
+                // console's lists, published whole for its HTTP threads
+                follower.settled();
                 for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                     io.fairway.core.state.ClusterState st = follower.state();
                     java.util.TreeMap<String, Integer> gangs = new java.util.TreeMap<>();
