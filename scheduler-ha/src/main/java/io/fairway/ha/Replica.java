@@ -16,9 +16,6 @@ import io.fairway.log.FencedException;
 import io.fairway.log.LogTruncatedException;
 import io.fairway.log.kafka.KafkaEventLogException;
 import io.fairway.store.StateFollower;
-import io.fairway.ui.EventTail;
-import io.fairway.ui.Leadership;
-import io.fairway.ui.ReadViewPublisher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,13 +61,6 @@ public final class Replica implements AutoCloseable {
     /** What a replica does now. */
     public enum Role { FOLLOWER, LEADER, STOPPED }
 
-    /** Events the console's tail keeps in memory; older ones are read from the log. */
-    public static final int TAIL_EVENTS = 2_000;
-    private final EventTail tail;
-    /** How stale the console's lists may be; they are copied on the replica's thread at most this often. */
-    public static final Duration READ_VIEW_EVERY = Duration.ofMillis(500);
-    private final ReadViewPublisher readView = new ReadViewPublisher(READ_VIEW_EVERY);
-
     private final String name;
     private final LogAppender appender;
     private final ObservationGate gate;
@@ -104,12 +94,11 @@ public final class Replica implements AutoCloseable {
     private final ConcurrentLinkedQueue<CompletableFuture<StateMark>> marks =
             new ConcurrentLinkedQueue<>();
 
-    private Replica(EventLog log, ReplicaOptions options, ReplicaParts parts, EventTail tail) {
+    private Replica(EventLog log, ReplicaOptions options, ReplicaParts parts) {
         this.log = log;
         this.name = options.name();
         this.pollTimeout = options.loop().pollTimeout();
         this.parts = parts;
-        this.tail = tail;
         this.metrics = parts.metrics();
         this.evictor = parts.evictor();
         this.appender = parts.appender();
@@ -118,7 +107,6 @@ public final class Replica implements AutoCloseable {
         this.binder = parts.binder();
         this.loop = parts.loop();
         this.election = parts.election();
-        follower.subscribe(readView);
         this.thread = Thread.ofPlatform().name("fairway-replica-" + name).unstarted(this::run);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fairway-watchdog-" + name);
@@ -158,12 +146,11 @@ public final class Replica implements AutoCloseable {
      * @param client the API server (the sandbox's or a real cluster's)
      */
     public static Replica start(KubernetesClient client, EventLog log, ReplicaOptions options) {
-        EventTail tail = new EventTail(TAIL_EVENTS);
         Closer closer = new Closer();
-        ReplicaParts parts = ReplicaParts.open(client, log, options.withPublisher(tail), closer);
+        ReplicaParts parts = ReplicaParts.open(client, log, options, closer);
         Replica r;
         try {
-            r = new Replica(log, options, parts, tail);
+            r = new Replica(log, options, parts);
             parts.metrics().observe(r);
             r.thread.start();
         } catch (RuntimeException | Error e) {
@@ -378,22 +365,6 @@ public final class Replica implements AutoCloseable {
 
     public Role role() {
         return role;
-    }
-
-    /** What this replica is now, as the console shows it: its role, and its epoch while it leads. */
-    public Leadership leadership() {
-        Role r = role;
-        return new Leadership(name, r.name(), r == Role.LEADER ? loop.epoch() : 0);
-    }
-
-    /** The console's lists (summary, queues, apps, nodes), copied by this replica's thread. */
-    public ReadViewPublisher readView() {
-        return readView;
-    }
-
-    /** The newest events this replica applied, for the console's log tail and live stream. */
-    public EventTail tail() {
-        return tail;
     }
 
     public LeaderLoop loop() {
