@@ -3,6 +3,7 @@ package io.fairway.ui;
 import io.fairway.core.events.Event;
 import io.fairway.core.state.ApplyResult;
 import io.fairway.log.LoggedEvent;
+import io.fairway.log.StatePublisher;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,7 +11,7 @@ import java.util.List;
  * The newest events this replica applied, with their outcome, for the console's log tail and live stream. Filled by
  * the apply thread (one call per event, no copying: events are immutable), read by the HTTP threads.
  */
-public final class EventTail {
+public final class EventTail implements StatePublisher {
     /** One applied event and what the state made of it. */
     public record Entry(LoggedEvent logged, boolean applied, String reason) {
     }
@@ -28,6 +29,7 @@ public final class EventTail {
     }
 
     /** Called by the apply thread after each event. */
+    @Override
     public synchronized void applied(LoggedEvent logged, ApplyResult result) {
         ring[head] = new Entry(logged, result.applied(), result.applied() ? "" : result.reason());
         head = (head + 1) % ring.length;

@@ -1,17 +1,21 @@
 package io.fairway.ui;
 
 import io.fairway.core.state.ClusterState;
+import io.fairway.log.StatePublisher;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a {@link ReadView} of a replica's state at most every {@code interval}; called by the thread that applies
  * the log, read by any. A copy that fails is logged and the previous view stays: the console must never stop the
  * replica.
  */
-public final class ReadViewPublisher implements Supplier<ReadView> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadViewPublisher.class);
+public final class ReadViewPublisher implements Supplier<ReadView>, StatePublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadViewPublisher.class);
 
     private final long intervalNanos;
     private volatile ReadView current;
@@ -21,6 +25,12 @@ public final class ReadViewPublisher implements Supplier<ReadView> {
 
     public ReadViewPublisher(Duration interval) {
         this.intervalNanos = interval.toNanos();
+    }
+
+    /** As {@link #publishIfDue}: a replica's follower calls it between two turns of the replica's thread. */
+    @Override
+    public void settled(ClusterState state, long nextOffset) {
+        publishIfDue(state, nextOffset);
     }
 
     /** On the applying thread: copies the state when the last copy is older than the interval. */
@@ -33,7 +43,7 @@ public final class ReadViewPublisher implements Supplier<ReadView> {
         try {
             long millis = System.currentTimeMillis();
             ReadView view = ReadView.of(state, offset, millis);
-            Map<String, AppDetail> kept = new java.util.HashMap<>();
+            Map<String, AppDetail> kept = new HashMap<>();
             finished.update(state, view.apps(), millis).forEach((id, k) -> kept.put(id, k.detail()));
             current = view.withFinished(kept);
         } catch (RuntimeException e) {

@@ -281,6 +281,11 @@ public final class Binder implements AutoCloseable {
         return epochHttp;
     }
 
+    /** True once {@link #close} has run: it takes no more binds. */
+    public boolean isClosed() {
+        return executor.isShutdown();
+    }
+
     /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */
     @Override
     public void close() {

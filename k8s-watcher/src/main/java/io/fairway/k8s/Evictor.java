@@ -238,6 +238,11 @@ public final class Evictor implements AutoCloseable {
         return failed.get();
     }
 
+    /** True once {@link #close} has run: it takes no more deletions. */
+    public boolean isClosed() {
+        return executor.isShutdown();
+    }
+
     /** Waits up to 10 s for the deletions in flight, then stops. */
     @Override
     public void close() {

@@ -169,6 +169,11 @@ public final class WaitingReporter implements AutoCloseable {
         return true;
     }
 
+    /** True once {@link #close} has run: it takes no more reports. */
+    public boolean isClosed() {
+        return executor.isShutdown();
+    }
+
     @Override
     public void close() {
         executor.shutdown();

@@ -3,7 +3,9 @@ package io.fairway.sandbox;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
+import io.fairway.ha.HealthServer;
 import io.fairway.ha.Replica;
+import io.fairway.ui.Leadership;
 import io.fairway.ui.ReadView;
 import io.fairway.ha.LeaderLoop;
 import io.fairway.sandbox.kubelet.KubeletOptions;
@@ -313,12 +315,12 @@ public final class Demo {
 
     /** The leader's read view, else any replica's; null before one is published. */
     static ReadView view(SandboxCluster cluster) {
-        ReadView v = cluster.replica().readView().get();
+        ReadView v = cluster.feed(cluster.replica()).readView().get();
         if (v != null) {
             return v;
         }
         for (Replica r : cluster.replicas()) {
-            v = r.readView().get();
+            v = cluster.feed(r).readView().get();
             if (v != null) {
                 return v;
             }
@@ -326,10 +328,10 @@ public final class Demo {
         return null;
     }
 
-    private static List<io.fairway.ui.Leadership> leaderships(SandboxCluster cluster) {
-        List<io.fairway.ui.Leadership> out = new ArrayList<>();
+    private static List<Leadership> leaderships(SandboxCluster cluster) {
+        List<Leadership> out = new ArrayList<>();
         for (Replica r : cluster.replicas()) {
-            out.add(r.leadership());
+            out.add(HealthServer.leadership(r));
         }
         return out;
     }

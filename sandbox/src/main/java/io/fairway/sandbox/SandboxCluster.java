@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.ha.LeaderLoop;
 import io.fairway.ha.Replica;
+import io.fairway.ha.ReplicaOptions;
 import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
@@ -19,6 +20,7 @@ import io.fairway.store.Snapshots;
 import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.testsupport.k8s.DeployBaseIdentity;
 import io.fairway.testsupport.k8s.KubeControlPlane;
+import io.fairway.ui.ConsoleFeed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,8 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +83,11 @@ public final class SandboxCluster implements AutoCloseable {
     private KubeControlPlane controlPlane;
     private SimulatedKubelets kubelets;
     private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * What the console reads of each replica, subscribed to it from its start; weak, so that a killed replica's goes
+     * once nothing reads it (a console request under way may still).
+     */
+    private final Map<Replica, ConsoleFeed> feeds = Collections.synchronizedMap(new WeakHashMap<>());
     private final List<String> replicaNames = new ArrayList<>();
     private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<SandboxConsole> consoles = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -177,10 +186,13 @@ public final class SandboxCluster implements AutoCloseable {
     private Replica startReplica(String name) {
         KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
         try {
-            Replica r = Replica.start(replicaClient, log, workDir.resolve(name), name, WatcherOptions.defaults(),
-                    BinderOptions.defaults().withParallelism(64),
-                    new LeaderLoop.Options(name, loopOptions.maxAllocationsPerCycle(), loopOptions.maxInterval(),
-                            loopOptions.pollTimeout()), Clock.systemUTC());
+            ConsoleFeed feed = new ConsoleFeed();
+            Replica r = Replica.start(replicaClient, log, ReplicaOptions.defaults(name, workDir.resolve(name))
+                    .withBinder(BinderOptions.defaults().withParallelism(64))
+                    .withLoop(new LeaderLoop.Options(name, loopOptions.maxAllocationsPerCycle(),
+                            loopOptions.maxInterval(), loopOptions.pollTimeout()))
+                    .withPublisher(feed));
+            feeds.put(r, feed);
             logs.add(log);
             replicas.add(r);
             return r;
@@ -231,6 +243,15 @@ public final class SandboxCluster implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** What the console reads of a replica started here: its event tail and lists. */
+    public ConsoleFeed feed(Replica r) {
+        ConsoleFeed f = feeds.get(r);
+        if (f == null) {
+            throw new IllegalArgumentException("replica " + r.name() + " is not running in this sandbox");
+        }
+        return f;
     }
 
     /** The running replicas. */
@@ -316,6 +337,7 @@ public final class SandboxCluster implements AutoCloseable {
             }
         }
         replicas.clear();
+        feeds.clear();
         for (KafkaEventLog l : logs) {
             l.close();
         }

@@ -1,5 +1,6 @@
 package io.fairway.sandbox;
 
+import io.fairway.ha.HealthServer;
 import io.fairway.ha.QueueConfigMapWriter;
 import io.fairway.ha.Replica;
 import io.fairway.k8s.WatcherOptions;
@@ -31,10 +32,10 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
         this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
         AdminServer s = null;
         try {
-            s = new AdminServer(() -> serving().follower().state(), () -> serving().leadership())
+            s = new AdminServer(() -> serving().follower().state(), () -> HealthServer.leadership(serving()))
                     .withAccess(access)
-                    .withTail(() -> serving().tail())
-                    .withReadView(() -> serving().readView().get())
+                    .withTail(() -> cluster.feed(serving()).tail())
+                    .withReadView(() -> cluster.feed(serving()).readView().get())
                     .withStories(ref -> serving().follower().store().storiesOf(ref))
                     .withLog(log)
                     .withConfigWriter(new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,

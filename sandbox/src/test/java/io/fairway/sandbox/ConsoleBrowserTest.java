@@ -120,7 +120,8 @@ class ConsoleBrowserTest {
             beacons.add(ReplicaBeacon.start(cluster.client(), r, ElectionOptions.DEFAULT_NAMESPACE,
                     Duration.ofSeconds(1), Clock.systemUTC()));
         }
-        followerConsole = HealthServer.start(standby, followerLog, "127.0.0.1", 0, new ConsoleOptions(() -> access,
+        followerConsole = HealthServer.start(standby, cluster.feed(standby), followerLog, "127.0.0.1", 0,
+                new ConsoleOptions(() -> access,
                 new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
                         WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()),
                 beacons.get(cluster.replicas().indexOf(standby)), null));

@@ -22,6 +22,7 @@ import io.fairway.sandbox.kubelet.NodeSpec;
 import io.fairway.sandbox.kubelet.PodLifecycle;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.ui.ReadView;
+import io.fairway.ui.ReadViewPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -187,9 +188,10 @@ class DemoIntegrationTest {
             assertThat(next.name()).isEqualTo(standby);
 
             // the log tells the take-over: the term after the killed replica's newest is the standby's, one epoch on
-            await().atMost(WAIT).until(() -> next.readView().get() != null
-                    && next.readView().get().summary().leaderEpoch() == next.loop().epoch());
-            List<LeaderTerm> terms = next.readView().get().leaderTerms();
+            ReadViewPublisher view = cluster.feed(next).readView();
+            await().atMost(WAIT).until(() -> view.get() != null
+                    && view.get().summary().leaderEpoch() == next.loop().epoch());
+            List<LeaderTerm> terms = view.get().leaderTerms();
             LeaderTerm killedTerm = terms.stream().filter(t -> t.replica().equals(gone))
                     .max(java.util.Comparator.comparingLong(LeaderTerm::epoch)).orElseThrow();
             assertThat(terms.getFirst().replica()).isEqualTo(standby);

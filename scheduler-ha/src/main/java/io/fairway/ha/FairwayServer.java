@@ -4,11 +4,15 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.log.kafka.KafkaEventLog;
+import io.fairway.ui.ConsoleFeed;
 import io.fairway.ui.access.AccessControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,14 +64,16 @@ public final class FairwayServer implements AutoCloseable {
             tokens = ConsoleTokens.start(s.console(), client, ConsoleTokens.RELOAD_EVERY);
             AccessControl access = tokens.get();
             log = KafkaEventLog.open(s.kafka());
-            replica = Replica.start(client, log, s.dataDir(), s.replica(), s.watcher(), s.binder(),
-                    LeaderLoop.Options.defaults(s.replica()), s.election(), Clock.systemUTC());
-            replica.readView().retainFinishedApps(s.console().finishedAppRetention());
+            // the console subscribes to the replica's state from its recovery on
+            ConsoleFeed feed = new ConsoleFeed();
+            feed.readView().retainFinishedApps(s.console().finishedAppRetention());
+            replica = Replica.start(client, log, ReplicaOptions.defaults(s.replica(), s.dataDir())
+                    .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed));
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls(),
                     s.console().yunikornCorsOrigins());
-            HealthServer health = HealthServer.start(replica, log, s.healthHost(), s.healthPort(), console);
+            HealthServer health = HealthServer.start(replica, feed, log, s.healthHost(), s.healthPort(), console);
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "fairway-lag-report");
                 t.setDaemon(true);
@@ -103,7 +109,7 @@ public final class FairwayServer implements AutoCloseable {
     }
 
     /** How often a replica renews its status Lease for the console's replica list. */
-    static final java.time.Duration BEACON_EVERY = java.time.Duration.ofSeconds(2);
+    static final Duration BEACON_EVERY = Duration.ofSeconds(2);
 
     private static Config kubeConfig(RunSettings s) {
         if (s.kubeconfig() == null) {
@@ -114,7 +120,7 @@ public final class FairwayServer implements AutoCloseable {
         try {
             return Config.fromKubeconfig(null, Files.readString(file), file.toString());
         } catch (IOException e) {
-            throw new SettingsException(java.util.List.of("kubernetes.kubeconfig: " + file + " cannot be read: "
+            throw new SettingsException(List.of("kubernetes.kubeconfig: " + file + " cannot be read: "
                     + e.getMessage()));
         }
     }
@@ -124,7 +130,7 @@ public final class FairwayServer implements AutoCloseable {
             long end = log.endOffset();
             long offset = replica.follower().nextOffset();
             LOG.info("replica {} is {} (leader {}): applied up to offset {}, log end {}, lag {}", replica.name(),
-                    replica.role().name().toLowerCase(java.util.Locale.ROOT), replica.election().leader(), offset, end,
+                    replica.role().name().toLowerCase(Locale.ROOT), replica.election().leader(), offset, end,
                     Math.max(0, end - offset));
         } catch (RuntimeException e) {
             LOG.warn("cannot read the log end to report the lag: {}", e.getMessage());

@@ -1,14 +1,22 @@
 package io.fairway.ha;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.log.EventLog;
+import io.fairway.ui.AdminServer;
+import io.fairway.ui.ConsoleFeed;
+import io.fairway.ui.Leadership;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code /healthz} (the replica runs) and {@code /readyz} (its state has caught up with the log, and a leader holds a
@@ -25,7 +33,7 @@ public final class HealthServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What this server answers itself; every other path is the console's (its API, its pages). */
-    private static final java.util.Set<String> OWN_PATHS = java.util.Set.of("/healthz", "/readyz", "/statez", "/metrics");
+    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/statez", "/metrics");
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -39,23 +47,30 @@ public final class HealthServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Listens on {@code host:port} (0 for a free port), with an open, read-only console. */
-    public static HealthServer start(Replica replica, EventLog log, String host, int port) {
-        return start(replica, log, host, port, ConsoleOptions.open());
+    /**
+     * Listens on {@code host:port} (0 for a free port), with an open, read-only console reading {@code feed} (which
+     * the replica was started with).
+     */
+    public static HealthServer start(Replica replica, ConsoleFeed feed, EventLog log, String host, int port) {
+        return start(replica, feed, log, host, port, ConsoleOptions.open());
     }
 
-    /** Listens on {@code host:port} (0 for a free port); the console under {@code /api/} as {@code console} says. */
-    public static HealthServer start(Replica replica, EventLog log, String host, int port, ConsoleOptions console) {
+    /**
+     * Listens on {@code host:port} (0 for a free port); the console under {@code /api/} as {@code console} says,
+     * reading {@code feed} (which the replica was started with, as a publisher).
+     */
+    public static HealthServer start(Replica replica, ConsoleFeed feed, EventLog log, String host, int port,
+                                     ConsoleOptions console) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         // set after listen(), read by the event loop: published safely
-        java.util.concurrent.atomic.AtomicReference<HealthServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<HealthServer> self = new AtomicReference<>();
         try {
             // The console's API, over this replica's state: every replica serves it, a follower from its replicated
             // state (marked read-only by its role in the summary).
-            var api = new io.fairway.ui.AdminServer(vertx, () -> replica.follower().state(), replica::leadership)
+            var api = new AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
                     .withAccess(console.access())
-                    .withTail(replica.tail())
-                    .withReadView(replica.readView())
+                    .withTail(feed.tail())
+                    .withReadView(feed.readView())
                     .withLog(log)
                     .withStories(ref -> replica.follower().store().storiesOf(ref))
                     .withConfigWriter(console.configWriter())
@@ -90,6 +105,12 @@ public final class HealthServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve health checks on " + host + ":" + port + ": "
                     + e.getMessage() + " (is the port taken? set health.port)", e);
         }
+    }
+
+    /** What {@code replica} is now, as the console shows it: its role, and its epoch while it leads. */
+    public static Leadership leadership(Replica replica) {
+        Replica.Role r = replica.role();
+        return new Leadership(replica.name(), r.name(), r == Replica.Role.LEADER ? replica.loop().epoch() : 0);
     }
 
     public int port() {
@@ -128,7 +149,7 @@ public final class HealthServer implements AutoCloseable {
                     reply(r, 503, body);
                 }
             });
-            case "/statez" -> replica.stateMark().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+            case "/statez" -> replica.stateMark().orTimeout(10, TimeUnit.SECONDS)
                     .whenComplete((m, t) -> {
                         Map<String, Object> body = status();
                         if (t != null) {
@@ -164,7 +185,7 @@ public final class HealthServer implements AutoCloseable {
     private Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("replica", replica.name());
-        m.put("role", replica.role().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("role", replica.role().name().toLowerCase(Locale.ROOT));
         m.put("leader", replica.election().leader());
         m.put("epoch", replica.follower().state().leaderEpoch());
         m.put("offset", replica.follower().nextOffset());
@@ -175,7 +196,7 @@ public final class HealthServer implements AutoCloseable {
         try {
             r.response().setStatusCode(status).putHeader("content-type", "application/json")
                     .end(JSON.writeValueAsString(body) + "\n");
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             r.response().setStatusCode(500).end();
         }
     }

@@ -12,6 +12,7 @@ import io.fairway.core.events.Unschedulable;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
 import io.fairway.core.state.AppState;
+import io.fairway.core.state.ApplyResult;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
@@ -19,6 +20,7 @@ import io.fairway.k8s.Evictor;
 import io.fairway.k8s.WaitingReporter;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
+import io.fairway.log.StatePublisher;
 import io.fairway.store.StateFollower;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>The loop is single-threaded; binds, deletions and waiting reports run on their own pools and hand outcomes back through
  * a queue. Not thread-safe: one thread calls {@link #becomeLeader} then {@link #runOnce} until it stops.
  */
-public final class LeaderLoop {
+public final class LeaderLoop implements StatePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderLoop.class);
 
     /**
@@ -170,8 +172,9 @@ public final class LeaderLoop {
         this.options = options;
     }
 
-    /** For {@link io.fairway.store.FollowerOptions#withOnApplied}: every event the follower applies. */
-    public void applied(LoggedEvent e, io.fairway.core.state.ApplyResult r) {
+    /** Every event the follower applies (the loop subscribes to it): its own decisions read back. */
+    @Override
+    public void applied(LoggedEvent e, ApplyResult r) {
         dirty = true;
         switch (e.event()) {
             case PreemptionRequested p when p.epoch() == epoch && scheduler != null -> {

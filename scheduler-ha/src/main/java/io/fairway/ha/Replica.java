@@ -1,22 +1,33 @@
 package io.fairway.ha;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairway.core.state.AppState;
+import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.Gang;
+import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
 import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.ClusterWatcher;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.LogAppender;
-import io.fairway.k8s.WaitingReporter;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.EventDecodeException;
 import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
 import io.fairway.log.LogTruncatedException;
-import io.fairway.store.FollowerOptions;
+import io.fairway.log.kafka.KafkaEventLogException;
 import io.fairway.store.StateFollower;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,35 +54,28 @@ public final class Replica implements AutoCloseable {
      * @param preemptions        preemptions applied so far
      * @param victimsTerminating preempted pods still on their nodes (being deleted, or their deletion still to come)
      */
-    public record StateMark(long offset, String hash, java.util.SortedMap<String, Integer> gangs, long fpgaReprograms,
+    public record StateMark(long offset, String hash, SortedMap<String, Integer> gangs, long fpgaReprograms,
                             long preemptions, int victimsTerminating) {
     }
 
     /** What a replica does now. */
     public enum Role { FOLLOWER, LEADER, STOPPED }
 
-    /** Events the console's tail keeps in memory; older ones are read from the log. */
-    public static final int TAIL_EVENTS = 2_000;
-    private final io.fairway.ui.EventTail tail;
-    /** How stale the console's lists may be; they are copied on the replica's thread at most this often. */
-    public static final Duration READ_VIEW_EVERY = Duration.ofMillis(500);
-    private final io.fairway.ui.ReadViewPublisher readView = new io.fairway.ui.ReadViewPublisher(READ_VIEW_EVERY);
-
     private final String name;
     private final LogAppender appender;
     private final ObservationGate gate;
-    private final ClusterWatcher watcher;
     private final StateFollower follower;
     private final Binder binder;
     private final Evictor evictor;
-    private final WaitingReporter waiting;
     private final LeaderLoop loop;
     private final LeaderElection election;
     private final Duration pollTimeout;
     private final Thread thread;
-    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final ScheduledExecutorService watchdog;
     private final EventLog log;
     private final ReplicaMetrics metrics;
+    /** Every part but the election, closed in reverse order of opening. */
+    private final ReplicaParts parts;
     /** The log's end as the log probe last read it, -1 before it did: a scrape must not call the brokers. */
     private volatile long logEnd = -1;
     /** When the probe last had an answer from the log (nanoTime), 0 before it had one. */
@@ -87,28 +91,24 @@ public final class Replica implements AutoCloseable {
     private volatile long leaderships;
     private volatile long stepDowns;
     private volatile String lastStepDown = "";
-    private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<StateMark>> marks =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<StateMark>> marks =
+            new ConcurrentLinkedQueue<>();
 
-    private Replica(EventLog log, String name, LogAppender appender, ObservationGate gate, ClusterWatcher watcher,
-                    StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting, LeaderLoop loop,
-                    LeaderElection election, Duration pollTimeout, ReplicaMetrics metrics, io.fairway.ui.EventTail tail) {
-        this.metrics = metrics;
-        this.tail = tail;
-        this.evictor = evictor;
+    private Replica(EventLog log, ReplicaOptions options, ReplicaParts parts) {
         this.log = log;
-        this.name = name;
-        this.appender = appender;
-        this.gate = gate;
-        this.watcher = watcher;
-        this.follower = follower;
-        this.binder = binder;
-        this.waiting = waiting;
-        this.loop = loop;
-        this.election = election;
-        this.pollTimeout = pollTimeout;
+        this.name = options.name();
+        this.pollTimeout = options.loop().pollTimeout();
+        this.parts = parts;
+        this.metrics = parts.metrics();
+        this.evictor = parts.evictor();
+        this.appender = parts.appender();
+        this.gate = parts.gate();
+        this.follower = parts.follower();
+        this.binder = parts.binder();
+        this.loop = parts.loop();
+        this.election = parts.election();
         this.thread = Thread.ofPlatform().name("fairway-replica-" + name).unstarted(this::run);
-        this.watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fairway-watchdog-" + name);
             t.setDaemon(true);
             return t;
@@ -134,55 +134,33 @@ public final class Replica implements AutoCloseable {
     public static Replica start(KubernetesClient client, EventLog log, Path dataDir, String replica,
                                 WatcherOptions watcherOptions, BinderOptions binderOptions,
                                 LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
-        LeaderElection election = new LeaderElection(client, electionOptions, replica);
-        ReplicaMetrics metrics = new ReplicaMetrics(replica);
-        ChaosHooks hooks = ChaosHooks.current();
-        Binder binder = new Binder(client, binderOptions,
-                hooks.bindWithoutLease() ? () -> true : election::leaseValid, metrics::bindAnswered);
-        // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
-        Evictor evictor = new Evictor(client, binderOptions, clock, election::leaseValid);
-        WaitingReporter waiting = new WaitingReporter(client, clock, 8);
-        LeaderLoop[] loop = new LeaderLoop[1];
-        io.fairway.ui.EventTail tail = new io.fairway.ui.EventTail(TAIL_EVENTS);
-        FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(watcherOptions.schedulerName())
-                .withMaxPersistDelay(Duration.ofMillis(200))
-                .withOnApplied((e, r) -> {
-                    tail.applied(e, r);
-                    if (loop[0] != null) {
-                        loop[0].applied(e, r);
-                    }
-                });
-        StateFollower follower = StateFollower.recover(dataDir, log, fo);
-        LogAppender appender = new LogAppender(log);
-        ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
-                : o -> appender.observed(hooks.observed(o)));
-        ClusterWatcher watcher = new ClusterWatcher(client, gate, watcherOptions, clock);
-        loop[0] = new LeaderLoop(log, follower, binder, evictor, waiting, clock, loopOptions,
-                state -> Reconciliation.missing(state,
-                        watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)), clock.millis())
-                        .stream().map(hooks::observed).toList(),
-                election::leaseValid, metrics);
+        return start(client, log, new ReplicaOptions(replica, dataDir, watcherOptions, binderOptions, loopOptions,
+                electionOptions, clock, List.of()));
+    }
+
+    /**
+     * Recovers the state from the options' data directory and the log, starts the informers, and competes for the
+     * lease. Returns at once as a follower; it leads once it wins. When a part fails to open (the store, the
+     * informers…), those opened before it are closed, newest first, and the failure is thrown.
+     *
+     * @param client the API server (the sandbox's or a real cluster's)
+     */
+    public static Replica start(KubernetesClient client, EventLog log, ReplicaOptions options) {
+        Closer closer = new Closer();
+        ReplicaParts parts = ReplicaParts.open(client, log, options, closer);
+        Replica r;
         try {
-            watcher.start();
-        } catch (RuntimeException e) {
-            watcher.close();
-            appender.close();
-            follower.close();
-            binder.close();
-            evictor.close();
-            waiting.close();
-            metrics.close();
+            r = new Replica(log, options, parts);
+            parts.metrics().observe(r);
+            r.thread.start();
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
             throw e;
         }
-        Replica r = new Replica(log, replica, appender, gate, watcher, follower, binder, evictor, waiting, loop[0],
-                election,
-                loopOptions.pollTimeout(), metrics, tail);
-        metrics.observe(r);
-        r.thread.start();
-        election.start();
-        long every = electionOptions.retryPeriod().toMillis();
-        r.watchdog.scheduleWithFixedDelay(r::watch, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
-        Thread.ofVirtual().name("fairway-log-probe-" + replica).start(r::probeLog);
+        r.election.start();
+        long every = options.election().retryPeriod().toMillis();
+        r.watchdog.scheduleWithFixedDelay(r::watch, every, every, TimeUnit.MILLISECONDS);
+        Thread.ofVirtual().name("fairway-log-probe-" + options.name()).start(r::probeLog);
         return r;
     }
 
@@ -190,21 +168,20 @@ public final class Replica implements AutoCloseable {
         try {
             while (!stopping) {
                 turn();
-                // the queue and app gauges copy the state here, on the thread that changes it
-                metrics.refreshIfDue(follower.state());
-                // and the console's lists, published whole for its HTTP threads
-                readView.publishIfDue(follower.state(), follower.nextOffset());
-                for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
-                    io.fairway.core.state.ClusterState st = follower.state();
-                    java.util.TreeMap<String, Integer> gangs = new java.util.TreeMap<>();
-                    for (io.fairway.core.state.AppState a : st.apps().values()) {
-                        if (a.gang().status() != io.fairway.core.state.Gang.Status.NONE) {
-                            gangs.merge(a.gang().status().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                // the queue and app gauges copy the state here, on the thread that changes it, and so do the
+                // console's lists, published whole for its HTTP threads
+                follower.settled();
+                for (CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
+                    ClusterState st = follower.state();
+                    TreeMap<String, Integer> gangs = new TreeMap<>();
+                    for (AppState a : st.apps().values()) {
+                        if (a.gang().status() != Gang.Status.NONE) {
+                            gangs.merge(a.gang().status().name().toLowerCase(Locale.ROOT), 1, Integer::sum);
                         }
                     }
                     int terminating = 0;
-                    for (io.fairway.core.state.PodState p : st.pods()) {
-                        if (p.isPreempted() && p.role() == io.fairway.core.state.PodState.Role.PLACED) {
+                    for (PodState p : st.pods()) {
+                        if (p.isPreempted() && p.role() == PodState.Role.PLACED) {
                             terminating++;
                         }
                     }
@@ -221,7 +198,7 @@ public final class Replica implements AutoCloseable {
                 stepDown(stopping ? "the replica is stopping" : "the replica failed");
             }
             role = Role.STOPPED;
-            for (java.util.concurrent.CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
+            for (CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                 m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
             }
             if (!stopping) {
@@ -263,7 +240,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private static boolean isLogFailure(RuntimeException e) {
-        return e instanceof io.fairway.log.kafka.KafkaEventLogException;
+        return e instanceof KafkaEventLogException;
     }
 
     /**
@@ -376,8 +353,8 @@ public final class Replica implements AutoCloseable {
      * The state's offset and hash, taken by the replica's own thread between two turns (so never in the middle of a
      * change): for comparing replicas with each other and with a replay of the log.
      */
-    public java.util.concurrent.CompletableFuture<StateMark> stateMark() {
-        java.util.concurrent.CompletableFuture<StateMark> m = new java.util.concurrent.CompletableFuture<>();
+    public CompletableFuture<StateMark> stateMark() {
+        CompletableFuture<StateMark> m = new CompletableFuture<>();
         if (role == Role.STOPPED) {
             m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
         } else {
@@ -388,22 +365,6 @@ public final class Replica implements AutoCloseable {
 
     public Role role() {
         return role;
-    }
-
-    /** What this replica is now, as the console shows it: its role, and its epoch while it leads. */
-    public io.fairway.ui.Leadership leadership() {
-        Role r = role;
-        return new io.fairway.ui.Leadership(name, r.name(), r == Role.LEADER ? loop.epoch() : 0);
-    }
-
-    /** The console's lists (summary, queues, apps, nodes), copied by this replica's thread. */
-    public io.fairway.ui.ReadViewPublisher readView() {
-        return readView;
-    }
-
-    /** The newest events this replica applied, for the console's log tail and live stream. */
-    public io.fairway.ui.EventTail tail() {
-        return tail;
     }
 
     public LeaderLoop loop() {
@@ -504,13 +465,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void closeParts() {
-        watcher.close();
-        appender.close();
-        binder.close();
-        evictor.close();
-        waiting.close();
         // the follower is the replica thread's; it has stopped, so closing it here is safe
-        follower.close();
-        metrics.close();
+        parts.close();
     }
 }

@@ -2,6 +2,7 @@ package io.fairway.ha;
 
 import io.fairway.core.events.Decision;
 import io.fairway.core.state.ClusterState;
+import io.fairway.log.StatePublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing here may fail or block the replica: the loop and the binder only increment meters, the state gauges read a
  * copy taken on the apply thread, and the log end comes from the replica's log probe, never from a scrape.
  */
-public final class ReplicaMetrics implements LeaderLoop.Listener, AutoCloseable {
+public final class ReplicaMetrics implements LeaderLoop.Listener, StatePublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaMetrics.class);
 
     /** The Prometheus text exposition format that {@link #scrape} writes. */
@@ -187,6 +188,11 @@ public final class ReplicaMetrics implements LeaderLoop.Listener, AutoCloseable 
      * Copies the state's numbers for the queue and app gauges when the last copy is a second old. Call it on the
      * thread that applies to {@code s}, between two changes; a failure is counted and logged, never thrown.
      */
+    @Override
+    public void settled(ClusterState s, long nextOffset) {
+        refreshIfDue(s);
+    }
+
     void refreshIfDue(ClusterState s) {
         try {
             state.refreshIfDue(s, System.nanoTime());

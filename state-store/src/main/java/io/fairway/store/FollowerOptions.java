@@ -1,8 +1,10 @@
 package io.fairway.store;
 
 import io.fairway.core.state.ClusterState;
-import io.fairway.log.Replay;
+import io.fairway.log.StatePublisher;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -20,12 +22,13 @@ import java.util.function.LongSupplier;
  * @param store           how the store writes
  * @param snapshots       when snapshots are taken and how many are kept
  * @param nanoClock       monotonic time in nanoseconds, for the time-based policies (tests pass a fake)
- * @param onApplied       called after every event is applied (an explain index, metrics…); may be null
- * @param onPersist       called after every write to the store; may be null
+ * @param publishers      told of every event applied (a console's tail, an explain index…), in this order; more may
+ *                        subscribe to the follower itself
+ * @param onPersist       called after every write to the store, with the store's meta row; may be null
  */
 public record FollowerOptions(String schedulerName, int batchEvents, int catchUpBatchEvents, Duration maxPersistDelay, StoreOptions store,
-                              SnapshotPolicy snapshots, LongSupplier nanoClock, Replay.Listener onApplied,
-                              PersistListener onPersist) {
+                              SnapshotPolicy snapshots, LongSupplier nanoClock,
+                              List<StatePublisher> publishers, PersistListener onPersist) {
     /** What a follower wrote: the store is at {@code nextOffset}, with {@code state}. */
     public interface PersistListener {
         void persisted(long nextOffset, ClusterState state, StoreMeta meta);
@@ -48,6 +51,7 @@ public record FollowerOptions(String schedulerName, int batchEvents, int catchUp
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(snapshots, "snapshots");
         Objects.requireNonNull(nanoClock, "nanoClock");
+        publishers = List.copyOf(publishers);
     }
 
     /** 50,000 events per write while catching up: a few MB of pending events, rows written once per batch. */
@@ -56,43 +60,47 @@ public record FollowerOptions(String schedulerName, int batchEvents, int catchUp
     public static FollowerOptions defaults() {
         return new FollowerOptions(ClusterState.DEFAULT_SCHEDULER_NAME, DEFAULT_BATCH_EVENTS,
                 DEFAULT_CATCH_UP_BATCH_EVENTS, Duration.ofSeconds(1),
-                StoreOptions.defaults(), SnapshotPolicy.defaults(), System::nanoTime, null, null);
+                StoreOptions.defaults(), SnapshotPolicy.defaults(), System::nanoTime, List.of(), null);
     }
 
     public FollowerOptions withSchedulerName(String v) {
-        return new FollowerOptions(v, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, onApplied, onPersist);
+        return new FollowerOptions(v, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withBatchEvents(int v) {
-        return new FollowerOptions(schedulerName, v, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, onApplied, onPersist);
+        return new FollowerOptions(schedulerName, v, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withCatchUpBatchEvents(int v) {
-        return new FollowerOptions(schedulerName, batchEvents, v, maxPersistDelay, store, snapshots, nanoClock, onApplied,
-                onPersist);
+        return new FollowerOptions(schedulerName, batchEvents, v, maxPersistDelay, store, snapshots, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withMaxPersistDelay(Duration v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, v, store, snapshots, nanoClock, onApplied, onPersist);
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, v, store, snapshots, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withStore(StoreOptions v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, v, snapshots, nanoClock, onApplied, onPersist);
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, v, snapshots, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withSnapshots(SnapshotPolicy v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, v, nanoClock, onApplied, onPersist);
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, v, nanoClock, publishers, onPersist);
     }
 
     public FollowerOptions withNanoClock(LongSupplier v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, v, onApplied, onPersist);
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, v, publishers, onPersist);
     }
 
-    public FollowerOptions withOnApplied(Replay.Listener v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, v, onPersist);
+    /** These options with {@code p} told after the publishers already given. */
+    public FollowerOptions withPublisher(StatePublisher p) {
+        List<StatePublisher> v = new ArrayList<>(publishers);
+        v.add(Objects.requireNonNull(p, "publisher"));
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots,
+                nanoClock, v, onPersist);
     }
 
     public FollowerOptions withOnPersist(PersistListener v) {
-        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots, nanoClock, onApplied, v);
+        return new FollowerOptions(schedulerName, batchEvents, catchUpBatchEvents, maxPersistDelay, store, snapshots,
+                nanoClock, publishers, v);
     }
 }

@@ -6,6 +6,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.Replay;
+import io.fairway.log.StatePublisher;
 import io.fairway.log.StoryBook;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -38,6 +40,8 @@ public final class StateFollower implements AutoCloseable {
     private final Path dataDir;
     private final EventLog log;
     private final FollowerOptions options;
+    /** The options' publishers, then those that subscribed; told in this order. */
+    private final List<StatePublisher> publishers;
     private final ClusterState state;
     /** Every pod's story, written with the state so that {@code explain} reads it instead of replaying the log. */
     private final StoryBook stories;
@@ -60,6 +64,7 @@ public final class StateFollower implements AutoCloseable {
         this.dataDir = dataDir;
         this.log = log;
         this.options = options;
+        this.publishers = new ArrayList<>(options.publishers());
         this.store = store;
         this.state = state;
         this.stories = StoryBook.all(state);
@@ -224,6 +229,25 @@ public final class StateFollower implements AutoCloseable {
 
     // ---------------------------------------------------------------- following
 
+    /**
+     * Tells {@code p} of every event applied and every write from now on, after the publishers already told. Called
+     * by the thread that polls, or before that thread starts: a part built after the follower (a leader loop that
+     * reads its own decisions back) subscribes this way once recovery is done.
+     */
+    public void subscribe(StatePublisher p) {
+        publishers.add(Objects.requireNonNull(p, "publisher"));
+    }
+
+    /**
+     * Tells every publisher that the state is settled at {@link #nextOffset()}: called by the thread that polls,
+     * between two of its turns, so never in the middle of a change.
+     */
+    public void settled() {
+        for (StatePublisher p : publishers) {
+            p.settled(state, nextOffset);
+        }
+    }
+
     public ClusterState state() {
         return state;
     }
@@ -323,8 +347,8 @@ public final class StateFollower implements AutoCloseable {
         pendingCount++;
         stories.applied(e, r);
         nextOffset = e.offset() + 1;
-        if (options.onApplied() != null) {
-            options.onApplied().applied(e, r);
+        for (StatePublisher p : publishers) {
+            p.applied(e, r);
         }
         if (pendingCount >= (catchingUp ? options.catchUpBatchEvents() : options.batchEvents())) {
             persist();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fairway.core.state.ClusterState;
 import io.fairway.log.Replay;
+import io.fairway.log.StatePublisher;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.testsupport.EmbeddedKafka;
@@ -36,11 +37,11 @@ class KafkaRecoveryTest {
                     .withSnapshots(new SnapshotPolicy(150, null, 2));
 
             AtomicInteger applied = new AtomicInteger();
-            FollowerOptions crashing = opts.withOnApplied((e, r) -> {
+            FollowerOptions crashing = opts.withPublisher(StatePublisher.onApplied((e, r) -> {
                 if (applied.incrementAndGet() == 130) {
                     throw new RecoveryTest.Crash(e.offset());
                 }
-            });
+            }));
             assertThatThrownBy(() -> StateFollower.recover(data, log, crashing)).isInstanceOf(RecoveryTest.Crash.class);
 
             try (StateFollower f = StateFollower.recover(data, log, opts)) {

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.fairway.core.state.ClusterState;
 import io.fairway.log.InMemoryEventLog;
 import io.fairway.log.Replay;
+import io.fairway.log.StatePublisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,11 +90,11 @@ class RecoveryTest {
                 long start = Math.max(storedOffset(data), 0);
                 long end = g.log().endOffset();
                 long crashAt = start + rnd.nextLong(Math.max(1, end - start));
-                FollowerOptions crashing = options(batch).withOnApplied((e, r) -> {
+                FollowerOptions crashing = options(batch).withPublisher(StatePublisher.onApplied((e, r) -> {
                     if (e.offset() == crashAt) {
                         throw new Crash(e.offset());
                     }
-                });
+                }));
                 assertThatThrownBy(() -> StateFollower.recover(data, g.log(), crashing)).isInstanceOf(Crash.class);
                 // what was written survived; the batch under way (the crashed event's) did not
                 long expected = start + ((crashAt - start) / batch) * batch;

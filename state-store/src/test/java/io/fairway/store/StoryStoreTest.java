@@ -15,6 +15,7 @@ import io.fairway.log.InMemoryEventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.PodStory;
 import io.fairway.log.Replay;
+import io.fairway.log.StatePublisher;
 import io.fairway.log.StoryBook;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,11 +50,11 @@ class StoryStoreTest {
         FollowerOptions opts = FollowerOptions.defaults().withBatchEvents(17).withCatchUpBatchEvents(53)
                 .withSnapshots(SnapshotPolicy.none());
         AtomicInteger applied = new AtomicInteger();
-        assertThatThrownBy(() -> StateFollower.recover(data, log, opts.withOnApplied((e, r) -> {
+        assertThatThrownBy(() -> StateFollower.recover(data, log, opts.withPublisher(StatePublisher.onApplied((e, r) -> {
             if (applied.incrementAndGet() == 301) {
                 throw new RecoveryTest.Crash(e.offset());
             }
-        }))).isInstanceOf(RecoveryTest.Crash.class);
+        })))).isInstanceOf(RecoveryTest.Crash.class);
 
         List<String> uids;
         try (StateFollower f = StateFollower.recover(data, log, opts)) {

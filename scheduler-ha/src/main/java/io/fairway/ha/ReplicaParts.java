@@ -1,0 +1,90 @@
+package io.fairway.ha;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairway.k8s.Binder;
+import io.fairway.k8s.ClusterWatcher;
+import io.fairway.k8s.Evictor;
+import io.fairway.k8s.LogAppender;
+import io.fairway.k8s.WaitingReporter;
+import io.fairway.log.EventLog;
+import io.fairway.log.StatePublisher;
+import io.fairway.store.FollowerOptions;
+import io.fairway.store.StateFollower;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A replica's parts, built in one place: each is opened in order, and if one fails, those opened before it are closed
+ * in reverse order, so a start-up that fails half way (a store that cannot be opened, informers that cannot start)
+ * leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
+ * starts, releases or abandons the lease itself.
+ *
+ * @param election the lease this replica competes for (not started)
+ * @param metrics  its metrics, for {@code /metrics}
+ * @param binder   binds, only while the lease is known valid
+ * @param evictor  deletes preemption victims, as the binder binds
+ * @param waiting  tells waiting pods why
+ * @param follower the state, recovered and following the log
+ * @param appender appends what the informers observe
+ * @param gate     lets observations through while this replica leads
+ * @param watcher  the informers (started)
+ * @param loop     decides and commits while this replica leads
+ */
+record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder binder, Evictor evictor,
+                    WaitingReporter waiting, StateFollower follower, LogAppender appender, ObservationGate gate,
+                    ClusterWatcher watcher, LeaderLoop loop, Closer closer) implements AutoCloseable {
+    /** The follower's longest wait before writing applied events while events keep coming. */
+    static final Duration MAX_PERSIST_DELAY = Duration.ofMillis(200);
+
+    /**
+     * Opens a replica's parts in order, {@code closer} taking each; when one fails, {@code closer} closes those opened
+     * before it (newest first) and the failure is thrown.
+     */
+    static ReplicaParts open(KubernetesClient client, EventLog log, ReplicaOptions o, Closer closer) {
+        try {
+            Clock clock = o.clock();
+            LeaderElection election = new LeaderElection(client, o.election(), o.name());
+            ReplicaMetrics metrics = closer.add(new ReplicaMetrics(o.name()));
+            ChaosHooks hooks = ChaosHooks.current();
+            Binder binder = closer.add(new Binder(client, o.binder(),
+                    hooks.bindWithoutLease() ? () -> true : election::leaseValid, metrics::bindAnswered));
+            // deletions go as binds do: the same parallelism and retries, and only while the lease is known valid
+            Evictor evictor = closer.add(new Evictor(client, o.binder(), clock, election::leaseValid));
+            WaitingReporter waiting = closer.add(new WaitingReporter(client, clock, 8));
+            FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(o.watcher().schedulerName())
+                    .withMaxPersistDelay(MAX_PERSIST_DELAY);
+            for (StatePublisher p : o.publishers()) {
+                fo = fo.withPublisher(p);
+            }
+            StateFollower follower = closer.add(StateFollower.recover(o.dataDir(), log, fo));
+            LogAppender appender = closer.add(new LogAppender(log));
+            ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
+                    : ob -> appender.observed(hooks.observed(ob)));
+            ClusterWatcher watcher = closer.add(new ClusterWatcher(client, gate, o.watcher(), clock));
+            LeaderLoop loop = new LeaderLoop(log, follower, binder, evictor, waiting, clock, o.loop(),
+                    state -> Reconciliation.missing(state,
+                            watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
+                            clock.millis()).stream().map(hooks::observed).toList(),
+                    election::leaseValid, metrics);
+            // recovery is done: from here on the loop reads its own decisions back, and the gauges copy the state
+            // between two turns of the replica's thread
+            follower.subscribe(loop);
+            follower.subscribe(metrics);
+            watcher.start();
+            return new ReplicaParts(election, metrics, binder, evictor, waiting, follower, appender, gate, watcher,
+                    loop, closer);
+        } catch (RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the parts in reverse order: the informers, the appender, the store (the replica's thread must have
+     * stopped: the follower is its), the waiting reporter, the evictor, the binder, the metrics.
+     */
+    @Override
+    public void close() {
+        closer.close();
+    }
+}
