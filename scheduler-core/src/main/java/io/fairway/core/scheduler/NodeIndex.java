@@ -149,8 +149,16 @@ final class NodeIndex {
     private double[] weights = new double[0];
     private double weightSum;
     private boolean keepAcceleratorNodes = true;
+    /** The per-group filters, in the order they are asked. */
+    private final NodeFilter[] perGroup;
+    /** The filter asked per node (room). */
+    private final NodeFilter perNode;
+    private final List<NodePreference> preferences;
 
-    NodeIndex() {
+    NodeIndex(NodeFilters filters) {
+        perGroup = filters.perGroup().toArray(new NodeFilter[0]);
+        perNode = filters.perNode();
+        preferences = filters.preferences();
         setPolicy(NodeSortPolicy.DEFAULT);
     }
 
@@ -307,20 +315,21 @@ final class NodeIndex {
      * The node a pod goes to, or null when none passes every filter. In policy order, the first that fits, with three
      * exceptions that keep accelerators usable: a pod that needs no accelerator takes an accelerator node only when no
      * other node fits (unless root says {@code fairway.accelerator.nodes: shared}); a pod that needs one takes the node
-     * where it leaves the least of it free, so that partly used nodes fill up and whole ones stay whole; a pod that
-     * names an FPGA function takes a node where the function is programmed and free before one it would reprogram.
-     * Each group is checked once against the static filters, then scanned for room.
+     * where it leaves the least of it free, so that partly used nodes fill up and whole ones stay whole; and there
+     * it takes a node its {@link NodePreference preferences} hold for (an FPGA function programmed and free, say)
+     * before one they do not. Each group is checked once against the per-group filters, then scanned for room.
      */
     Entry firstFit(Pod pod) {
         include(pod);
         int accel = scarcestAccelerator(pod.requests());
         if (accel >= 0) {
-            String fn = pod.hints().fpgaFunction();
-            if (!fn.isEmpty()) {
-                long regions = pod.requests().get(Fpga.region(pod.hints().fpgaInterface()));
-                Entry programmed = tightest(pod, accel, e -> e.programmedFree(fn) >= Math.max(1, regions));
-                if (programmed != null) {
-                    return programmed;
+            for (int i = 0; i < preferences.size(); i++) {
+                NodePreference p = preferences.get(i);
+                if (p.applies(pod)) {
+                    Entry preferred = tightest(pod, accel, e -> p.prefers(pod, e));
+                    if (preferred != null) {
+                        return preferred;
+                    }
                 }
             }
             return tightest(pod, accel, e -> true);
@@ -349,7 +358,7 @@ final class NodeIndex {
                 if (best != null && order.compare(e, best) > 0) {
                     break;
                 }
-                if (NodeFilters.RESOURCES.reject(pod, e.state, e.used) == null) {
+                if (perNode.reject(pod, e.state, e.used) == null) {
                     best = e;
                     break;
                 }
@@ -375,7 +384,7 @@ final class NodeIndex {
                 if (free > bestFree || (free == bestFree && order.compare(e, best) > 0)) {
                     continue;
                 }
-                if (NodeFilters.RESOURCES.reject(pod, e.state, e.used) == null && also.test(e)) {
+                if (perNode.reject(pod, e.state, e.used) == null && also.test(e)) {
                     best = e;
                     bestFree = free;
                 }
@@ -428,7 +437,7 @@ final class NodeIndex {
     String rejectOn(Pod pod, Entry e) {
         include(pod);
         String r = staticReject(pod, e);
-        return r != null ? r : NodeFilters.RESOURCES.reject(pod, e.state, e.used);
+        return r != null ? r : perNode.reject(pod, e.state, e.used);
     }
 
     /** Why the pod would not go on this node whatever its room (not ready, taints, selector), or null. */
@@ -437,27 +446,9 @@ final class NodeIndex {
         return staticReject(pod, e);
     }
 
-    /** The distinct values of a label among the nodes, sorted: the topology domains of that key. */
-    java.util.SortedSet<String> domains(String key) {
-        TreeSet<String> out = new TreeSet<>();
-        for (Entry e : entries.values()) {
-            String v = e.state.node().labels().get(key);
-            if (v != null) {
-                out.add(v);
-            }
-        }
-        return out;
-    }
-
-    /** Free room of a resource over the schedulable nodes whose label {@code key} is {@code value}. */
-    long freeIn(String key, String value, int id) {
-        long sum = 0;
-        for (Entry e : entries.values()) {
-            if (e.state.isSchedulable() && value.equals(e.state.node().labels().get(key))) {
-                sum += Math.max(0, e.free(id));
-            }
-        }
-        return sum;
+    /** Every node, in no particular order (for {@link TopologyDomain}'s sums over a domain). */
+    java.util.Collection<Entry> entries() {
+        return entries.values();
     }
 
     /** Why no node takes the pod: per reason, how many nodes failed with it (each node by its first failing filter). */
@@ -473,7 +464,7 @@ final class NodeIndex {
                 continue;
             }
             for (Entry e : g.ordered) {
-                String r = NodeFilters.RESOURCES.reject(pod, e.state, e.used);
+                String r = perNode.reject(pod, e.state, e.used);
                 if (r != null) {
                     counts.merge(r, 1, Integer::sum);
                 }
@@ -482,17 +473,15 @@ final class NodeIndex {
         return counts;
     }
 
-    private static String staticReject(Pod pod, Entry sample) {
-        // kube-scheduler's order (NodeUnschedulable, TaintToleration, NodeAffinity, then NodeResourcesFit), so that
-        // the counts in a reason read as users know them from kubectl describe.
-        String r = NodeFilters.READY.reject(pod, sample.state, sample.used);
-        if (r == null) {
-            r = NodeFilters.TAINTS.reject(pod, sample.state, sample.used);
+    /** The first per-group filter's reason, asked of one node that stands for its group. */
+    private String staticReject(Pod pod, Entry sample) {
+        for (NodeFilter f : perGroup) {
+            String r = f.reject(pod, sample.state, sample.used);
+            if (r != null) {
+                return r;
+            }
         }
-        if (r == null) {
-            r = NodeFilters.SELECTOR_AND_AFFINITY.reject(pod, sample.state, sample.used);
-        }
-        return r;
+        return null;
     }
 
     /** Gives back room booked by {@link #reserve} in this cycle (a gang that did not fit in full). */

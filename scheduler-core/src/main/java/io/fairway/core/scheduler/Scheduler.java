@@ -10,7 +10,6 @@ import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.Fpga;
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.NodeAffinity;
-import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Toleration;
@@ -62,7 +61,7 @@ public final class Scheduler {
 
     private final ClusterState state;
     private final InFlight inFlight = new InFlight();
-    private final NodeIndex nodes = new NodeIndex();
+    private final NodeIndex nodes = new NodeIndex(NodeFilters.DEFAULT);
     private final int maxAllocationsPerCycle;
     private long epoch;
 
@@ -729,7 +728,8 @@ public final class Scheduler {
                 return false;
             }
             Topology topology = pod.hints().topology();
-            Pod target = topology.isNone() ? pod : inDomain(pod, topology.key(), domainOf(app, topology.key()));
+            Pod target = topology.isNone() ? pod
+                    : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
             NodeIndex.Entry node = find(target, roomFreed);
             if (node == null && target != pod && !topology.required()) {
                 target = pod;
@@ -759,7 +759,7 @@ public final class Scheduler {
         private Pod placeable(ANode app, Pod pod) {
             Topology topology = pod.hints().topology();
             return topology.isNone() || !topology.required() ? pod
-                    : inDomain(pod, topology.key(), domainOf(app, topology.key()));
+                    : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
         }
 
         /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
@@ -1343,7 +1343,7 @@ public final class Scheduler {
             // Of the domains that do not fit, the reason names the one that came closest.
             Failure closest = null;
             int closestPlaced = -1;
-            for (String domain : nodes.domains(key)) {
+            for (String domain : TopologyDomain.domains(nodes, key)) {
                 Attempt at = attempt(base, g, key, domain);
                 if (at.failure() != null) {
                     if (at.placed() > closestPlaced) {
@@ -1355,7 +1355,7 @@ public final class Scheduler {
                     }
                     continue;
                 }
-                long left = nodes.freeIn(key, domain, main);
+                long left = TopologyDomain.freeIn(nodes, key, domain, main);
                 undo(at);
                 if (left < bestLeft) {
                     bestLeft = left;
@@ -1439,27 +1439,6 @@ public final class Scheduler {
             }
         }
         return b.build();
-    }
-
-    /** The pod constrained to a topology domain: on nodes whose label is {@code domain}, or that have the label. */
-    private static Pod inDomain(Pod pod, String key, String domain) {
-        if (domain != null) {
-            Map<String, String> selector = new TreeMap<>(pod.nodeSelector());
-            selector.put(key, domain);
-            return pod.withConstraints(pod.requests(), selector, pod.affinity(), pod.tolerations());
-        }
-        NodeSelectorRequirement has = new NodeSelectorRequirement(key, NodeSelectorRequirement.Operator.Exists, List.of());
-        List<List<NodeSelectorRequirement>> terms = new ArrayList<>();
-        if (pod.affinity().terms().isEmpty()) {
-            terms.add(List.of(has));
-        } else {
-            for (List<NodeSelectorRequirement> term : pod.affinity().terms()) {
-                List<NodeSelectorRequirement> t = new ArrayList<>(term);
-                t.add(has);
-                terms.add(t);
-            }
-        }
-        return pod.withConstraints(pod.requests(), pod.nodeSelector(), new NodeAffinity(terms), pod.tolerations());
     }
 
     /**
