@@ -434,7 +434,7 @@ public final class Scheduler {
                     continue;
                 }
                 for (PodState ask : a.pendingAsks()) {
-                    fail(ask, REJECTED_KEY + a.rejection(), "application " + a.appId() + " is rejected: " + a.rejection());
+                    fail(ask, Reasons.rejected(a));
                 }
             }
         }
@@ -702,13 +702,7 @@ public final class Scheduler {
             Resources req = pod.requests();
             QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, req, cycleUse);
             if (over != null) {
-                int id = over.resourceId();
-                String q = over.queue().fullName();
-                fail(ask, QueueHeadroom.atMaxKey(q, ResourceNames.name(id)),
-                        "queue " + q + " is at its max " + ResourceNames.name(id) + ": "
-                                + Quantity.format(id, over.used()) + " of "
-                                + Quantity.format(id, over.queue().max().get(id)) + " used, the pod asks "
-                                + Quantity.format(id, req.get(id)));
+                fail(ask, Reasons.queueAtMax(over, req));
                 if (over.queue() != leaf.queue) {
                     wanting.add(new Want(ask, placeable(app, pod)));
                 }
@@ -923,9 +917,7 @@ public final class Scheduler {
             }
             int left = state.victimsOf(ask.uid()).size();
             if (left > 0 && now - ask.holdSince() < HOLD_TIMEOUT_MILLIS) {
-                fail(ask, "preemption: waiting for victims to leave " + ask.holdNode(),
-                        "waiting for " + left + " preempted pod(s) to leave node " + ask.holdNode()
-                                + "; the room they free is held for this pod");
+                fail(ask, Reasons.waitingForVictims(left, ask.holdNode()));
                 return true;
             }
             String why = left > 0
@@ -1022,28 +1014,24 @@ public final class Scheduler {
             if (full == null) {
                 return null;
             }
-            String q = full.queue().fullName();
-            return new Failure(QueueHeadroom.atMaxApplicationsKey(q), "queue " + q + " runs " + full.running()
-                    + " of maxapplications " + full.max() + "; app " + app.appId() + " waits to start", allocations);
+            return failure(Reasons.atMaxApplications(full, app.appId()));
         }
 
         private Failure noNode(Map<String, Integer> counts) {
-            TreeMap<String, Integer> sorted = new TreeMap<>(counts);
-            StringJoiner key = new StringJoiner("; ", "no node: ", "");
-            StringJoiner message = new StringJoiner(", ", "0/" + nodes.size() + " nodes are available: ", ".");
-            if (sorted.isEmpty()) {
-                key.add("no nodes");
-                message.add("the cluster has no nodes");
-            }
-            sorted.forEach((reason, n) -> {
-                key.add(reason);
-                message.add(n + " " + reason);
-            });
-            return new Failure(key.toString(), message.toString(), allocations);
+            return failure(Reasons.noNode(counts, nodes.size()));
+        }
+
+        /** A failure worded by {@link Reasons}, at this point of the cycle. */
+        private Failure failure(Reasons.Reason r) {
+            return new Failure(r.key(), r.message(), allocations);
         }
 
         private boolean alreadyReported(PodState ask, String key) {
             return key.equals(ask.waitKey()) || key.equals(inFlight.reportedReason(ask.uid()));
+        }
+
+        private void fail(PodState ask, Reasons.Reason r) {
+            fail(ask, r.key(), r.message());
         }
 
         private void fail(PodState ask, String key, String message) {
@@ -1156,20 +1144,9 @@ public final class Scheduler {
                     continue;
                 }
                 boolean hard = g.spec().style() == GangSpec.Style.HARD;
-                String why = "gang of app " + a.appId() + " was not complete " + io.fairway.core.config.GoDuration.format(timeout)
-                        + " after it first waited (" + describe(g, a) + "); "
-                        + (hard ? "gangSchedulingStyle Hard: the app fails"
-                        : "gangSchedulingStyle Soft: its reservations are released and it is scheduled as a normal app");
-                release(a, hard ? GangReleased.Next.FAILED : GangReleased.Next.NORMAL, why);
+                release(a, hard ? GangReleased.Next.FAILED : GangReleased.Next.NORMAL,
+                        Reasons.gangTimedOut(a, timeout, hard));
             }
-        }
-
-        private String describe(Gang g, AppState a) {
-            StringJoiner j = new StringJoiner(", ");
-            for (Gang.GroupCount c : g.counts(a)) {
-                j.add(c.group() + ": " + c.used() + " used, " + c.reserved() + " reserved of " + c.minMember());
-            }
-            return j.toString();
         }
 
         private void release(AppState a, GangReleased.Next next, String why) {
@@ -1189,7 +1166,7 @@ public final class Scheduler {
             if (pending != null) {
                 return switch (pending.next()) {
                     case NORMAL -> false;
-                    case FAILED -> failAll(app, "gang failed", "application " + a.appId() + " failed: " + pending.reason());
+                    case FAILED -> failAll(app, Reasons.gangFailed(a.appId(), pending.reason()));
                     case WAIT -> true;
                 };
             }
@@ -1198,11 +1175,11 @@ public final class Scheduler {
                     return false;
                 }
                 case INVALID -> {
-                    release(a, GangReleased.Next.NORMAL, g.reason() + "; app " + a.appId() + " is scheduled as a normal app");
+                    release(a, GangReleased.Next.NORMAL, Reasons.gangInvalid(g, a.appId()));
                     return false;
                 }
                 case FAILED -> {
-                    return failAll(app, "gang failed", "application " + a.appId() + " failed: " + g.reason());
+                    return failAll(app, Reasons.gangFailed(a.appId(), g.reason()));
                 }
                 default -> {
                 }
@@ -1217,7 +1194,7 @@ public final class Scheduler {
             String tooBig = largerThanMax(leaf, g.spec(), a);
             if (tooBig != null) {
                 release(a, GangReleased.Next.FAILED, tooBig);
-                return failAll(app, "gang failed", "application " + a.appId() + " failed: " + tooBig);
+                return failAll(app, Reasons.gangFailed(a.appId(), tooBig));
             }
             Failure failure = reserve(leaf, app);
             if (failure == null) {
@@ -1225,17 +1202,16 @@ public final class Scheduler {
             }
             if (reserved) {
                 // Part of the reservation went with a node and the rest cannot be found: hold nothing rather than half.
-                release(a, GangReleased.Next.WAIT, "gang of app " + a.appId() + " lost part of its reservation and "
-                        + "cannot re-reserve it: " + failure.message() + "; it waits for a whole reservation again");
+                release(a, GangReleased.Next.WAIT, Reasons.gangLostPart(a.appId(), failure.message()));
             }
-            return failAll(app, failure.key(), failure.message());
+            return failAll(app, new Reasons.Reason(failure.key(), failure.message()));
         }
 
         /** Every pending pod of the app waits for the same reason. Always true, for the caller's return. */
-        private boolean failAll(ANode app, String key, String message) {
+        private boolean failAll(ANode app, Reasons.Reason r) {
             for (PodState ask : app.app.pendingAsks()) {
                 if (!inFlight.isAllocated(ask.uid())) {
-                    fail(ask, key, message);
+                    fail(ask, r);
                 }
             }
             return true;
@@ -1243,23 +1219,8 @@ public final class Scheduler {
 
         /** Why the gang can never fit its queue (its whole size above a max on its path), or null. */
         private String largerThanMax(QNode leaf, GangSpec spec, AppState a) {
-            Resources total = spec.total();
-            QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, total, QueueHeadroom.NOTHING);
-            if (over == null) {
-                return null;
-            }
-            int id = over.resourceId();
-            return "gang of app " + a.appId() + " needs " + Quantity.format(id, total.get(id)) + " "
-                    + ResourceNames.name(id) + " in all (" + groupsOf(spec, id) + ") but queue "
-                    + over.queue().fullName() + " has max " + Quantity.format(id, over.queue().max().get(id));
-        }
-
-        private String groupsOf(GangSpec spec, int id) {
-            StringJoiner j = new StringJoiner(" + ");
-            for (TaskGroup g : spec.groups()) {
-                j.add(g.minMember() + " × " + Quantity.format(id, g.minResource().get(id)) + " in " + g.name());
-            }
-            return j.toString();
+            QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, spec.total(), QueueHeadroom.NOTHING);
+            return over == null ? null : Reasons.gangLargerThanMax(a.appId(), spec, over);
         }
 
         /** One try at a whole reservation: the slots found, or why not (with the index left as it was). */
@@ -1280,14 +1241,7 @@ public final class Scheduler {
             }
             QueueHeadroom.Over over = QueueHeadroom.overMax(leaf.queue, needed, cycleUse);
             if (over != null) {
-                int id = over.resourceId();
-                String q = over.queue().fullName();
-                String res = ResourceNames.name(id);
-                return new Failure("gang: " + QueueHeadroom.atMaxKey(q, res),
-                        "gang of app " + a.appId() + " waits: queue " + q + " is at its max " + res
-                                + ": " + Quantity.format(id, over.used()) + " of "
-                                + Quantity.format(id, over.queue().max().get(id)) + " used, the gang needs "
-                                + Quantity.format(id, needed.get(id)) + " more", allocations);
+                return failure(Reasons.gangQueueAtMax(a.appId(), over, needed));
             }
             if (a.placedPods() == 0 && !app.started && !g.hasFreeSlots()) {
                 Failure full = atMaxApplications(leaf, a);
@@ -1297,8 +1251,7 @@ public final class Scheduler {
             }
             LimitBreach limit = limitBreach(a, leaf, needed, a.placedPods() == 0 && !app.started && !g.hasFreeSlots(), true);
             if (limit != null) {
-                return new Failure("gang: " + limit.key(), "gang of app " + a.appId() + " waits: " + limit.message(),
-                        allocations);
+                return failure(Reasons.gangOverLimit(a.appId(), limit.key(), limit.message()));
             }
             Topology topology = g.topology();
             Pod base = new Pod("gang:" + a.appId(), "", a.appId(), a.appId(), a.queue(), a.user(), List.of(),
@@ -1348,10 +1301,7 @@ public final class Scheduler {
                 if (at.failure() != null) {
                     if (at.placed() > closestPlaced) {
                         closestPlaced = at.placed();
-                        closest = new Failure("gang: no topology domain of " + key + " fits",
-                                at.failure().message().replaceFirst(" cannot be reserved in full",
-                                        " cannot be reserved in full in one domain of " + key + " (closest: " + domain + ")"),
-                                allocations);
+                        closest = failure(Reasons.gangNoDomainFits(key, domain, at.failure().message()));
                     }
                     continue;
                 }
@@ -1364,8 +1314,7 @@ public final class Scheduler {
             }
             if (bestDomain == null) {
                 return new Attempt(List.of(), List.of(), closest != null ? closest
-                        : new Failure("gang: no topology domain of " + key, "gang cannot be reserved: no node has the label "
-                        + key + " that its topology domain names", allocations), 0);
+                        : failure(Reasons.gangNoDomain(key)), 0);
             }
             best = attempt(base, g, key, bestDomain);
             return best;
@@ -1404,12 +1353,9 @@ public final class Scheduler {
                 for (int i = 0; i < missing; i++) {
                     NodeIndex.Entry e = nodes.firstFit(member);
                     if (e == null) {
-                        Failure nodeFailure = noNode(nodes.failures(member));
-                        Attempt failed = new Attempt(slots, entries, new Failure("gang: no room for group " + group.name()
-                                + "; " + nodeFailure.key(), "gang of app " + base.appId() + " cannot be reserved in full: "
-                                + "task group " + group.name() + " needs " + missing + " × " + group.minResource()
-                                + ", room for " + i + " (" + nodeFailure.message().replaceAll("\\.$", "") + ")",
-                                allocations), slots.size());
+                        Reasons.Reason noNode = Reasons.noNode(nodes.failures(member), nodes.size());
+                        Attempt failed = new Attempt(slots, entries,
+                                failure(Reasons.gangNoRoomForGroup(base.appId(), group, missing, i, noNode)), slots.size());
                         undo(failed);
                         return failed;
                     }
