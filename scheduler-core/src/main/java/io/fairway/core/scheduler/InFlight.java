@@ -11,7 +11,9 @@ import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -29,7 +31,7 @@ public final class InFlight {
     private final HashMap<String, GangReleased> releases = new HashMap<>();
     /** Gang slots taken by in-flight allocations: by pod, and by app. */
     private final HashMap<String, SlotRef> slotByPod = new HashMap<>();
-    private final HashMap<String, java.util.HashSet<Integer>> takenSlots = new HashMap<>();
+    private final HashMap<String, HashSet<Integer>> takenSlots = new HashMap<>();
     private final HashMap<String, Back> givenBack = new HashMap<>();
     /** FPGA regions per function booked by in-flight allocations, by node. */
     private final HashMap<String, HashMap<String, Long>> fpgaByNode = new HashMap<>();
@@ -37,9 +39,9 @@ public final class InFlight {
     private final HashMap<String, String> fpgaFunctionByPod = new HashMap<>();
     /** Preemptions by preemptor uid (or the quota queue), and their victims: none is chosen twice. */
     private final LinkedHashMap<String, PreemptionRequested> preemptions = new LinkedHashMap<>();
-    private final java.util.HashSet<String> victims = new java.util.HashSet<>();
+    private final HashSet<String> victims = new HashSet<>();
     /** Held room given up by a {@link Released} not read back yet: by preemptor uid. */
-    private final java.util.HashSet<String> holdReleases = new java.util.HashSet<>();
+    private final HashSet<String> holdReleases = new HashSet<>();
 
     /** @param requests what the allocation adds to its node and queues (for a pod into its gang slot, the growth) */
     void add(Allocated a, Resources requests) {
@@ -54,7 +56,7 @@ public final class InFlight {
 
     void takeSlot(String podUid, String appId, int slotId) {
         slotByPod.put(podUid, new SlotRef(appId, slotId));
-        takenSlots.computeIfAbsent(appId, k -> new java.util.HashSet<>()).add(slotId);
+        takenSlots.computeIfAbsent(appId, k -> new HashSet<>()).add(slotId);
     }
 
     /**
@@ -68,7 +70,7 @@ public final class InFlight {
     }
 
     /** Pods whose in-flight allocation gives a slot back. */
-    java.util.Set<String> givingBack() {
+    Set<String> givingBack() {
         return givenBack.keySet();
     }
 
@@ -101,7 +103,7 @@ public final class InFlight {
     }
 
     boolean isSlotTaken(String appId, int slotId) {
-        java.util.HashSet<Integer> taken = takenSlots.get(appId);
+        HashSet<Integer> taken = takenSlots.get(appId);
         return taken != null && taken.contains(slotId);
     }
 
@@ -224,7 +226,7 @@ public final class InFlight {
         }
         SlotRef slot = slotByPod.remove(podUid);
         if (slot != null) {
-            java.util.HashSet<Integer> taken = takenSlots.get(slot.appId());
+            HashSet<Integer> taken = takenSlots.get(slot.appId());
             if (taken != null && taken.remove(slot.slotId()) && taken.isEmpty()) {
                 takenSlots.remove(slot.appId());
             }

@@ -14,6 +14,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.TreeSet;
 
 /**
@@ -368,7 +370,7 @@ final class NodeIndex {
     }
 
     /** Of the nodes that take the pod and pass {@code also}, the one with the least of {@code accel} free after it. */
-    private Entry tightest(Pod pod, int accel, java.util.function.Predicate<Entry> also) {
+    private Entry tightest(Pod pod, int accel, Predicate<Entry> also) {
         Entry best = null;
         long bestFree = Long.MAX_VALUE;
         for (Group g : groups.values()) {
@@ -447,7 +449,7 @@ final class NodeIndex {
     }
 
     /** Every node, in no particular order (for {@link TopologyDomain}'s sums over a domain). */
-    java.util.Collection<Entry> entries() {
+    Collection<Entry> entries() {
         return entries.values();
     }
 

@@ -1,7 +1,9 @@
 package io.fairway.core.scheduler;
 
+import io.fairway.core.config.GoDuration;
 import io.fairway.core.config.PreemptionConfig;
 import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.objects.Pod;
 import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
@@ -12,6 +14,7 @@ import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -84,7 +87,7 @@ final class PreemptionPlanner {
     private final IdentityHashMap<QueueState, long[]> freed = new IdentityHashMap<>();
     private final Set<String> taken = new HashSet<>();
     /** The running members of each gang app, by app id, found once per cycle. */
-    private final java.util.HashMap<String, List<PodState>> members = new java.util.HashMap<>();
+    private final HashMap<String, List<PodState>> members = new HashMap<>();
     private int planned;
 
     PreemptionPlanner(ClusterState state, NodeIndex nodes, InFlight inFlight, QueueUsage usage) {
@@ -144,7 +147,7 @@ final class PreemptionPlanner {
      *
      * @param target the ask as it must be placed: its node selector may name its app's topology domain
      */
-    Plan plan(PodState ask, io.fairway.core.objects.Pod target, QueueState leaf) {
+    Plan plan(PodState ask, Pod target, QueueState leaf) {
         Resources req = ask.pod().requests();
         prepare();
         // A leaf at its own max can only be helped by its own pods, and a queue does not preempt itself.
@@ -255,8 +258,8 @@ final class PreemptionPlanner {
             take(chosen);
             plans.add(new Plan(PreemptionRequested.Kind.QUOTA, "", victims, "queue " + q.fullName() + " is above its max "
                     + q.max() + " (allocated " + q.allocated() + ") since its config changed "
-                    + io.fairway.core.config.GoDuration.format(now - state.configAppliedAt()) + " ago (quota.preemption.delay "
-                    + io.fairway.core.config.GoDuration.format(q.quotaPreemptionDelayMillis()) + "): "
+                    + GoDuration.format(now - state.configAppliedAt()) + " ago (quota.preemption.delay "
+                    + GoDuration.format(q.quotaPreemptionDelayMillis()) + "): "
                     + victims.size() + " pod(s) preempted, youngest first: " + names(victims)));
         }
         return plans;

@@ -1,5 +1,6 @@
 package io.fairway.core.scheduler;
 
+import io.fairway.core.config.GoDuration;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.GangReleased;
@@ -11,10 +12,10 @@ import io.fairway.core.objects.Fpga;
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Toleration;
 import io.fairway.core.objects.Topology;
-import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
@@ -34,12 +35,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -922,7 +922,7 @@ public final class Scheduler {
             }
             String why = left > 0
                     ? left + " preempted pod(s) still on node " + ask.holdNode() + " after "
-                    + io.fairway.core.config.GoDuration.format(HOLD_TIMEOUT_MILLIS) + "; the held room is given up"
+                    + GoDuration.format(HOLD_TIMEOUT_MILLIS) + "; the held room is given up"
                     : "the preempted pods left node " + ask.holdNode() + " but the pod still does not fit there "
                     + "(" + (e == null ? "node gone" : nodes.rejectOn(pod, e)) + "); the held room is given up";
             Released r = new Released(now, epoch, ask.uid(), ask.holdNode(), why);
@@ -1256,7 +1256,7 @@ public final class Scheduler {
             Topology topology = g.topology();
             Pod base = new Pod("gang:" + a.appId(), "", a.appId(), a.appId(), a.queue(), a.user(), List.of(),
                     Resources.NONE, 0, Map.of(), NodeAffinity.NONE, List.of(), state.schedulerName(), "",
-                    io.fairway.core.objects.PodPhase.Pending, a.submissionTime(), "");
+                    PodPhase.Pending, a.submissionTime(), "");
             Attempt chosen;
             if (topology.isNone()) {
                 chosen = attempt(base, g, null, null);
