@@ -126,7 +126,9 @@ class KubernetesSideTest {
                         assertThat(e.getReason()).isEqualTo("InvalidQueueConfig");
                         assertThat(e.getInvolvedObject().getName()).isEqualTo(WatcherOptions.DEFAULT_CONFIG_NAME);
                     }));
-            assertThat(List.copyOf(seen)).filteredOn(QueueConfigObserved.class::isInstance).hasSizeGreaterThanOrEqualTo(2);
+            // The Event and the observation come from the same change but reach their ends apart: wait for both.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(List.copyOf(seen))
+                    .filteredOn(QueueConfigObserved.class::isInstance).hasSizeGreaterThanOrEqualTo(2));
         }
     }
 
