@@ -19,6 +19,8 @@ import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
+import io.fairway.core.scheduler.FairTree.ANode;
+import io.fairway.core.scheduler.FairTree.QNode;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
@@ -31,17 +33,13 @@ import io.fairway.core.ugm.Owner;
 import io.fairway.core.ugm.Usage;
 import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Runs scheduling cycles over a {@link ClusterState}: picks the fairest queue, the next app and ask in it, the
@@ -235,147 +233,16 @@ public final class Scheduler {
     private record Failure(String key, String message, int atAllocations) {
     }
 
-    /** One queue of the tree during a cycle: its usage including what this cycle booked. */
-    private final class QNode {
-        final QueueState queue;
-        final QNode parent;
-        final long[] used;
-        final boolean hasGuaranteed;
-        final TreeSet<QNode> children;
-        final TreeSet<ANode> apps;
-        int startedApps;
-        int tier;
-        double share;
-        /**
-         * The queue's priority as its parent sees it (YuniKorn's): the highest pending ask below it plus its
-         * {@code priority.offset}, only the offset when fenced, lowest of all with nothing pending.
-         */
-        long priority = Long.MIN_VALUE;
-        /** The highest priority of the children (or apps, for a leaf), before the offset. */
-        long below = Long.MIN_VALUE;
-
-        QNode(QueueState queue, QNode parent) {
-            this.queue = queue;
-            this.parent = parent;
-            long[] raw = queue.allocated().raw();
-            this.used = Arrays.copyOf(raw, Math.max(raw.length, ResourceNames.count()));
-            this.hasGuaranteed = !queue.guaranteed().isEmpty();
-            this.apps = queue.isLeaf() ? new TreeSet<>(appOrder(queue)) : null;
-            // application.sort.priority on a parent orders its children by priority before fairness.
-            this.children = new TreeSet<>(queue.priorityAppOrder() ? PRIORITY_QUEUE_ORDER : QUEUE_ORDER);
-        }
-
-        long seenPriority() {
-            if (below == Long.MIN_VALUE) {
-                return Long.MIN_VALUE;
-            }
-            return queue.priorityFence() ? queue.priorityOffset() : below + queue.priorityOffset();
-        }
-
-        void recompute() {
-            if (hasGuaranteed) {
-                share = QueueOrder.dominantShare(used, queue.guaranteed());
-                tier = share < 1.0 ? 0 : 1;
-            } else if (!queue.max().isEmpty()) {
-                share = QueueOrder.dominantShare(used, queue.max());
-                tier = 1;
-            } else {
-                share = QueueOrder.dominantShare(used, state.capacity());
-                tier = 1;
-            }
-        }
-
-        void add(Resources r) {
-            for (int i = 0, n = r.size(); i < n; i++) {
-                used[r.idAt(i)] += r.valueAt(i);
-            }
-        }
-
-        void subtract(Resources r) {
-            for (int i = 0, n = r.size(); i < n; i++) {
-                used[r.idAt(i)] -= r.valueAt(i);
-            }
-        }
-    }
-
-    private static final Comparator<QNode> QUEUE_ORDER = Comparator
-            .comparingInt((QNode q) -> q.tier)
-            .thenComparingDouble(q -> q.share)
-            .thenComparing(q -> !q.hasGuaranteed)
-            .thenComparing(q -> q.queue.fullName());
-
-    private static final Comparator<QNode> PRIORITY_QUEUE_ORDER = Comparator
-            .comparingLong((QNode q) -> -q.priority)
-            .thenComparing(QUEUE_ORDER);
-
-    /** One app with asks during a cycle, with a cursor over its pending asks. */
-    private final class ANode {
-        final AppState app;
-        final Iterator<PodState> cursor;
-        final long[] used;
-        PodState next;
-        boolean started;
-        double share;
-        int priority;
-        /**
-         * Per task group, the lowest slot id that may still be free and not taken in flight: members of a big gang
-         * placed in one cycle do not walk again past the slots the ones before them took.
-         */
-        HashMap<String, Integer> slotCursor;
-        /** A gang that has a reservation to make even with no pod pending (its executors come later). */
-        boolean gangWork;
-        /** The topology domain (label value) the app's pods are in, once one is placed; null before. */
-        String domain;
-        boolean domainKnown;
-
-        ANode(AppState app) {
-            this.app = app;
-            this.cursor = app.pendingAsks().iterator();
-            long[] raw = app.allocated().raw();
-            this.used = Arrays.copyOf(raw, Math.max(raw.length, ResourceNames.count()));
-            long[] held = app.gang().reserved().raw();
-            for (int i = 0; i < held.length && i < used.length; i++) {
-                used[i] += held[i];
-            }
-            advance();
-        }
-
-        void advance() {
-            next = null;
-            while (cursor.hasNext()) {
-                PodState p = cursor.next();
-                if (!inFlight.isAllocated(p.uid())) {
-                    next = p;
-                    priority = p.pod().priority();
-                    return;
-                }
-            }
-        }
-    }
-
-    private Comparator<ANode> appOrder(QueueState q) {
-        Comparator<ANode> c = q.priorityAppOrder()
-                ? Comparator.comparingInt((ANode a) -> -a.priority)
-                : Comparator.comparingInt((ANode a) -> 0);
-        if (q.fairAppOrder()) {
-            c = c.thenComparingDouble(a -> a.share);
-        }
-        return c.thenComparingLong(a -> a.app.submissionTime()).thenComparing(a -> a.app.appId());
-    }
-
     private final class Cycle {
         private final long now;
         private final List<Decision> decisions = new ArrayList<>();
         private final Map<Shape, Failure> failedShapes = new HashMap<>();
-        private final IdentityHashMap<QueueState, QNode> byQueue = new IdentityHashMap<>();
+        /** The queues and apps with asks, in their fair order, with this cycle's use. */
+        private final FairTree tree = new FairTree(state, inFlight);
         /** Queue use as this cycle sees it: committed, in flight and booked in the cycle. */
-        private final QueueHeadroom.Usage cycleUse = q -> {
-            QNode n = byQueue.get(q);
-            return n != null ? n.used : q.allocated().raw();
-        };
+        private final QueueHeadroom.Usage cycleUse = tree.usage();
         private final HashMap<String, ANode> appNodes = new HashMap<>();
         private final IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
-        private QNode root;
         /** User and group limits; {@link #booked} is their usage in flight and booked in this cycle. */
         private final UserGroupManager userGroups = state.userGroups();
         private final Usage booked = userGroups.bookings();
@@ -396,33 +263,33 @@ public final class Scheduler {
             gangTimeouts();
             build();
             while (allocations < maxAllocationsPerCycle) {
-                QNode leaf = pickLeaf();
+                QNode leaf = tree.pickLeaf();
                 if (leaf == null) {
                     break;
                 }
                 ANode app = leaf.apps.pollFirst();
                 if (app == null || (app.next == null && !app.gangWork)) {
-                    settle(leaf);
+                    tree.settle(leaf);
                     continue;
                 }
                 if (app.app.gang().status() != Gang.Status.NONE && (holdsBack(leaf, app) || app.next == null)) {
-                    settle(leaf);
+                    tree.settle(leaf);
                     continue;
                 }
                 PodState ask = app.next;
                 app.advance();
                 tryAsk(leaf, app, ask);
                 if (app.next != null) {
-                    app.share = appShare(leaf, app);
+                    app.share = tree.appShare(leaf, app);
                     leaf.apps.add(app);
-                    reprioritize(leaf);
+                    tree.reprioritize(leaf);
                 } else if (leaf.apps.isEmpty()) {
-                    prune(leaf);
+                    tree.prune(leaf);
                 } else {
-                    reprioritize(leaf);
+                    tree.reprioritize(leaf);
                 }
             }
-            boolean capped = allocations >= maxAllocationsPerCycle && pickLeaf() != null;
+            boolean capped = allocations >= maxAllocationsPerCycle && tree.pickLeaf() != null;
             preempt();
             return new CycleResult(decisions, allocations, unschedulable, tried, capped);
         }
@@ -449,7 +316,7 @@ public final class Scheduler {
                 for (AppState a : q.apps().values()) {
                     boolean gangWork = needsReservation(a);
                     if ((a.pendingPods() > 0 || gangWork) && a.rejection().isEmpty()) {
-                        ANode an = new ANode(a);
+                        ANode an = tree.app(a);
                         an.gangWork = gangWork;
                         if (an.next != null || gangWork) {
                             anodes.add(an);
@@ -459,7 +326,7 @@ public final class Scheduler {
                 if (anodes.isEmpty()) {
                     continue;
                 }
-                QNode leaf = node(q);
+                QNode leaf = tree.node(q);
                 for (ANode an : anodes) {
                     appNodes.put(an.app.appId(), an);
                 }
@@ -475,7 +342,7 @@ public final class Scheduler {
                 boolean starts = app != null && app.placedPods() == 0 && startedInFlight.add(app.appId());
                 Resources back = inFlight.givenBack(a.podUid());
                 for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
-                    QNode n = byQueue.get(q);
+                    QNode n = tree.of(q);
                     if (n != null) {
                         n.add(r);
                         if (back != null) {
@@ -511,7 +378,7 @@ public final class Scheduler {
                 }
                 bookUserGroup(app, app.queue(), r, 1, false);
                 for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
-                    QNode n = byQueue.get(q);
+                    QNode n = tree.of(q);
                     if (n != null) {
                         n.add(r);
                     }
@@ -523,151 +390,7 @@ public final class Scheduler {
                     }
                 }
             }
-            for (QNode n : byQueue.values()) {
-                n.recompute();
-            }
-            // Apps join their leaf's order only now, with their in-flight usage known.
-            pendingLeaves.forEach((leaf, anodes) -> {
-                for (ANode an : anodes) {
-                    an.share = appShare(leaf, an);
-                    leaf.apps.add(an);
-                }
-            });
-            // Priorities from the leaves up, deepest first, before any queue joins its parent's order.
-            List<QNode> deepestFirst = new ArrayList<>(byQueue.values());
-            deepestFirst.sort(Comparator.comparingInt((QNode n) -> -n.queue.depth()).thenComparing(n -> n.queue.fullName()));
-            for (QNode n : deepestFirst) {
-                if (n.apps != null) {
-                    n.below = highestAsk(n);
-                }
-                n.priority = n.seenPriority();
-                if (n.parent != null && n.priority > n.parent.below) {
-                    n.parent.below = n.priority;
-                }
-            }
-            // Link children only now: a TreeSet must not hold an element whose sort key is still changing.
-            for (QNode n : byQueue.values()) {
-                if (n.parent != null) {
-                    n.parent.children.add(n);
-                }
-            }
-        }
-
-        /** An app left the leaf's order for this cycle. */
-        private void settle(QNode leaf) {
-            if (leaf.apps.isEmpty()) {
-                prune(leaf);
-            } else {
-                reprioritize(leaf);
-            }
-        }
-
-        /** The highest priority of a leaf's next asks, or the lowest of all when none is left. */
-        private long highestAsk(QNode leaf) {
-            if (leaf.apps.isEmpty()) {
-                return Long.MIN_VALUE;
-            }
-            if (leaf.queue.priorityAppOrder()) {
-                return leaf.apps.first().priority;
-            }
-            long best = Long.MIN_VALUE;
-            for (ANode a : leaf.apps) {
-                best = Math.max(best, a.priority);
-            }
-            return best;
-        }
-
-        /**
-         * A leaf's asks changed (one placed or tried, an app done): its priority, and its parents', follow, each
-         * re-joining its parent's order. Only where a parent orders by priority does it matter.
-         */
-        private void reprioritize(QNode leaf) {
-            QNode n = leaf;
-            long below = highestAsk(leaf);
-            while (n != null) {
-                if (below == n.below) {
-                    return;
-                }
-                n.below = below;
-                long seen = n.seenPriority();
-                if (seen == n.priority) {
-                    return;
-                }
-                QNode parent = n.parent;
-                if (parent == null) {
-                    n.priority = seen;
-                    return;
-                }
-                boolean linked = parent.children.remove(n);
-                n.priority = seen;
-                if (linked) {
-                    parent.children.add(n);
-                }
-                below = Long.MIN_VALUE;
-                for (QNode c : parent.children) {
-                    below = Math.max(below, c.priority);
-                    if (parent.queue.priorityAppOrder()) {
-                        // ordered by priority first: the first child has the highest
-                        break;
-                    }
-                }
-                n = parent;
-            }
-        }
-
-        private QNode node(QueueState q) {
-            QNode n = byQueue.get(q);
-            if (n == null) {
-                QNode parent = q.parent() == null ? null : node(q.parent());
-                n = new QNode(q, parent);
-                byQueue.put(q, n);
-                if (parent == null) {
-                    root = n;
-                }
-            }
-            return n;
-        }
-
-        private QNode pickLeaf() {
-            while (root != null) {
-                QNode n = root;
-                while (n.apps == null) {
-                    QNode child = n.children.isEmpty() ? null : n.children.first();
-                    if (child == null) {
-                        break;
-                    }
-                    n = child;
-                }
-                if (n.apps != null && !n.apps.isEmpty()) {
-                    return n;
-                }
-                prune(n);
-            }
-            return null;
-        }
-
-        /** Takes a queue with nothing left to try out of the cycle, and its parents when they empty too. */
-        private void prune(QNode n) {
-            while (n != null) {
-                if (n.parent == null) {
-                    if (n.children.isEmpty() && (n.apps == null || n.apps.isEmpty())) {
-                        root = null;
-                    }
-                    return;
-                }
-                n.parent.children.remove(n);
-                if (!n.parent.children.isEmpty()) {
-                    return;
-                }
-                n = n.parent;
-            }
-        }
-
-        private double appShare(QNode leaf, ANode app) {
-            Resources guaranteed = leaf.queue.guaranteed();
-            return guaranteed.isEmpty()
-                    ? QueueOrder.dominantShare(app.used, state.capacity())
-                    : QueueOrder.dominantShare(app.used, guaranteed);
+            tree.finish(pendingLeaves);
         }
 
         private void tryAsk(QNode leaf, ANode app, PodState ask) {
@@ -1008,7 +731,7 @@ public final class Scheduler {
         /** Why a new app of {@code leaf} waits to start (a queue on its path runs its maxapplications), or null. */
         private Failure atMaxApplications(QNode leaf, AppState app) {
             QueueHeadroom.AtMaxApplications full = QueueHeadroom.atMaxApplications(leaf.queue, q -> {
-                QNode n = byQueue.get(q);
+                QNode n = tree.of(q);
                 return q.runningApps() + (n == null ? 0 : n.startedApps);
             });
             if (full == null) {
