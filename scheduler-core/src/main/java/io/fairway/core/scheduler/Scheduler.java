@@ -216,15 +216,11 @@ public final class Scheduler {
     }
 
     /** Asks that look alike to the node filters fail alike: a shape that found no node is not tried again. */
-    private record Shape(Resources requests, Map<String, String> nodeSelector, NodeAffinity affinity,
-                         List<Toleration> tolerations) {
+    record Shape(Resources requests, Map<String, String> nodeSelector, NodeAffinity affinity,
+                 List<Toleration> tolerations) {
         static Shape of(Pod p) {
             return new Shape(p.requests(), p.nodeSelector(), p.affinity(), p.tolerations());
         }
-    }
-
-    /** An ask that found no room, and the pod as it must be placed (its topology domain in its node selector). */
-    private record Want(PodState ask, Pod target) {
     }
 
     /** @param atAllocations the cycle's allocation count when the reason was worked out */
@@ -249,8 +245,7 @@ public final class Scheduler {
         private int unschedulable;
         private int tried;
         /** Asks that found no room (no node, or a parent queue at max), in the order they were tried. */
-        private final List<Want> wanting = new ArrayList<>();
-        private PreemptionPlanner planner;
+        private final List<PreemptionStage.Want> wanting = new ArrayList<>();
 
         Cycle(long now) {
             this.now = now;
@@ -425,7 +420,7 @@ public final class Scheduler {
             if (over != null) {
                 fail(ask, Reasons.queueAtMax(over, req));
                 if (over.queue() != leaf.queue) {
-                    wanting.add(new Want(ask, placeable(app, pod)));
+                    wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
                 }
                 return false;
             }
@@ -463,7 +458,7 @@ public final class Scheduler {
                 failedShapes.put(shape, known);
             }
             fail(ask, known.key(), known.message());
-            wanting.add(new Want(ask, placeable(app, pod)));
+            wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
             return false;
         }
 
@@ -652,74 +647,12 @@ public final class Scheduler {
             return false;
         }
 
-        /** Asks that find the same victims or none: same leaf, same shape of what they need, same priority. */
-        private record AlikeAsk(String leaf, Shape shape, int priority) {
-        }
-
         /** Preemption for the asks that found no room, in their fair order, then quota preemption. */
         private void preempt() {
-            boolean quota = PreemptionPlanner.quotaEnabled(state);
-            if (wanting.isEmpty() && !quota) {
-                return;
-            }
-            Set<String> seen = new HashSet<>();
-            // Asks alike (same leaf, shape and priority) find the same victims or none: one that found none is not
-            // tried again this cycle, and the tries are capped, so thousands of waiting asks cost a few searches.
-            Set<AlikeAsk> fruitless = new HashSet<>();
-            int tries = 0;
-            for (Want want : wanting) {
-                PodState ask = want.ask();
-                if (!seen.add(ask.uid()) || inFlight.isAllocated(ask.uid())) {
-                    continue;
-                }
-                AppState app = state.app(ask.pod().appId());
-                QueueState leaf = app == null ? null : state.queues().get(app.queue());
-                if (leaf == null) {
-                    continue;
-                }
-                PreemptionPlanner p = planner();
-                if (p.full()) {
-                    break;
-                }
-                if (!p.mayPreempt(ask, app, leaf, now)) {
-                    continue;
-                }
-                AlikeAsk alike = new AlikeAsk(leaf.fullName(), Shape.of(want.target()), ask.pod().priority());
-                if (fruitless.contains(alike)) {
-                    continue;
-                }
-                if (++tries > PreemptionPlanner.MAX_TRIES_PER_CYCLE) {
-                    break;
-                }
-                PreemptionPlanner.Plan plan = p.plan(ask, want.target(), leaf);
-                if (plan == null) {
-                    fruitless.add(alike);
-                }
-                if (plan != null) {
-                    record(new PreemptionRequested(now, epoch, plan.kind(), ask.uid(), plan.node(), plan.victimUids(),
-                            plan.reason()));
-                }
-            }
-            if (quota) {
-                for (PreemptionPlanner.Plan plan : planner().quota(now)) {
-                    record(new PreemptionRequested(now, epoch, plan.kind(), "", "", plan.victimUids(), plan.reason()));
-                }
-            }
-        }
-
-        private void record(PreemptionRequested p) {
-            inFlight.add(p);
-            decisions.add(p);
-        }
-
-        private PreemptionPlanner planner() {
-            if (planner == null) {
-                planner = new PreemptionPlanner(state, nodes, inFlight, (q, id) -> {
-                    long[] used = cycleUse.of(q);
-                    return id < used.length ? used[id] : 0;
-                });
-            }
-            return planner;
+            new PreemptionStage(state, nodes, inFlight, cycleUse).decide(now, epoch, wanting, p -> {
+                inFlight.add(p);
+                decisions.add(p);
+            });
         }
 
         private boolean overMax(QNode leaf, Resources r) {
