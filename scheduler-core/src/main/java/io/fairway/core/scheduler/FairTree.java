@@ -1,5 +1,7 @@
 package io.fairway.core.scheduler;
 
+import io.fairway.core.events.Allocated;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.AppState;
@@ -11,10 +13,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A cycle's fair tree: the queues with asks and their parents, each with its use (committed, in flight and booked in
@@ -34,14 +39,108 @@ final class FairTree {
         this.inFlight = inFlight;
     }
 
+    /** Books in-flight use against a user's and groups' limits (sign 1) or takes it back (sign -1). */
+    @FunctionalInterface
+    interface Booking {
+        void book(AppState app, String queue, Resources r, int sign, boolean starts);
+    }
+
+    /**
+     * Builds the cycle's tree: every leaf with schedulable asks and its ancestors; then what is in flight counts against
+     * its queues and apps as if committed (an app whose first allocation is in flight has started, for
+     * maxapplications), and is booked against its user's and groups' limits through {@code booking}.
+     */
+    void build(Predicate<AppState> gangWork, Booking booking) {
+        HashMap<String, ANode> appNodes = new HashMap<>();
+        IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
+        for (QueueState q : state.queues().all().values()) {
+            if (!q.isLeaf() || q.apps().isEmpty()) {
+                continue;
+            }
+            List<ANode> anodes = new ArrayList<>();
+            for (AppState a : q.apps().values()) {
+                boolean hasGangWork = gangWork.test(a);
+                if ((a.pendingPods() > 0 || hasGangWork) && a.rejection().isEmpty()) {
+                    ANode an = new ANode(a);
+                    an.gangWork = hasGangWork;
+                    if (an.next != null || hasGangWork) {
+                        anodes.add(an);
+                    }
+                }
+            }
+            if (anodes.isEmpty()) {
+                continue;
+            }
+            QNode leaf = node(q);
+            for (ANode an : anodes) {
+                appNodes.put(an.app.appId(), an);
+            }
+            pendingLeaves.put(leaf, anodes);
+        }
+        // In-flight allocations count against their queues and apps as if committed, and an app whose first
+        // allocation is in flight has started, for maxapplications.
+        Set<String> startedInFlight = new HashSet<>();
+        for (Allocated a : inFlight.allocations().values()) {
+            Resources r = inFlight.requests(a.podUid());
+            PodState p = state.pod(a.podUid());
+            AppState app = p == null ? null : state.app(p.pod().appId());
+            boolean starts = app != null && app.placedPods() == 0 && startedInFlight.add(app.appId());
+            Resources back = inFlight.givenBack(a.podUid());
+            for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
+                QNode n = byQueue.get(q);
+                if (n != null) {
+                    n.add(r);
+                    if (back != null) {
+                        n.subtract(back);
+                    }
+                    if (starts) {
+                        n.startedApps++;
+                    }
+                }
+            }
+            if (app != null) {
+                booking.book(app, a.queue(), r, 1, starts);
+                if (back != null) {
+                    booking.book(app, a.queue(), back, -1, false);
+                }
+                ANode an = appNodes.get(app.appId());
+                if (an != null) {
+                    an.started = true;
+                    for (int i = 0; i < r.size(); i++) {
+                        an.used[r.idAt(i)] += r.valueAt(i);
+                    }
+                }
+            }
+        }
+        for (GangReserved g : inFlight.reservations().values()) {
+            AppState app = state.app(g.appId());
+            if (app == null) {
+                continue;
+            }
+            Resources r = Resources.NONE;
+            for (GangReserved.Slot slot : g.slots()) {
+                r = r.plus(slot.resources());
+            }
+            booking.book(app, app.queue(), r, 1, false);
+            for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
+                QNode n = byQueue.get(q);
+                if (n != null) {
+                    n.add(r);
+                }
+            }
+            ANode an = appNodes.get(app.appId());
+            if (an != null) {
+                for (int i = 0; i < r.size(); i++) {
+                    an.used[r.idAt(i)] += r.valueAt(i);
+                }
+            }
+        }
+        finish(pendingLeaves);
+    }
+
     /** The queue's node in this cycle's tree, or null when it has no asks below it. */
     QNode of(QueueState q) {
         return byQueue.get(q);
-    }
-
-    /** A new app node over the app's pending asks, its cursor on the first not already allocated in flight. */
-    ANode app(AppState a) {
-        return new ANode(a);
     }
 
     /** Queue use as the tree sees it: its node's, or the committed use of a queue outside the tree. */
@@ -56,7 +155,7 @@ final class FairTree {
      * Ends the building: shares from the use now known (in-flight included), apps join their leaves' order,
      * priorities from the leaves up, and only then children join their parents' order.
      */
-    void finish(IdentityHashMap<QNode, List<ANode>> pendingLeaves) {
+    private void finish(IdentityHashMap<QNode, List<ANode>> pendingLeaves) {
         for (QNode n : byQueue.values()) {
             n.recompute();
         }

@@ -32,11 +32,8 @@ import io.fairway.core.ugm.Usage;
 import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -235,8 +232,6 @@ public final class Scheduler {
         private final FairTree tree = new FairTree(state, inFlight);
         /** Queue use as this cycle sees it: committed, in flight and booked in the cycle. */
         private final QueueHeadroom.Usage cycleUse = tree.usage();
-        private final HashMap<String, ANode> appNodes = new HashMap<>();
-        private final IdentityHashMap<QNode, List<ANode>> pendingLeaves = new IdentityHashMap<>();
         /** User and group limits; {@link #booked} is their usage in flight and booked in this cycle. */
         private final UserGroupManager userGroups = state.userGroups();
         private final Usage booked = userGroups.bookings();
@@ -299,91 +294,9 @@ public final class Scheduler {
             }
         }
 
-        /** The cycle's tree: every leaf with schedulable asks and its ancestors. */
+        /** The cycle's tree: every leaf with schedulable asks and its ancestors, with what is in flight booked. */
         private void build() {
-            for (QueueState q : state.queues().all().values()) {
-                if (!q.isLeaf() || q.apps().isEmpty()) {
-                    continue;
-                }
-                List<ANode> anodes = new ArrayList<>();
-                for (AppState a : q.apps().values()) {
-                    boolean gangWork = needsReservation(a);
-                    if ((a.pendingPods() > 0 || gangWork) && a.rejection().isEmpty()) {
-                        ANode an = tree.app(a);
-                        an.gangWork = gangWork;
-                        if (an.next != null || gangWork) {
-                            anodes.add(an);
-                        }
-                    }
-                }
-                if (anodes.isEmpty()) {
-                    continue;
-                }
-                QNode leaf = tree.node(q);
-                for (ANode an : anodes) {
-                    appNodes.put(an.app.appId(), an);
-                }
-                pendingLeaves.put(leaf, anodes);
-            }
-            // In-flight allocations count against their queues and apps as if committed, and an app whose first
-            // allocation is in flight has started, for maxapplications.
-            Set<String> startedInFlight = new HashSet<>();
-            for (Allocated a : inFlight.allocations().values()) {
-                Resources r = inFlight.requests(a.podUid());
-                PodState p = state.pod(a.podUid());
-                AppState app = p == null ? null : state.app(p.pod().appId());
-                boolean starts = app != null && app.placedPods() == 0 && startedInFlight.add(app.appId());
-                Resources back = inFlight.givenBack(a.podUid());
-                for (QueueState q = state.queues().get(a.queue()); q != null; q = q.parent()) {
-                    QNode n = tree.of(q);
-                    if (n != null) {
-                        n.add(r);
-                        if (back != null) {
-                            n.subtract(back);
-                        }
-                        if (starts) {
-                            n.startedApps++;
-                        }
-                    }
-                }
-                if (app != null) {
-                    bookUserGroup(app, a.queue(), r, 1, starts);
-                    if (back != null) {
-                        bookUserGroup(app, a.queue(), back, -1, false);
-                    }
-                    ANode an = appNodes.get(app.appId());
-                    if (an != null) {
-                        an.started = true;
-                        for (int i = 0; i < r.size(); i++) {
-                            an.used[r.idAt(i)] += r.valueAt(i);
-                        }
-                    }
-                }
-            }
-            for (GangReserved g : inFlight.reservations().values()) {
-                AppState app = state.app(g.appId());
-                if (app == null) {
-                    continue;
-                }
-                Resources r = Resources.NONE;
-                for (GangReserved.Slot slot : g.slots()) {
-                    r = r.plus(slot.resources());
-                }
-                bookUserGroup(app, app.queue(), r, 1, false);
-                for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
-                    QNode n = tree.of(q);
-                    if (n != null) {
-                        n.add(r);
-                    }
-                }
-                ANode an = appNodes.get(app.appId());
-                if (an != null) {
-                    for (int i = 0; i < r.size(); i++) {
-                        an.used[r.idAt(i)] += r.valueAt(i);
-                    }
-                }
-            }
-            tree.finish(pendingLeaves);
+            tree.build(Scheduler.this::needsReservation, this::bookUserGroup);
         }
 
         private void tryAsk(QNode leaf, ANode app, PodState ask) {
