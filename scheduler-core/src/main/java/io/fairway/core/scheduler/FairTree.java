@@ -430,4 +430,23 @@ final class FairTree {
                 ? QueueOrder.dominantShare(app.used, state.capacity())
                 : QueueOrder.dominantShare(app.used, guaranteed);
     }
+
+    /**
+     * Counts (sign 1) or stops counting (sign -1) room in a leaf and its parents, each re-joining its parent's order
+     * with its new share.
+     */
+    void bookQueues(QNode leaf, Resources r, int sign) {
+        for (QNode q = leaf; q != null; q = q.parent) {
+            if (q.parent != null) {
+                q.parent.children.remove(q);
+            }
+            for (int i = 0, n = r.size(); i < n; i++) {
+                q.used[r.idAt(i)] += sign * r.valueAt(i);
+            }
+            q.recompute();
+            if (q.parent != null) {
+                q.parent.children.add(q);
+            }
+        }
+    }
 }

@@ -500,23 +500,7 @@ public final class Scheduler {
                     nodes.unreserve(e, slot.resources());
                 }
             }
-            bookQueues(leaf, slot.resources(), sign);
-        }
-
-        /** Counts (sign 1) or stops counting (sign -1) room in this cycle's leaf and its parents. */
-        private void bookQueues(QNode leaf, Resources r, int sign) {
-            for (QNode q = leaf; q != null; q = q.parent) {
-                if (q.parent != null) {
-                    q.parent.children.remove(q);
-                }
-                for (int i = 0, n = r.size(); i < n; i++) {
-                    q.used[r.idAt(i)] += sign * r.valueAt(i);
-                }
-                q.recompute();
-                if (q.parent != null) {
-                    q.parent.children.add(q);
-                }
-            }
+            tree.bookQueues(leaf, slot.resources(), sign);
         }
 
         // ------------------------------------------------------------ preemption
@@ -534,10 +518,10 @@ public final class Scheduler {
             NodeIndex.Entry e = nodes.entry(ask.holdNode());
             if (e != null) {
                 nodes.unreserve(e, req);
-                bookQueues(leaf, req, -1);
+                tree.bookQueues(leaf, req, -1);
                 boolean fits = nodes.rejectOn(pod, e) == null && !overMax(leaf, req);
                 nodes.reserve(e, req);
-                bookQueues(leaf, req, 1);
+                tree.bookQueues(leaf, req, 1);
                 if (fits) {
                     // The held room already counts on the node and in the queues: the allocation adds nothing more.
                     allocate(leaf, app, ask, e, Resources.NONE, null);
@@ -647,16 +631,7 @@ public final class Scheduler {
 
         /** Counts room taken in this cycle against the leaf, its parents and the app. */
         private void book(QNode leaf, ANode app, Resources req) {
-            for (QNode q = leaf; q != null; q = q.parent) {
-                if (q.parent != null) {
-                    q.parent.children.remove(q);
-                }
-                q.add(req);
-                q.recompute();
-                if (q.parent != null) {
-                    q.parent.children.add(q);
-                }
-            }
+            tree.bookQueues(leaf, req, 1);
             for (int i = 0, n = req.size(); i < n; i++) {
                 app.used[req.idAt(i)] += req.valueAt(i);
             }
