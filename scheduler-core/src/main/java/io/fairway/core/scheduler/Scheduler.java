@@ -27,8 +27,6 @@ import io.fairway.core.state.QueueHeadroom;
 import io.fairway.core.state.QueueState;
 import io.fairway.core.state.ReservedSlot;
 import io.fairway.core.ugm.LimitBreach;
-import io.fairway.core.ugm.Owner;
-import io.fairway.core.ugm.Usage;
 import io.fairway.core.ugm.UserGroupManager;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -232,10 +230,8 @@ public final class Scheduler {
         private final FairTree tree = new FairTree(state, inFlight);
         /** Queue use as this cycle sees it: committed, in flight and booked in the cycle. */
         private final QueueHeadroom.Usage cycleUse = tree.usage();
-        /** User and group limits; {@link #booked} is their usage in flight and booked in this cycle. */
-        private final UserGroupManager userGroups = state.userGroups();
-        private final Usage booked = userGroups.bookings();
-        private final HashMap<String, Owner> owners = new HashMap<>();
+        /** User and group limits, with their use in flight and booked in this cycle. */
+        private final UserGroupLimits limits = new UserGroupLimits(state.userGroups());
         private int allocations;
         private int unschedulable;
         private int tried;
@@ -645,31 +641,12 @@ public final class Scheduler {
             }
         }
 
-        /** Why the app's ask must wait for a user or group limit, counting in flight and this cycle's bookings; or null. */
         private LimitBreach limitBreach(AppState app, QNode leaf, Resources req, boolean starts, boolean gang) {
-            if (userGroups.limits().isEmpty()) {
-                return null;
-            }
-            return userGroups.check(owner(app), leaf.queue.fullName(), req, starts, booked, gang);
+            return limits.breach(app, leaf.queue.fullName(), req, starts, gang);
         }
 
-        /** Whose usage the app is, for its user and group limits; worked out once per cycle. */
-        private Owner owner(AppState app) {
-            return owners.computeIfAbsent(app.appId(), id -> userGroups.owner(id, app.user(), app.queue()));
-        }
-
-        /** Room in flight or booked in this cycle counted for the app's user and group (and its start, if it starts). */
         private void bookUserGroup(AppState app, String queue, Resources r, int sign, boolean starts) {
-            if (userGroups.limits().isEmpty()) {
-                return;
-            }
-            Owner o = owner(app);
-            booked.add(queue, o.user(), r, sign);
-            booked.add(queue, o.group(), r, sign);
-            if (starts) {
-                booked.running(queue, o.user(), 1);
-                booked.running(queue, o.group(), 1);
-            }
+            limits.book(app, queue, r, sign, starts);
         }
 
         // ------------------------------------------------------------ gangs
