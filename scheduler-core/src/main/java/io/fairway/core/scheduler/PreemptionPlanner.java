@@ -11,6 +11,7 @@ import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
+import io.fairway.core.state.QueueHeadroom;
 import io.fairway.core.state.QueueState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,11 +45,6 @@ final class PreemptionPlanner {
     /** Victim searches per cycle at most, found or not: each walks the running pods of the nodes that may hold some. */
     static final int MAX_TRIES_PER_CYCLE = 32;
 
-    /** The cycle's usage of a queue: committed, in flight and booked in this cycle. */
-    interface QueueUsage {
-        long used(QueueState q, int id);
-    }
-
     record Plan(PreemptionRequested.Kind kind, String node, List<PodState> victims, String reason) {
         List<String> victimUids() {
             return victims.stream().map(PodState::uid).toList();
@@ -78,7 +74,8 @@ final class PreemptionPlanner {
     private final ClusterState state;
     private final NodeIndex nodes;
     private final InFlight inFlight;
-    private final QueueUsage usage;
+    /** The cycle's use of a queue: committed, in flight and booked in this cycle. */
+    private final QueueHeadroom.Usage usage;
     private final boolean enabled;
     private final boolean quotaEnabled;
     /** Running pods that may become victims, by node (sorted), built when first needed. */
@@ -90,7 +87,7 @@ final class PreemptionPlanner {
     private final HashMap<String, List<PodState>> members = new HashMap<>();
     private int planned;
 
-    PreemptionPlanner(ClusterState state, NodeIndex nodes, InFlight inFlight, QueueUsage usage) {
+    PreemptionPlanner(ClusterState state, NodeIndex nodes, InFlight inFlight, QueueHeadroom.Usage usage) {
         this.state = state;
         this.nodes = nodes;
         this.inFlight = inFlight;
@@ -518,12 +515,18 @@ final class PreemptionPlanner {
 
     // ------------------------------------------------------------------ queues
 
+    /** The cycle's use of {@code q} in resource {@code id}. */
+    private long used(QueueState q, int id) {
+        long[] u = usage.of(q);
+        return id < u.length ? u[id] : 0L;
+    }
+
     /** Whether {@code q}'s usage (less what victims free, less {@code less}) plus {@code add} is above its max. */
     private boolean overMax(QueueState q, Resources add, Resources less) {
         Resources max = q.max();
         for (int i = 0; i < max.size(); i++) {
             int id = max.idAt(i);
-            long after = usage.used(q, id) - freedIn(q, id) - less.get(id) + add.get(id);
+            long after = used(q, id) - freedIn(q, id) - less.get(id) + add.get(id);
             if (after > max.valueAt(i)) {
                 return true;
             }
@@ -539,7 +542,7 @@ final class PreemptionPlanner {
         }
         for (int i = 0; i < g.size(); i++) {
             int id = g.idAt(i);
-            if (usage.used(leaf, id) - freedIn(leaf, id) + req.get(id) > g.valueAt(i)) {
+            if (used(leaf, id) - freedIn(leaf, id) + req.get(id) > g.valueAt(i)) {
                 return false;
             }
         }
@@ -563,7 +566,7 @@ final class PreemptionPlanner {
                 if (take == 0) {
                     continue;
                 }
-                long after = usage.used(q, id) - freedIn(q, id) - already.get(id) - take;
+                long after = used(q, id) - freedIn(q, id) - already.get(id) - take;
                 if (after < g.valueAt(i)) {
                     return true;
                 }
@@ -621,7 +624,7 @@ final class PreemptionPlanner {
             if (id == ResourceNames.PODS) {
                 continue;
             }
-            j.add(ResourceNames.name(id) + " " + Quantity.format(id, usage.used(q, id) - freedIn(q, id)) + " of "
+            j.add(ResourceNames.name(id) + " " + Quantity.format(id, used(q, id) - freedIn(q, id)) + " of "
                     + (q.guaranteed().isEmpty() ? "max " : "guaranteed ") + Quantity.format(id, shown.valueAt(i)));
         }
         return j.length() == 0 ? "no guarantee" : j.toString();

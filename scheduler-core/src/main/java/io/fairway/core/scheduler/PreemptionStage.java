@@ -91,10 +91,7 @@ final class PreemptionStage {
 
     private PreemptionPlanner planner() {
         if (planner == null) {
-            planner = new PreemptionPlanner(state, nodes, inFlight, (q, id) -> {
-                long[] used = use.of(q);
-                return id < used.length ? used[id] : 0;
-            });
+            planner = new PreemptionPlanner(state, nodes, inFlight, use);
         }
         return planner;
     }

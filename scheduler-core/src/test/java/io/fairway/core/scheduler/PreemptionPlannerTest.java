@@ -13,6 +13,7 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Topology;
 import io.fairway.core.state.ClusterState;
+import io.fairway.core.state.QueueHeadroom;
 import io.fairway.core.state.PodState;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ class PreemptionPlannerTest {
     static PreemptionPlanner planner(ClusterState s, InFlight inFlight) {
         NodeIndex nodes = new NodeIndex(NodeFilters.DEFAULT);
         nodes.sync(s, inFlight);
-        return new PreemptionPlanner(s, nodes, inFlight, (q, id) -> q.allocated().get(id));
+        return new PreemptionPlanner(s, nodes, inFlight, QueueHeadroom.COMMITTED);
     }
 
     static PodState ask(ClusterState s, String queue, int priority, long cpu) {
