@@ -23,7 +23,7 @@ final class PreemptionStage {
     }
 
     /** Asks that find the same victims or none: same leaf, same shape of what they need, same priority. */
-    private record AlikeAsk(String leaf, Scheduler.Shape shape, int priority) {
+    private record AlikeAsk(String leaf, AskShape shape, int priority) {
     }
 
     private final ClusterState state;
@@ -67,7 +67,7 @@ final class PreemptionStage {
             if (!p.mayPreempt(ask, app, leaf, now)) {
                 continue;
             }
-            AlikeAsk alike = new AlikeAsk(leaf.fullName(), Scheduler.Shape.of(want.target()), ask.pod().priority());
+            AlikeAsk alike = new AlikeAsk(leaf.fullName(), AskShape.of(want.target()), ask.pod().priority());
             if (fruitless.contains(alike)) {
                 continue;
             }

@@ -1,0 +1,54 @@
+package io.fairway.core.scheduler;
+
+import io.fairway.core.config.GoDuration;
+import io.fairway.core.events.Released;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.scheduler.FairTree.ANode;
+import io.fairway.core.scheduler.FairTree.QNode;
+import io.fairway.core.state.PodState;
+
+/**
+ * A preemptor that holds room: it goes into its room once the victims have left; while they are leaving it waits (and
+ * never preempts again); when they are gone and it still does not fit, or they take too long, it gives the room up
+ * and is placed like any pod.
+ */
+final class HeldRoom {
+    private final CycleContext c;
+
+    HeldRoom(CycleContext c) {
+        this.c = c;
+    }
+
+    /** @return whether the ask is dealt with for this cycle (placed into its room, or waiting for its victims) */
+    boolean waitsForVictims(QNode leaf, ANode app, PodState ask) {
+        Pod pod = ask.pod();
+        Resources req = pod.requests();
+        NodeIndex.Entry e = c.nodes.entry(ask.holdNode());
+        if (e != null) {
+            c.nodes.unreserve(e, req);
+            c.tree.bookQueues(leaf, req, -1);
+            boolean fits = c.nodes.rejectOn(pod, e) == null && !c.overMax(leaf, req);
+            c.nodes.reserve(e, req);
+            c.tree.bookQueues(leaf, req, 1);
+            if (fits) {
+                // The held room already counts on the node and in the queues: the allocation adds nothing more.
+                c.allocate(leaf, app, ask, e, Resources.NONE, null);
+                return true;
+            }
+        }
+        int left = c.state.victimsOf(ask.uid()).size();
+        if (left > 0 && c.now - ask.holdSince() < Scheduler.HOLD_TIMEOUT_MILLIS) {
+            c.fail(ask, Reasons.waitingForVictims(left, ask.holdNode()));
+            return true;
+        }
+        String why = left > 0
+                ? left + " preempted pod(s) still on node " + ask.holdNode() + " after "
+                + GoDuration.format(Scheduler.HOLD_TIMEOUT_MILLIS) + "; the held room is given up"
+                : "the preempted pods left node " + ask.holdNode() + " but the pod still does not fit there "
+                + "(" + (e == null ? "node gone" : c.nodes.rejectOn(pod, e)) + "); the held room is given up";
+        c.inFlight.releaseHold(ask.uid());
+        c.decide(new Released(c.now, c.epoch, ask.uid(), ask.holdNode(), why));
+        return false;
+    }
+}

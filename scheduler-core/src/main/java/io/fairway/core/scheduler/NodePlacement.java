@@ -1,0 +1,123 @@
+package io.fairway.core.scheduler;
+
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.Topology;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.scheduler.FairTree.ANode;
+import io.fairway.core.scheduler.FairTree.QNode;
+import io.fairway.core.state.NodeState;
+import io.fairway.core.state.PodState;
+import io.fairway.core.state.ReservedSlot;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An ask placed like any pod: admission, then the first node in policy order that passes every filter, inside the
+ * app's topology domain when it has one. An ask that finds no room is told why and handed on to preemption.
+ */
+final class NodePlacement {
+    private final CycleContext c;
+    private final Admission admission;
+    /** Shapes that found no node this cycle, with why: nodes only fill up within a cycle. */
+    private final Map<AskShape, CycleContext.Failure> failedShapes = new HashMap<>();
+
+    NodePlacement(CycleContext c, Admission admission) {
+        this.c = c;
+        this.admission = admission;
+    }
+
+    /**
+     * @param roomFreed room was given back in this cycle (a member's slot), so shapes that found no node earlier may
+     *                  fit now
+     * @return whether the ask was placed
+     */
+    boolean place(QNode leaf, ANode app, PodState ask, boolean roomFreed) {
+        Pod pod = ask.pod();
+        Resources req = pod.requests();
+        AdmissionCheck.Refusal refused = admission.admit(c, leaf, app, req, CycleContext.starts(app), false);
+        if (refused != null) {
+            c.fail(ask, refused.reason());
+            if (refused.parentAtMax()) {
+                c.wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
+            }
+            return false;
+        }
+        Topology topology = pod.hints().topology();
+        Pod target = topology.isNone() ? pod
+                : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
+        NodeIndex.Entry node = find(target, roomFreed);
+        if (node == null && target != pod && !topology.required()) {
+            target = pod;
+            node = find(target, roomFreed);
+        }
+        if (node != null) {
+            c.allocate(leaf, app, ask, node, req, null);
+            return true;
+        }
+        AskShape shape = AskShape.of(target);
+        CycleContext.Failure known = failedShapes.get(shape);
+        if (known == null || (known.atAllocations() != c.allocations && !c.alreadyReported(ask, known.key()))) {
+            // The counts may have moved since: a reason about to be written is worked out afresh.
+            known = noNode(target);
+            failedShapes.put(shape, known);
+        }
+        c.fail(ask, known.reason());
+        c.wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
+        return false;
+    }
+
+    /**
+     * The pod as preemption must place it: inside its app's topology domain when the domain is required (room freed
+     * elsewhere would be of no use to it), else as it is.
+     */
+    private Pod placeable(ANode app, Pod pod) {
+        Topology topology = pod.hints().topology();
+        return topology.isNone() || !topology.required() ? pod
+                : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
+    }
+
+    /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
+    private NodeIndex.Entry find(Pod pod, boolean roomFreed) {
+        if (!roomFreed && !failedShapes.isEmpty() && failedShapes.containsKey(AskShape.of(pod))) {
+            return null;
+        }
+        NodeIndex.Entry node = c.nodes.firstFit(pod);
+        if (node == null) {
+            failedShapes.put(AskShape.of(pod), noNode(pod));
+        }
+        return node;
+    }
+
+    private CycleContext.Failure noNode(Pod pod) {
+        return c.failure(Reasons.noNode(c.nodes.failures(pod), c.nodes.size()));
+    }
+
+    /** The domain the app's placed pods (or its gang's slots) are in, or null when none is placed yet. */
+    private String domainOf(ANode app, String key) {
+        if (!app.domainKnown) {
+            app.domainKnown = true;
+            for (String n : app.app.nodesInUse().keySet()) {
+                String v = labelOf(n, key);
+                if (v != null) {
+                    app.domain = v;
+                    break;
+                }
+            }
+            if (app.domain == null) {
+                for (ReservedSlot slot : app.app.gang().slots()) {
+                    String v = labelOf(slot.node(), key);
+                    if (v != null) {
+                        app.domain = v;
+                        break;
+                    }
+                }
+            }
+        }
+        return app.domain;
+    }
+
+    private String labelOf(String node, String key) {
+        NodeState n = c.state.node(node);
+        return n == null ? null : n.node().labels().get(key);
+    }
+}
