@@ -1,5 +1,7 @@
 package io.fairway.core.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -35,7 +37,7 @@ public record Acl(String raw, boolean everyone, Set<String> users, Set<String> g
     }
 
     private static List<String> entries(String list) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String s : list.split(",")) {
             String t = s.trim();
             if (!t.isEmpty()) {
@@ -46,7 +48,7 @@ public record Acl(String raw, boolean everyone, Set<String> users, Set<String> g
     }
 
     private static Set<String> without(List<String> names) {
-        Set<String> out = new java.util.LinkedHashSet<>(names);
+        Set<String> out = new LinkedHashSet<>(names);
         out.remove("*");
         return out;
     }

@@ -5,6 +5,7 @@ import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -288,7 +289,7 @@ public final class ConfigValidator {
     private void limits(List<Limit> limits, QueueConfig q, String where, boolean partitionLevel) {
         Map<String, Limit> users = new HashMap<>();
         Map<String, Limit> groups = new HashMap<>();
-        Map<Limit, String> labels = new java.util.IdentityHashMap<>();
+        Map<Limit, String> labels = new IdentityHashMap<>();
         for (int i = 0; i < limits.size(); i++) {
             Limit l = limits.get(i);
             labels.put(l, l.description() != null && !l.description().isBlank()

@@ -2,6 +2,7 @@ package io.fairway.core.objects;
 
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,7 +27,7 @@ public record Node(
     public Node {
         capacity = withPods(capacity);
         allocatable = withPods(allocatable);
-        labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
         taints = List.copyOf(taints);
         resourceVersion = resourceVersion == null ? "" : resourceVersion;
     }

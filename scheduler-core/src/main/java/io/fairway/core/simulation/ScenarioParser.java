@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Reads a scenario file. Every unknown key and bad value is an error naming its line. */
 public final class ScenarioParser {
@@ -84,7 +85,7 @@ public final class ScenarioParser {
                 nodes.add(node(n));
             }
             checkUniqueNames(nodes, root.get("nodes"));
-            Map<String, Integer> classes = new java.util.TreeMap<>();
+            Map<String, Integer> classes = new TreeMap<>();
             YNode pc = root.get("priorityClasses");
             if (pc != null) {
                 for (Map.Entry<String, YNode> e : pc.entries().entrySet()) {
@@ -306,7 +307,7 @@ public final class ScenarioParser {
     }
 
     private static String sorted(Set<String> s) {
-        return String.join(", ", new java.util.TreeSet<>(s));
+        return String.join(", ", new TreeSet<>(s));
     }
 
     private static YNode required(YNode n, String key) {

@@ -34,12 +34,15 @@ import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
 import io.fairway.core.state.ReservedSlot;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -70,12 +73,12 @@ public final class Simulator {
     /** Preempted pods, by the time their graceful deletion ends. */
     private final TreeMap<Long, List<String>> deletions = new TreeMap<>();
     /** Pods deleted by preemption, and how many of each app. */
-    private final java.util.Set<String> deleted = new java.util.HashSet<>();
+    private final Set<String> deleted = new HashSet<>();
     private final Map<String, Integer> preemptedPerApp = new HashMap<>();
     private final Map<String, Integer> podsPerApp = new HashMap<>();
     /** Every node and queue the run had at some moment: an expectation may only name what the run saw. */
-    private final java.util.Set<String> nodesSeen = new java.util.HashSet<>();
-    private final java.util.Set<String> queuesSeen = new java.util.HashSet<>();
+    private final Set<String> nodesSeen = new HashSet<>();
+    private final Set<String> queuesSeen = new HashSet<>();
     private final Map<String, Node> nodes = new HashMap<>();
     /** How each FPGA pod was placed: programmed or reprogram, from its Allocated decision. */
     private final Map<String, String> fpgaPlacement = new HashMap<>();
@@ -211,8 +214,8 @@ public final class Simulator {
                         case "apps" -> podsPerApp.containsKey(name)
                                 || named.getValue().equals(Map.of("state", "Absent"));
                         case "pods" -> uidByName.containsKey(name);
-                        case "queues" -> queuesSeen.contains(name) || named.getValue().keySet().equals(java.util.Set.of("exists"));
-                        case "nodes" -> nodesSeen.contains(name) || named.getValue().keySet().equals(java.util.Set.of("exists"));
+                        case "queues" -> queuesSeen.contains(name) || named.getValue().keySet().equals(Set.of("exists"));
+                        case "nodes" -> nodesSeen.contains(name) || named.getValue().keySet().equals(Set.of("exists"));
                         default -> true;
                     };
                     if (!seen) {
@@ -231,7 +234,7 @@ public final class Simulator {
     }
 
     private String known(String kind) {
-        java.util.Collection<String> names = switch (kind) {
+        Collection<String> names = switch (kind) {
             case "apps" -> podsPerApp.keySet();
             case "pods" -> uidByName.keySet();
             case "queues" -> queuesSeen;

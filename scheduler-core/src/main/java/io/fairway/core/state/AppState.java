@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** An application: the pods that share an app id, queued together in one leaf queue. */
@@ -28,7 +30,7 @@ public final class AppState {
     private final Gang gang;
     private final StateChanges changes;
     /** Nodes the app's placed pods are on, with how many: where its topology domain is. */
-    private final java.util.TreeMap<String, Integer> nodesInUse = new java.util.TreeMap<>();
+    private final TreeMap<String, Integer> nodesInUse = new TreeMap<>();
     /** Event time at which a pod of the app was last chosen as a preemption victim, 0 when never. */
     private long lastPreemptedAt;
 
@@ -117,7 +119,7 @@ public final class AppState {
     }
 
     /** Nodes its placed pods are on, sorted, with how many pods each. */
-    public java.util.SortedMap<String, Integer> nodesInUse() {
+    public SortedMap<String, Integer> nodesInUse() {
         return Collections.unmodifiableSortedMap(nodesInUse);
     }
 

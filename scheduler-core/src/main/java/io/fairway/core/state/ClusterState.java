@@ -40,8 +40,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.StringJoiner;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The scheduler's picture of the cluster, built only by {@link #apply} from the event log.
@@ -126,7 +128,7 @@ public final class ClusterState {
     /** Preemptions applied, for metrics and explain. */
     private long preemptions;
     /** Victims by preemptor uid (or {@link PodState#QUOTA}), while they are still here; rebuilt from the pods. */
-    private final HashMap<String, java.util.TreeSet<String>> victims = new HashMap<>();
+    private final HashMap<String, TreeSet<String>> victims = new HashMap<>();
 
     public ClusterState() {
         this(DEFAULT_SCHEDULER_NAME);
@@ -202,7 +204,7 @@ public final class ClusterState {
                 p.preempted(e.preemption().preemptedBy(), e.preemption().preemptedAt());
                 p.hold(e.preemption().holdNode(), e.preemption().holdSince());
                 if (p.isPreempted()) {
-                    c.victims.computeIfAbsent(p.preemptedBy(), k -> new java.util.TreeSet<>()).add(p.uid());
+                    c.victims.computeIfAbsent(p.preemptedBy(), k -> new TreeSet<>()).add(p.uid());
                 }
             }
             c.pods.put(p.uid(), p);
@@ -807,7 +809,7 @@ public final class ClusterState {
                         + " is gone or not schedulable");
             }
         }
-        java.util.TreeSet<String> distinct = new java.util.TreeSet<>(e.victims());
+        TreeSet<String> distinct = new TreeSet<>(e.victims());
         for (String uid : distinct) {
             PodState v = pods.get(uid);
             if (v == null || v.role() != PodState.Role.PLACED || !v.isOurs()) {
@@ -821,7 +823,7 @@ public final class ClusterState {
         for (String uid : distinct) {
             PodState v = pods.get(uid);
             v.preempted(by, e.time());
-            victims.computeIfAbsent(by, k -> new java.util.TreeSet<>()).add(uid);
+            victims.computeIfAbsent(by, k -> new TreeSet<>()).add(uid);
             AppState app = appIndex.get(v.pod().appId());
             app.lastPreemptedAt(e.time());
             Gang g = app.gang();
@@ -854,7 +856,7 @@ public final class ClusterState {
     /** A victim leaves the index when it is gone or no longer running. */
     private void victimDone(PodState p) {
         if (p.isPreempted()) {
-            java.util.TreeSet<String> set = victims.get(p.preemptedBy());
+            TreeSet<String> set = victims.get(p.preemptedBy());
             if (set != null && set.remove(p.uid()) && set.isEmpty()) {
                 victims.remove(p.preemptedBy());
             }
@@ -1001,15 +1003,13 @@ public final class ClusterState {
             return;
         }
         Resources request = spec.total();
-        // the max set of the path: per resource, the smallest max any queue on it names
-        Map<String, Long> smallest = new java.util.TreeMap<>();
-        boolean over = false;
+        if (QueueHeadroom.overMax(leaf, request, QueueHeadroom.NOTHING) == null) {
+            return;
+        }
+        // YuniKorn names the max set of the path: per resource, the smallest max any queue on it names
+        Map<String, Long> smallest = new TreeMap<>();
         for (QueueState q = leaf; q != null; q = q.parent()) {
             q.max().toMap().forEach((name, v) -> smallest.merge(name, v, Math::min));
-            over |= request.overLimitFirstByName(new long[0], q.max()) >= 0;
-        }
-        if (!over) {
-            return;
         }
         Resources.Builder maxSet = Resources.builder();
         smallest.forEach(maxSet::set);
@@ -1022,7 +1022,7 @@ public final class ClusterState {
     /** As YuniKorn prints resources: {@code map[cpu:18 memory:5Gi]}. */
     private static String goMap(Resources r) {
         StringJoiner j = new StringJoiner(" ", "map[", "]");
-        new java.util.TreeMap<>(r.toQuantities()).forEach((k, v) -> j.add(k + ":" + v));
+        new TreeMap<>(r.toQuantities()).forEach((k, v) -> j.add(k + ":" + v));
         return j.toString();
     }
 
@@ -1286,8 +1286,8 @@ public final class ClusterState {
     }
 
     /** The victims of a preemptor (or of {@link PodState#QUOTA}) that are still here, sorted by uid. */
-    public java.util.SortedSet<String> victimsOf(String preemptor) {
-        java.util.TreeSet<String> set = victims.get(preemptor);
+    public SortedSet<String> victimsOf(String preemptor) {
+        TreeSet<String> set = victims.get(preemptor);
         return set == null ? Collections.emptySortedSet() : Collections.unmodifiableSortedSet(set);
     }
 

@@ -58,7 +58,7 @@ public final class NodeState {
 
     /** Regions of each FPGA function taken by pods that asked for it, sorted by function. */
     public SortedMap<String, Long> fpgaInUse() {
-        return java.util.Collections.unmodifiableSortedMap(fpgaInUse);
+        return Collections.unmodifiableSortedMap(fpgaInUse);
     }
 
     /** Regions programmed with {@code function} that no pod of that function uses. */

@@ -7,6 +7,7 @@ import io.fairway.core.config.QueueConfig;
 import io.fairway.core.placement.QueueLookup;
 import io.fairway.core.resources.Resources;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -20,7 +21,7 @@ import java.util.TreeMap;
 public final class QueueTree implements QueueLookup {
     private final QueueState root;
     private final TreeMap<String, QueueState> byName = new TreeMap<>();
-    private final java.util.HashMap<String, QueueState> index = new java.util.HashMap<>();
+    private final HashMap<String, QueueState> index = new HashMap<>();
 
     QueueTree(PartitionConfig partition) {
         this.root = build(partition.root(), null);

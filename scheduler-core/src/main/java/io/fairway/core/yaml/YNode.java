@@ -3,9 +3,12 @@ package io.fairway.core.yaml;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -36,7 +39,7 @@ public final class YNode {
         options.setMaxAliasesForCollections(50);
         try {
             Node root = new Yaml(options).compose(new StringReader(text));
-            rejectDuplicateKeys(root, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            rejectDuplicateKeys(root, Collections.newSetFromMap(new IdentityHashMap<>()));
             return new YNode(root, "");
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
@@ -54,12 +57,12 @@ public final class YNode {
      * compose() does not apply {@code setAllowDuplicateKeys(false)} (only constructing objects does), and
      * {@link #entries()} would keep the last value silently, so duplicates are caught here.
      */
-    private static void rejectDuplicateKeys(Node node, java.util.Set<Node> seen) {
+    private static void rejectDuplicateKeys(Node node, Set<Node> seen) {
         if (node == null || !seen.add(node)) {
             return;
         }
         if (node instanceof MappingNode m) {
-            Map<String, Integer> lines = new java.util.HashMap<>();
+            Map<String, Integer> lines = new HashMap<>();
             for (NodeTuple t : m.getValue()) {
                 if (t.getKeyNode() instanceof ScalarNode k) {
                     int line = k.getStartMark().getLine() + 1;

@@ -25,6 +25,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.ReservedSlot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -355,7 +356,7 @@ class GangContentionProperties {
                     onNode.forEach((n, sum) -> {
                         long[] free = free(n);
                         assertThat(sum[0] <= free[0] && sum[1] <= free[1])
-                                .as("the slots on %s fit its free room %s; %s; %s", n, java.util.Arrays.toString(free), at,
+                                .as("the slots on %s fit its free room %s; %s; %s", n, Arrays.toString(free), at,
                                         book()).isTrue();
                     });
                     apply(d);
@@ -400,7 +401,7 @@ class GangContentionProperties {
                         long[] need = g.member(m.group);
                         long[] free = free(a.nodeName());
                         assertThat(need[0] <= free[0] && need[1] <= free[1] && need[2] <= free[2])
-                                .as("the pod fits the free room %s of %s; %s; %s", java.util.Arrays.toString(free),
+                                .as("the pod fits the free room %s of %s; %s; %s", Arrays.toString(free),
                                         a.nodeName(), at, book()).isTrue();
                     }
                     apply(d);
@@ -542,7 +543,7 @@ class GangContentionProperties {
         String book() {
             StringBuilder b = new StringBuilder("\nnodes ");
             allocatable.forEach((n, a) -> b.append(n).append('=').append(a[0]).append("m/").append(a[1] >> 20)
-                    .append("Mi free ").append(java.util.Arrays.toString(free(n))).append("  "));
+                    .append("Mi free ").append(Arrays.toString(free(n))).append("  "));
             for (G g : gangs) {
                 b.append("\n  ").append(g.appId).append(' ').append(g.status).append(' ').append(g.gen);
                 for (M m : g.members) {

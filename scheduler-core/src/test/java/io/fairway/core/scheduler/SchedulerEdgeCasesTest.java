@@ -14,6 +14,7 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.state.ClusterState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SchedulerEdgeCasesTest {
@@ -75,7 +76,7 @@ class SchedulerEdgeCasesTest {
         io.fairway.core.objects.GangSpec gang = new io.fairway.core.objects.GangSpec(List.of(
                 new io.fairway.core.objects.TaskGroup("g", 2,
                         io.fairway.core.resources.Resources.builder().set("cpu", 500).build(),
-                        java.util.Map.of(), List.of(), io.fairway.core.objects.NodeAffinity.NONE)),
+                        Map.of(), List.of(), io.fairway.core.objects.NodeAffinity.NONE)),
                 io.fairway.core.objects.GangSpec.Style.SOFT, 600_000, "");
         state.apply(new NodeObserved(0, node("n0", "1", "4Gi")));
         Pod member = pod("m0", "gang", "", "750m", "64Mi");

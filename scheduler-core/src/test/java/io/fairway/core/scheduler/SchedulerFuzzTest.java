@@ -29,10 +29,14 @@ import io.fairway.core.state.NodeState;
 import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class SchedulerFuzzTest {
@@ -248,7 +252,7 @@ class SchedulerFuzzTest {
                             placed.add(ps);
                         }
                     }
-                    placed.sort(java.util.Comparator.comparing(PodState::uid));
+                    placed.sort(Comparator.comparing(PodState::uid));
                     if (!placed.isEmpty()) {
                         PodState ps = placed.get(r.nextInt(placed.size()));
                         Pod p = ps.pod().withNodeName(ps.node());
@@ -268,7 +272,7 @@ class SchedulerFuzzTest {
                 } else if (k < 53) {
                     List<PodState> pend = new ArrayList<>();
                     for (PodState ps : state.pods()) if (ps.role() == PodState.Role.PENDING) pend.add(ps);
-                    pend.sort(java.util.Comparator.comparing(PodState::uid));
+                    pend.sort(Comparator.comparing(PodState::uid));
                     if (!pend.isEmpty()) {
                         Pod p = pend.get(r.nextInt(pend.size())).pod();
                         apply(new PodObserved(time, new Pod(p.uid(), p.namespace(), p.name(), p.appId(), p.queue(), p.user(), p.groups(),
@@ -313,13 +317,13 @@ class SchedulerFuzzTest {
                 nodeUse.computeIfAbsent(a.nodeName(), x -> new ResourceCounter()).add(f.requests(a.podUid()));
             }
             reservations(f, nodeUse, null);
-            givenBack(f, nodeUse, null, java.util.Set.of());
+            givenBack(f, nodeUse, null, Set.of());
             return nodeUse;
         }
 
         /** A member placed away from its slot gives the slot back when applied: that room is not double-booked. */
         void givenBack(InFlight f, Map<String, ResourceCounter> nodeUse, Map<String, ResourceCounter> queueUse,
-                       java.util.Set<String> except) {
+                       Set<String> except) {
             for (Allocated a : f.allocations().values()) {
                 if (except.contains(a.podUid())) {
                     continue;
@@ -365,7 +369,7 @@ class SchedulerFuzzTest {
         double score(NodeState n, ResourceCounter used) {
             var pol = state.config().defaultPartition().nodeSortPolicy();
             double sum = 0, wu = 0;
-            for (var e : new java.util.TreeMap<>(pol.resourceWeights()).entrySet()) {
+            for (var e : new TreeMap<>(pol.resourceWeights()).entrySet()) {
                 if (e.getValue() <= 0) continue;
                 int id = ResourceNames.id(e.getKey());
                 long cap = n.node().allocatable().get(id);
@@ -489,13 +493,13 @@ class SchedulerFuzzTest {
                 c.add(v);
                 beforeGiveBacks.put(k, c);
             });
-            java.util.Set<String> thisCycle = new java.util.HashSet<>();
+            Set<String> thisCycle = new HashSet<>();
             res.decisions().forEach(d -> {
                 if (d instanceof Allocated a) {
                     thisCycle.add(a.podUid());
                 }
             });
-            givenBack(f, nodeUse, queueUse, java.util.Set.of());
+            givenBack(f, nodeUse, queueUse, Set.of());
             givenBack(f, beforeGiveBacks, null, thisCycle);
             for (Decision d : res.decisions()) {
                 if (d instanceof Allocated a) {
@@ -559,7 +563,7 @@ class SchedulerFuzzTest {
         }
     }
 
-    static final Map<String, Integer> STATS = new java.util.TreeMap<>();
+    static final Map<String, Integer> STATS = new TreeMap<>();
 
     /** The runs reached every kind of decision they are meant to judge (printed only when one never came). */
     @org.junit.jupiter.api.AfterAll

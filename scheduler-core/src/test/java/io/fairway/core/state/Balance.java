@@ -3,6 +3,7 @@ package io.fairway.core.state;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class Balance {
     static QueueState charged(ClusterState s, AppState app) {
         String[] parts = (app.queue().isEmpty() ? app.requestedQueue() : app.queue()).split("\\.");
         for (int n = parts.length; n > 0; n--) {
-            QueueState q = s.queues().get(String.join(".", java.util.Arrays.copyOf(parts, n)));
+            QueueState q = s.queues().get(String.join(".", Arrays.copyOf(parts, n)));
             if (q != null) {
                 return q;
             }

@@ -18,6 +18,7 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.ResourceNames;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterStateTest {
@@ -126,7 +127,7 @@ class ClusterStateTest {
     void podsOfOtherSchedulersUseTheirNodeButNoQueue() {
         apply(new NodeObserved(0, node("node-0", "4", "8Gi")));
         Pod foreign = new Pod("f1", "kube-system", "dns", "x", "", "", List.of(), Fixtures.res("2", "1Gi"), 0,
-                java.util.Map.of(), null, List.of(), "default-scheduler", "node-0", PodPhase.Running, 0, "1");
+                Map.of(), null, List.of(), "default-scheduler", "node-0", PodPhase.Running, 0, "1");
         apply(new PodObserved(0, foreign));
         assertThat(state.node("node-0").allocated().get(ResourceNames.CPU)).isEqualTo(2000);
         assertThat(state.apps()).isEmpty();

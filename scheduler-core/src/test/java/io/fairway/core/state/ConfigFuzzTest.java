@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ConfigFuzzTest {
     @Test
     void applyNeverThrowsOnAnyConfigText() throws Exception {
-        java.util.Map<String, String> sites = new java.util.TreeMap<>();
+        Map<String, String> sites = new TreeMap<>();
         List<String> seeds = new ArrayList<>(List.of(StateFuzzTest.CONFIGS));
         Path fixtures = Path.of(ConfigFuzzTest.class.getResource("/yunikorn").toURI());
         try (Stream<Path> s = Files.walk(fixtures)) {

@@ -19,10 +19,12 @@ import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.resources.Resources;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class StateFuzzTest {
@@ -160,7 +162,7 @@ class StateFuzzTest {
             if (k < 76) {
                 List<PodState> pend = new ArrayList<>();
                 for (PodState ps : st.pods()) if (ps.role() == PodState.Role.PENDING) pend.add(ps);
-                pend.sort(java.util.Comparator.comparing(PodState::uid));
+                pend.sort(Comparator.comparing(PodState::uid));
                 if (!pend.isEmpty() && r.nextInt(4) != 0) {
                     PodState ps = pend.get(r.nextInt(pend.size()));
                     return new Allocated(time, epoch, ps.uid(), NODES[r.nextInt(NODES.length)], st.app(ps.pod().appId()).queue());
@@ -170,7 +172,7 @@ class StateFuzzTest {
             if (k < 84) {
                 List<PodState> pl = new ArrayList<>();
                 for (PodState ps : st.pods()) if (ps.role() == PodState.Role.PLACED && !ps.isBound()) pl.add(ps);
-                pl.sort(java.util.Comparator.comparing(PodState::uid));
+                pl.sort(Comparator.comparing(PodState::uid));
                 if (!pl.isEmpty() && r.nextInt(4) != 0) { PodState rp = pl.get(r.nextInt(pl.size())); return new Released(time, epoch, rp.uid(), rp.node(), "x"); }
                 return new Released(time, epoch, uid, "node-0", "x");
             }
@@ -198,7 +200,7 @@ class StateFuzzTest {
         }
     }
 
-    static final Map<String, Integer> STATS = new java.util.TreeMap<>();
+    static final Map<String, Integer> STATS = new TreeMap<>();
 
     /**
      * A state restored from a snapshot taken anywhere in a history is the same state, and stays the same as the

@@ -10,8 +10,10 @@ import io.fairway.core.state.PodState;
 import io.fairway.core.state.ReservedSlot;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Invariants of the user and group limits, for fuzz tests: recomputed from the pods, not from the counters. */
 public final class UgmCheck {
@@ -99,7 +101,7 @@ public final class UgmCheck {
             }
         }
         List<String> out = new ArrayList<>();
-        java.util.Set<Key> keys = new java.util.HashSet<>(alloc.keySet());
+        Set<Key> keys = new HashSet<>(alloc.keySet());
         keys.addAll(running.keySet());
         int nonEmpty = 0;
         for (Key k : keys) {
