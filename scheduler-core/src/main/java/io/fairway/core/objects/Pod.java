@@ -94,12 +94,6 @@ public record Pod(
                 tolerations, schedulerName, nodeName, p, creationTime, version, hints, labels);
     }
 
-    /** The same pod with other node constraints: how the scheduler asks "would this fit there" for a group or domain. */
-    public Pod withConstraints(Resources req, Map<String, String> selector, NodeAffinity aff, List<Toleration> tols) {
-        return new Pod(uid, namespace, name, appId, queue, user, groups, req, priority, selector, aff, tols,
-                schedulerName, nodeName, phase, creationTime, resourceVersion, hints, labels);
-    }
-
     /** The same pod with other labels (none: {@code Map.of()}). */
     public Pod withLabels(Map<String, String> l) {
         return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector, affinity,

@@ -1,7 +1,6 @@
 package io.fairway.core.scheduler;
 
 import io.fairway.core.objects.Fpga;
-import io.fairway.core.objects.Pod;
 
 /**
  * A pod that names an FPGA function would rather have a node where the function is already programmed on as many free
@@ -19,17 +18,17 @@ final class FpgaProgrammed implements NodePreference {
     }
 
     @Override
-    public boolean applies(Pod pod) {
-        return !pod.hints().fpgaFunction().isEmpty();
+    public boolean applies(NodeAsk ask) {
+        return !ask.fpgaFunction().isEmpty();
     }
 
     @Override
-    public boolean prefers(Pod pod, NodeIndex.Entry node) {
-        return node.programmedFree(pod.hints().fpgaFunction()) >= Math.max(1, regions(pod));
+    public boolean prefers(NodeAsk ask, NodeIndex.Entry node) {
+        return node.programmedFree(ask.fpgaFunction()) >= Math.max(1, regions(ask));
     }
 
     /** The regions of its function's interface the pod asks for. */
-    static long regions(Pod pod) {
-        return pod.requests().get(Fpga.region(pod.hints().fpgaInterface()));
+    static long regions(NodeAsk ask) {
+        return ask.requests().get(Fpga.region(ask.fpgaInterface()));
     }
 }

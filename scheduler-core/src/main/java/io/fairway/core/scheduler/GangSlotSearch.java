@@ -1,9 +1,6 @@
 package io.fairway.core.scheduler;
 
 import io.fairway.core.events.GangReserved;
-import io.fairway.core.objects.NodeAffinity;
-import io.fairway.core.objects.Pod;
-import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.ResourceNames;
@@ -39,16 +36,13 @@ final class GangSlotSearch {
     Attempt reserve(AppState a, Resources needed) {
         Gang g = a.gang();
         Topology topology = g.topology();
-        // The members are probed as pods of the app with each task group's constraints.
-        Pod base = new Pod("gang:" + a.appId(), "", a.appId(), a.appId(), a.queue(), a.user(), List.of(),
-                Resources.NONE, 0, Map.of(), NodeAffinity.NONE, List.of(), state.schedulerName(), "",
-                PodPhase.Pending, a.submissionTime(), "");
+        // The members are asked for by their task group's constraints: they may not exist as pods yet.
         if (topology.isNone()) {
-            return attempt(base, g, null, null);
+            return attempt(a.appId(), g, null, null);
         }
-        Attempt chosen = inBestDomain(base, g, topology.key(), needed);
+        Attempt chosen = inBestDomain(a.appId(), g, topology.key(), needed);
         if (chosen.failure() != null && !topology.required()) {
-            Attempt anywhere = attempt(base, g, null, null);
+            Attempt anywhere = attempt(a.appId(), g, null, null);
             if (anywhere.failure() == null) {
                 chosen = anywhere;
             }
@@ -61,7 +55,7 @@ final class GangSlotSearch {
      * there, ties by name), so that larger domains stay whole for larger gangs. The bookings of the chosen attempt
      * stay in the index; the others are undone.
      */
-    private Attempt inBestDomain(Pod base, Gang g, String key, Resources needed) {
+    private Attempt inBestDomain(String appId, Gang g, String key, Resources needed) {
         int main = mainResource(needed);
         Attempt best = null;
         String bestDomain = null;
@@ -70,7 +64,7 @@ final class GangSlotSearch {
         Reasons.Reason closest = null;
         int closestPlaced = -1;
         for (String domain : TopologyDomain.domains(nodes, key)) {
-            Attempt at = attempt(base, g, key, domain);
+            Attempt at = attempt(appId, g, key, domain);
             if (at.failure() != null) {
                 if (at.placed() > closestPlaced) {
                     closestPlaced = at.placed();
@@ -89,7 +83,7 @@ final class GangSlotSearch {
             return new Attempt(List.of(), List.of(), closest != null ? closest
                     : Reasons.gangNoDomain(key), 0);
         }
-        best = attempt(base, g, key, bestDomain);
+        best = attempt(appId, g, key, bestDomain);
         return best;
     }
 
@@ -109,7 +103,7 @@ final class GangSlotSearch {
     }
 
     /** Books a slot for every missing member, group by group; on the first that finds no node undoes them all. */
-    private Attempt attempt(Pod base, Gang g, String key, String domain) {
+    private Attempt attempt(String appId, Gang g, String key, String domain) {
         List<GangReserved.Slot> slots = new ArrayList<>();
         List<NodeIndex.Entry> entries = new ArrayList<>();
         for (TaskGroup group : g.spec().groups()) {
@@ -122,13 +116,13 @@ final class GangSlotSearch {
                 selector = new TreeMap<>(selector);
                 selector.put(key, domain);
             }
-            Pod member = base.withConstraints(group.minResource(), selector, group.affinity(), group.tolerations());
+            NodeAsk member = NodeAsk.member(group, selector);
             for (int i = 0; i < missing; i++) {
                 NodeIndex.Entry e = nodes.firstFit(member);
                 if (e == null) {
                     Reasons.Reason noNode = Reasons.noNode(nodes.failures(member), nodes.size());
                     Attempt failed = new Attempt(slots, entries,
-                            Reasons.gangNoRoomForGroup(base.appId(), group, missing, i, noNode), slots.size());
+                            Reasons.gangNoRoomForGroup(appId, group, missing, i, noNode), slots.size());
                     undo(failed);
                     return failed;
                 }

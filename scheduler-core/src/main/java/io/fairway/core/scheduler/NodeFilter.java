@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 import io.fairway.core.state.NodeState;
 
 /**
@@ -16,5 +15,5 @@ interface NodeFilter {
      * @param used what the node already holds, committed and in flight
      * @return null when the node passes, else the reason (a shared string: no allocation on the hot path)
      */
-    String reject(Pod pod, NodeState node, long[] used);
+    String reject(NodeAsk ask, NodeState node, long[] used);
 }

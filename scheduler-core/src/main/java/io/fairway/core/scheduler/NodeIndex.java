@@ -233,12 +233,12 @@ final class NodeIndex {
     }
 
     /** Makes sure the label keys a pod selects on are part of the grouping. */
-    void include(Pod pod) {
+    void include(NodeAsk ask) {
         boolean added = false;
-        for (String k : pod.nodeSelector().keySet()) {
+        for (String k : ask.nodeSelector().keySet()) {
             added |= labelKeys.add(k);
         }
-        for (List<NodeSelectorRequirement> term : pod.affinity().terms()) {
+        for (List<NodeSelectorRequirement> term : ask.affinity().terms()) {
             for (NodeSelectorRequirement r : term) {
                 added |= labelKeys.add(r.key());
             }
@@ -322,23 +322,28 @@ final class NodeIndex {
      * before one they do not. Each group is checked once against the per-group filters, then scanned for room.
      */
     Entry firstFit(Pod pod) {
-        include(pod);
-        int accel = scarcestAccelerator(pod.requests());
+        return firstFit(NodeAsk.of(pod));
+    }
+
+    /** As {@link #firstFit(Pod)}, for what may not be a pod yet (a gang member, a pod held to a domain). */
+    Entry firstFit(NodeAsk ask) {
+        include(ask);
+        int accel = scarcestAccelerator(ask.requests());
         if (accel >= 0) {
             for (int i = 0; i < preferences.size(); i++) {
                 NodePreference p = preferences.get(i);
-                if (p.applies(pod)) {
-                    Entry preferred = tightest(pod, accel, e -> p.prefers(pod, e));
+                if (p.applies(ask)) {
+                    Entry preferred = tightest(ask, accel, e -> p.prefers(ask, e));
                     if (preferred != null) {
                         return preferred;
                     }
                 }
             }
-            return tightest(pod, accel, e -> true);
+            return tightest(ask, accel, e -> true);
         }
-        Entry best = firstInOrder(pod, false);
+        Entry best = firstInOrder(ask, false);
         if (best == null || !keepAcceleratorNodes) {
-            Entry accelerated = firstInOrder(pod, true);
+            Entry accelerated = firstInOrder(ask, true);
             if (best == null || (accelerated != null && order.compare(accelerated, best) < 0)) {
                 best = accelerated;
             }
@@ -346,13 +351,13 @@ final class NodeIndex {
         return best;
     }
 
-    private Entry firstInOrder(Pod pod, boolean accelerated) {
+    private Entry firstInOrder(NodeAsk ask, boolean accelerated) {
         Entry best = null;
         for (Group g : groups.values()) {
-            if (g.accelerated != accelerated || g.sample == null || staticReject(pod, g.sample) != null) {
+            if (g.accelerated != accelerated || g.sample == null || staticReject(ask, g.sample) != null) {
                 continue;
             }
-            TreeSet<Entry> candidates = g.candidates(pod.requests());
+            TreeSet<Entry> candidates = g.candidates(ask.requests());
             if (candidates == null) {
                 continue;
             }
@@ -360,7 +365,7 @@ final class NodeIndex {
                 if (best != null && order.compare(e, best) > 0) {
                     break;
                 }
-                if (perNode.reject(pod, e.state, e.used) == null) {
+                if (perNode.reject(ask, e.state, e.used) == null) {
                     best = e;
                     break;
                 }
@@ -370,14 +375,14 @@ final class NodeIndex {
     }
 
     /** Of the nodes that take the pod and pass {@code also}, the one with the least of {@code accel} free after it. */
-    private Entry tightest(Pod pod, int accel, Predicate<Entry> also) {
+    private Entry tightest(NodeAsk ask, int accel, Predicate<Entry> also) {
         Entry best = null;
         long bestFree = Long.MAX_VALUE;
         for (Group g : groups.values()) {
-            if (g.sample == null || staticReject(pod, g.sample) != null) {
+            if (g.sample == null || staticReject(ask, g.sample) != null) {
                 continue;
             }
-            TreeSet<Entry> candidates = g.candidates(pod.requests());
+            TreeSet<Entry> candidates = g.candidates(ask.requests());
             if (candidates == null) {
                 continue;
             }
@@ -386,7 +391,7 @@ final class NodeIndex {
                 if (free > bestFree || (free == bestFree && order.compare(e, best) > 0)) {
                     continue;
                 }
-                if (perNode.reject(pod, e.state, e.used) == null && also.test(e)) {
+                if (perNode.reject(ask, e.state, e.used) == null && also.test(e)) {
                     best = e;
                     bestFree = free;
                 }
@@ -437,15 +442,19 @@ final class NodeIndex {
 
     /** Why the pod would not go on this node (static filters, then room), or null when it would. */
     String rejectOn(Pod pod, Entry e) {
-        include(pod);
-        String r = staticReject(pod, e);
-        return r != null ? r : perNode.reject(pod, e.state, e.used);
+        return rejectOn(NodeAsk.of(pod), e);
+    }
+
+    String rejectOn(NodeAsk ask, Entry e) {
+        include(ask);
+        String r = staticReject(ask, e);
+        return r != null ? r : perNode.reject(ask, e.state, e.used);
     }
 
     /** Why the pod would not go on this node whatever its room (not ready, taints, selector), or null. */
-    String staticRejectOn(Pod pod, Entry e) {
-        include(pod);
-        return staticReject(pod, e);
+    String staticRejectOn(NodeAsk ask, Entry e) {
+        include(ask);
+        return staticReject(ask, e);
     }
 
     /** Every node, in no particular order (for {@link TopologyDomain}'s sums over a domain). */
@@ -455,18 +464,22 @@ final class NodeIndex {
 
     /** Why no node takes the pod: per reason, how many nodes failed with it (each node by its first failing filter). */
     Map<String, Integer> failures(Pod pod) {
+        return failures(NodeAsk.of(pod));
+    }
+
+    Map<String, Integer> failures(NodeAsk ask) {
         Map<String, Integer> counts = new HashMap<>();
         for (Group g : groups.values()) {
             if (g.sample == null) {
                 continue;
             }
-            String reason = staticReject(pod, g.sample);
+            String reason = staticReject(ask, g.sample);
             if (reason != null) {
                 counts.merge(reason, g.ordered.size(), Integer::sum);
                 continue;
             }
             for (Entry e : g.ordered) {
-                String r = perNode.reject(pod, e.state, e.used);
+                String r = perNode.reject(ask, e.state, e.used);
                 if (r != null) {
                     counts.merge(r, 1, Integer::sum);
                 }
@@ -476,9 +489,9 @@ final class NodeIndex {
     }
 
     /** The first per-group filter's reason, asked of one node that stands for its group. */
-    private String staticReject(Pod pod, Entry sample) {
+    private String staticReject(NodeAsk ask, Entry sample) {
         for (NodeFilter f : perGroup) {
-            String r = f.reject(pod, sample.state, sample.used);
+            String r = f.reject(ask, sample.state, sample.used);
             if (r != null) {
                 return r;
             }

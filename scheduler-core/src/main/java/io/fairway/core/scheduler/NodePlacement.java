@@ -19,7 +19,7 @@ final class NodePlacement {
     private final CycleContext c;
     private final Admission admission;
     /** Shapes that found no node this cycle, with why: nodes only fill up within a cycle. */
-    private final Map<AskShape, CycleContext.Failure> failedShapes = new HashMap<>();
+    private final Map<NodeAsk, CycleContext.Failure> failedShapes = new HashMap<>();
 
     NodePlacement(CycleContext c, Admission admission) {
         this.c = c;
@@ -43,23 +43,22 @@ final class NodePlacement {
             return false;
         }
         Topology topology = pod.hints().topology();
-        Pod target = topology.isNone() ? pod
-                : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
+        NodeAsk asked = NodeAsk.of(pod);
+        NodeAsk target = topology.isNone() ? asked : asked.inDomain(topology.key(), domainOf(app, topology.key()));
         NodeIndex.Entry node = find(target, roomFreed);
-        if (node == null && target != pod && !topology.required()) {
-            target = pod;
+        if (node == null && target != asked && !topology.required()) {
+            target = asked;
             node = find(target, roomFreed);
         }
         if (node != null) {
             c.allocate(leaf, app, ask, node, req, null);
             return true;
         }
-        AskShape shape = AskShape.of(target);
-        CycleContext.Failure known = failedShapes.get(shape);
+        CycleContext.Failure known = failedShapes.get(target);
         if (known == null || (known.atAllocations() != c.allocations && !c.alreadyReported(ask, known.key()))) {
             // The counts may have moved since: a reason about to be written is worked out afresh.
             known = noNode(target);
-            failedShapes.put(shape, known);
+            failedShapes.put(target, known);
         }
         c.fail(ask, known.reason());
         c.wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
@@ -70,25 +69,26 @@ final class NodePlacement {
      * The pod as preemption must place it: inside its app's topology domain when the domain is required (room freed
      * elsewhere would be of no use to it), else as it is.
      */
-    private Pod placeable(ANode app, Pod pod) {
+    private NodeAsk placeable(ANode app, Pod pod) {
         Topology topology = pod.hints().topology();
-        return topology.isNone() || !topology.required() ? pod
-                : TopologyDomain.constrain(pod, topology.key(), domainOf(app, topology.key()));
+        NodeAsk asked = NodeAsk.of(pod);
+        return topology.isNone() || !topology.required() ? asked
+                : asked.inDomain(topology.key(), domainOf(app, topology.key()));
     }
 
     /** A node for the pod, or null; shapes that found none this cycle are not tried again. */
-    private NodeIndex.Entry find(Pod pod, boolean roomFreed) {
-        if (!roomFreed && !failedShapes.isEmpty() && failedShapes.containsKey(AskShape.of(pod))) {
+    private NodeIndex.Entry find(NodeAsk ask, boolean roomFreed) {
+        if (!roomFreed && !failedShapes.isEmpty() && failedShapes.containsKey(ask)) {
             return null;
         }
-        NodeIndex.Entry node = c.nodes.firstFit(pod);
+        NodeIndex.Entry node = c.nodes.firstFit(ask);
         if (node == null) {
-            failedShapes.put(AskShape.of(pod), noNode(pod));
+            failedShapes.put(ask, noNode(ask));
         }
         return node;
     }
 
-    private CycleContext.Failure noNode(Pod pod) {
+    private CycleContext.Failure noNode(NodeAsk pod) {
         return c.failure(Reasons.noNode(c.nodes.failures(pod), c.nodes.size()));
     }
 

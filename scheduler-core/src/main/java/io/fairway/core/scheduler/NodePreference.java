@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 
 /**
  * A soft filter, as a kube-scheduler Score plugin that only ranks "preferred before the rest": it excludes no node,
@@ -11,8 +10,8 @@ interface NodePreference {
     String name();
 
     /** Whether the preference has anything to say about this pod; when not, no node is preferred over another. */
-    boolean applies(Pod pod);
+    boolean applies(NodeAsk ask);
 
     /** Whether the node is one the pod would rather have (asked only when {@link #applies} holds). */
-    boolean prefers(Pod pod, NodeIndex.Entry node);
+    boolean prefers(NodeAsk ask, NodeIndex.Entry node);
 }

@@ -3,7 +3,6 @@ package io.fairway.core.scheduler;
 import io.fairway.core.config.GoDuration;
 import io.fairway.core.config.PreemptionConfig;
 import io.fairway.core.events.PreemptionRequested;
-import io.fairway.core.objects.Pod;
 import io.fairway.core.resources.Quantity;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
@@ -144,7 +143,7 @@ final class PreemptionPlanner {
      *
      * @param target the ask as it must be placed: its node selector may name its app's topology domain
      */
-    Plan plan(PodState ask, Pod target, QueueState leaf) {
+    Plan plan(PodState ask, NodeAsk target, QueueState leaf) {
         Resources req = ask.pod().requests();
         prepare();
         // A leaf at its own max can only be helped by its own pods, and a queue does not preempt itself.

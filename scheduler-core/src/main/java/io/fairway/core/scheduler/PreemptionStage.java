@@ -1,7 +1,6 @@
 package io.fairway.core.scheduler;
 
 import io.fairway.core.events.PreemptionRequested;
-import io.fairway.core.objects.Pod;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.PodState;
@@ -18,12 +17,12 @@ import java.util.function.Consumer;
  * view of queue use; the decisions go to the cycle, which commits them like any other.
  */
 final class PreemptionStage {
-    /** An ask that found no room, and the pod as it must be placed (its topology domain in its node selector). */
-    record Want(PodState ask, Pod target) {
+    /** An ask that found no room, and how it must be placed (its topology domain in its node selector). */
+    record Want(PodState ask, NodeAsk target) {
     }
 
     /** Asks that find the same victims or none: same leaf, same shape of what they need, same priority. */
-    private record AlikeAsk(String leaf, AskShape shape, int priority) {
+    private record AlikeAsk(String leaf, NodeAsk shape, int priority) {
     }
 
     private final ClusterState state;
@@ -67,7 +66,7 @@ final class PreemptionStage {
             if (!p.mayPreempt(ask, app, leaf, now)) {
                 continue;
             }
-            AlikeAsk alike = new AlikeAsk(leaf.fullName(), AskShape.of(want.target()), ask.pod().priority());
+            AlikeAsk alike = new AlikeAsk(leaf.fullName(), want.target(), ask.pod().priority());
             if (fruitless.contains(alike)) {
                 continue;
             }

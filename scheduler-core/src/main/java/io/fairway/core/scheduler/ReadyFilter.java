@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 import io.fairway.core.state.NodeState;
 
 /** The node is ready and not cordoned (kube-scheduler's NodeUnschedulable, with readiness first). */
@@ -18,7 +17,7 @@ final class ReadyFilter implements NodeFilter {
     }
 
     @Override
-    public String reject(Pod pod, NodeState node, long[] used) {
+    public String reject(NodeAsk ask, NodeState node, long[] used) {
         if (!node.node().ready()) {
             return NOT_READY;
         }

@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.NodeState;
@@ -21,8 +20,8 @@ final class ResourcesFilter implements NodeFilter {
     }
 
     @Override
-    public String reject(Pod pod, NodeState node, long[] used) {
-        Resources req = pod.requests();
+    public String reject(NodeAsk ask, NodeState node, long[] used) {
+        Resources req = ask.requests();
         Resources allocatable = node.node().allocatable();
         int short_ = -1;
         for (int i = 0, n = req.size(); i < n; i++) {

@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 import io.fairway.core.state.NodeState;
 import java.util.Map;
 
@@ -21,13 +20,13 @@ final class SelectorFilter implements NodeFilter {
     }
 
     @Override
-    public String reject(Pod pod, NodeState node, long[] used) {
+    public String reject(NodeAsk ask, NodeState node, long[] used) {
         Map<String, String> labels = node.node().labels();
-        for (Map.Entry<String, String> e : pod.nodeSelector().entrySet()) {
+        for (Map.Entry<String, String> e : ask.nodeSelector().entrySet()) {
             if (!e.getValue().equals(labels.get(e.getKey()))) {
                 return SELECTOR;
             }
         }
-        return pod.affinity().matches(labels) ? null : SELECTOR;
+        return ask.affinity().matches(labels) ? null : SELECTOR;
     }
 }

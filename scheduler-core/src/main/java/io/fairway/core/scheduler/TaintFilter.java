@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.Toleration;
 import io.fairway.core.state.NodeState;
@@ -22,11 +21,11 @@ final class TaintFilter implements NodeFilter {
     }
 
     @Override
-    public String reject(Pod pod, NodeState node, long[] used) {
+    public String reject(NodeAsk ask, NodeState node, long[] used) {
         List<Taint> taints = node.node().taints();
         for (int i = 0; i < taints.size(); i++) {
             Taint t = taints.get(i);
-            if (t.repels() && !tolerated(pod.tolerations(), t)) {
+            if (t.repels() && !tolerated(ask.tolerations(), t)) {
                 return UNTOLERATED.computeIfAbsent(t, k -> "node(s) had untolerated taint {" + k.key()
                         + (k.value().isEmpty() ? "" : ": " + k.value()) + "}");
             }

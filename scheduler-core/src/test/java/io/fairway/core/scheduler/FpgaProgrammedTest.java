@@ -50,13 +50,13 @@ class FpgaProgrammedTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void prefers(String name, long asked, long programmed, Map<String, Long> inUse, boolean prefers) {
-        assertThat(FpgaProgrammed.INSTANCE.prefers(fpgaPod("695.d84", asked), entry(programmed, inUse))).isEqualTo(prefers);
+        assertThat(FpgaProgrammed.INSTANCE.prefers(NodeAsk.of(fpgaPod("695.d84", asked)), entry(programmed, inUse))).isEqualTo(prefers);
     }
 
     @Test
     void appliesOnlyToPodsThatNameAFunction() {
-        assertThat(FpgaProgrammed.INSTANCE.applies(fpgaPod("695.d84", 1))).isTrue();
-        assertThat(FpgaProgrammed.INSTANCE.applies(fpgaPod("", 1))).isFalse();
-        assertThat(FpgaProgrammed.INSTANCE.applies(pod("q", res("cpu", 1000)))).isFalse();
+        assertThat(FpgaProgrammed.INSTANCE.applies(NodeAsk.of(fpgaPod("695.d84", 1)))).isTrue();
+        assertThat(FpgaProgrammed.INSTANCE.applies(NodeAsk.of(fpgaPod("", 1)))).isFalse();
+        assertThat(FpgaProgrammed.INSTANCE.applies(NodeAsk.of(pod("q", res("cpu", 1000))))).isFalse();
     }
 }

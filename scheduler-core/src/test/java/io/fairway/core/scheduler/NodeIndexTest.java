@@ -77,7 +77,7 @@ class NodeIndexTest {
         assertThat(idx.entry("u").group).isNotSameAs(idx.entry("a").group);
         assertThat(idx.entry("r").group).isNotSameAs(idx.entry("a").group).isNotSameAs(idx.entry("u").group);
 
-        idx.include(pod("p", res("cpu", 1000), Map.of("zone", "1"), NodeAffinity.NONE, List.of(), SchedulingHints.NONE));
+        idx.include(NodeAsk.of(pod("p", res("cpu", 1000), Map.of("zone", "1"), NodeAffinity.NONE, List.of(), SchedulingHints.NONE)));
         assertThat(idx.entry("a").group).isNotSameAs(idx.entry("b").group);
         assertThat(chosen(idx, pod("q", res("cpu", 1000), Map.of("zone", "2"), NodeAffinity.NONE, List.of(),
                 SchedulingHints.NONE))).isEqualTo("b");
@@ -101,7 +101,7 @@ class NodeIndexTest {
                 "Insufficient cpu", 2));
         assertThat(idx.rejectOn(p, idx.entry("t1"))).isEqualTo("node(s) had untolerated taint {gpu: true}");
         assertThat(idx.rejectOn(p, idx.entry("full"))).isEqualTo("Insufficient cpu");
-        assertThat(idx.staticRejectOn(p, idx.entry("full"))).isNull();
+        assertThat(idx.staticRejectOn(NodeAsk.of(p), idx.entry("full"))).isNull();
     }
 
     @Test
@@ -113,7 +113,7 @@ class NodeIndexTest {
             }
 
             @Override
-            public String reject(Pod pod, NodeState node, long[] used) {
+            public String reject(NodeAsk ask, NodeState node, long[] used) {
                 return node.node().taints().isEmpty() ? null : "node(s) had taints";
             }
         };

@@ -156,7 +156,7 @@ class PreemptionPlannerTest {
                 r.node(), r.created(), r.optOut())).toList();
         ClusterState s = cluster(fixed);
         PodState ask = ask(s, queue.replace('/', '.'), priority, cpu);
-        PreemptionPlanner.Plan plan = planner(s, new InFlight()).plan(ask, ask.pod(), s.queues().get(ask.pod().queue()));
+        PreemptionPlanner.Plan plan = planner(s, new InFlight()).plan(ask, NodeAsk.of(ask.pod()), s.queues().get(ask.pod().queue()));
         assertThat(describe(plan)).isEqualTo(expected);
     }
 
@@ -168,8 +168,8 @@ class PreemptionPlannerTest {
         PodState ask = ask(s, "p", 10, 1000);
         var leaf = s.queues().get("root.p");
         // One victim either way; of equals the first node by name.
-        assertThat(describe(planner(s, new InFlight()).plan(ask, ask.pod(), leaf))).isEqualTo("PRIORITY on n1: b3");
-        Pod inR2 = TopologyDomain.constrain(ask.pod(), "rack", "r2");
+        assertThat(describe(planner(s, new InFlight()).plan(ask, NodeAsk.of(ask.pod()), leaf))).isEqualTo("PRIORITY on n1: b3");
+        NodeAsk inR2 = NodeAsk.of(ask.pod()).inDomain("rack", "r2");
         assertThat(describe(planner(s, new InFlight()).plan(ask, inR2, leaf))).isEqualTo("PRIORITY on n2: b4");
     }
 
@@ -183,8 +183,8 @@ class PreemptionPlannerTest {
         PodState second = s.pod("ask2");
         PreemptionPlanner planner = planner(s, new InFlight());
         var leaf = s.queues().get("root.p");
-        assertThat(describe(planner.plan(first, first.pod(), leaf))).isEqualTo("PRIORITY on n1: b3");
-        assertThat(describe(planner.plan(second, second.pod(), leaf))).isEqualTo("PRIORITY on n1: b2");
+        assertThat(describe(planner.plan(first, NodeAsk.of(first.pod()), leaf))).isEqualTo("PRIORITY on n1: b3");
+        assertThat(describe(planner.plan(second, NodeAsk.of(second.pod()), leaf))).isEqualTo("PRIORITY on n1: b2");
     }
 
     static Stream<Arguments> mayPreemptCases() {

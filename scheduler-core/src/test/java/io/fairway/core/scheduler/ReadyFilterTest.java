@@ -27,6 +27,6 @@ class ReadyFilterTest {
     @MethodSource("cases")
     void reject(String name, boolean ready, boolean unschedulable, String reason) {
         var n = state(node("n", res("cpu", 4000), Map.of(), List.of(), unschedulable, ready));
-        assertThat(ReadyFilter.INSTANCE.reject(pod("p", res("cpu", 1000)), n, used())).isEqualTo(reason);
+        assertThat(ReadyFilter.INSTANCE.reject(NodeAsk.of(pod("p", res("cpu", 1000))), n, used())).isEqualTo(reason);
     }
 }

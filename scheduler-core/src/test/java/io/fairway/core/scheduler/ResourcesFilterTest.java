@@ -40,12 +40,12 @@ class ResourcesFilterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void reject(String name, Resources requests, long[] used, String reason) {
-        assertThat(ResourcesFilter.INSTANCE.reject(pod("p", requests), state(node("n", NODE)), used)).isEqualTo(reason);
+        assertThat(ResourcesFilter.INSTANCE.reject(NodeAsk.of(pod("p", requests)), state(node("n", NODE)), used)).isEqualTo(reason);
     }
 
     @org.junit.jupiter.api.Test
     void aUsageArrayShorterThanTheIdsCountsAsNothingUsed() {
-        assertThat(ResourcesFilter.INSTANCE.reject(pod("p", res("nvidia.com/gpu", 2)), state(node("n", NODE)), new long[1]))
+        assertThat(ResourcesFilter.INSTANCE.reject(NodeAsk.of(pod("p", res("nvidia.com/gpu", 2))), state(node("n", NODE)), new long[1]))
                 .isNull();
     }
 }

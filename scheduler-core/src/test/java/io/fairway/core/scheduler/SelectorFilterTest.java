@@ -57,6 +57,6 @@ class SelectorFilterTest {
     void reject(String name, Map<String, String> selector, NodeAffinity affinity, String reason) {
         var n = state(node("n", res("cpu", 4000), LABELS, List.of(), false, true));
         var p = pod("p", res("cpu", 1000), selector, affinity, List.of(), SchedulingHints.NONE);
-        assertThat(SelectorFilter.INSTANCE.reject(p, n, used())).isEqualTo(reason);
+        assertThat(SelectorFilter.INSTANCE.reject(NodeAsk.of(p), n, used())).isEqualTo(reason);
     }
 }

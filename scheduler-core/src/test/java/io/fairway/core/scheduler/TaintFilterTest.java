@@ -51,6 +51,6 @@ class TaintFilterTest {
     void reject(String name, List<Taint> taints, List<Toleration> tolerations, String reason) {
         var n = state(node("n", res("cpu", 4000), Map.of(), taints, false, true));
         var p = pod("p", res("cpu", 1000), Map.of(), NodeAffinity.NONE, tolerations, SchedulingHints.NONE);
-        assertThat(TaintFilter.INSTANCE.reject(p, n, used())).isEqualTo(reason);
+        assertThat(TaintFilter.INSTANCE.reject(NodeAsk.of(p), n, used())).isEqualTo(reason);
     }
 }

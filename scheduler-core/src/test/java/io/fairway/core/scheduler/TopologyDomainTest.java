@@ -24,7 +24,7 @@ class TopologyDomainTest {
     @Test
     void aKnownDomainIsASelectorOnItsLabel() {
         Pod p = pod("p", res("cpu", 1000), Map.of("disk", "ssd"), NodeAffinity.NONE, List.of(), SchedulingHints.NONE);
-        Pod in = TopologyDomain.constrain(p, "rack", "r2");
+        NodeAsk in = NodeAsk.of(p).inDomain("rack", "r2");
         assertThat(in.nodeSelector()).isEqualTo(Map.of("disk", "ssd", "rack", "r2"));
         assertThat(in.affinity()).isEqualTo(NodeAffinity.NONE);
         assertThat(in.requests()).isEqualTo(p.requests());
@@ -33,7 +33,7 @@ class TopologyDomainTest {
     @Test
     void anUnknownDomainAsksForTheLabel() {
         Pod p = pod("p", res("cpu", 1000));
-        assertThat(TopologyDomain.constrain(p, "rack", null).affinity()).isEqualTo(new NodeAffinity(List.of(List.of(HAS_RACK))));
+        assertThat(NodeAsk.of(p).inDomain("rack", null).affinity()).isEqualTo(new NodeAffinity(List.of(List.of(HAS_RACK))));
     }
 
     @Test
@@ -42,9 +42,9 @@ class TopologyDomainTest {
         var zoneB = new NodeSelectorRequirement("zone", Operator.In, List.of("b"));
         Pod p = pod("p", res("cpu", 1000), Map.of(), new NodeAffinity(List.of(List.of(zoneA), List.of(zoneB))), List.of(),
                 SchedulingHints.NONE);
-        assertThat(TopologyDomain.constrain(p, "rack", null).affinity())
+        assertThat(NodeAsk.of(p).inDomain("rack", null).affinity())
                 .isEqualTo(new NodeAffinity(List.of(List.of(zoneA, HAS_RACK), List.of(zoneB, HAS_RACK))));
-        assertThat(TopologyDomain.constrain(p, "rack", null).nodeSelector()).isEmpty();
+        assertThat(NodeAsk.of(p).inDomain("rack", null).nodeSelector()).isEmpty();
     }
 
     @Test
