@@ -1,6 +1,5 @@
 package io.fairway.core.scheduler;
 
-import io.fairway.core.config.GoDuration;
 import io.fairway.core.events.Released;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.resources.Resources;
@@ -42,11 +41,8 @@ final class HeldRoom {
             c.fail(ask, Reasons.waitingForVictims(left, ask.holdNode()));
             return true;
         }
-        String why = left > 0
-                ? left + " preempted pod(s) still on node " + ask.holdNode() + " after "
-                + GoDuration.format(Scheduler.HOLD_TIMEOUT_MILLIS) + "; the held room is given up"
-                : "the preempted pods left node " + ask.holdNode() + " but the pod still does not fit there "
-                + "(" + (e == null ? "node gone" : c.nodes.rejectOn(pod, e)) + "); the held room is given up";
+        String why = left > 0 ? Reasons.victimsTooSlow(left, ask.holdNode(), Scheduler.HOLD_TIMEOUT_MILLIS)
+                : Reasons.stillNoFit(ask.holdNode(), e == null ? "node gone" : c.nodes.rejectOn(pod, e));
         c.inFlight.releaseHold(ask.uid());
         c.decide(new Released(c.now, c.epoch, ask.uid(), ask.holdNode(), why));
         return false;

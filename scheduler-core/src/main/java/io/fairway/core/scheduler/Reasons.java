@@ -82,6 +82,18 @@ final class Reasons {
                 + " preempted pod(s) to leave node " + node + "; the room they free is held for this pod");
     }
 
+    /** Why a preemptor gives up the room it holds: its victims are still on the node after {@code timeoutMillis}. */
+    static String victimsTooSlow(int left, String node, long timeoutMillis) {
+        return left + " preempted pod(s) still on node " + node + " after " + GoDuration.format(timeoutMillis)
+                + "; the held room is given up";
+    }
+
+    /** Why a preemptor gives up the room it holds: its victims left, and it still does not fit (the node's reason). */
+    static String stillNoFit(String node, String reject) {
+        return "the preempted pods left node " + node + " but the pod still does not fit there (" + reject
+                + "); the held room is given up";
+    }
+
     static Reason gangFailed(String appId, String why) {
         return new Reason(GANG_FAILED, "application " + appId + " failed: " + why);
     }
