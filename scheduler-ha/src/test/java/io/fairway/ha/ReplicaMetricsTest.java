@@ -19,7 +19,6 @@ import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.InMemoryEventLog;
 import io.fairway.sandbox.apiserver.LocalApiServer;
-import io.fairway.ui.ConsoleFeed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -201,10 +200,10 @@ class ReplicaMetricsTest {
             HaFixtures.node(admin, "n0", "4", "32Gi");
             HaFixtures.node(admin, "n1", "4", "32Gi");
             try (Replica leader = replica(c0, log, "r0");
-                 HealthServer leaderHealth = HealthServer.start(leader, new ConsoleFeed(), log, "127.0.0.1", 0)) {
+                 HealthServer leaderHealth = HealthServer.start(leader, log, "127.0.0.1", 0)) {
                 await().atMost(WAIT).until(() -> leader.role() == Replica.Role.LEADER);
                 try (Replica follower = replica(c1, log, "r1");
-                     HealthServer followerHealth = HealthServer.start(follower, new ConsoleFeed(), log, "127.0.0.1", 0)) {
+                     HealthServer followerHealth = HealthServer.start(follower, log, "127.0.0.1", 0)) {
                     for (int i = 0; i < PLACED; i++) {
                         admin.pods().inNamespace(NS).resource(pod("a-" + i, "root.a", "1")).create();
                     }
