@@ -16,10 +16,8 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fairway.ha.LeaderLoop;
 import io.fairway.ha.Replica;
-import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
+import io.fairway.ha.ReplicaOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.testsupport.EmbeddedKafka;
@@ -28,7 +26,6 @@ import io.fairway.testsupport.k8s.KubeControlPlane;
 import io.fairway.testsupport.k8s.PodReaper;
 import io.fairway.testsupport.k8s.ReadyNodes;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -122,10 +119,8 @@ class RealApiServerTest {
                         .withNewStatus().withCapacity(room).withAllocatable(room).addNewCondition().withType("Ready")
                         .withStatus("True").endCondition().endStatus().build());
             }
-            Replica r0 = Replica.start(asFairway, log0, tmp.resolve("r0"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC());
-            Replica r1 = Replica.start(asFairway1, log1, tmp.resolve("r1"), "r1", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r1"), Clock.systemUTC());
+            Replica r0 = Replica.start(asFairway, log0, ReplicaOptions.defaults("r0", tmp.resolve("r0")));
+            Replica r1 = Replica.start(asFairway1, log1, ReplicaOptions.defaults("r1", tmp.resolve("r1")));
             Replica dead = null;
             try {
                 for (int i = 0; i < 5; i++) {
@@ -178,8 +173,7 @@ class RealApiServerTest {
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
             ServerFixtures.namespaces(admin, "jobs");
             ServerFixtures.node(admin, "n0", "4", "32Gi");
-            try (Replica r = Replica.start(asFairway, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
+            try (Replica r = Replica.start(asFairway, log, ReplicaOptions.defaults("r0", tmp.resolve("r")))) {
                 for (int i = 0; i < 4; i++) {
                     admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("before-" + i)).create();
                 }

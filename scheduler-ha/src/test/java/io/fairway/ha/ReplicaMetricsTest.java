@@ -15,7 +15,6 @@ import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.QueueState;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.InMemoryEventLog;
 import io.fairway.sandbox.apiserver.LocalApiServer;
@@ -24,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,10 +128,9 @@ class ReplicaMetricsTest {
 
     /** With a long lease: the first replica keeps the lead on a loaded machine, so the counts stay its own. */
     private Replica replica(KubernetesClient client, InMemoryEventLog log, String name) {
-        return Replica.start(client, log, tmp.resolve(name), name, WatcherOptions.defaults(), BinderOptions.defaults(),
-                LeaderLoop.Options.defaults(name), ElectionOptions.defaults()
-                        .withTimings(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofMillis(250)),
-                Clock.systemUTC());
+        return Replica.start(client, log, ReplicaOptions.defaults(name, tmp.resolve(name))
+                .withElection(ElectionOptions.defaults()
+                        .withTimings(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofMillis(250))));
     }
 
     private static Pod pod(String name, String queue, String cpu) {
