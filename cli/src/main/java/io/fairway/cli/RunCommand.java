@@ -1,7 +1,7 @@
 package io.fairway.cli;
 
-import io.fairway.ha.FairwayServer;
 import io.fairway.ha.RunSettings;
+import io.fairway.server.FairwayServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

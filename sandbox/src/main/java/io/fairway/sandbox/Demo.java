@@ -3,7 +3,6 @@ package io.fairway.sandbox;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
-import io.fairway.ha.HealthServer;
 import io.fairway.ha.Replica;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.ReadView;
@@ -13,6 +12,7 @@ import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.sandbox.workload.WorkloadStats;
+import io.fairway.server.ConsoleServer;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -331,7 +331,7 @@ public final class Demo {
     private static List<Leadership> leaderships(SandboxCluster cluster) {
         List<Leadership> out = new ArrayList<>();
         for (Replica r : cluster.replicas()) {
-            out.add(HealthServer.leadership(r));
+            out.add(ConsoleServer.leadership(r));
         }
         return out;
     }

@@ -1,11 +1,11 @@
 package io.fairway.sandbox;
 
-import io.fairway.ha.HealthServer;
-import io.fairway.ha.QueueConfigMapWriter;
 import io.fairway.ha.Replica;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.server.ConsoleServer;
+import io.fairway.server.QueueConfigMapWriter;
 import io.fairway.ui.AdminServer;
 import io.fairway.ui.ApiException;
 import io.fairway.ui.ReplicaDirectory;
@@ -32,7 +32,7 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
         this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
         AdminServer s = null;
         try {
-            s = new AdminServer(() -> serving().follower().state(), () -> HealthServer.leadership(serving()))
+            s = new AdminServer(() -> serving().follower().state(), () -> ConsoleServer.leadership(serving()))
                     .withAccess(access)
                     .withTail(() -> cluster.feed(serving()).tail())
                     .withReadView(() -> cluster.feed(serving()).readView().get())

@@ -7,13 +7,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fairway.core.state.AppState;
-import io.fairway.ha.ConsoleOptions;
 import io.fairway.ha.ElectionOptions;
 import io.fairway.ha.HealthServer;
 import io.fairway.ha.LeaderLoop;
-import io.fairway.ha.QueueConfigMapWriter;
 import io.fairway.ha.Replica;
-import io.fairway.ha.ReplicaBeacon;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
@@ -21,6 +18,10 @@ import io.fairway.sandbox.kubelet.KubeletOptions;
 import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
+import io.fairway.server.ConsoleOptions;
+import io.fairway.server.ConsoleServer;
+import io.fairway.server.QueueConfigMapWriter;
+import io.fairway.server.ReplicaBeacon;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
 import io.fairway.ui.access.Role;
@@ -120,7 +121,7 @@ class ConsoleBrowserTest {
             beacons.add(ReplicaBeacon.start(cluster.client(), r, ElectionOptions.DEFAULT_NAMESPACE,
                     Duration.ofSeconds(1), Clock.systemUTC()));
         }
-        followerConsole = HealthServer.start(standby, cluster.feed(standby), followerLog, "127.0.0.1", 0,
+        followerConsole = ConsoleServer.start(standby, cluster.feed(standby), followerLog, "127.0.0.1", 0,
                 new ConsoleOptions(() -> access,
                 new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
                         WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()),

@@ -3,9 +3,7 @@ package io.fairway.ha;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.log.EventLog;
-import io.fairway.ui.AdminServer;
-import io.fairway.ui.ConsoleFeed;
-import io.fairway.ui.Leadership;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -23,16 +21,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
  * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
- * sent. {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format. Every other path is the
- * console's: its pages, its API under {@code /api/} and YuniKorn's read API under {@code /ws/}
- * ({@code io.fairway.ui.AdminServer}).
+ * sent. {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format. Every other path goes
+ * to the handler it was started with: in {@code fairway run}, the console ({@code io.fairway.server.ConsoleServer}).
  */
 public final class HealthServer implements AutoCloseable {
     /** A replica this many events or fewer behind the log end counts as caught up. */
     public static final long READY_LAG = 1_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** What this server answers itself; every other path is the console's (its API, its pages). */
+    /** What this server answers itself; every other path goes to {@link OtherPaths} (the console). */
     private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/statez", "/metrics");
 
     private final Vertx vertx;
@@ -48,42 +45,37 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code host:port} (0 for a free port), with an open, read-only console reading {@code feed} (which
-     * the replica was started with).
+     * What answers every path the health server does not answer itself (the console), built on the server's Vert.x.
+     * It lives above this module, so that the scheduler does not depend on the console.
      */
-    public static HealthServer start(Replica replica, ConsoleFeed feed, EventLog log, String host, int port) {
-        return start(replica, feed, log, host, port, ConsoleOptions.open());
+    @FunctionalInterface
+    public interface OtherPaths {
+        Handler<HttpServerRequest> open(Vertx vertx);
+    }
+
+    /** Listens on {@code host:port} (0 for a free port), plain HTTP; any other path is not found. */
+    public static HealthServer start(Replica replica, EventLog log, String host, int port) {
+        return start(replica, log, host, port, null, null);
     }
 
     /**
-     * Listens on {@code host:port} (0 for a free port); the console under {@code /api/} as {@code console} says,
-     * reading {@code feed} (which the replica was started with, as a publisher).
+     * Listens on {@code host:port} (0 for a free port), with {@code tls} (null: plain HTTP); every path but its own
+     * goes to what {@code others} opens (null: not found).
      */
-    public static HealthServer start(Replica replica, ConsoleFeed feed, EventLog log, String host, int port,
-                                     ConsoleOptions console) {
+    public static HealthServer start(Replica replica, EventLog log, String host, int port, TlsOptions tls,
+                                     OtherPaths others) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         // set after listen(), read by the event loop: published safely
         AtomicReference<HealthServer> self = new AtomicReference<>();
         try {
-            // The console's API, over this replica's state: every replica serves it, a follower from its replicated
-            // state (marked read-only by its role in the summary).
-            var api = new AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
-                    .withAccess(console.access())
-                    .withTail(feed.tail())
-                    .withReadView(feed.readView())
-                    .withLog(log)
-                    .withStories(ref -> replica.follower().store().storiesOf(ref))
-                    .withConfigWriter(console.configWriter())
-                    .withReplicas(console.replicas())
-                    .withYuniKornCorsOrigins(console.yunikornCorsOrigins())
-                    .handler();
+            Handler<HttpServerRequest> rest = others == null ? null : others.open(vertx);
             HttpServerOptions options = new HttpServerOptions();
-            if (console.tls() != null) {
-                console.tls().apply(options);
+            if (tls != null) {
+                tls.apply(options);
             }
             HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(r -> {
-                        if (OWN_PATHS.contains(r.path())) {
+                        if (rest == null || OWN_PATHS.contains(r.path())) {
                             HealthServer me = self.get();
                             if (me == null) {
                                 // a probe between listen() and the assignment below
@@ -93,7 +85,7 @@ public final class HealthServer implements AutoCloseable {
                                 me.handle(r);
                             }
                         } else {
-                            api.handle(r);
+                            rest.handle(r);
                         }
                     })
                     .listen(port, host).await();
@@ -105,12 +97,6 @@ public final class HealthServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve health checks on " + host + ":" + port + ": "
                     + e.getMessage() + " (is the port taken? set health.port)", e);
         }
-    }
-
-    /** What {@code replica} is now, as the console shows it: its role, and its epoch while it leads. */
-    public static Leadership leadership(Replica replica) {
-        Replica.Role r = replica.role();
-        return new Leadership(replica.name(), r.name(), r == Replica.Role.LEADER ? replica.loop().epoch() : 0);
     }
 
     public int port() {

@@ -92,6 +92,37 @@ public final class LeaderLoop implements StatePublisher {
         }
     }
 
+    /**
+     * What the loop works with: the replica's parts it drives, and what it asks of the replica.
+     *
+     * @param log       the event log it appends to (decisions through a fenced writer)
+     * @param follower  the state, following the log; the loop reads its own decisions back through it
+     * @param binder    binds committed allocations
+     * @param evictor   deletes the victims of committed preemptions
+     * @param waiting   tells waiting pods why
+     * @param clock     wall-clock time of decisions and retries
+     * @param reconcile what a new leader must append so that the state matches the cluster (after it has read its
+     *                  {@code LeaderElected} back)
+     * @param mayCommit asked before every append of decisions: false (the lease is not known valid) drops the
+     *                  cycle's decisions uncommitted, and the replica steps down
+     * @param listener  told of every cycle and every commit ({@link Listener#NONE}: nobody)
+     */
+    public record Parts(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
+                        Clock clock, Function<ClusterState, List<Observation>> reconcile, BooleanSupplier mayCommit,
+                        Listener listener) {
+        public Parts {
+            Objects.requireNonNull(log, "log");
+            Objects.requireNonNull(follower, "follower");
+            Objects.requireNonNull(binder, "binder");
+            Objects.requireNonNull(evictor, "evictor");
+            Objects.requireNonNull(waiting, "waiting");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(reconcile, "reconcile");
+            Objects.requireNonNull(mayCommit, "mayCommit");
+            Objects.requireNonNull(listener, "listener");
+        }
+    }
+
     private final EventLog log;
     private final StateFollower follower;
     private final Binder binder;
@@ -116,7 +147,8 @@ public final class LeaderLoop implements StatePublisher {
     /** Victims whose deletion failed: tried again after {@link #EVICTION_RETRY} while they are still here. */
     private final ConcurrentLinkedQueue<EvictionRetry> evictionRetries = new ConcurrentLinkedQueue<>();
     private final AtomicLong evictions = new AtomicLong();
-    private long preemptionsCarriedOut;    private EventLog.DecisionWriter writer;
+    private long preemptionsCarriedOut;
+    private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
     private volatile long busySince;
     /** When the log last answered this loop's call to it (nanoTime), 0 before it did. */
@@ -128,12 +160,6 @@ public final class LeaderLoop implements StatePublisher {
     private long cycles;
     private long allocations;
 
-    /** A loop that always may commit and has nothing to reconcile (a single replica that always leads). */
-    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
-                      Clock clock, Options options) {
-        this(log, follower, binder, evictor, waiting, clock, options, state -> List.of(), () -> true);
-    }
-
     /**
      * A victim's deletion failed or was not sent; it is tried again from {@code notBefore} (wall-clock millis), its
      * Event saying what the first try would have said.
@@ -144,32 +170,18 @@ public final class LeaderLoop implements StatePublisher {
     /** After a victim's deletion failed (out of retries, refused): when to try again while it is still here. */
     static final Duration EVICTION_RETRY = Duration.ofSeconds(30);
 
-    /**
-     * @param reconcile what a new leader must append so that the state matches the cluster (after it has read its
-     *                  {@code LeaderElected} back)
-     * @param mayCommit asked before every append of decisions: false (the lease is not known valid) drops the cycle's
-     *                  decisions uncommitted, and the replica steps down
-     */
-    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
-                      Clock clock, Options options, Function<ClusterState, List<Observation>> reconcile,
-                      BooleanSupplier mayCommit) {
-        this(log, follower, binder, evictor, waiting, clock, options, reconcile, mayCommit, Listener.NONE);
-    }
-
-    /** As the constructor above, telling {@code listener} of every cycle and every commit. */
-    public LeaderLoop(EventLog log, StateFollower follower, Binder binder, Evictor evictor, WaitingReporter waiting,
-                      Clock clock, Options options, Function<ClusterState, List<Observation>> reconcile,
-                      BooleanSupplier mayCommit, Listener listener) {
-        this.listener = listener;
-        this.evictor = evictor;
-        this.reconcile = reconcile;
-        this.mayCommit = mayCommit;
-        this.log = log;
-        this.follower = follower;
-        this.binder = binder;
-        this.waiting = waiting;
-        this.clock = clock;
-        this.options = options;
+    /** A loop over {@code parts}, scheduling as {@code options} say. */
+    public LeaderLoop(Parts parts, Options options) {
+        this.log = parts.log();
+        this.follower = parts.follower();
+        this.binder = parts.binder();
+        this.evictor = parts.evictor();
+        this.waiting = parts.waiting();
+        this.clock = parts.clock();
+        this.reconcile = parts.reconcile();
+        this.mayCommit = parts.mayCommit();
+        this.listener = parts.listener();
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /** Every event the follower applies (the loop subscribes to it): its own decisions read back. */

@@ -6,20 +6,15 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.LogAppender;
-import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.EventDecodeException;
 import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
 import io.fairway.log.LogTruncatedException;
 import io.fairway.log.kafka.KafkaEventLogException;
 import io.fairway.store.StateFollower;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -113,29 +108,6 @@ public final class Replica implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** As {@link #start(KubernetesClient, EventLog, Path, String, WatcherOptions, BinderOptions, LeaderLoop.Options,
-     *  ElectionOptions, Clock)} with the default lease ({@code fairway/fairway-leader}, 2 s). */
-    public static Replica start(KubernetesClient client, EventLog log, Path dataDir, String replica,
-                                WatcherOptions watcherOptions, BinderOptions binderOptions,
-                                LeaderLoop.Options loopOptions, Clock clock) {
-        return start(client, log, dataDir, replica, watcherOptions, binderOptions, loopOptions,
-                ElectionOptions.defaults(), clock);
-    }
-
-    /**
-     * Recovers the state from {@code dataDir} and the log, starts the informers, and competes for the lease.
-     * Returns at once as a follower; it leads once it wins.
-     *
-     * @param client the API server (the sandbox's or a real cluster's)
-     * @param replica this replica's name: the lease holder identity and the {@code LeaderElected} replica
-     */
-    public static Replica start(KubernetesClient client, EventLog log, Path dataDir, String replica,
-                                WatcherOptions watcherOptions, BinderOptions binderOptions,
-                                LeaderLoop.Options loopOptions, ElectionOptions electionOptions, Clock clock) {
-        return start(client, log, new ReplicaOptions(replica, dataDir, watcherOptions, binderOptions, loopOptions,
-                electionOptions, clock, List.of()));
     }
 
     /**

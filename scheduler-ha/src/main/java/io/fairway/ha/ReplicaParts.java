@@ -1,6 +1,8 @@
 package io.fairway.ha;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairway.core.events.Observation;
+import io.fairway.core.state.ClusterState;
 import io.fairway.k8s.Binder;
 import io.fairway.k8s.ClusterWatcher;
 import io.fairway.k8s.Evictor;
@@ -12,6 +14,9 @@ import io.fairway.store.FollowerOptions;
 import io.fairway.store.StateFollower;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * A replica's parts, built in one place: each is opened in order, and if one fails, those opened before it are closed
@@ -61,11 +66,12 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
                     : ob -> appender.observed(hooks.observed(ob)));
             ClusterWatcher watcher = closer.add(new ClusterWatcher(client, gate, o.watcher(), clock));
-            LeaderLoop loop = new LeaderLoop(log, follower, binder, evictor, waiting, clock, o.loop(),
-                    state -> Reconciliation.missing(state,
-                            watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
-                            clock.millis()).stream().map(hooks::observed).toList(),
-                    election::leaseValid, metrics);
+            Function<ClusterState, List<Observation>> reconcile = state -> Reconciliation.missing(state,
+                    watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
+                    clock.millis()).stream().map(hooks::observed).toList();
+            BooleanSupplier mayCommit = election::leaseValid;
+            LeaderLoop loop = new LeaderLoop(new LeaderLoop.Parts(log, follower, binder, evictor, waiting, clock,
+                    reconcile, mayCommit, metrics), o.loop());
             // recovery is done: from here on the loop reads its own decisions back, and the gauges copy the state
             // between two turns of the replica's thread
             follower.subscribe(loop);

@@ -59,9 +59,9 @@ public record RunSettings(
      * @param finishedAppRetention how long the console lists an app after its last pod was deleted
      * @param yunikornCorsOrigins  origins whose pages may read YuniKorn's API ({@code /ws/v1}); empty: none
      */
-    public record Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls,
+    public record Console(String tokens, boolean readsNeedToken, TlsOptions tls,
                           Duration finishedAppRetention, List<String> yunikornCorsOrigins) {
-        public Console(String tokens, boolean readsNeedToken, ConsoleOptions.Tls tls) {
+        public Console(String tokens, boolean readsNeedToken, TlsOptions tls) {
             this(tokens, readsNeedToken, tls, Duration.ofHours(1), List.of());
         }
 
@@ -202,11 +202,11 @@ public record RunSettings(
         String cert = known.get("console.tls.certificate").trim();
         String key = known.get("console.tls.key").trim();
         String store = known.get("console.tls.keyStore").trim();
-        ConsoleOptions.Tls tls = null;
+        TlsOptions tls = null;
         if (!store.isEmpty()) {
-            tls = ConsoleOptions.Tls.keyStore(Path.of(store), known.get("console.tls.keyStorePassword"));
+            tls = TlsOptions.keyStore(Path.of(store), known.get("console.tls.keyStorePassword"));
         } else if (!cert.isEmpty() || !key.isEmpty()) {
-            tls = new ConsoleOptions.Tls(cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
+            tls = new TlsOptions(cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key),
                     null, null);
         }
         if (tls != null) {

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.events.Allocated;
 import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
@@ -17,7 +16,6 @@ import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.testsupport.k8s.KubeControlPlane;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -61,8 +59,8 @@ class BindConflictTest {
             HaFixtures.node(client, "n1", "4", "32Gi");
             // one bind at once, then one every 8 s: the second pod's bind waits, and the rival binds it meanwhile
             BinderOptions slow = BinderOptions.defaults().withRate(0.125, 1);
-            try (Replica replica = Replica.start(client, log, tmp.resolve("r"), "replica-0", WatcherOptions.defaults(),
-                    slow, LeaderLoop.Options.defaults("replica-0"), Clock.systemUTC())) {
+            try (Replica replica = Replica.start(client, log,
+                    ReplicaOptions.defaults("replica-0", tmp.resolve("r")).withBinder(slow))) {
                 client.pods().inNamespace("jobs").resource(HaFixtures.pod("first")).create();
                 await().atMost(WAIT).until(() -> client.pods().inNamespace("jobs").withName("first").get().getSpec()
                         .getNodeName() != null);

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
@@ -20,7 +19,6 @@ import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +86,7 @@ class ClusterChangesTest {
             for (int i = 0; i < 4; i++) {
                 client.pods().inNamespace("jobs").resource(pod("a" + i, "root.a", "1")).create();
             }
-            try (Replica replica = Replica.start(client, log, tmp.resolve("r"), "replica-0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("replica-0"), Clock.systemUTC())) {
+            try (Replica replica = Replica.start(client, log, ReplicaOptions.defaults("replica-0", tmp.resolve("r")))) {
                 // root.a may use 2 cpu: two pods run, two wait and are told why
                 await().atMost(WAIT).untilAsserted(() -> assertThat(List.of("a0", "a1", "a2", "a3"))
                         .filteredOn(p -> !nodeOf(client, p).isEmpty()).hasSize(2));

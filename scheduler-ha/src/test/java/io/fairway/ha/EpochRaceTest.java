@@ -82,7 +82,9 @@ class EpochRaceTest {
              Binder binder = new Binder(client, BinderOptions.defaults());
              Evictor evictor = new Evictor(client, BinderOptions.defaults(), Clock.systemUTC(), () -> true);
              WaitingReporter waiting = new WaitingReporter(client, Clock.systemUTC(), 2)) {
-            LeaderLoop loop = new LeaderLoop(log, follower, binder, evictor, waiting, Clock.systemUTC(),
+            // a loop alone: nothing to reconcile, always may commit, nobody told
+            LeaderLoop loop = new LeaderLoop(new LeaderLoop.Parts(log, follower, binder, evictor, waiting,
+                    Clock.systemUTC(), state -> List.of(), () -> true, LeaderLoop.Listener.NONE),
                     LeaderLoop.Options.defaults("us"));
             loop.becomeLeader();
             assertThat(loop.epoch()).isEqualTo(2);

@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.LeaderElected;
-import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.kafka.KafkaEventLog;
@@ -17,7 +15,6 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +38,7 @@ class FailoverTest {
     }
 
     private Replica replica(KubernetesClient client, EventLog log, String name) {
-        return Replica.start(client, log, tmp.resolve(name), name, WatcherOptions.defaults(), BinderOptions.defaults(),
-                LeaderLoop.Options.defaults(name), Clock.systemUTC());
+        return Replica.start(client, log, ReplicaOptions.defaults(name, tmp.resolve(name)));
     }
 
     private static void allBound(KubernetesClient client, int n) {

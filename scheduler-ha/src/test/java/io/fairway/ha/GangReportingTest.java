@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.Gang;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WaitingReporter;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
@@ -19,7 +18,6 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +57,7 @@ class GangReportingTest {
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
             HaFixtures.namespaces(client, "jobs", WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             HaFixtures.node(client, "n0", "4", "32Gi");
-            try (Replica replica = Replica.start(client, log, tmp.resolve("r"), "replica-0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("replica-0"), Clock.systemUTC())) {
+            try (Replica replica = Replica.start(client, log, ReplicaOptions.defaults("replica-0", tmp.resolve("r")))) {
                 // three workers of 1 cpu on a 4-cpu node: reserved whole, every member bound into its slot
                 for (int i = 0; i < 3; i++) {
                     client.pods().inNamespace("jobs").resource(member("ok-" + i, "ok", WORKERS, "")).create();

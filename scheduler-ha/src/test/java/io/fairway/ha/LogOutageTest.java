@@ -8,14 +8,11 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +35,7 @@ class LogOutageTest {
                      .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(15)))) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("fairway").endMetadata()
                     .build()).create();
-            try (Replica r = Replica.start(client, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
+            try (Replica r = Replica.start(client, log, ReplicaOptions.defaults("r0", tmp.resolve("r")))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> r.role() == Replica.Role.LEADER);
                 assertThat(r.logGiveUps()).isZero();
 

@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.state.PodState;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.EventLog;
@@ -119,8 +118,7 @@ class PreemptionFailoverTest {
     }
 
     private Replica replica(KubernetesClient client, EventLog log, String name, Clock clock) {
-        return Replica.start(client, log, tmp.resolve(name), name, WatcherOptions.defaults(), BinderOptions.defaults(),
-                LeaderLoop.Options.defaults(name), clock);
+        return Replica.start(client, log, ReplicaOptions.defaults(name, tmp.resolve(name)).withClock(clock));
     }
 
     private static Pod pod(String name, String queue, boolean allowPreemption) {

@@ -15,17 +15,14 @@ import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.QueueState;
-import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.InMemoryEventLog;
 import io.fairway.sandbox.apiserver.LocalApiServer;
-import io.fairway.ui.ConsoleFeed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,10 +128,9 @@ class ReplicaMetricsTest {
 
     /** With a long lease: the first replica keeps the lead on a loaded machine, so the counts stay its own. */
     private Replica replica(KubernetesClient client, InMemoryEventLog log, String name) {
-        return Replica.start(client, log, tmp.resolve(name), name, WatcherOptions.defaults(), BinderOptions.defaults(),
-                LeaderLoop.Options.defaults(name), ElectionOptions.defaults()
-                        .withTimings(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofMillis(250)),
-                Clock.systemUTC());
+        return Replica.start(client, log, ReplicaOptions.defaults(name, tmp.resolve(name))
+                .withElection(ElectionOptions.defaults()
+                        .withTimings(Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofMillis(250))));
     }
 
     private static Pod pod(String name, String queue, String cpu) {
@@ -201,10 +197,10 @@ class ReplicaMetricsTest {
             HaFixtures.node(admin, "n0", "4", "32Gi");
             HaFixtures.node(admin, "n1", "4", "32Gi");
             try (Replica leader = replica(c0, log, "r0");
-                 HealthServer leaderHealth = HealthServer.start(leader, new ConsoleFeed(), log, "127.0.0.1", 0)) {
+                 HealthServer leaderHealth = HealthServer.start(leader, log, "127.0.0.1", 0)) {
                 await().atMost(WAIT).until(() -> leader.role() == Replica.Role.LEADER);
                 try (Replica follower = replica(c1, log, "r1");
-                     HealthServer followerHealth = HealthServer.start(follower, new ConsoleFeed(), log, "127.0.0.1", 0)) {
+                     HealthServer followerHealth = HealthServer.start(follower, log, "127.0.0.1", 0)) {
                     for (int i = 0; i < PLACED; i++) {
                         admin.pods().inNamespace(NS).resource(pod("a-" + i, "root.a", "1")).create();
                     }

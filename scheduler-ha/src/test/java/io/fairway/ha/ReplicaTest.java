@@ -11,14 +11,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -68,9 +65,8 @@ class ReplicaTest {
             }
             client.pods().inNamespace("jobs").resource(pod("jobs", "huge", "app-huge", "root.default", "8")).create();
 
-            try (Replica replica = Replica.start(client, log, tmp.resolve("replica"), "replica-0",
-                    WatcherOptions.defaults(), BinderOptions.defaults(), LeaderLoop.Options.defaults("replica-0"),
-                    Clock.systemUTC())) {
+            try (Replica replica = Replica.start(client, log,
+                    ReplicaOptions.defaults("replica-0", tmp.resolve("replica")))) {
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(replica.failure()).isNull();
                     List<Pod> pods = client.pods().inNamespace("jobs").list().getItems();

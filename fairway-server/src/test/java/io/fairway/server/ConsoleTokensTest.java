@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.ha.RunSettings;
+import io.fairway.ha.SettingsException;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Role;
@@ -82,7 +84,7 @@ class ConsoleTokensTest {
         try (LocalApiServer api = LocalApiServer.start();
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build()) {
-            HaFixtures.namespaces(client, "fairway");
+            ServerFixtures.namespaces(client, "fairway");
             RunSettings.Console settings = new RunSettings.Console("secret:fairway/console", true, null);
             assertThatThrownBy(() -> ConsoleTokens.start(settings, client, Duration.ofMillis(50)))
                     .hasMessageContaining("secret fairway/console key tokens.csv does not exist")

@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;

@@ -1,9 +1,10 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fairway.ha.Replica;
 import io.fairway.ui.ReplicaDirectory;
 import java.time.Clock;
 import java.time.Duration;

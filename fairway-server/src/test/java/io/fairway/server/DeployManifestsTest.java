@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.core.config.QueueConfigParser;
+import io.fairway.ha.RunSettings;
 import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;

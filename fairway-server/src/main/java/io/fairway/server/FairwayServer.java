@@ -1,8 +1,13 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.ha.HealthServer;
+import io.fairway.ha.Replica;
+import io.fairway.ha.ReplicaOptions;
+import io.fairway.ha.RunSettings;
+import io.fairway.ha.SettingsException;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.ui.ConsoleFeed;
 import io.fairway.ui.access.AccessControl;
@@ -73,7 +78,7 @@ public final class FairwayServer implements AutoCloseable {
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls(),
                     s.console().yunikornCorsOrigins());
-            HealthServer health = HealthServer.start(replica, feed, log, s.healthHost(), s.healthPort(), console);
+            HealthServer health = ConsoleServer.start(replica, feed, log, s.healthHost(), s.healthPort(), console);
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "fairway-lag-report");
                 t.setDaemon(true);

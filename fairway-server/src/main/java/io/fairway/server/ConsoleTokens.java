@@ -1,8 +1,10 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fairway.ha.RunSettings;
+import io.fairway.ha.SettingsException;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.TokenFile;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fairway.k8s.BinderOptions;
+import io.fairway.ha.Replica;
+import io.fairway.ha.ReplicaOptions;
+import io.fairway.ha.RunSettings;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.testsupport.k8s.ReadyNodes;
@@ -65,8 +67,7 @@ final class RbacScenario {
                                           - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
                                           - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
                                 """)).build()).create();
-        try (Replica r = Replica.start(asFairway, log, dir.resolve("r"), "r0", WatcherOptions.defaults(),
-                BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
+        try (Replica r = Replica.start(asFairway, log, ReplicaOptions.defaults("r0", dir.resolve("r")))) {
             for (String name : List.of("fits", "too-big")) {
                 admin.pods().inNamespace("jobs").resource(new PodBuilder().withNewMetadata().withName(name)
                         .withNamespace("jobs").endMetadata().withNewSpec().withSchedulerName("fairway")

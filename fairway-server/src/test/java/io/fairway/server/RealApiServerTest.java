@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,8 +16,8 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fairway.k8s.BinderOptions;
-import io.fairway.k8s.WatcherOptions;
+import io.fairway.ha.Replica;
+import io.fairway.ha.ReplicaOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.testsupport.EmbeddedKafka;
@@ -26,7 +26,6 @@ import io.fairway.testsupport.k8s.KubeControlPlane;
 import io.fairway.testsupport.k8s.PodReaper;
 import io.fairway.testsupport.k8s.ReadyNodes;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -112,7 +111,7 @@ class RealApiServerTest {
              EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log0 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log1 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, "jobs");
+            ServerFixtures.namespaces(admin, "jobs");
             for (int i = 0; i < 3; i++) {
                 Map<String, Quantity> room = Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),
                         "pods", new Quantity("110"));
@@ -120,14 +119,12 @@ class RealApiServerTest {
                         .withNewStatus().withCapacity(room).withAllocatable(room).addNewCondition().withType("Ready")
                         .withStatus("True").endCondition().endStatus().build());
             }
-            Replica r0 = Replica.start(asFairway, log0, tmp.resolve("r0"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC());
-            Replica r1 = Replica.start(asFairway1, log1, tmp.resolve("r1"), "r1", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r1"), Clock.systemUTC());
+            Replica r0 = Replica.start(asFairway, log0, ReplicaOptions.defaults("r0", tmp.resolve("r0")));
+            Replica r1 = Replica.start(asFairway1, log1, ReplicaOptions.defaults("r1", tmp.resolve("r1")));
             Replica dead = null;
             try {
                 for (int i = 0; i < 5; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("before-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("before-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(5).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull()));
@@ -137,7 +134,7 @@ class RealApiServerTest {
                 Replica standby = dead == r0 ? r1 : r0;
                 dead.crash();
                 for (int i = 0; i < 5; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("after-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("after-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(10).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull()));
@@ -174,12 +171,11 @@ class RealApiServerTest {
              KubernetesClient asFairway = deployBase(cp, admin, DeployManifestsTest.render("base"));
              EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, "jobs");
-            HaFixtures.node(admin, "n0", "4", "32Gi");
-            try (Replica r = Replica.start(asFairway, log, tmp.resolve("r"), "r0", WatcherOptions.defaults(),
-                    BinderOptions.defaults(), LeaderLoop.Options.defaults("r0"), Clock.systemUTC())) {
+            ServerFixtures.namespaces(admin, "jobs");
+            ServerFixtures.node(admin, "n0", "4", "32Gi");
+            try (Replica r = Replica.start(asFairway, log, ReplicaOptions.defaults("r0", tmp.resolve("r")))) {
                 for (int i = 0; i < 4; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("before-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("before-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(4)
@@ -191,7 +187,7 @@ class RealApiServerTest {
                 admin.pods().inNamespace("jobs").withName("before-0").delete();
                 admin.pods().inNamespace("jobs").withName("before-1").delete();
                 for (int i = 0; i < 2; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("after-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("after-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin))

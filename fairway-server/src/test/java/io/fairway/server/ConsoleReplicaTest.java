@@ -1,4 +1,4 @@
-package io.fairway.ha;
+package io.fairway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairway.ha.HealthServer;
+import io.fairway.ha.Replica;
+import io.fairway.ha.RunSettings;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
@@ -113,12 +116,12 @@ class ConsoleReplicaTest {
              LocalApiServer api = LocalApiServer.start();
              KubernetesClient admin = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build()) {
-            HaFixtures.namespaces(admin, "jobs", "fairway");
-            HaFixtures.node(admin, "n0", "8", "32Gi");
+            ServerFixtures.namespaces(admin, "jobs", "fairway");
+            ServerFixtures.node(admin, "n0", "8", "32Gi");
             admin.configMaps().inNamespace("fairway").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, CONFIG)).build()).create();
-            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("p0")).create();
+            admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("p0")).create();
             Path kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
             try (FairwayServer a = server("r0", kafka.bootstrapServers(), kubeconfig, tmp.resolve("r0"), tokens, store);
                  FairwayServer b = server("r1", kafka.bootstrapServers(), kubeconfig, tmp.resolve("r1"), tokens, store)) {
