@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
+import io.fairway.ui.yunikorn.YuniKornRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +22,10 @@ import io.fairway.log.EventLog;
 import io.fairway.log.PodStory;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,8 +97,8 @@ public final class AdminServer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             // await() rethrows the bind failure as it is, a checked BindException: callers catch RuntimeException
-            throw new java.io.UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(),
-                    e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
         }
         return server.actualPort();
     }
@@ -235,7 +239,7 @@ public final class AdminServer implements AutoCloseable {
                     .allowedMethod(io.vertx.core.http.HttpMethod.GET).allowedHeader("Authorization")
                     .allowedHeader("Content-Type"));
         }
-        io.fairway.ui.yunikorn.YuniKornRoutes.mount(r, reader, this::authorize);
+        YuniKornRoutes.mount(r, reader, this::authorize);
         r.route("/api/*").handler(ctx -> fail(ctx, 404, "no API endpoint " + ctx.request().method() + " "
                 + ctx.request().path()));
         Console.routes(r);
@@ -292,7 +296,7 @@ public final class AdminServer implements AutoCloseable {
         }
         Leadership me = leadership.get();
         return reader.read(s -> new ReplicaDirectory.Replicas(s.leader(), s.leaderEpoch(), -1,
-                List.of(new ReplicaDirectory.ReplicaInfo(me.replica(), me.role().toLowerCase(java.util.Locale.ROOT),
+                List.of(new ReplicaDirectory.ReplicaInfo(me.replica(), me.role().toLowerCase(Locale.ROOT),
                         -1, -1, System.currentTimeMillis(), false, true))));
     }
 
@@ -416,7 +420,7 @@ public final class AdminServer implements AutoCloseable {
      */
     private boolean csrfSafe(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             fail(ctx, 415, "send the request as Content-Type: application/json, not " + (type == null ? "nothing" : type));
             return false;
         }

@@ -2,6 +2,7 @@ package io.fairway.ui;
 
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.QueueTree;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ record AppFilter(String queue, AppState.Status state, String user, String text) 
         try {
             return AppState.Status.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("state must be one of " + java.util.Arrays.toString(AppState.Status.values())
+            throw ApiException.badRequest("state must be one of " + Arrays.toString(AppState.Status.values())
                     + ", got '" + s + "'");
         }
     }

@@ -4,6 +4,7 @@ import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -81,7 +82,7 @@ final class FinishedApps {
         for (Kept k : kept.values()) {
             out.add(k.detail().app());
         }
-        out.sort(java.util.Comparator.comparing(AppView::id));
+        out.sort(Comparator.comparing(AppView::id));
         return out;
     }
 }

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -33,11 +35,11 @@ final class LiveStream {
     private long lastWriteAt;
 
     /** Whether the caller may still read: tokens are reloaded, and a revoked one must not keep its stream. */
-    private final java.util.function.BooleanSupplier allowed;
+    private final BooleanSupplier allowed;
     private int ticks;
 
     private LiveStream(HttpServerResponse response, Supplier<Summary> summary, Supplier<EventTail> tail,
-                       java.util.function.BooleanSupplier allowed) {
+                       BooleanSupplier allowed) {
         this.response = response;
         this.allowed = allowed;
         this.summary = summary;
@@ -47,7 +49,7 @@ final class LiveStream {
     }
 
     static void open(RoutingContext ctx, Vertx vertx, Supplier<Summary> summary, Supplier<EventTail> tail,
-                     java.util.function.BooleanSupplier allowed) {
+                     BooleanSupplier allowed) {
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -67,7 +69,7 @@ final class LiveStream {
             return;
         }
         if (++ticks % 4 == 0 && !allowed.getAsBoolean()) {
-            event("error", java.util.Map.of("error", "the token of this stream is no longer valid; reload with another"));
+            event("error", Map.of("error", "the token of this stream is no longer valid; reload with another"));
             response.end();
             return;
         }
@@ -104,7 +106,7 @@ final class LiveStream {
         }
         long oldest = tail.oldest();
         if (oldest > nextOffset) {
-            event("gap", java.util.Map.of("from", nextOffset, "to", oldest));
+            event("gap", Map.of("from", nextOffset, "to", oldest));
             nextOffset = oldest;
         }
         List<EventTail.Entry> entries = tail.from(nextOffset, LOG_PER_TICK, null);

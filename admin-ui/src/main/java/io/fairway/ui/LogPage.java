@@ -7,6 +7,7 @@ import io.fairway.log.LogTruncatedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * A page of the log: from the tail this replica keeps when it holds the offsets asked for, else read from the log.
@@ -47,7 +48,7 @@ public record LogPage(long start, long end, long from, long next, List<LogItem> 
             }
             if (type != null && !type.isEmpty() && !EventCodec.typeNames().contains(type)) {
                 throw ApiException.badRequest("type=" + type + " is not an event type; one of "
-                        + new java.util.TreeSet<>(EventCodec.typeNames()));
+                        + new TreeSet<>(EventCodec.typeNames()));
             }
             return new Query(f, l, type == null || type.isEmpty() ? null : type);
         }

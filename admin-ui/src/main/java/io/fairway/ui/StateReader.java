@@ -1,6 +1,8 @@
 package io.fairway.ui;
 
 import io.fairway.core.state.ClusterState;
+import java.util.ConcurrentModificationException;
+import java.util.NoSuchElementException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -18,8 +20,8 @@ public final class StateReader {
 
     /** What a walk of a collection that changed under it throws. */
     static boolean torn(RuntimeException e) {
-        return e instanceof java.util.ConcurrentModificationException || e instanceof NullPointerException
-                || e instanceof IndexOutOfBoundsException || e instanceof java.util.NoSuchElementException;
+        return e instanceof ConcurrentModificationException || e instanceof NullPointerException
+                || e instanceof IndexOutOfBoundsException || e instanceof NoSuchElementException;
     }
 
     public <T> T read(Function<ClusterState, T> view) {

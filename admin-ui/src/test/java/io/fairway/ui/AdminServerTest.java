@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -327,7 +329,7 @@ class AdminServerTest {
      * Far hotter than a replica's apply loop: pods come, are placed and go, across many apps and nodes, until
      * {@code stop}; {@code afterEach} runs on the applying thread after every step.
      */
-    Thread hotApplier(AtomicBoolean stop, java.util.function.LongConsumer afterEach) {
+    Thread hotApplier(AtomicBoolean stop, LongConsumer afterEach) {
         Thread applier = new Thread(() -> {
             for (long t = 10; !stop.get(); t++) {
                 String uid = "hot" + t;
@@ -367,7 +369,7 @@ class AdminServerTest {
     @Test
     void withAPublishedViewTheListsAreReadFromItAndNeverRaceTheApplier() throws Exception {
         server.close();
-        ReadViewPublisher published = new ReadViewPublisher(java.time.Duration.ofMillis(20));
+        ReadViewPublisher published = new ReadViewPublisher(Duration.ofMillis(20));
         published.publishIfDue(state, 42);
         server = new AdminServer(() -> state, () -> new Leadership("r1", "FOLLOWER", 0)).withReadView(published);
         base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);

@@ -21,6 +21,7 @@ import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
 import io.fairway.ui.access.Role;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -411,7 +413,7 @@ class ConsoleApiTest {
     @Test
     void theLiveStreamSendsTheSummaryAndEveryEventAppliedAfterItOpened() throws Exception {
         start(AccessControl.open(), fakeConfigMap());
-        HttpResponse<java.io.InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+        HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(resp.statusCode()).isEqualTo(200);
         assertThat(resp.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -429,14 +431,14 @@ class ConsoleApiTest {
 
     @Test
     void aRevokedTokenLosesItsStream() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<AccessControl> access =
-                new java.util.concurrent.atomic.AtomicReference<>(tokens(true));
+        AtomicReference<AccessControl> access =
+                new AtomicReference<>(tokens(true));
         start(AccessControl.open(), fakeConfigMap());
         server.close();
         server = new AdminServer(() -> state, () -> new Leadership("r0", "LEADER", 1)).withAccess(access::get)
                 .withTail(tail);
         base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
-        HttpResponse<java.io.InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+        HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
                 .header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(resp.statusCode()).isEqualTo(200);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {

@@ -7,6 +7,7 @@ import io.fairway.chaos.check.Violation;
 import io.fairway.chaos.faults.FaultKind;
 import io.fairway.chaos.faults.Injected;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,7 +108,7 @@ public record ChaosReport(String suite, long seed, long seconds, Map<String, Kin
         out.printf("bindings: %d sent, %d accepted; %d fenced attempts from deposed leaders, %d late ones landed%n",
                 counts.bindingsSent, counts.bindingsAccepted, counts.fencedAttempts, counts.lateBindingsLanded);
         out.printf("leader changes: %d (%d needless)%s%n", leaderChanges, needlessLeaderChanges,
-                needlessAt.isEmpty() ? "" : " at " + needlessAt.stream().map(t -> java.time.Instant.ofEpochMilli(t)
+                needlessAt.isEmpty() ? "" : " at " + needlessAt.stream().map(t -> Instant.ofEpochMilli(t)
                         .toString()).toList());
         out.printf("workload: %d pods deleted by users, %d queue config reloads%n", deletions, configReloads);
         findings().forEach(f -> out.println("finding: " + f));

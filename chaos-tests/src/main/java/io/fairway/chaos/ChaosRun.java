@@ -24,6 +24,7 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.store.Snapshots;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class ChaosRun {
 
     public ChaosReport run() throws IOException {
         long started = System.currentTimeMillis();
-        java.nio.file.Files.createDirectories(options.workDir());
+        Files.createDirectories(options.workDir());
         ChaosCluster.Options co = ChaosCluster.Options.defaults(options.seed()).withReplicas(options.replicas())
                 .withTestcontainers(options.testcontainers());
         say("starting 3 brokers, the API server and %d replicas, each its own process, in %s", options.replicas(),

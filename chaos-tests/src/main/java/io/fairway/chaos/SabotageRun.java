@@ -9,6 +9,7 @@ import io.fairway.chaos.check.HistoryEntry;
 import io.fairway.chaos.check.InvariantChecker;
 import io.fairway.chaos.check.Violation;
 import io.fairway.chaos.harness.ChaosCluster;
+import io.fairway.chaos.harness.ChaosQueues;
 import io.fairway.chaos.harness.ReplicaProcess;
 import io.fairway.chaos.replica.Sabotage;
 import io.fairway.sandbox.kubelet.PodLifecycle;
@@ -86,7 +87,7 @@ public final class SabotageRun {
                 long from = System.currentTimeMillis();
                 ReplicaProcess leader = leader(cluster);
                 // a config the replicas observe anew: the queue-max bug is planted where a config is read
-                cluster.writeQueues(io.fairway.chaos.harness.ChaosQueues.yaml(20 + seq % 2));
+                cluster.writeQueues(ChaosQueues.yaml(20 + seq % 2));
                 ChaosRun.sleep(3_000);
                 expose(cluster, leader, s);
                 ChaosRun.sleep(5_000);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -107,7 +108,7 @@ class FaultProxyTest {
                     s.getOutputStream().write(payload);
                     s.getOutputStream().flush();
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             assertThat(Arrays.equals(readExactly(s, payload.length), payload)).isTrue();
@@ -142,7 +143,7 @@ class FaultProxyTest {
                 try {
                     s.getOutputStream().write(payload);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             assertThat(Arrays.equals(readExactly(s, payload.length), payload)).isTrue();

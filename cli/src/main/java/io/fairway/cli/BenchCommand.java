@@ -5,8 +5,12 @@ import io.fairway.cli.bench.CoreBenchmark;
 import io.fairway.cli.bench.SideBySide;
 import io.fairway.cli.bench.SyntheticClusterLoader;
 import io.fairway.cli.bench.SyntheticLog;
+import io.fairway.log.InMemoryEventLog;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.sandbox.E2eBenchmark;
+import io.fairway.sandbox.FailoverBenchmark;
+import io.fairway.sandbox.SandboxCluster;
 import io.fairway.store.Snapshots;
 import io.fairway.store.StateFollower;
 import io.fairway.testsupport.EmbeddedKafka;
@@ -18,13 +22,18 @@ import io.fairway.core.simulation.Simulator;
 import io.fairway.core.state.ClusterState;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -159,14 +168,14 @@ public final class BenchCommand implements Runnable {
          * state still knows (alive, or deleted and not yet forgotten); sorted seconds of each.
          */
         private double[] explainTimes(Path dataDir, String servers, String topic, ClusterState state) {
-            java.util.List<String> known = new java.util.ArrayList<>(state.tombstones().keySet());
+            List<String> known = new ArrayList<>(state.tombstones().keySet());
             state.pods().forEach(p -> known.add(p.uid()));
-            java.util.Collections.sort(known);
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+            Collections.sort(known);
+            SplittableRandom rnd = new SplittableRandom(seed);
             double[] out = new double[Math.min(explain, known.size())];
             for (int i = 0; i < out.length; i++) {
                 String uid = known.get(rnd.nextInt(known.size()));
-                java.io.StringWriter text = new java.io.StringWriter();
+                StringWriter text = new StringWriter();
                 CommandLine cl = Fairway.commandLine();
                 cl.setOut(new PrintWriter(text));
                 cl.setErr(new PrintWriter(text));
@@ -177,13 +186,13 @@ public final class BenchCommand implements Runnable {
                     throw new IllegalStateException("explain " + uid + " failed (exit " + exit + "): " + text);
                 }
             }
-            java.util.Arrays.sort(out);
+            Arrays.sort(out);
             return out;
         }
 
         private int inMemory() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (io.fairway.log.InMemoryEventLog log = new io.fairway.log.InMemoryEventLog()) {
+            try (InMemoryEventLog log = new InMemoryEventLog()) {
                 ClusterState leader = SyntheticLog.write(log, events, seed);
                 ClusterState replayed = new ClusterState();
                 System.gc();
@@ -251,14 +260,14 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            io.fairway.sandbox.FailoverBenchmark.Options o;
+            FailoverBenchmark.Options o;
             try {
-                o = new io.fairway.sandbox.FailoverBenchmark.Options(replicas, kills, nodes, pods, seed,
-                        io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer), cappedCores);
+                o = new FailoverBenchmark.Options(replicas, kills, nodes, pods, seed,
+                        SandboxCluster.ApiServerKind.parse("--apiserver", apiServer), cappedCores);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            io.fairway.sandbox.FailoverBenchmark.Result r = io.fairway.sandbox.FailoverBenchmark.run(o);
+            FailoverBenchmark.Result r = FailoverBenchmark.run(o);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -365,8 +374,8 @@ public final class BenchCommand implements Runnable {
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
                         "--apiserver " + apiServer + " is not known: use local or real");
             }
-            io.fairway.sandbox.E2eBenchmark.Result r = io.fairway.sandbox.E2eBenchmark.run(nodes, pods, seed,
-                    java.time.Duration.ofSeconds(timeoutSeconds));
+            E2eBenchmark.Result r = E2eBenchmark.run(nodes, pods, seed,
+                    Duration.ofSeconds(timeoutSeconds));
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("podsPerSecond", Math.round(r.podsPerSecond()));

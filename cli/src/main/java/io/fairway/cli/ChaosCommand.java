@@ -6,6 +6,7 @@ import io.fairway.chaos.ChaosRun;
 import io.fairway.chaos.SabotageRun;
 import io.fairway.chaos.check.InvariantChecker;
 import io.fairway.chaos.faults.FaultKind;
+import io.fairway.chaos.kafka.TestcontainersKafka;
 import io.fairway.chaos.replica.Sabotage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -81,8 +82,8 @@ public final class ChaosCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--kafka " + kafka
                     + " is neither processes nor testcontainers");
         }
-        if (kafka.equals("testcontainers") && !io.fairway.chaos.kafka.TestcontainersKafka.available()) {
-            progress.println("chaos: " + io.fairway.chaos.kafka.TestcontainersKafka.whyNot());
+        if (kafka.equals("testcontainers") && !TestcontainersKafka.available()) {
+            progress.println("chaos: " + TestcontainersKafka.whyNot());
         }
         if (!List.of("soak", "smoke", "sabotage").contains(suite)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown suite '" + suite

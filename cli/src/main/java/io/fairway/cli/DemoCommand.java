@@ -1,10 +1,14 @@
 package io.fairway.cli;
 
 import io.fairway.sandbox.Demo;
+import io.fairway.sandbox.SandboxCluster;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,14 +73,14 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             options = new Demo.Options(nodes, duration(duration, "--duration"), duration(every, "--every"),
                     appsPerMinute, seed, replicas, duration(killLeaderEvery, "--kill-leader-every"), consolePort,
-                    io.fairway.sandbox.SandboxCluster.ApiServerKind.parse("--apiserver", apiServer));
+                    SandboxCluster.ApiServerKind.parse("--apiserver", apiServer));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean quitNow = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean quitNow = new AtomicBoolean();
         // Ctrl-C and SIGTERM only ask the demo to stop: it then closes everything in order (the clients before the
         // broker and the API server they talk to) and prints its totals. A second one quits at once.
         Runnable restore = StopSignals.install(() -> {
@@ -89,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             stop.countDown();
             try {
                 if (!quitNow.get()) {
-                    stopped.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    stopped.await(20, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -112,7 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** {@code 90s}, {@code 10m}, {@code 1h}, or an ISO-8601 duration. */
     static Duration duration(String text, String option) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.matches("\\d+(ms|s|m|h)")) {
                 long n = Long.parseLong(t.replaceAll("[a-z]+$", ""));
@@ -123,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
                     default -> Duration.ofHours(n);
                 };
             }
-            return Duration.parse(text.trim().toUpperCase(java.util.Locale.ROOT));
+            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(option + " " + text + " is not a duration; write e.g. 90s, 10m or 1h");
         }

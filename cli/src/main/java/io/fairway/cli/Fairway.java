@@ -1,5 +1,6 @@
 package io.fairway.cli;
 
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,8 +26,8 @@ public final class Fairway implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     /** Commands that answer and exit: their output is the answer, with no log lines before it. */
-    private static final java.util.Set<String> ANSWERING =
-            java.util.Set.of("explain", "replay", "validate-config", "simulate", "help");
+    private static final Set<String> ANSWERING =
+            Set.of("explain", "replay", "validate-config", "simulate", "help");
 
     public static void main(String[] args) {
         // before the first logger exists: logback.xml reads it (FAIRWAY_LOG_LEVEL still wins)

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class K8sScriptsTest {
     private record Run(int exit, String out) {
     }
 
-    private static Run run(List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
+    private static Run run(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -35,12 +36,12 @@ class K8sScriptsTest {
     @ParameterizedTest
     @ValueSource(strings = {"scripts/k8s-binaries.sh", "scripts/k8s-control-plane.sh"})
     void parsesPassesShellcheckAndExplainsItself(String script) throws Exception {
-        assertThat(run(List.of("bash", "-n", script), java.util.Map.of()).exit()).isZero();
+        assertThat(run(List.of("bash", "-n", script), Map.of()).exit()).isZero();
         assertThat(Files.isExecutable(Path.of("/usr/bin/shellcheck")))
                 .as("shellcheck is missing: run scripts/shellcheck.sh (./test does)").isTrue();
-        Run check = run(List.of("shellcheck", "-x", script), java.util.Map.of());
+        Run check = run(List.of("shellcheck", "-x", script), Map.of());
         assertThat(check.exit()).as(check.out()).isZero();
-        Run help = run(List.of("bash", script, "--help"), java.util.Map.of());
+        Run help = run(List.of("bash", script, "--help"), Map.of());
         assertThat(help.exit()).as(help.out()).isZero();
         assertThat(help.out()).contains("usage:");
     }
@@ -50,24 +51,24 @@ class K8sScriptsTest {
     void theBinariesGoToACacheOutsideTheTreeNamedByVersion(String version) throws Exception {
         Path cache = Files.createTempDirectory("k8s-cache");
         Run r = run(List.of("bash", "scripts/k8s-binaries.sh", "--print-dir"),
-                java.util.Map.of("FAIRWAY_K8S_CACHE", cache.toString(), "FAIRWAY_K8S_VERSION", version));
+                Map.of("FAIRWAY_K8S_CACHE", cache.toString(), "FAIRWAY_K8S_VERSION", version));
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out().strip()).isEqualTo(cache.resolve(version).resolve("bin").toString());
         assertThat(cache.resolve(version)).doesNotExist();
-        Run bad = run(List.of("bash", "scripts/k8s-binaries.sh", "--frobnicate"), java.util.Map.of());
+        Run bad = run(List.of("bash", "scripts/k8s-binaries.sh", "--frobnicate"), Map.of());
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.out()).contains("--frobnicate");
     }
 
     @Test
     void theTestCommandRunsTheRealApiServerTestsOnlyWhenTheBinariesCouldBeBuilt() throws Exception {
-        Run check = run(List.of("shellcheck", "-x", "scripts/k8s-tests.sh"), java.util.Map.of());
+        Run check = run(List.of("shellcheck", "-x", "scripts/k8s-tests.sh"), Map.of());
         assertThat(check.exit()).as(check.out()).isZero();
         String source = "here=$PWD; source scripts/k8s-tests.sh; echo \"args=${k8s_test_args[*]:-}\"";
-        Run off = run(List.of("bash", "-c", source), java.util.Map.of("FAIRWAY_REAL_APISERVER", "off"));
+        Run off = run(List.of("bash", "-c", source), Map.of("FAIRWAY_REAL_APISERVER", "off"));
         assertThat(off.out()).contains("args=\n").contains("do not run");
         // a version the build script refuses stands for a build that fails: a loud warning, no profile
-        Run failed = run(List.of("bash", "-c", source), java.util.Map.of("FAIRWAY_K8S_VERSION", "latest",
+        Run failed = run(List.of("bash", "-c", source), Map.of("FAIRWAY_K8S_VERSION", "latest",
                 "FAIRWAY_K8S_CACHE", Files.createTempDirectory("k8s-cache").toString()));
         assertThat(failed.exit()).isZero();
         assertThat(failed.out()).contains("WARNING").contains("do NOT run").contains("args=\n");

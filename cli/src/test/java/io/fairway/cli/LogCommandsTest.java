@@ -22,10 +22,14 @@ import io.fairway.log.EventLog;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.testsupport.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,15 +171,15 @@ class LogCommandsTest {
                 Fairway.class.getName(), "explain", "ns/p20", "--kafka", kafka.bootstrapServers(), "--topic", TOPIC)
                 .start();
         p.getOutputStream().close();
-        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getErrorStream().readAllBytes());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out + err.get()).isZero();
         assertThat(out).startsWith("pod ns/p20 (uid p20)");
         assertThat(err.get()).as("stderr").isEmpty();

@@ -3,6 +3,7 @@ package io.fairway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fairway.testsupport.k8s.Kubectl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +173,7 @@ class ReadmeInstallTest {
     /** The kubectl a user has ({@link io.fairway.testsupport.k8s.Kubectl}). Never skipped: without it this fails. */
     static Path kubectl() {
         try {
-            return io.fairway.testsupport.k8s.Kubectl.path();
+            return Kubectl.path();
         } catch (IllegalStateException e) {
             return fail("the README's install steps render deploy/ with kubectl's built-in kustomize, and this test "
                     + "runs them the same way: " + e.getMessage());

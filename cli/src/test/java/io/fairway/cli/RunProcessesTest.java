@@ -194,7 +194,7 @@ class RunProcessesTest {
                 Files.readAllLines(p.output()).stream()
                         .filter(l -> l.contains("lease") || l.contains("leading") || l.contains("not answered"))
                         .forEach(l -> b.append(p.name()).append(": ").append(l).append('\n'));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 b.append(p.name()).append(": output unreadable: ").append(e.getMessage()).append('\n');
             }
         }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code fairway demo} and {@code fairway bench e2e}, small, through the whole embedded default. */
@@ -50,10 +54,10 @@ class SandboxCommandsTest {
                 .replaceAll(".*\\./fairway explain ([^ ]+) .*", "$1");
         assertThat(pod).matches("team-[abc]/[a-z0-9-]+");
         // completed is cumulative: per queue, never lower than in the summary before
-        java.util.Map<String, Long> completed = new java.util.HashMap<>();
-        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+        Map<String, Long> completed = new HashMap<>();
+        Pattern row = Pattern.compile(
                 "^ {4}(root\\.[^ ]+) +([0-9]+) +([0-9]+) +([0-9]+)$");
-        out.lines().map(row::matcher).filter(java.util.regex.Matcher::matches).forEach(m -> {
+        out.lines().map(row::matcher).filter(Matcher::matches).forEach(m -> {
             long before = completed.getOrDefault(m.group(1), 0L);
             assertThat(Long.parseLong(m.group(4))).as("completed of %s", m.group(1)).isGreaterThanOrEqualTo(before);
             completed.put(m.group(1), Long.parseLong(m.group(4)));

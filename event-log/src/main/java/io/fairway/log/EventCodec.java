@@ -30,6 +30,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Events to and from the bytes of the log: JSON, so that people and {@code kafka-console-consumer} can read it.
@@ -62,7 +64,7 @@ public final class EventCodec {
      * A reader per type, so that decoding does not look the type's deserializer up for every record; each made at its
      * type's first record, as building them all costs a short command such as explain a tenth of a second.
      */
-    private static final Map<String, ObjectReader> READERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, ObjectReader> READERS = new ConcurrentHashMap<>();
 
     private EventCodec() {
     }
@@ -216,7 +218,7 @@ public final class EventCodec {
     }
 
     /** The names of every event type the codec knows. */
-    public static java.util.Set<String> typeNames() {
+    public static Set<String> typeNames() {
         return TYPES.keySet();
     }
 

@@ -2,6 +2,7 @@ package io.fairway.log;
 
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.Observation;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,7 @@ public interface EventLog extends AutoCloseable {
     static void checkLeaderEvent(Event e, long writerEpoch) {
         long eventEpoch = switch (e) {
             case Decision d -> d.epoch();
-            case io.fairway.core.events.LeaderElected l -> l.epoch();
+            case LeaderElected l -> l.epoch();
             default -> throw new IllegalArgumentException("a decision writer writes decisions and LeaderElected, "
                     + "not " + e.type() + "; observations go through EventLog.append");
         };

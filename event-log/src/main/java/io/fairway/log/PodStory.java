@@ -20,7 +20,10 @@ import io.fairway.core.state.ReservedSlot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -143,7 +146,7 @@ public final class PodStory {
             }
             case GangReserved g when g.appId().equals(appId) && result.applied() -> {
                 StringJoiner where = new StringJoiner("; ");
-                java.util.Map<String, List<String>> byGroup = new java.util.LinkedHashMap<>();
+                Map<String, List<String>> byGroup = new LinkedHashMap<>();
                 g.slots().forEach(s -> byGroup.computeIfAbsent(s.group(), k -> new ArrayList<>()).add(s.node()));
                 byGroup.forEach((group, nodes) -> where.add(group + ": " + nodes.size() + " on " + String.join(", ", nodes)));
                 add(off, t, "gang of app " + appId + " reserved " + g.slots().size() + " slot(s) (" + where
@@ -200,7 +203,7 @@ public final class PodStory {
     }
 
     private static String kind(PreemptionRequested p) {
-        return p.kind().name().toLowerCase(java.util.Locale.ROOT);
+        return p.kind().name().toLowerCase(Locale.ROOT);
     }
 
     /** Where a gang member went relative to its slot, as the state shows it right after the allocation. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
+import io.fairway.core.objects.Node;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.events.PodObserved;
 import java.io.IOException;
@@ -103,7 +105,7 @@ class EventCodecTest {
                 + "\"data\":{\"time\":1,\"node\":{\"name\":\"n\",\"capacity\":{\"cpu\":4000.0,\"memory\":1024},"
                 + "\"allocatable\":{},\"labels\":{},\"taints\":[],\"unschedulable\":false,\"ready\":true,"
                 + "\"resourceVersion\":\"1\"}}}"), "t", 0, 1);
-        io.fairway.core.objects.Node n = ((io.fairway.core.events.NodeObserved) e).node();
+        Node n = ((NodeObserved) e).node();
         assertThat(n.capacity().get("cpu")).isEqualTo(4000);
         assertThat(n.capacity().get("memory")).isEqualTo(1024);
     }

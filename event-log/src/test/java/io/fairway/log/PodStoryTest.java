@@ -9,6 +9,7 @@ import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
@@ -152,9 +153,9 @@ class PodStoryTest {
     private static Pod member(String uid, String name, String group, String cpu) {
         return new Pod(uid, "team-b", name, "spark-9", "", "bob", List.of(),
                 Resources.parse(Map.of("cpu", cpu, "memory", "1Gi")), 0, Map.of(), NodeAffinity.NONE, List.of(),
-                "fairway", "", PodPhase.Pending, 1000, "1", io.fairway.core.objects.GangAnnotations.hints(Map.of(
-                io.fairway.core.objects.GangAnnotations.TASK_GROUP_NAME, group,
-                io.fairway.core.objects.GangAnnotations.TASK_GROUPS,
+                "fairway", "", PodPhase.Pending, 1000, "1", GangAnnotations.hints(Map.of(
+                GangAnnotations.TASK_GROUP_NAME, group,
+                GangAnnotations.TASK_GROUPS,
                 "[{\"name\":\"driver\",\"minMember\":1,\"minResource\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}},"
                         + "{\"name\":\"exec\",\"minMember\":2,\"minResource\":{\"cpu\":\"2\",\"memory\":\"1Gi\"}}]")));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairway.core.events.PodGone;
+import io.fairway.core.state.ClusterState;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ class PrefetchingReaderTest {
                 log.append(batch);
             }
             List<Long> seen = new ArrayList<>();
-            Replay.Result res = Replay.run(log, new io.fairway.core.state.ClusterState(), 100, new Replay.End(),
+            Replay.Result res = Replay.run(log, new ClusterState(), 100, new Replay.End(),
                     (e, r) -> seen.add(e.offset()), null);
             assertThat(res.events()).isEqualTo(15_000 - 100);
             assertThat(res.nextOffset()).isEqualTo(15_000);

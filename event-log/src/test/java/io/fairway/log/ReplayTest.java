@@ -15,6 +15,7 @@ import io.fairway.core.resources.Resources;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
 import io.fairway.core.state.ClusterState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ class ReplayTest {
                 private int polls;
 
                 @Override
-                public List<LoggedEvent> poll(java.time.Duration timeout) {
+                public List<LoggedEvent> poll(Duration timeout) {
                     if (polls++ < silentPolls) {
                         return List.of();
                     }

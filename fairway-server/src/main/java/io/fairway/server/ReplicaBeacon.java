@@ -9,6 +9,7 @@ import io.fairway.ui.ReplicaDirectory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -88,7 +89,7 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
         String name = leaseName(replica.name());
         Map<String, String> status = Map.of(OFFSET, String.valueOf(replica.follower().nextOffset()),
                 ROLE, role(), EPOCH, String.valueOf(replica.role() == Replica.Role.LEADER ? replica.loop().epoch() : 0));
-        ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+        ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         try {
             var leases = client.leases().inNamespace(namespace);
             Lease current = leases.withName(name).get();
@@ -193,7 +194,7 @@ public final class ReplicaBeacon implements ReplicaDirectory, AutoCloseable {
             thread.interrupt();
             try {
                 // a beat in flight could create the Lease again after the delete
-                thread.join(java.time.Duration.ofSeconds(5));
+                thread.join(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -33,12 +33,14 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.ApiRequest;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.Kubectl;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -61,7 +63,7 @@ class DeployManifestsTest {
     Path tmp;
 
     static List<HasMetadata> render(String dir) throws Exception {
-        Process p = new ProcessBuilder(io.fairway.testsupport.k8s.Kubectl.path().toString(), "kustomize", DEPLOY.resolve(dir).toString())
+        Process p = new ProcessBuilder(Kubectl.path().toString(), "kustomize", DEPLOY.resolve(dir).toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         byte[] yaml = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -103,7 +105,7 @@ class DeployManifestsTest {
         one(items, RoleBinding.class);
 
         // the queue config is YuniKorn's and valid; the settings are what fairway run accepts
-        Map<String, ConfigMap> maps = new java.util.HashMap<>();
+        Map<String, ConfigMap> maps = new HashMap<>();
         items.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
                 .forEach(m -> maps.put(m.getMetadata().getName(), m));
         QueueConfigParser.parse(maps.get("fairway-queues").getData().get("queues.yaml"));

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -289,7 +290,7 @@ public final class Binder implements AutoCloseable {
     /** Waits up to 10 s for the binds in flight, then stops; their outcomes are still reported. */
     @Override
     public void close() {
-        ApiRequests.close(executor, java.time.Duration.ofSeconds(10));
+        ApiRequests.close(executor, Duration.ofSeconds(10));
         synchronized (this) {
             if (epochHttp != null) {
                 epochHttp.close();

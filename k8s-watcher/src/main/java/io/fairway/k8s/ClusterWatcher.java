@@ -13,17 +13,25 @@ import io.fairway.core.config.ConfigException;
 import io.fairway.core.config.QueueConfigParser;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.PriorityClassGone;
 import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.objects.YuniKornLabels;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +58,7 @@ public final class ClusterWatcher implements AutoCloseable {
     /** Only the namespaces that give defaults: most give none. */
     private final Map<String, NamespaceDefaults> namespaceDefaults = new ConcurrentHashMap<>();
     /** Pods (namespace/name) whose unreadable user.info was reported, so that each one is reported once. */
-    private final java.util.Set<String> unreadableUserInfoReported = ConcurrentHashMap.newKeySet();
+    private final Set<String> unreadableUserInfoReported = ConcurrentHashMap.newKeySet();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<PriorityClass> priorityClassInformer;
     private SharedIndexInformer<Namespace> namespaceInformer;
@@ -116,11 +124,11 @@ public final class ClusterWatcher implements AutoCloseable {
         informers.add(informer);
         try {
             informer.start().toCompletableFuture().get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new WatcherException("the informer on " + what + " did not list within " + options.syncTimeout()
                     + " from " + client.getMasterUrl() + ": is the API server reachable, and may this service account "
                     + "list and watch " + what + "?", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new WatcherException("the informer on " + what + " failed to start against "
                     + client.getMasterUrl() + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
@@ -129,8 +137,8 @@ public final class ClusterWatcher implements AutoCloseable {
         }
     }
 
-    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, io.fairway.core.events.Observation> seen,
-                                                                   Function<T, io.fairway.core.events.Observation> gone) {
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Function<T, Observation> seen,
+                                                                   Function<T, Observation> gone) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -149,8 +157,8 @@ public final class ClusterWatcher implements AutoCloseable {
         };
     }
 
-    private <T extends HasMetadata> void emit(T obj, Function<T, io.fairway.core.events.Observation> f) {
-        io.fairway.core.events.Observation o;
+    private <T extends HasMetadata> void emit(T obj, Function<T, Observation> f) {
+        Observation o;
         try {
             o = f.apply(obj);
         } catch (IllegalArgumentException e) {
@@ -174,7 +182,7 @@ public final class ClusterWatcher implements AutoCloseable {
      * @param nodesVersion            the same for nodes
      * @param priorityClassesVersion  the same for priority classes
      */
-    public record Holdings(List<io.fairway.core.events.Observation> objects, java.util.Set<String> podUids,
+    public record Holdings(List<Observation> objects, Set<String> podUids,
                            String podsVersion, String nodesVersion, String priorityClassesVersion) {
     }
 
@@ -185,7 +193,7 @@ public final class ClusterWatcher implements AutoCloseable {
      * @param podHeld true for a pod (uid, resourceVersion) the caller already holds at that version: it is not turned
      *                into an observation (with tens of thousands of pods, that would be most of a take-over's time)
      */
-    public Holdings observeAll(java.util.function.BiPredicate<String, String> podHeld) {
+    public Holdings observeAll(BiPredicate<String, String> podHeld) {
         if (podInformer == null) {
             throw new IllegalStateException("the watcher is not started");
         }
@@ -193,7 +201,7 @@ public final class ClusterWatcher implements AutoCloseable {
         String podsVersion = nullToEmpty(podInformer.lastSyncResourceVersion());
         String nodesVersion = nullToEmpty(nodeInformer.lastSyncResourceVersion());
         String classesVersion = nullToEmpty(priorityClassInformer.lastSyncResourceVersion());
-        List<io.fairway.core.events.Observation> out = new ArrayList<>();
+        List<Observation> out = new ArrayList<>();
         for (PriorityClass pc : priorityClassInformer.getStore().list()) {
             out.add(priorityClass(pc));
         }
@@ -206,7 +214,7 @@ public final class ClusterWatcher implements AutoCloseable {
                 out.add(new QueueConfigObserved(clock.millis(), yaml, cm.getMetadata().getResourceVersion()));
             }
         }
-        java.util.Set<String> uids = new java.util.HashSet<>();
+        Set<String> uids = new HashSet<>();
         for (Pod p : podInformer.getStore().list()) {
             uids.add(p.getMetadata().getUid());
             if (!podHeld.test(p.getMetadata().getUid(), nullToEmpty(p.getMetadata().getResourceVersion()))) {
@@ -220,8 +228,8 @@ public final class ClusterWatcher implements AutoCloseable {
         return s == null ? "" : s;
     }
 
-    private static <T extends HasMetadata> void readable(T obj, Function<T, io.fairway.core.events.Observation> f,
-                                                         List<io.fairway.core.events.Observation> out) {
+    private static <T extends HasMetadata> void readable(T obj, Function<T, Observation> f,
+                                                         List<Observation> out) {
         try {
             out.add(f.apply(obj));
         } catch (IllegalArgumentException e) {
@@ -249,7 +257,7 @@ public final class ClusterWatcher implements AutoCloseable {
         if (bad != null && unreadableUserInfoReported.add(pod.key())) {
             LOG.warn("pod {} has an annotation {} that cannot be read: '{}'; it runs as user {} groups {} (its "
                     + "namespace's {} / {}, else {}). Write it as {\"user\": \"alice\", \"groups\": [\"a\"]}",
-                    pod.key(), io.fairway.core.objects.YuniKornLabels.USER_INFO, bad, pod.user(), pod.groups(),
+                    pod.key(), YuniKornLabels.USER_INFO, bad, pod.user(), pod.groups(),
                     NamespaceDefaults.USER_ANNOTATION, NamespaceDefaults.GROUPS_ANNOTATION, KubeObjects.DEFAULT_USER);
         }
         return pod;
@@ -284,7 +292,7 @@ public final class ClusterWatcher implements AutoCloseable {
             NamespaceDefaults d = NamespaceDefaults.of(ns.getMetadata().getAnnotations());
             NamespaceDefaults before = d == null ? namespaceDefaults.remove(name) : namespaceDefaults.put(name, d);
             // said when it changes, not at every resync: the operator sees what new pods will run as
-            if (!java.util.Objects.equals(before, d)) {
+            if (!Objects.equals(before, d)) {
                 if (d == null) {
                     LOG.info("namespace {} no longer gives a default user: its new pods without user.info run as {}",
                             name, KubeObjects.DEFAULT_USER);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -246,6 +247,6 @@ public final class Evictor implements AutoCloseable {
     /** Waits up to 10 s for the deletions in flight, then stops. */
     @Override
     public void close() {
-        ApiRequests.close(executor, java.time.Duration.ofSeconds(10));
+        ApiRequests.close(executor, Duration.ofSeconds(10));
     }
 }

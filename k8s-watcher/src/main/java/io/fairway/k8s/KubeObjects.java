@@ -22,8 +22,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -128,7 +130,7 @@ public final class KubeObjects {
 
     private static Map<String, Long> containerRequests(Container c, String where) {
         ResourceRequirements r = c.getResources();
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         if (r == null) {
             return out;
         }
@@ -235,7 +237,7 @@ public final class KubeObjects {
                 }
             }
         }
-        Map<String, String> labels = new java.util.HashMap<>(orEmpty(n.getMetadata().getLabels()));
+        Map<String, String> labels = new HashMap<>(orEmpty(n.getMetadata().getLabels()));
         labels.putIfAbsent("kubernetes.io/hostname", n.getMetadata().getName());
         return new Node(n.getMetadata().getName(), capacity, allocatable, labels, taints,
                 n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable()), ready,

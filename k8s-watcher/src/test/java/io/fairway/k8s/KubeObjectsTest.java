@@ -12,13 +12,16 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.Toleration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class KubeObjectsTest {
     private static Map<String, Quantity> q(String... kv) {
-        Map<String, Quantity> m = new java.util.TreeMap<>();
+        Map<String, Quantity> m = new TreeMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put(kv[i], new Quantity(kv[i + 1]));
         }
@@ -72,7 +75,7 @@ class KubeObjectsTest {
         assertThat(p.schedulerName()).isEqualTo("fairway");
         assertThat(p.phase()).isEqualTo(PodPhase.Pending);
         assertThat(p.isBound()).isFalse();
-        assertThat(p.creationTime()).isEqualTo(java.time.Instant.parse("2026-11-22T08:00:00Z").toEpochMilli());
+        assertThat(p.creationTime()).isEqualTo(Instant.parse("2026-11-22T08:00:00Z").toEpochMilli());
         assertThat(p.resourceVersion()).isEqualTo("42");
     }
 
@@ -194,9 +197,9 @@ class KubeObjectsTest {
 
     @Test
     void timestampsReadAsTheGeneralParserReadsThem() {
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         for (int i = 0; i < 5_000; i++) {
-            java.time.Instant t = java.time.Instant.ofEpochSecond(r.nextLong(0, 4_102_444_800L));
+            Instant t = Instant.ofEpochSecond(r.nextLong(0, 4_102_444_800L));
             assertThat(KubeObjects.millis(t.toString())).as(t.toString()).isEqualTo(t.toEpochMilli());
         }
         assertThat(KubeObjects.millis("2024-02-29T23:59:59Z")).isEqualTo(1_709_251_199_000L);

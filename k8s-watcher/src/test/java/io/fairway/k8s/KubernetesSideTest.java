@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -263,7 +264,7 @@ class KubernetesSideTest {
         node("w-node", "4");
         String a = client.pods().inNamespace("w").resource(pod("w", "a", "1", null)).create().getMetadata().getUid();
         String b = client.pods().inNamespace("w").resource(pod("w", "b", "1", null)).create().getMetadata().getUid();
-        java.util.concurrent.atomic.AtomicBoolean leaseValid = new java.util.concurrent.atomic.AtomicBoolean(false);
+        AtomicBoolean leaseValid = new AtomicBoolean(false);
         // one bind at once, the next after 5 s: the second is still waiting when the binds are withdrawn
         try (Binder binder = new Binder(client, BinderOptions.defaults().withRate(0.2, 1), leaseValid::get)) {
             assertThat(binder.bind("w", "a", a, "w-node").get())

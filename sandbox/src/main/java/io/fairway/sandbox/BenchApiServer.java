@@ -6,16 +6,21 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.sandbox.apiserver.ApiRequest;
+import io.fairway.sandbox.apiserver.ApiServerOptions;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.sandbox.load.BulkPodCreator;
 import io.fairway.testsupport.k8s.AuditLog;
 import io.fairway.testsupport.k8s.DeployBaseIdentity;
 import io.fairway.testsupport.k8s.KubeControlPlane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -92,7 +97,7 @@ sealed interface BenchApiServer extends AutoCloseable {
 
         Local(Path dir) {
             history = dir.resolve("api-history.jsonl");
-            server = LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
+            server = LocalApiServer.start(ApiServerOptions.defaults()
                     .withHistoryFile(history));
             admin = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(server.url())
                     .withHttp2Disable(true).build()).build();
@@ -105,7 +110,7 @@ sealed interface BenchApiServer extends AutoCloseable {
             List<Binding> out = new ArrayList<>();
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             try {
-                for (String line : java.nio.file.Files.readAllLines(history)) {
+                for (String line : Files.readAllLines(history)) {
                     com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
                     if ("create".equals(n.path("verb").asText()) && "pods".equals(n.path("resource").asText())
                             && "binding".equals(n.path("sub").asText())) {
@@ -113,8 +118,8 @@ sealed interface BenchApiServer extends AutoCloseable {
                                 n.path("agent").asText(), n.path("code").asInt()));
                     }
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot read the API server's history " + history, e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the API server's history " + history, e);
             }
             return out;
         }
@@ -197,7 +202,7 @@ sealed interface BenchApiServer extends AutoCloseable {
                 for (Future<?> f : done) {
                     try {
                         f.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         throw new IllegalStateException("creating a pod failed: " + e.getCause(), e.getCause());
                     }
                 }

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +87,7 @@ final class CpuAccount {
     }
 
     static Part named(String name, Set<Thread> threads) {
-        Set<Long> ids = new java.util.HashSet<>();
+        Set<Long> ids = new HashSet<>();
         threads.forEach(t -> ids.add(t.threadId()));
         return new Part(name, info -> ids.contains(info.getThreadId()));
     }

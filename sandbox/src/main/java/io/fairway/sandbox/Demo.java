@@ -3,6 +3,7 @@ package io.fairway.sandbox;
 import io.fairway.core.state.AppState;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
+import io.fairway.core.state.PodState;
 import io.fairway.ha.Replica;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.ReadView;
@@ -13,10 +14,14 @@ import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.sandbox.workload.WorkloadStats;
 import io.fairway.server.ConsoleServer;
+import io.fairway.ui.access.AccessControl;
+import io.fairway.ui.access.Principal;
+import io.fairway.ui.access.Role;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,7 +95,7 @@ public final class Demo {
     static String adminToken() {
         byte[] b = new byte[18];
         new java.security.SecureRandom().nextBytes(b);
-        return java.util.HexFormat.of().formatHex(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /** No kill this close to the end: the take-over would not be seen. */
@@ -99,8 +104,8 @@ public final class Demo {
     static final Duration RESTART_AFTER = Duration.ofSeconds(5);
 
     private static SandboxConsole startConsole(SandboxCluster cluster, int port, String token, List<String> notes) {
-        var access = io.fairway.ui.access.AccessControl.tokens(
-                java.util.Map.of(token, new io.fairway.ui.access.Principal("demo-admin", io.fairway.ui.access.Role.ADMIN)),
+        var access = AccessControl.tokens(
+                Map.of(token, new Principal("demo-admin", Role.ADMIN)),
                 false);
         try {
             return cluster.startConsole(access, Options.CONSOLE_HOST, port);
@@ -398,7 +403,7 @@ public final class Demo {
                 return null;
             }
             long terminating = 0;
-            for (io.fairway.core.state.PodState p : state.pods()) {
+            for (PodState p : state.pods()) {
                 if (p.isPreempted()) {
                     terminating++;
                 }

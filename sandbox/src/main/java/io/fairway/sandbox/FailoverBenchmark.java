@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Released;
+import io.fairway.core.objects.YuniKornLabels;
+import io.fairway.core.resources.Resources;
+import io.fairway.core.state.ApplyResult;
 import io.fairway.core.state.ClusterState;
 import io.fairway.k8s.KubeObjects;
 import io.fairway.k8s.WatcherOptions;
@@ -21,6 +24,7 @@ import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import io.fairway.sandbox.workload.WorkloadOptions;
 import io.fairway.store.Snapshots;
+import io.fairway.testsupport.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -30,12 +34,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -151,7 +159,7 @@ public final class FailoverBenchmark {
      * with the API server's client once the run is checked, before it stops.
      */
     @SuppressWarnings("try") // the replicas' resource is there to be closed, first
-    static Result run(Options o, long configuredCores, java.util.function.Consumer<KubernetesClient> atEnd) {
+    static Result run(Options o, long configuredCores, Consumer<KubernetesClient> atEnd) {
         Path work;
         try {
             work = Files.createTempDirectory("fairway-failover");
@@ -159,7 +167,7 @@ public final class FailoverBenchmark {
             throw new UncheckedIOException(e);
         }
         List<Proc> procs = new ArrayList<>();
-        try (io.fairway.testsupport.EmbeddedKafka kafka = io.fairway.testsupport.EmbeddedKafka.start();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
              BenchApiServer api = BenchApiServer.start(o.apiServer(), work);
              WorkloadGenerator workload = new WorkloadGenerator(WorkloadOptions.defaults().toBuilder()
                      .mix(new WorkloadOptions.Mix(1, 1, 0, 0)).seed(o.seed()).build());
@@ -227,7 +235,7 @@ public final class FailoverBenchmark {
                 }
                 victim.process().destroyForcibly();
                 long killedAt = System.nanoTime();
-                java.time.Instant killedAtInstant = java.time.Instant.now();
+                Instant killedAtInstant = Instant.now();
                 api.create(probes.subList(k, k + 1), 1);
                 try {
                     victim.process().waitFor(10, TimeUnit.SECONDS);
@@ -277,7 +285,7 @@ public final class FailoverBenchmark {
             });
             long accepted = bindings.stream().filter(BenchApiServer.Binding::accepted).count();
             long refused = bindings.stream().filter(b -> b.code() == 409).count();
-            long[] measured = java.util.Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
+            long[] measured = Arrays.stream(failovers).filter(f -> f >= 0).sorted().toArray();
             if (measured.length < failovers.length) {
                 violations.add((failovers.length - measured.length) + " kills without a binding by a new leader "
                         + "within 60 s");
@@ -376,7 +384,7 @@ public final class FailoverBenchmark {
 
     /** The queue the pod asks for, read as the watcher reads it (YuniKorn's labels and annotations). */
     private static String queueOf(Pod p) {
-        return io.fairway.core.objects.YuniKornLabels.queue(
+        return YuniKornLabels.queue(
                 p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels(),
                 p.getMetadata().getAnnotations() == null ? Map.of() : p.getMetadata().getAnnotations());
     }
@@ -408,7 +416,7 @@ public final class FailoverBenchmark {
         ClusterState replayed = new ClusterState(WatcherOptions.DEFAULT_SCHEDULER_NAME);
         try (KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka))) {
             Replay.Result replay = Replay.run(log, replayed, 0, new Replay.End(),
-                    (LoggedEvent e, io.fairway.core.state.ApplyResult r) -> {
+                    (LoggedEvent e, ApplyResult r) -> {
                 if (!r.applied()) {
                     return;
                 }
@@ -464,7 +472,7 @@ public final class FailoverBenchmark {
                 violations.add("pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + " has "
                         + allocations.getOrDefault(uid, 0) + " allocations in effect in the log");
             }
-            io.fairway.core.resources.Resources req = KubeObjects.pod(p, n -> 0, ns -> null).requests();
+            Resources req = KubeObjects.pod(p, n -> 0, ns -> null).requests();
             long[] used = perNode.computeIfAbsent(node, n -> new long[2]);
             used[0] += req.get("cpu");
             used[1] += req.get("memory");
@@ -483,9 +491,9 @@ public final class FailoverBenchmark {
     }
 
     /** The check "no queue over its max": the violation, if the capped queue's bound pods ask for more than it. */
-    static java.util.Optional<String> overMax(CappedQueue q) {
-        return q.boundMillicores() <= q.maxMillicores() ? java.util.Optional.empty()
-                : java.util.Optional.of("queue " + q.queue() + " uses " + q.boundMillicores() + "m cpu, over its max "
+    static Optional<String> overMax(CappedQueue q) {
+        return q.boundMillicores() <= q.maxMillicores() ? Optional.empty()
+                : Optional.of("queue " + q.queue() + " uses " + q.boundMillicores() + "m cpu, over its max "
                         + q.maxMillicores() + "m");
     }
 

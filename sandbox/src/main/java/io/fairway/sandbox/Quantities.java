@@ -1,6 +1,7 @@
 package io.fairway.sandbox;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /** Kubernetes quantities to and from plain numbers, for the few forms the sandbox writes and reads. */
 public final class Quantities {
@@ -51,11 +52,11 @@ public final class Quantities {
         for (String[] u : units) {
             if (s.endsWith(u[0])) {
                 return new BigDecimal(s.substring(0, s.length() - u[0].length())).multiply(new BigDecimal(u[1]))
-                        .setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+                        .setScale(0, RoundingMode.CEILING).longValueExact();
             }
         }
         try {
-            return new BigDecimal(s).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+            return new BigDecimal(s).setScale(0, RoundingMode.CEILING).longValueExact();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a memory quantity: " + q);
         }

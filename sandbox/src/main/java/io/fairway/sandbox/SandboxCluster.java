@@ -12,6 +12,7 @@ import io.fairway.k8s.BinderOptions;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
+import io.fairway.sandbox.apiserver.ApiServerOptions;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.sandbox.kubelet.KubeletOptions;
 import io.fairway.sandbox.kubelet.NodeFleet;
@@ -21,6 +22,7 @@ import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.testsupport.k8s.DeployBaseIdentity;
 import io.fairway.testsupport.k8s.KubeControlPlane;
 import io.fairway.ui.ConsoleFeed;
+import io.fairway.ui.access.AccessControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,11 +30,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +70,7 @@ public final class SandboxCluster implements AutoCloseable {
         REAL;
 
         public static ApiServerKind parse(String option, String value) {
-            return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
                 case "local" -> LOCAL;
                 case "real" -> REAL;
                 default -> throw new IllegalArgumentException(option + " " + value + " is not known: use local (the "
@@ -82,17 +88,17 @@ public final class SandboxCluster implements AutoCloseable {
     private KubernetesClient replicaClient;
     private KubeControlPlane controlPlane;
     private SimulatedKubelets kubelets;
-    private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Replica> replicas = new CopyOnWriteArrayList<>();
     /**
      * What the console reads of each replica, subscribed to it from its start; weak, so that a killed replica's goes
      * once nothing reads it (a console request under way may still).
      */
     private final Map<Replica, ConsoleFeed> feeds = Collections.synchronizedMap(new WeakHashMap<>());
     private final List<String> replicaNames = new ArrayList<>();
-    private final List<KafkaEventLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<SandboxConsole> consoles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<KafkaEventLog> logs = new CopyOnWriteArrayList<>();
+    private final List<SandboxConsole> consoles = new CopyOnWriteArrayList<>();
     private LeaderLoop.Options loopOptions;
-    private final java.util.concurrent.atomic.AtomicLong kills = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong kills = new AtomicLong();
     private volatile boolean closing;
     private Path kubeconfig;
 
@@ -160,7 +166,7 @@ public final class SandboxCluster implements AutoCloseable {
 
     private void startLocalApiServer(Path work, boolean kubelets) {
         // with kubelets, a running pod's graceful deletion waits for its kubelet to stop it, as on a real cluster
-        server = keep(LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults()
+        server = keep(LocalApiServer.start(ApiServerOptions.defaults()
                 .withEventLoops(1).withKubeletsDeletingPods(kubelets)));
         kubeconfig = server.writeKubeconfig(work.resolve("kubeconfig"));
         client = keep(new KubernetesClientBuilder()
@@ -178,7 +184,7 @@ public final class SandboxCluster implements AutoCloseable {
         client = keep(new KubernetesClientBuilder().withConfig(new ConfigBuilder(controlPlane.adminConfig())
                 .withMaxConcurrentRequests(256).withMaxConcurrentRequestsPerHost(256).build()).build());
         // creates namespace fairway too, where the queue ConfigMap goes
-        String token = DeployBaseIdentity.apply(controlPlane, client, java.time.Duration.ofDays(7));
+        String token = DeployBaseIdentity.apply(controlPlane, client, Duration.ofDays(7));
         replicaClient = keep(new KubernetesClientBuilder().withConfig(controlPlane.configWithToken(token)).build());
         LOG.info("the replicas act as {} (deploy/base's RBAC)", DeployBaseIdentity.USER);
     }
@@ -207,7 +213,7 @@ public final class SandboxCluster implements AutoCloseable {
      * over only when the lease runs out) and restarts it from its store after {@code restartAfter}, as Kubernetes would
      * restart its pod. Returns the killed replica's name, or null when nobody leads.
      */
-    public String killLeader(java.time.Duration restartAfter) {
+    public String killLeader(Duration restartAfter) {
         Replica leader = leader();
         if (leader == null) {
             return null;
@@ -315,7 +321,7 @@ public final class SandboxCluster implements AutoCloseable {
     /**
      * Starts the console for this sandbox on {@code host:port} (0 for a free port); it is closed with the sandbox.
      */
-    public SandboxConsole startConsole(io.fairway.ui.access.AccessControl access, String host, int port) {
+    public SandboxConsole startConsole(AccessControl access, String host, int port) {
         SandboxConsole console = SandboxConsole.start(this, access, host, port);
         consoles.add(console);
         return console;

@@ -22,16 +22,19 @@ import io.fairway.server.ConsoleOptions;
 import io.fairway.server.ConsoleServer;
 import io.fairway.server.QueueConfigMapWriter;
 import io.fairway.server.ReplicaBeacon;
+import io.fairway.store.Snapshots;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
 import io.fairway.ui.access.Role;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -94,7 +97,7 @@ class ConsoleBrowserTest {
     private static SandboxConsole console;
     private static KafkaEventLog followerLog;
     private static HealthServer followerConsole;
-    private static final List<ReplicaBeacon> beacons = new java.util.ArrayList<>();
+    private static final List<ReplicaBeacon> beacons = new ArrayList<>();
     private static Path profile;
     private static ChromeDriver driver;
     private static String leader;
@@ -180,7 +183,7 @@ class ConsoleBrowserTest {
             cluster.close();
         }
         if (profile != null) {
-            io.fairway.store.Snapshots.deleteTree(profile);
+            Snapshots.deleteTree(profile);
         }
     }
 
@@ -531,7 +534,7 @@ class ConsoleBrowserTest {
             File shot = driver.getScreenshotAs(OutputType.FILE);
             Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot keep the screenshot " + name + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot keep the screenshot " + name + ": " + e.getMessage(), e);
         } finally {
             driver.manage().window().setSize(new Dimension(1440, 1000));
         }

@@ -6,6 +6,7 @@ import io.fairway.core.state.LeaderTerm;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.ReadView;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The demo's formatting: what fits a 100-column terminal, and what the replicas line says. */
@@ -65,7 +66,7 @@ class DemoBoardTest {
     }
 
     private static ReadView terms(LeaderTerm... newestFirst) {
-        return new ReadView(0, 0, null, null, List.of(), List.of(), null, null, List.of(newestFirst), java.util.Map.of());
+        return new ReadView(0, 0, null, null, List.of(), List.of(), null, null, List.of(newestFirst), Map.of());
     }
 
     @Test

@@ -25,6 +25,8 @@ import io.fairway.ui.ReadView;
 import io.fairway.ui.ReadViewPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +159,7 @@ class DemoIntegrationTest {
                 && cluster.replicas().stream().allMatch(r -> r.role() != Replica.Role.STOPPED));
         List<Replica> up = cluster.replicas();
         var options = up.getFirst().election().options();
-        List<String> holders = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> holders = Collections.synchronizedList(new ArrayList<>());
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         ch.qos.logback.classic.Logger fairway = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.fairway");
@@ -193,7 +195,7 @@ class DemoIntegrationTest {
                     && view.get().summary().leaderEpoch() == next.loop().epoch());
             List<LeaderTerm> terms = view.get().leaderTerms();
             LeaderTerm killedTerm = terms.stream().filter(t -> t.replica().equals(gone))
-                    .max(java.util.Comparator.comparingLong(LeaderTerm::epoch)).orElseThrow();
+                    .max(Comparator.comparingLong(LeaderTerm::epoch)).orElseThrow();
             assertThat(terms.getFirst().replica()).isEqualTo(standby);
             assertThat(terms.getFirst().epoch()).isEqualTo(killedTerm.epoch() + 1);
             assertThat(next.loop().epoch()).isEqualTo(killedTerm.epoch() + 1);

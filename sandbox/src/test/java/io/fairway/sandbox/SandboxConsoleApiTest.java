@@ -19,6 +19,7 @@ import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
 import io.fairway.ui.access.Role;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -199,7 +200,7 @@ class SandboxConsoleApiTest {
     @Test
     @Order(3)
     void theLiveStreamSendsTheSummary() throws Exception {
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             String event = null;

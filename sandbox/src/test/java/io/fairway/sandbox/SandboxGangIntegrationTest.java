@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,12 +94,12 @@ class SandboxGangIntegrationTest {
                 // name → node ("" while pending), so that a failure reads short
                 Map<String, String> nodes = cluster.client().pods().inNamespace("team-a").list().getItems().stream()
                         .collect(Collectors.toMap(p -> p.getMetadata().getName(),
-                                p -> java.util.Objects.requireNonNullElse(p.getSpec().getNodeName(), ""), (a, b) -> a, TreeMap::new));
+                                p -> Objects.requireNonNullElse(p.getSpec().getNodeName(), ""), (a, b) -> a, TreeMap::new));
                 assertThat(nodes).hasSize(1 + EXECUTORS + WORKERS).doesNotContainValue("");
             });
             List<Pod> pods = cluster.client().pods().inNamespace("team-a").list().getItems();
             String sparkId = pods.stream().map(p -> p.getMetadata().getLabels().get("spark-app-selector"))
-                    .filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+                    .filter(Objects::nonNull).findFirst().orElseThrow();
             Map<String, String> nodeByUid = pods.stream()
                     .collect(Collectors.toMap(p -> p.getMetadata().getUid(), p -> p.getSpec().getNodeName()));
 

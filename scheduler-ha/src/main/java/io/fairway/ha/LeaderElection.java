@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderE
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ public final class LeaderElection implements AutoCloseable {
         // fabric8's elector ends once it has lost the lease; a replica that lost it (a pause, a partition) stays a
         // candidate, so the election starts again unless it was stopped on purpose
         started.whenComplete((v, t) -> {
-            if (t != null && !(t instanceof java.util.concurrent.CancellationException)) {
+            if (t != null && !(t instanceof CancellationException)) {
                 LOG.warn("the election on lease {}/{} ended: {}", options.namespace(), options.name(), t.toString());
             }
             CompletableFuture.delayedExecutor(options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)

@@ -25,9 +25,11 @@ import io.fairway.store.StateFollower;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -448,7 +450,7 @@ public final class LeaderLoop implements StatePublisher {
                 : app.gang().spec().problem().isEmpty() ? "GangTimedOut" : "InvalidTaskGroups";
         LOG.info("app {}: {} ({})", g.appId(), g.reason(), reason);
         // Its pending pods, and those the same cycle placed (the follower may already show them placed).
-        java.util.Set<String> uids = new java.util.LinkedHashSet<>();
+        Set<String> uids = new LinkedHashSet<>();
         app.pendingAsks().forEach(p -> uids.add(p.uid()));
         for (Decision d : cycle) {
             if (d instanceof Allocated a) {

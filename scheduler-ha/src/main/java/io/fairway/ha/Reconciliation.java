@@ -96,7 +96,7 @@ final class Reconciliation {
 
     /** For {@code ClusterWatcher.observeAll}: the state holds this pod at this version (or a newer one). */
     static boolean held(ClusterState state, String uid, String version) {
-        io.fairway.core.state.PodState p = state.pod(uid);
+        PodState p = state.pod(uid);
         return p != null && ResourceVersions.isStale(version, p.pod().resourceVersion());
     }
 

@@ -222,7 +222,7 @@ public record RunSettings(
 
     /** {@code scheme://host[:port]} each, comma-separated, or {@code *} for any origin. */
     private static List<String> origins(String text, List<String> problems) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String o : text.split(",")) {
             String origin = o.strip();
             if (origin.isEmpty()) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The gauges over the cluster state: pending pods and resources (guaranteed, max, allocated, pending) per queue, and
@@ -104,7 +105,7 @@ final class StateMetrics {
      * Rows that read the current snapshot by their tags: a row kept across refreshes (overwrite false) reads each new
      * snapshot, and one whose key has gone reads NaN until it is removed.
      */
-    private List<MultiGauge.Row<?>> rows(Set<Tags> keys, java.util.function.Function<Snapshot, Map<Tags, Long>> of) {
+    private List<MultiGauge.Row<?>> rows(Set<Tags> keys, Function<Snapshot, Map<Tags, Long>> of) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>(keys.size());
         for (Tags t : keys) {
             rows.add(MultiGauge.Row.of(t, this, m -> {

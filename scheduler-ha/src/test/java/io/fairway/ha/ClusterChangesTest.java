@@ -17,6 +17,7 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.Kubectl;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,7 +128,7 @@ class ClusterChangesTest {
 
                 // kubectl, an independent client, shows the nodes Fairway chose
                 Path kubeconfig = server.writeKubeconfig(tmp.resolve("kubeconfig"));
-                Process kubectl = new ProcessBuilder(io.fairway.testsupport.k8s.Kubectl.path().toString(), "--kubeconfig", kubeconfig.toString(),
+                Process kubectl = new ProcessBuilder(Kubectl.path().toString(), "--kubeconfig", kubeconfig.toString(),
                         "get", "pods", "-n", "jobs", "-o", "wide").redirectErrorStream(true).start();
                 assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +106,7 @@ class GangReportingTest {
                 assertThat(List.of("hard-0", "hard-1", "hard-2")).allSatisfy(p -> assertThat(nodeOf(client, p)).isEmpty());
                 assertThat(replica.follower().state().app("hard").status()).isEqualTo(AppState.Status.FAILED);
                 // what /statez reports of them
-                assertThat(replica.stateMark().get(10, java.util.concurrent.TimeUnit.SECONDS).gangs())
+                assertThat(replica.stateMark().get(10, TimeUnit.SECONDS).gangs())
                         .containsExactly(Map.entry("failed", 1), Map.entry("normal", 1), Map.entry("reserved", 1));
                 assertThat(replica.failure()).isNull();
             }

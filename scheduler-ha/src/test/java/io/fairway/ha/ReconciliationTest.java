@@ -14,8 +14,10 @@ import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.ClusterState;
 import io.fairway.k8s.ClusterWatcher;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReconciliationTest {
@@ -30,8 +32,8 @@ class ReconciliationTest {
         return new Node(name, cap, cap, Map.of(), List.of(), false, true, version);
     }
 
-    private static java.util.Set<String> uids(List<Observation> cluster) {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    private static Set<String> uids(List<Observation> cluster) {
+        Set<String> out = new HashSet<>();
         for (Observation o : cluster) {
             if (o instanceof PodObserved p) {
                 out.add(p.pod().uid());
@@ -82,7 +84,7 @@ class ReconciliationTest {
         assertThat(Reconciliation.held(s, "a", "5")).isTrue();
         assertThat(Reconciliation.held(s, "a", "6")).isFalse();
         assertThat(Reconciliation.held(s, "zz", "1")).isFalse();
-        assertThat(Reconciliation.missing(s, new ClusterWatcher.Holdings(cluster, java.util.Set.of("a", "b"), "9",
+        assertThat(Reconciliation.missing(s, new ClusterWatcher.Holdings(cluster, Set.of("a", "b"), "9",
                 "9", "9"), 42)).isEmpty();
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +101,7 @@ class RunSettingsTest {
         assertThat(open.console().readsNeedToken()).isFalse();
         assertThat(open.console().tls()).isNull();
 
-        Map<String, String> bad = new java.util.HashMap<>(base);
+        Map<String, String> bad = new HashMap<>(base);
         bad.put("console.tokens", tmp.resolve("missing.csv").toString());
         bad.put("console.readsNeedToken", "yes");
         bad.put("console.tls.certificate", tmp.resolve("cert.pem").toString());
@@ -109,7 +110,7 @@ class RunSettingsTest {
                 .hasMessageContaining("console.readsNeedToken (the command line): 'yes' is not true or false")
                 .hasMessageContaining("console.tls: console TLS file " + tmp.resolve("cert.pem") + " does not exist");
 
-        Map<String, String> secret = new java.util.HashMap<>(base);
+        Map<String, String> secret = new HashMap<>(base);
         secret.put("console.tokens", "secret:fairway");
         assertThatThrownBy(() -> RunSettings.load(null, Map.of(), secret))
                 .hasMessageContaining("'secret:fairway' is not secret:NAMESPACE/NAME");
@@ -120,18 +121,18 @@ class RunSettingsTest {
 
     @Test
     void yunikornCorsOriginsAndFinishedAppRetention() {
-        Map<String, String> base = new java.util.HashMap<>(Map.of("kafka.bootstrapServers", "k:9092",
+        Map<String, String> base = new HashMap<>(Map.of("kafka.bootstrapServers", "k:9092",
                 "kafka.replicationFactor", "1", "kafka.minInsyncReplicas", "1"));
         RunSettings defaults = RunSettings.load(null, Map.of(), base);
         assertThat(defaults.console().yunikornCorsOrigins()).isEmpty();
-        assertThat(defaults.console().finishedAppRetention()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(defaults.console().finishedAppRetention()).isEqualTo(Duration.ofHours(1));
 
         base.put("console.yunikornCorsOrigins", "https://ui.example.com, http://localhost:9889");
         base.put("console.finishedAppRetention", "15m");
         RunSettings set = RunSettings.load(null, Map.of(), base);
         assertThat(set.console().yunikornCorsOrigins()).containsExactly("https://ui.example.com",
                 "http://localhost:9889");
-        assertThat(set.console().finishedAppRetention()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(set.console().finishedAppRetention()).isEqualTo(Duration.ofMinutes(15));
 
         base.put("console.yunikornCorsOrigins", "ui.example.com,https://ui.example.com/path");
         assertThatThrownBy(() -> RunSettings.load(null, Map.of(), base))

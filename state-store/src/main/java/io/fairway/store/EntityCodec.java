@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import io.fairway.core.objects.Node;
+import io.fairway.core.state.ConfigChange;
+import io.fairway.core.state.LeaderTerm;
 import io.fairway.core.state.StateSnapshot;
 import io.fairway.log.EventCodec;
 import io.fairway.log.PodStory;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -22,11 +25,11 @@ import java.util.TreeMap;
 final class EntityCodec {
     /** The queue config as the state holds it; {@code history} is null in rows written before it was kept. */
     record ConfigRow(String text, String version, String seenVersion, long appliedAt,
-                     java.util.List<io.fairway.core.state.ConfigChange> history) {
+                     List<ConfigChange> history) {
     }
 
     /** {@code terms} is null in rows written before terms were kept. */
-    record LeaderRow(long epoch, String replica, java.util.List<io.fairway.core.state.LeaderTerm> terms) {
+    record LeaderRow(long epoch, String replica, List<LeaderTerm> terms) {
     }
 
     /** {@code decisions} reads 0 in rows written before it was counted. */
@@ -130,7 +133,7 @@ final class EntityCodec {
         return read(storyReader, b);
     }
 
-    byte[] priorityClasses(java.util.Map<String, Integer> m) {
+    byte[] priorityClasses(Map<String, Integer> m) {
         return write(MAPPER.writer(), new TreeMap<>(m));
     }
 

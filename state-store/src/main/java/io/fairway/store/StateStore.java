@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -36,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -369,7 +372,7 @@ public final class StateStore implements AutoCloseable {
                 requiredRow(EntityCodec.NODE_TOMBSTONES, codec::tombstones));
     }
 
-    private <T> T requiredRow(String key, java.util.function.Function<byte[], T> reader) {
+    private <T> T requiredRow(String key, Function<byte[], T> reader) {
         byte[] v = get(cluster, EntityCodec.key(key));
         if (v == null) {
             throw corrupt("the cluster row " + key + " is missing", null);
@@ -421,7 +424,7 @@ public final class StateStore implements AutoCloseable {
         return true;
     }
 
-    private <T> T decode(String family, String key, java.util.function.Supplier<T> f) {
+    private <T> T decode(String family, String key, Supplier<T> f) {
         try {
             return f.get();
         } catch (IllegalArgumentException e) {
@@ -721,7 +724,7 @@ public final class StateStore implements AutoCloseable {
             });
         }
         List<PodStory.Saved> out = new ArrayList<>(stories(uids));
-        out.sort(java.util.Comparator.comparingLong((PodStory.Saved s) -> s.entries().isEmpty() ? -1
+        out.sort(Comparator.comparingLong((PodStory.Saved s) -> s.entries().isEmpty() ? -1
                 : s.entries().get(0).offset()).reversed());
         return out;
     }

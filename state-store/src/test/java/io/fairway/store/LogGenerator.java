@@ -19,6 +19,7 @@ import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
@@ -294,7 +295,7 @@ final class LogGenerator {
         String uid = String.format("uid-%06d", n);
         // apps 4 and 9 are gangs: their pods members of task group "g", reserved whole before any runs
         SchedulingHints hints = app == 4 || app == 9
-                ? new SchedulingHints("g", GANG, io.fairway.core.objects.Topology.NONE, "") : SchedulingHints.NONE;
+                ? new SchedulingHints("g", GANG, Topology.NONE, "") : SchedulingHints.NONE;
         return new Pod(uid, "team-" + app % 3, "pod-" + n, "app-" + app, queue, "user-" + app % 5, List.of("g"),
                 req.build(), rnd.nextInt(4) == 0 ? 1000 : 0, Map.of(), NodeAffinity.NONE, List.of(), "fairway", "",
                 PodPhase.Pending, time, rv(), hints);

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fairway.core.state.ClusterState;
 import io.fairway.log.InMemoryEventLog;
+import io.fairway.log.LogTruncatedException;
 import io.fairway.log.Replay;
 import io.fairway.log.StatePublisher;
 import java.io.IOException;
@@ -399,7 +400,7 @@ class RecoveryTest {
                 .hasMessageContaining("the log starts at offset " + start)
                 .hasMessageContaining("there is no state store");
         assertThatThrownBy(() -> log.reader(start - 1).poll(Duration.ZERO))
-                .isInstanceOf(io.fairway.log.LogTruncatedException.class)
+                .isInstanceOf(LogTruncatedException.class)
                 .hasMessageContaining("offset " + (start - 1) + " of memory was deleted (the log now starts at " + start);
     }
 

@@ -3,6 +3,7 @@ package io.fairway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fairway.core.events.AdminAction;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
@@ -16,6 +17,7 @@ import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.scheduler.CycleResult;
 import io.fairway.core.scheduler.Scheduler;
+import io.fairway.core.state.LeaderTerm;
 import io.fairway.core.state.PodState;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.objects.Node;
@@ -30,7 +32,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,8 +136,8 @@ class StateStoreTest {
         Path dir = tmp.resolve("history");
         try (StateStore store = StateStore.open(dir)) {
             store.writeFull(state, 1);
-            io.fairway.core.events.AdminAction write = new io.fairway.core.events.AdminAction(2, "alice", "admin",
-                    io.fairway.core.events.AdminAction.CONFIG_APPLY, "3", "");
+            AdminAction write = new AdminAction(2, "alice", "admin",
+                    AdminAction.CONFIG_APPLY, "3", "");
             state.apply(write);
             store.write(state, 2);
         }
@@ -158,7 +163,7 @@ class StateStoreTest {
         }
         try (StateStore store = StateStore.open(dir)) {
             ClusterState loaded = store.load().orElseThrow().state();
-            assertThat(loaded.leaderTerms()).extracting(io.fairway.core.state.LeaderTerm::replica)
+            assertThat(loaded.leaderTerms()).extracting(LeaderTerm::replica)
                     .containsExactly("r0", "r1");
             assertThat(loaded.hash()).isEqualTo(state.hash());
         }
@@ -166,7 +171,7 @@ class StateStoreTest {
 
     private static Pod queued(String uid, String name, String queue, long created) {
         return new Pod(uid, "jobs", name, "app-" + name, queue, "alice", List.of(),
-                Resources.parse(java.util.Map.of("cpu", "1", "memory", "1Gi")), 0, java.util.Map.of(),
+                Resources.parse(Map.of("cpu", "1", "memory", "1Gi")), 0, Map.of(),
                 NodeAffinity.NONE, List.of(), "fairway", "", PodPhase.Pending, created, "1");
     }
 
@@ -181,7 +186,7 @@ class StateStoreTest {
         long[] offset = {0};
         StateStore[] store = {StateStore.open(dir, StoreOptions.defaults().withHashEvery(1))};
         store[0].writeFull(state, 0);
-        java.util.function.Consumer<List<Event>> step = events -> {
+        Consumer<List<Event>> step = events -> {
             List<Event> applied = new ArrayList<>();
             for (Event e : events) {
                 if (state.apply(e).applied()) {
@@ -191,7 +196,7 @@ class StateStoreTest {
             }
             store[0].write(state, offset[0]);
         };
-        java.util.function.Supplier<ClusterState> reopened = () -> {
+        Supplier<ClusterState> reopened = () -> {
             store[0].close();
             store[0] = StateStore.open(dir, StoreOptions.defaults().withHashEvery(1));
             StateStore.Loaded l = store[0].load().orElseThrow();
@@ -210,7 +215,7 @@ class StateStoreTest {
                               - {name: a, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
                               - {name: b, resources: {guaranteed: {vcore: 1}}, properties: {preemption.delay: 1s}}
                     """, "1"),
-                    new NodeObserved(0, Node.of("n0", Resources.parse(java.util.Map.of("cpu", "2", "memory", "8Gi")))),
+                    new NodeObserved(0, Node.of("n0", Resources.parse(Map.of("cpu", "2", "memory", "8Gi")))),
                     new PodObserved(0, queued("uid-b0", "b-0", "root.b", 0).withNodeName("n0")
                             .withPhase(PodPhase.Running, "2")),
                     new PodObserved(0, queued("uid-b1", "b-1", "root.b", 500).withNodeName("n0")
@@ -264,7 +269,7 @@ class StateStoreTest {
             Resources cap = Resources.of("cpu", 1000);
             for (int i = 0; i < 70_000; i++) {
                 Event e = i % 7_000 == 5 ? new NodeGone(i, "node-" + (i % 3), "rv" + i)
-                        : i % 7_000 == 6 ? new NodeObserved(i, new Node("node-" + (i % 3), cap, cap, java.util.Map.of(),
+                        : i % 7_000 == 6 ? new NodeObserved(i, new Node("node-" + (i % 3), cap, cap, Map.of(),
                         List.of(), false, true, Integer.toString(1_000_000 + i)))
                         : new PodGone(i, "gone-" + i, Integer.toString(i));
                 if (state.apply(e).applied()) {

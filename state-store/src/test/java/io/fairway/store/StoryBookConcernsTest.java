@@ -2,6 +2,7 @@ package io.fairway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fairway.core.events.PodObserved;
 import io.fairway.core.state.ClusterState;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
@@ -28,8 +29,8 @@ class StoryBookConcernsTest {
             List<LoggedEvent> events = all(log);
             // a few pods, each as its own explain would follow it
             List<String> refs = events.stream()
-                    .filter(e -> e.event() instanceof io.fairway.core.events.PodObserved)
-                    .map(e -> ((io.fairway.core.events.PodObserved) e.event()).pod().uid()).distinct()
+                    .filter(e -> e.event() instanceof PodObserved)
+                    .map(e -> ((PodObserved) e.event()).pod().uid()).distinct()
                     .filter(uid -> Math.floorMod(uid.hashCode(), 7) == 0).limit(12).toList();
             assertThat(refs).isNotEmpty();
             int unrelated = 0;

@@ -18,6 +18,7 @@ import io.fairway.log.Replay;
 import io.fairway.log.StatePublisher;
 import io.fairway.log.StoryBook;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ class StoryStoreTest {
             assertThat(f.recovery().source()).isEqualTo(Recovery.Source.STORE);
             g.rounds(30);
             while (f.nextOffset() < log.endOffset()) {
-                f.poll(java.time.Duration.ofMillis(10));
+                f.poll(Duration.ofMillis(10));
             }
             f.flush();
             uids = new ArrayList<>();

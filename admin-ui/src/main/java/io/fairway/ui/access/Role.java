@@ -1,5 +1,8 @@
 package io.fairway.ui.access;
 
+import java.util.Locale;
+
+
 /** What a console user may do: a viewer reads, an admin also writes (applies a queue config). */
 public enum Role {
     /** No token was given and reads are open: reads only, no writes. */
@@ -8,6 +11,6 @@ public enum Role {
     ADMIN;
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,6 +2,7 @@ package io.fairway.chaos.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class InvariantChecker {
         m.put("nothing-lost", "every pod created is at the end bound, deleted, or waiting with a reason; a pod that "
                 + "fits a node and its queue is bound");
         m.put("state-hash", "every replica's state hash equals a fresh replay of the log at the same offset");
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private InvariantChecker() {

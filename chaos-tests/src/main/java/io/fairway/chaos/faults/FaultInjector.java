@@ -4,6 +4,8 @@ import io.fairway.chaos.FaultProxy;
 import io.fairway.chaos.check.Window;
 import io.fairway.chaos.harness.ChaosCluster;
 import io.fairway.chaos.harness.ReplicaProcess;
+import io.fairway.store.Snapshots;
+import io.fairway.store.StateFollower;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -275,7 +277,7 @@ public final class FaultInjector {
                     }
                 }
             } else {
-                io.fairway.store.Snapshots.deleteTree(data);
+                Snapshots.deleteTree(data);
             }
         } catch (IOException e) {
             LOG.warn("chaos: damaging the store of {} failed: {}", r.name(), e.toString());
@@ -303,7 +305,7 @@ public final class FaultInjector {
             throw new Skip(cluster.diskFullWhyNot());
         }
         ReplicaProcess r = cluster.replica(disk.replica());
-        Path corrupt = r.dataDir().resolve(io.fairway.store.StateFollower.CORRUPT_DIR);
+        Path corrupt = r.dataDir().resolve(StateFollower.CORRUPT_DIR);
         long corruptBefore = corrupt.toFile().lastModified();
         disk.fill();
         try {

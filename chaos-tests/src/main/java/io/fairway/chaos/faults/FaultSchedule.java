@@ -1,6 +1,7 @@
 package io.fairway.chaos.faults;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -29,7 +30,7 @@ public final class FaultSchedule {
     public Planned next() {
         if (round.isEmpty()) {
             round.addAll(kinds);
-            java.util.Collections.shuffle(round, random);
+            Collections.shuffle(round, random);
         }
         return new Planned(index++, round.remove(0), 1_000 + random.nextInt(3_000));
     }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.chaos.FaultProxy;
+import io.fairway.chaos.faults.DiskFull;
 import io.fairway.chaos.kafka.Brokers;
 import io.fairway.chaos.kafka.KafkaCluster;
 import io.fairway.chaos.kafka.TestcontainersKafka;
@@ -70,7 +71,7 @@ public final class ChaosCluster implements AutoCloseable {
     private ApiServerProcess api;
     private KubernetesClient client;
     private SimulatedKubelets kubelets;
-    private io.fairway.chaos.faults.DiskFull diskFull;
+    private DiskFull diskFull;
     private String diskFullWhyNot = "";
 
     private ChaosCluster(Path dir, Options options) {
@@ -130,7 +131,7 @@ public final class ChaosCluster implements AutoCloseable {
         parts.add(kubelets);
         String last = names.get(names.size() - 1);
         try {
-            diskFull = io.fairway.chaos.faults.DiskFull.mount(last, dir.resolve("data-" + last), 512);
+            diskFull = DiskFull.mount(last, dir.resolve("data-" + last), 512);
             parts.add(diskFull);
         } catch (IOException e) {
             diskFullWhyNot = "no small disk for a replica here (" + e.getMessage() + ")";
@@ -249,7 +250,7 @@ public final class ChaosCluster implements AutoCloseable {
     }
 
     /** The replica whose data lives on a small disk of its own, or null when this machine cannot give it one. */
-    public io.fairway.chaos.faults.DiskFull diskFull() {
+    public DiskFull diskFull() {
         return diskFull;
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,7 +63,7 @@ public final class JavaProcess {
                 StandardCharsets.UTF_8));
              PrintWriter out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8,
                      StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
-            out.println("---- " + name + " pid " + process.pid() + " started " + java.time.Instant.now());
+            out.println("---- " + name + " pid " + process.pid() + " started " + Instant.now());
             for (String line; (line = r.readLine()) != null; ) {
                 out.println(line);
                 if (lines.size() < 20_000) {

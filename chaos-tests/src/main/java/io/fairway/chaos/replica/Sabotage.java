@@ -1,5 +1,6 @@
 package io.fairway.chaos.replica;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** A planted bug, to show that the invariant checker reports what it is about. Only the chaos harness plants them. */
@@ -40,6 +41,6 @@ public enum Sabotage {
             }
         }
         throw new IllegalArgumentException("unknown sabotage '" + label + "'; known: "
-                + java.util.Arrays.stream(values()).map(Sabotage::label).toList());
+                + Arrays.stream(values()).map(Sabotage::label).toList());
     }
 }

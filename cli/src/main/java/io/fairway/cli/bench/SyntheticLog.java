@@ -1,5 +1,6 @@
 package io.fairway.cli.bench;
 
+import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
@@ -69,7 +70,7 @@ public final class SyntheticLog {
             batch.clear();
             List<Observation> later = new ArrayList<>();
             for (Decision d : r.decisions()) {
-                if (d instanceof io.fairway.core.events.Allocated a) {
+                if (d instanceof Allocated a) {
                     Pod p = live.pod(a.podUid()).pod();
                     batch.add(new PodObserved(time + 1, p.withNodeName(a.nodeName()).withPhase(PodPhase.Running, Long.toString(++version))));
                 }

@@ -14,6 +14,7 @@ import io.fairway.log.EventCodec;
 import io.fairway.log.EventDecodeException;
 import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
+import io.fairway.log.LogTruncatedException;
 import io.fairway.log.LoggedEvent;
 import io.fairway.testsupport.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
@@ -377,7 +378,7 @@ class KafkaEventLogTest {
                     for (int i = 0; i < 50; i++) {
                         reader.poll(Duration.ofMillis(200));
                     }
-                }).isInstanceOf(io.fairway.log.LogTruncatedException.class)
+                }).isInstanceOf(LogTruncatedException.class)
                         .hasMessageContaining("offset 10 of " + tp + " was deleted (the log now starts at 60)")
                         .hasMessageContaining("retention.ms=-1");
             }

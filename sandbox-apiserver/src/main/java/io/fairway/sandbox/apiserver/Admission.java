@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -51,7 +54,7 @@ final class Admission {
         } else {
             meta.remove("namespace");
         }
-        meta.remove(java.util.List.of("resourceVersion", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"));
+        meta.remove(List.of("resourceVersion", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"));
         meta.put("uid", Json.uid());
         meta.put("creationTimestamp", Json.now());
         switch (t.storage()) {
@@ -151,15 +154,15 @@ final class Admission {
         ObjectNode a = oldSpec instanceof ObjectNode o ? o.deepCopy() : Json.object();
         ObjectNode b = newSpec.deepCopy();
         JsonNode oldTolerations = a.path("tolerations");
-        java.util.List<JsonNode> added = new java.util.ArrayList<>();
+        List<JsonNode> added = new ArrayList<>();
         b.path("tolerations").forEach(added::add);
         for (JsonNode t : oldTolerations) {
             if (!added.contains(t)) {
                 return true;
             }
         }
-        for (ObjectNode spec : java.util.List.of(a, b)) {
-            spec.remove(java.util.List.of("tolerations", "activeDeadlineSeconds", "terminationGracePeriodSeconds",
+        for (ObjectNode spec : List.of(a, b)) {
+            spec.remove(List.of("tolerations", "activeDeadlineSeconds", "terminationGracePeriodSeconds",
                     "schedulingGates"));
             for (String list : new String[] {"containers", "initContainers"}) {
                 spec.path(list).forEach(c -> {
@@ -245,7 +248,7 @@ final class Admission {
         if (cached.version() == version) {
             return cached;
         }
-        Map<String, PriorityClassInfo> byName = new java.util.HashMap<>();
+        Map<String, PriorityClassInfo> byName = new HashMap<>();
         PriorityClassInfo dflt = null;
         for (Stored pc : store.list(ResourceTypes.PRIORITY_CLASSES, null, null, 0, null).items()) {
             ObjectNode tree = pc.tree();
@@ -368,7 +371,7 @@ final class Admission {
         for (String f : new String[] {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
             copyField(oldMeta, meta, f);
         }
-        meta.remove(java.util.List.of("selfLink", "managedFields"));
+        meta.remove(List.of("selfLink", "managedFields"));
         if ("status".equals(subresource)) {
             copyField(old, next, "spec");
             copyField(oldMeta, meta, "ownerReferences");

@@ -14,6 +14,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -29,7 +33,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     private final Admission admission;
     private final ApiServerOptions options;
     private volatile Discovery discovery;
-    private volatile java.util.Queue<ApiRequest> requests;
+    private volatile Queue<ApiRequest> requests;
     /** Where mutating requests are recorded; null (the default) records nothing and costs nothing. */
     private final RequestHistory history;
     /** The faults injected; null (the default) when the fault endpoints are off. */
@@ -47,11 +51,11 @@ final class ApiHandler implements Handler<HttpServerRequest> {
     }
 
     /** Starts (a fresh queue) or stops (null) recording the requests served. */
-    void recordInto(java.util.Queue<ApiRequest> into) {
+    void recordInto(Queue<ApiRequest> into) {
         this.requests = into;
     }
 
-    java.util.Queue<ApiRequest> recorded() {
+    Queue<ApiRequest> recorded() {
         return requests;
     }
 
@@ -204,13 +208,13 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         }
         Target target = new Target(t, ns, name, sub, watchPath);
         HttpMethod m = req.method();
-        java.util.Queue<ApiRequest> record = requests;
+        Queue<ApiRequest> record = requests;
         if (record == null && history == null && faults == null) {
             serve(req, target, null, FaultInjector.Fault.NONE);
             return;
         }
         String verb = verb(m, target, req.params());
-        String agent = java.util.Objects.requireNonNullElse(req.getHeader("User-Agent"), "");
+        String agent = Objects.requireNonNullElse(req.getHeader("User-Agent"), "");
         if (record != null) {
             record.add(new ApiRequest(verb, group, plural, sub == null ? "" : sub, ns == null ? "" : ns, name == null ? "" : name,
                     agent, System.nanoTime()));
@@ -312,7 +316,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
         if (m == HttpMethod.DELETE) {
             return target.name() == null ? "deletecollection" : "delete";
         }
-        return m.name().toLowerCase(java.util.Locale.ROOT);
+        return m.name().toLowerCase(Locale.ROOT);
     }
 
     /** {@code gone}: an injected fault answers a watch that resumes from a resourceVersion with 410 Gone. */
@@ -764,7 +768,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
      */
     private static void validateFields(HttpServerRequest req, ResourceType view, ObjectNode obj) {
         FieldValidation.Mode mode = FieldValidation.mode(req.params().get("fieldValidation"));
-        java.util.Set<String> warnings = FieldValidation.warnings();
+        Set<String> warnings = FieldValidation.warnings();
         FieldValidation.check(view, obj, mode, warnings);
         if (warnings.isEmpty()) {
             return;
@@ -837,7 +841,7 @@ final class ApiHandler implements Handler<HttpServerRequest> {
             return "";
         }
         int i = contentType.indexOf(';');
-        return (i < 0 ? contentType : contentType.substring(0, i)).trim().toLowerCase(java.util.Locale.ROOT);
+        return (i < 0 ? contentType : contentType.substring(0, i)).trim().toLowerCase(Locale.ROOT);
     }
 
     private static boolean isTrue(String v) {

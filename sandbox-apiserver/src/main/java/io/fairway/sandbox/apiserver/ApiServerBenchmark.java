@@ -14,6 +14,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * change takes from being sent to reaching each watcher ({@code fairway bench apiserver}).
  */
 public final class ApiServerBenchmark {
-    private static final byte[] MARK = "\"fairway.io/bench-seq\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] MARK = "\"fairway.io/bench-seq\":\"".getBytes(StandardCharsets.UTF_8);
 
     private static final int MIN_EVENT_GAP = 600;
 
@@ -280,11 +281,11 @@ public final class ApiServerBenchmark {
             String head;
             byte[] body;
             if (seq < o.pods()) {
-                body = podJson(ns, name, seq).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                body = podJson(ns, name, seq).getBytes(StandardCharsets.UTF_8);
                 head = "POST /api/v1/namespaces/" + ns + "/pods HTTP/1.1\r\ncontent-type: application/json\r\n";
             } else {
                 body = ("{\"metadata\":{\"annotations\":{\"fairway.io/bench-seq\":\"" + seq + "\"}}}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        .getBytes(StandardCharsets.UTF_8);
                 head = "PATCH /api/v1/namespaces/" + ns + "/pods/" + name + " HTTP/1.1\r\ncontent-type: application/merge-patch+json\r\n";
             }
             out.appendString(head + "host: " + host + "\r\naccept: application/json\r\ncontent-length: " + body.length + "\r\n\r\n");
@@ -386,8 +387,8 @@ public final class ApiServerBenchmark {
         }
     }
 
-    private static final byte[] CRLFCRLF = "\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CRLFCRLF = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
     private static int indexOf(byte[] data, byte[] mark, int from, int to) {
         outer:

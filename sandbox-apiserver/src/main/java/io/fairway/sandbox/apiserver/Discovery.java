@@ -2,6 +2,7 @@ package io.fairway.sandbox.apiserver;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +13,8 @@ final class Discovery {
     private final byte[] version;
     private final byte[] api;
     private final byte[] apis;
-    private final Map<String, byte[]> resourceLists = new java.util.HashMap<>();
-    private final Map<String, byte[]> groups = new java.util.HashMap<>();
+    private final Map<String, byte[]> resourceLists = new HashMap<>();
+    private final Map<String, byte[]> groups = new HashMap<>();
 
     Discovery(String serverAddress) {
         ObjectNode v = Json.object();

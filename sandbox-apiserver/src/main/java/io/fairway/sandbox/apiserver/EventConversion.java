@@ -2,6 +2,7 @@ package io.fairway.sandbox.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ final class EventConversion {
     }
 
     static ObjectNode toCore(ObjectNode v1) {
-        Map<String, String> reverse = new java.util.HashMap<>();
+        Map<String, String> reverse = new HashMap<>();
         CORE_TO_V1.forEach((k, v) -> reverse.put(v, k));
         return rename(v1, reverse, ResourceTypes.EVENTS);
     }

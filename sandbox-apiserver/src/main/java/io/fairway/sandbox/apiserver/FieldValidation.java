@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -161,7 +162,7 @@ final class FieldValidation {
                 if (!(d instanceof BeanDeserializerBase bean)) {
                     return LEAF; // Quantity, IntOrString, MicroTime...: a deserializer of their own, any shape
                 }
-                Map<String, JavaType> props = new java.util.HashMap<>();
+                Map<String, JavaType> props = new HashMap<>();
                 for (Iterator<SettableBeanProperty> it = bean.properties(); it.hasNext(); ) {
                     SettableBeanProperty p = it.next();
                     props.put(p.getName(), p.getType());

@@ -15,6 +15,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,13 +40,13 @@ public final class LocalApiServer implements AutoCloseable {
     private final int port;
     private final long bookmarkTimer;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.Set<Thread> eventLoops;
+    private final Set<Thread> eventLoops;
     private ApiHandler handler;
     // closed after the event loops, so no request writes to them meanwhile; null when not asked for
     private StoreJournal journal;
     private RequestHistory history;
 
-    private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, java.util.Set<Thread> eventLoops) {
+    private LocalApiServer(Vertx vertx, Store store, String url, int port, long bookmarkTimer, Set<Thread> eventLoops) {
         this.eventLoops = eventLoops;
         this.vertx = vertx;
         this.store = store;
@@ -84,7 +89,7 @@ public final class LocalApiServer implements AutoCloseable {
                     .setMaxWebSocketFrameSize(16 * 1024 * 1024)
                     .setMaxWebSocketMessageSize(64 * 1024 * 1024)
                     .setIdleTimeout(0);
-            java.util.Set<Thread> eventLoops = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Set<Thread> eventLoops = ConcurrentHashMap.newKeySet();
             int port = listen(vertx, http, handler, o, eventLoops);
             String host = o.host().contains(":") ? "[" + o.host() + "]" : o.host();
             String hostPort = (o.host().equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port;
@@ -112,7 +117,7 @@ public final class LocalApiServer implements AutoCloseable {
      * One server per event loop, sharing the port. Vert.x shares a port only between servers that ask for the same
      * number, so for port 0 a free port is picked first and the bind retried if another process takes it meanwhile.
      */
-    private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o, java.util.Set<Thread> eventLoops) {
+    private static int listen(Vertx vertx, HttpServerOptions http, ApiHandler handler, ApiServerOptions o, Set<Thread> eventLoops) {
         Exception last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             int port = o.port() != 0 ? o.port() : freePort(o.host());
@@ -147,9 +152,9 @@ public final class LocalApiServer implements AutoCloseable {
         private final HttpServerOptions options;
         private final ApiHandler handler;
 
-        private final java.util.Set<Thread> eventLoops;
+        private final Set<Thread> eventLoops;
 
-        ServerVerticle(HttpServerOptions options, ApiHandler handler, java.util.Set<Thread> eventLoops) {
+        ServerVerticle(HttpServerOptions options, ApiHandler handler, Set<Thread> eventLoops) {
             this.options = options;
             this.handler = handler;
             this.eventLoops = eventLoops;
@@ -242,18 +247,18 @@ public final class LocalApiServer implements AutoCloseable {
      * which verbs a client uses, e.g. against RBAC rules.
      */
     public void recordRequests() {
-        handler.recordInto(new java.util.concurrent.ConcurrentLinkedQueue<>());
+        handler.recordInto(new ConcurrentLinkedQueue<>());
     }
 
     /** The requests recorded since {@link #recordRequests}, in the order they were served. */
-    public java.util.List<ApiRequest> requests() {
-        java.util.Queue<ApiRequest> q = handler.recorded();
-        return q == null ? java.util.List.of() : java.util.List.copyOf(q);
+    public List<ApiRequest> requests() {
+        Queue<ApiRequest> q = handler.recorded();
+        return q == null ? List.of() : List.copyOf(q);
     }
 
     /** The threads that serve requests and watches (for accounting where a benchmark's CPU went). */
-    public java.util.Set<Thread> eventLoopThreads() {
-        return java.util.Set.copyOf(eventLoops);
+    public Set<Thread> eventLoopThreads() {
+        return Set.copyOf(eventLoops);
     }
 
     long eventLoopCpuNanos() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The patch formats of the API: JSON merge patch (RFC 7386), a strategic merge patch that knows the merge keys of
@@ -37,7 +38,7 @@ final class Patches {
             Map.entry("topologySpreadConstraints", "topologyKey"));
 
     /** Primitive lists whose strategy is "merge" (set union). */
-    private static final java.util.Set<String> MERGED_PRIMITIVE_LISTS = java.util.Set.of("finalizers");
+    private static final Set<String> MERGED_PRIMITIVE_LISTS = Set.of("finalizers");
 
     // ---- RFC 7386 -------------------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@ package io.fairway.sandbox.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Set;
 
 /**
  * What kube-apiserver does to a PersistentVolumeClaim: the access modes and the storage request are required,
@@ -31,7 +33,7 @@ final class PersistentVolumeClaims {
         }
         ObjectNode a = old.path("spec") instanceof ObjectNode o ? o.deepCopy() : Json.object();
         ObjectNode b = spec.deepCopy();
-        for (ObjectNode s : java.util.List.of(a, b)) {
+        for (ObjectNode s : List.of(a, b)) {
             if (s.get("resources") instanceof ObjectNode r) {
                 r.remove("requests");
             }
@@ -56,7 +58,7 @@ final class PersistentVolumeClaims {
         }
         for (int i = 0; i < modes.size(); i++) {
             String m = modes.get(i).asText();
-            if (!java.util.Set.of("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod").contains(m)) {
+            if (!Set.of("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod").contains(m)) {
                 throw ApiException.invalid(t, name, new ApiException.Cause("FieldValueNotSupported", "spec.accessModes",
                         "Unsupported value: \"" + m + "\": supported values: \"ReadOnlyMany\", \"ReadWriteMany\", "
                                 + "\"ReadWriteOnce\", \"ReadWriteOncePod\""));

@@ -7,6 +7,7 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,7 @@ final class RequestHistory implements AutoCloseable {
 
     void append(HistoryEntry e) {
         byte[] json = Json.bytes(e.toJson());
-        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         lock.lock();
         try {

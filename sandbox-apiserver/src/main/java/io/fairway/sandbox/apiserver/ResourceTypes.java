@@ -1,10 +1,13 @@
 package io.fairway.sandbox.apiserver;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** The resources this server serves. */
 final class ResourceTypes {
@@ -78,15 +81,15 @@ final class ResourceTypes {
             BY_PATH.put(t.group() + "/" + t.version() + "/" + t.plural(), t);
         }
         for (ResourceType t : ALL) {
-            BY_GROUP_VERSION.computeIfAbsent(t.apiVersion(), k -> new java.util.ArrayList<>()).add(t);
+            BY_GROUP_VERSION.computeIfAbsent(t.apiVersion(), k -> new ArrayList<>()).add(t);
         }
     }
 
-    private static final Map<ResourceType, List<String>> FIELD_LISTS = new java.util.IdentityHashMap<>();
+    private static final Map<ResourceType, List<String>> FIELD_LISTS = new IdentityHashMap<>();
 
     static {
         for (ResourceType t : ALL) {
-            FIELD_LISTS.put(t, List.copyOf(new java.util.TreeSet<>(t.fieldLabels())));
+            FIELD_LISTS.put(t, List.copyOf(new TreeSet<>(t.fieldLabels())));
         }
     }
 

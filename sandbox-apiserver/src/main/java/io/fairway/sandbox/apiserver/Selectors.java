@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /** Label selectors (equality and set-based, as in {@code k8s.io/apimachinery/pkg/labels}) and field selectors. */
 final class Selectors {
-    private static final java.util.concurrent.ConcurrentHashMap<String, String[]> PATHS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, String[]> PATHS = new ConcurrentHashMap<>();
 
     private Selectors() {}
 

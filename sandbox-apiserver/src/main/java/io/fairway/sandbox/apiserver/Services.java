@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -44,7 +45,7 @@ final class Services {
                 throw ApiException.invalid(t, name, new ApiException.Cause("FieldValueRequired", "spec.externalName",
                         "Required value"));
             }
-            spec.remove(java.util.List.of("clusterIP", "clusterIPs"));
+            spec.remove(List.of("clusterIP", "clusterIPs"));
         } else {
             String ip = Json.text(spec, "clusterIP");
             if ("None".equals(ip)) {
@@ -78,7 +79,7 @@ final class Services {
         String oldIp = Json.text(old, "spec", "clusterIP");
         String newIp = Json.text(spec, "clusterIP");
         if (type.equals("ExternalName")) {
-            spec.remove(java.util.List.of("clusterIP", "clusterIPs"));
+            spec.remove(List.of("clusterIP", "clusterIPs"));
         } else if (Json.isBlank(newIp) && !Json.isBlank(oldIp)) {
             spec.set("clusterIP", old.path("spec").get("clusterIP"));
             spec.set("clusterIPs", old.path("spec").path("clusterIPs").deepCopy());

@@ -3,6 +3,7 @@ package io.fairway.sandbox.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -11,10 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,7 +39,7 @@ final class Store {
         ObjectNode apply(Stored current, ObjectNode currentTree);
 
         /** A mutation that edits a copy of the current object. */
-        static Mutation editing(java.util.function.BiFunction<Stored, ObjectNode, ObjectNode> edit) {
+        static Mutation editing(BiFunction<Stored, ObjectNode, ObjectNode> edit) {
             return (cur, tree) -> edit.apply(cur, tree.deepCopy());
         }
     }
@@ -56,14 +61,14 @@ final class Store {
 
     private final Map<String, ConcurrentSkipListMap<String, Stored>> objects = new HashMap<>();
     /** The same objects hashed by key: point reads and writes need no ordered search. */
-    private final Map<String, java.util.concurrent.ConcurrentHashMap<String, Stored>> byKey = new HashMap<>();
+    private final Map<String, ConcurrentHashMap<String, Stored>> byKey = new HashMap<>();
     private final Map<String, CopyOnWriteArrayList<Watcher>> watchers = new HashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Change[] history;
     private long historyCount;
     private volatile long rv;
     private volatile long priorityClassWrites;
-    private final java.util.concurrent.atomic.AtomicLong expiredWatches = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong expiredWatches = new AtomicLong();
     // garbage collection indexes, guarded by lock
     private final Map<String, Key> byUid = new HashMap<>();
     private final Map<String, Set<Key>> dependents = new HashMap<>();
@@ -73,7 +78,7 @@ final class Store {
     /** Where every change is written before it applies; null keeps the store in memory only. Set before serving. */
     private StoreJournal journal;
     /** Told of every committed change, under the lock; null when nobody asked. Set before serving. */
-    private java.util.function.Consumer<Change> commitListener;
+    private Consumer<Change> commitListener;
     /** The resourceVersion the store was restored at: the changes before it are gone, so watches from older ones get 410. */
     private long restoredRv;
 
@@ -82,7 +87,7 @@ final class Store {
         this.history = new Change[Math.max(1, historySize)];
         for (ResourceType t : ResourceTypes.STORED) {
             objects.put(t.storage(), new ConcurrentSkipListMap<>());
-            byKey.put(t.storage(), new java.util.concurrent.ConcurrentHashMap<>());
+            byKey.put(t.storage(), new ConcurrentHashMap<>());
             watchers.put(t.storage(), new CopyOnWriteArrayList<>());
         }
     }
@@ -93,7 +98,7 @@ final class Store {
     }
 
     /** From now on {@code listener} is told of every committed change, under the write lock (call before serving). */
-    void onCommit(java.util.function.Consumer<Change> listener) {
+    void onCommit(Consumer<Change> listener) {
         this.commitListener = listener;
     }
 
@@ -382,7 +387,7 @@ final class Store {
             checkPreconditions(t, cur, opts);
             ObjectNode meta = Json.metadata(tree);
             if (!meta.hasNonNull("deletionTimestamp")) {
-                meta.put("deletionTimestamp", Json.timestamp(java.time.Instant.now().plusSeconds(grace)));
+                meta.put("deletionTimestamp", Json.timestamp(Instant.now().plusSeconds(grace)));
                 meta.put("deletionGracePeriodSeconds", grace);
             }
             return tree;

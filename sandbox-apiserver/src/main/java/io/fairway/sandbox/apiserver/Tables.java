@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /** Server-side printing ({@code Accept: application/json;as=Table;v=v1;g=meta.k8s.io}), the columns kubectl shows. */
@@ -258,7 +260,7 @@ final class Tables {
         cells.add(Json.isBlank(last) ? age(o) : since(last));
         cells.add(text(o, "", "type"));
         cells.add(text(o, "", "reason"));
-        cells.add(io.path("kind").asText("").toLowerCase(java.util.Locale.ROOT) + "/" + io.path("name").asText(""));
+        cells.add(io.path("kind").asText("").toLowerCase(Locale.ROOT) + "/" + io.path("name").asText(""));
         cells.add(text(o, "", "message").trim());
         cells.add(Json.isBlank(first) ? age(o) : since(first));
         cells.add(o.path("count").asLong(1));
@@ -286,7 +288,7 @@ final class Tables {
             String k = it.next();
             selector.add(k + "=" + spec.path("selector").path(k).asText());
         }
-        java.util.Collections.sort(selector);
+        Collections.sort(selector);
         List<Object> cells = new ArrayList<>();
         cells.add(name(o));
         cells.add(type);

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,7 +152,7 @@ class ApiServerMainRestartTest {
             Path log = dir.resolve("taken.log");
             Process taken = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                assertThat(taken.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("exited").isTrue();
+                assertThat(taken.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
             } finally {
                 taken.destroyForcibly();
             }

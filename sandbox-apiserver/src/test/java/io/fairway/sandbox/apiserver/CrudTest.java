@@ -55,7 +55,7 @@ class CrudTest extends ApiServerTestSupport {
         // a pod that tolerates them already, or everything, keeps its own
         Pod own = pod(ns, "own", Map.of());
         own.getSpec().setServiceAccountName("runner");
-        own.getSpec().setTolerations(java.util.List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+        own.getSpec().setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
                 .withKey("node.kubernetes.io/not-ready").withOperator("Exists").withEffect("NoExecute")
                 .withTolerationSeconds(5L).build(), new io.fabric8.kubernetes.api.model.TolerationBuilder()
                 .withOperator("Exists").build()));

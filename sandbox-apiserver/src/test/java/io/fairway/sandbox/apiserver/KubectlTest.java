@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fairway.testsupport.k8s.Kubectl;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** kubectl 1.32 as a second, independent client. */
 class KubectlTest extends ApiServerTestSupport {
-    private static final Path KUBECTL = io.fairway.testsupport.k8s.Kubectl.path();
+    private static final Path KUBECTL = Kubectl.path();
 
     @TempDir
     static Path dir;
@@ -46,13 +50,13 @@ class KubectlTest extends ApiServerTestSupport {
 
     static Result kubectl(String... args) {
         try {
-            Process p = new ProcessBuilder(command(args)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(command(args)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectError(dir.resolve("stderr.txt").toFile()).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             return new Result(p.exitValue(), out, Files.readString(dir.resolve("stderr.txt")));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -80,7 +84,7 @@ class KubectlTest extends ApiServerTestSupport {
                 .containsExactlyInAnyOrderEntriesOf(Map.of("mode", "fast", "size", "3"));
         ok("create", "secret", "generic", "token", "-n", ns, "--from-literal=key=s3cr3t");
         assertThat(client.secrets().inNamespace(ns).withName("token").get().getData())
-                .containsEntry("key", java.util.Base64.getEncoder().encodeToString("s3cr3t".getBytes(StandardCharsets.UTF_8)));
+                .containsEntry("key", Base64.getEncoder().encodeToString("s3cr3t".getBytes(StandardCharsets.UTF_8)));
         ok("label", "namespace", ns, "team=a");
         assertThat(client.namespaces().withName(ns).get().getMetadata().getLabels()).containsEntry("team", "a");
     }

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -215,7 +216,7 @@ class SparkKindsTest extends ApiServerTestSupport {
     @Test
     void discoveryListsThem() {
         JsonNode v1 = json(http("GET", "/api/v1", null, null).body());
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         v1.path("resources").forEach(r -> names.add(r.path("name").asText()));
         assertThat(names).contains("services", "services/status", "serviceaccounts", "persistentvolumeclaims",
                 "persistentvolumeclaims/status");

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -202,7 +203,7 @@ class WatchTest extends ApiServerTestSupport {
         }
         List<String> messages = new CopyOnWriteArrayList<>();
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(java.net.URI.create(server.url().replace("http:", "ws:") + "/api/v1/namespaces/" + ns + "/pods?watch=true&resourceVersion=" + from),
+                .buildAsync(URI.create(server.url().replace("http:", "ws:") + "/api/v1/namespaces/" + ns + "/pods?watch=true&resourceVersion=" + from),
                         new WebSocket.Listener() {
                             private final StringBuilder part = new StringBuilder();
 

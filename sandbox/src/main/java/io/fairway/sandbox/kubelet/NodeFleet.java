@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -20,8 +21,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -124,7 +127,7 @@ public final class NodeFleet {
      * room for every pod of a benchmark, so that its figure is the scheduler's rate, not the cluster running full.
      */
     public static NodeFleet uniformCpu(int count) {
-        List<NodeSpec> specs = new java.util.ArrayList<>(count);
+        List<NodeSpec> specs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             specs.add(NodeSpec.cpu(String.format("node-%05d", i), 96, 768)
                     .withLabel(NodeSpec.ZONE_LABEL, ZONES.get(i % ZONES.size())));
@@ -180,7 +183,7 @@ public final class NodeFleet {
     /** GPU feature discovery's clique value: the NVLink fabric's cluster UUID and the clique within it. */
     private static String cliqueId(long seed, String product, int group) {
         UUID fabric = UUID.nameUUIDFromBytes(("fairway-sim/" + seed + "/" + product + "/" + group)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8));
         return fabric + "." + group;
     }
 
@@ -188,7 +191,7 @@ public final class NodeFleet {
     private static Map<String, Integer> programmed(Shape s, Random random) {
         List<String> functions = FPGA_FUNCTIONS.stream().filter(f -> f.startsWith(s.product() + ".")).toList();
         int regions = 1 + random.nextInt(s.accelerators());
-        Map<String, Integer> out = new java.util.TreeMap<>();
+        Map<String, Integer> out = new TreeMap<>();
         for (int r = 0; r < regions; r++) {
             out.merge(functions.get(random.nextInt(functions.size())), 1, Integer::sum);
         }
@@ -238,7 +241,7 @@ public final class NodeFleet {
         long gpuNodes = nodes.stream().filter(NodeSpec::hasGpus).count();
         long fpgaNodes = nodes.stream().filter(NodeSpec::hasFpgas).count();
         long gpus = nodes.stream().mapToLong(NodeSpec::gpus).sum();
-        long cliques = nodes.stream().map(n -> n.labels().get(NodeSpec.GPU_CLIQUE_LABEL)).filter(java.util.Objects::nonNull)
+        long cliques = nodes.stream().map(n -> n.labels().get(NodeSpec.GPU_CLIQUE_LABEL)).filter(Objects::nonNull)
                 .distinct().count();
         int regions = nodes.stream().mapToInt(NodeSpec::fpgaRegions).sum();
         int programmed = nodes.stream().mapToInt(NodeSpec::fpgaProgrammed).sum();
@@ -271,7 +274,7 @@ public final class NodeFleet {
         spec.capacity().forEach((k, v) -> capacity.put(k, new Quantity(v)));
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String podCidr = podCidr(index);
-        UUID id = UUID.nameUUIDFromBytes(spec.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        UUID id = UUID.nameUUIDFromBytes(spec.name().getBytes(StandardCharsets.UTF_8));
         return new NodeBuilder()
                 .withNewMetadata()
                     .withName(spec.name())

@@ -26,12 +26,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -594,7 +597,7 @@ public final class SimulatedKubelets implements AutoCloseable {
         }
         try {
             timers.schedule(finish, stop.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!closed) {
                 throw e;
             }
@@ -614,7 +617,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             if (code >= 300 && code != 404 && code != 409 && !closed) {
                 LOG.warn("pod {}/{} (uid {}) not deleted after it stopped: HTTP {}", namespace, name, uid, code);
             }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             if (!closed) {
                 LOG.warn("pod {}/{} (uid {}) not deleted after it stopped: {}", namespace, name, uid, e.toString());
             }
@@ -655,7 +658,7 @@ public final class SimulatedKubelets implements AutoCloseable {
     private void execute(Runnable r) {
         try {
             writers.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!closed) {
                 throw e;
             }
@@ -686,7 +689,7 @@ public final class SimulatedKubelets implements AutoCloseable {
                     }
                 }, delay.toNanos(), TimeUnit.NANOSECONDS);
             }
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!closed) {
                 throw e;
             }
@@ -699,7 +702,7 @@ public final class SimulatedKubelets implements AutoCloseable {
         for (NodeState n : nodes.values()) {
             try {
                 writers.execute(() -> renewLease(n));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 return;
             }
         }

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the pods of one scheduler and notes when each is first seen bound: the benchmark's view of the cluster,
@@ -48,7 +50,7 @@ public final class BindWatch implements AutoCloseable {
         this.sentNanos = sentNanos;
         URI uri = URI.create(url);
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        java.util.concurrent.CompletableFuture<Thread> loop = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Thread> loop = new CompletableFuture<>();
         vertx.runOnContext(v -> loop.complete(Thread.currentThread()));
         this.eventLoop = loop.join();
         http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
@@ -58,7 +60,7 @@ public final class BindWatch implements AutoCloseable {
                         .setURI("/api/v1/pods?watch=true&fieldSelector=" + selector)
                         .setTimeout(0).setIdleTimeout(0))
                 .compose(req -> req.send())
-                .timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .await();
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("the pod watch was refused: HTTP " + resp.statusCode());

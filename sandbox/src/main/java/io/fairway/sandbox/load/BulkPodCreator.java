@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,7 +67,7 @@ public final class BulkPodCreator implements AutoCloseable {
             throw new IllegalArgumentException("the bulk creator speaks plain HTTP to a local API server, not " + url);
         }
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        java.util.concurrent.CompletableFuture<Thread> loop = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Thread> loop = new CompletableFuture<>();
         vertx.runOnContext(v -> loop.complete(Thread.currentThread()));
         this.eventLoop = loop.join();
         this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -419,7 +420,7 @@ public final class WorkloadPlanner {
 
     /** Spark's {@code KubernetesConf.getAppNameLabel}: lower case, other characters to '-', at most 63, trimmed. */
     static String sparkAppNameLabel(String appName) {
-        String s = appName.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9\\-_.]", "-");
+        String s = appName.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9\\-_.]", "-");
         if (s.length() > 63) {
             s = s.substring(0, 63);
         }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class NodeFleetTest {
@@ -71,14 +74,14 @@ class NodeFleetTest {
         assertThat(gpu).extracting(n -> n.labels().get("nvidia.com/gpu.product"))
                 .contains("NVIDIA-A100-SXM4-80GB", "NVIDIA-H100-80GB-HBM3", "NVIDIA-A10G");
 
-        Map<String, List<NodeSpec>> cliques = new java.util.TreeMap<>();
+        Map<String, List<NodeSpec>> cliques = new TreeMap<>();
         for (NodeSpec n : gpu) {
             String clique = n.labels().get(NodeSpec.GPU_CLIQUE_LABEL);
             String product = n.labels().get("nvidia.com/gpu.product");
             if (product.contains("SXM") || product.contains("HBM3")) {
                 assertThat(clique).as("clique of %s", n.name()).matches("[0-9a-f-]{36}\\.[0-9]+");
                 assertThat(n.gpus()).isEqualTo(8);
-                cliques.computeIfAbsent(clique, c -> new java.util.ArrayList<>()).add(n);
+                cliques.computeIfAbsent(clique, c -> new ArrayList<>()).add(n);
             } else {
                 // PCIe GPUs share no NVLink with other nodes
                 assertThat(clique).as("clique of %s", n.name()).isNull();
@@ -93,9 +96,9 @@ class NodeFleetTest {
                     members.getFirst().labels().get(NodeSpec.ZONE_LABEL));
         });
         // of each model, every clique but the last is full
-        Map<String, List<Integer>> sizes = new java.util.TreeMap<>();
+        Map<String, List<Integer>> sizes = new TreeMap<>();
         cliques.values().forEach(m -> sizes.computeIfAbsent(m.getFirst().labels().get("nvidia.com/gpu.product"),
-                p -> new java.util.ArrayList<>()).add(m.size()));
+                p -> new ArrayList<>()).add(m.size()));
         assertThat(sizes.values()).allSatisfy(s -> assertThat(s.stream().filter(n -> n < NodeFleet.CLIQUE_SIZE)).hasSizeLessThanOrEqualTo(1));
         assertThat(fleet.summary()).contains(cliques.size() + " NVLink cliques");
         // the same seed, the same cliques
@@ -181,7 +184,7 @@ class NodeFleetTest {
         assertThat(NodeFleet.internalIp(253)).isEqualTo("172.16.0.254");
         assertThat(NodeFleet.internalIp(254)).isEqualTo("172.16.1.1");
         assertThat(NodeFleet.internalIp(65_535)).isEqualTo("172.17.2.4");
-        assertThat(java.util.stream.IntStream.range(0, 70_000).mapToObj(NodeFleet::internalIp).distinct().count()).isEqualTo(70_000);
+        assertThat(IntStream.range(0, 70_000).mapToObj(NodeFleet::internalIp).distinct().count()).isEqualTo(70_000);
         assertThat(NodeFleet.podCidr(0)).isEqualTo("10.0.0.0/24");
         assertThat(NodeFleet.podCidr(65_535)).isEqualTo("10.255.255.0/24");
     }

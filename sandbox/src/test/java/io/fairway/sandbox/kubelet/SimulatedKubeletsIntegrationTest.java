@@ -14,12 +14,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fairway.sandbox.TestApiServer;
+import io.fairway.sandbox.apiserver.ApiServerOptions;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.sandbox.workload.WorkloadGenerator;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class SimulatedKubeletsIntegrationTest {
     @BeforeEach
     void start() {
         // as a real API server: a running pod deleted gracefully stays until its kubelet deletes it
-        server = LocalApiServer.start(io.fairway.sandbox.apiserver.ApiServerOptions.defaults().withEventLoops(1)
+        server = LocalApiServer.start(ApiServerOptions.defaults().withEventLoops(1)
                 .withKubeletsDeletingPods(true));
         client = TestApiServer.client(server);
         WorkloadGenerator.ensureNamespaces(client, List.of(NS));
@@ -280,7 +282,7 @@ class SimulatedKubeletsIntegrationTest {
 
         NodeFleet.remove(client, "node-b");
 
-        await().atMost(AWAIT).until(() -> kubelets.nodes().equals(java.util.Set.of("node-a")));
+        await().atMost(AWAIT).until(() -> kubelets.nodes().equals(Set.of("node-a")));
         assertThat(kubelets.trackedPods()).isZero();
         // a pod put on the removed node (created bound, as a DaemonSet's would be) is not started; one on node-a is
         Pod late = pod("late-on-b", Map.of());

@@ -9,6 +9,7 @@ import io.fairway.core.objects.Fpga;
 import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.SchedulingHints;
+import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.Resources;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PodTemplatesTest {
@@ -95,7 +97,7 @@ class PodTemplatesTest {
 
     private static Resources requests(PodPlan plan) {
         Pod pod = PodTemplates.toPod(plan, "fairway", "busybox:1.36", "uid-of-driver");
-        Map<String, String> q = new java.util.TreeMap<>();
+        Map<String, String> q = new TreeMap<>();
         pod.getSpec().getContainers().getFirst().getResources().getRequests().forEach((k, v) -> q.put(k, v.toString()));
         return Resources.parse(q);
     }
@@ -153,7 +155,7 @@ class PodTemplatesTest {
             assertThat(requests(p)).isEqualTo(g.minResource());
             // the slots are held on GPU nodes only if the group tolerates their taint
             assertThat(g.tolerations()).anySatisfy(t -> assertThat(t.tolerates(
-                    new io.fairway.core.objects.Taint("nvidia.com/gpu", "present", "NoSchedule"))).isTrue());
+                    new Taint("nvidia.com/gpu", "present", "NoSchedule"))).isTrue());
         }
     }
 }

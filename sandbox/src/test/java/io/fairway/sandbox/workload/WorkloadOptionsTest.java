@@ -3,6 +3,7 @@ package io.fairway.sandbox.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fairway.sandbox.kubelet.NodeFleet;
 import io.fairway.sandbox.workload.WorkloadOptions.IntRange;
 import io.fairway.sandbox.workload.WorkloadOptions.Mix;
 import io.fairway.sandbox.workload.WorkloadOptions.PodSize;
@@ -29,7 +30,7 @@ class WorkloadOptionsTest {
         assertThat(o.maxApps()).isZero();
         assertThat(o.gangSpark()).isTrue();
         assertThat(o.gangTraining()).isTrue();
-        assertThat(o.fpgaFunctions()).isEqualTo(io.fairway.sandbox.kubelet.NodeFleet.FPGA_FUNCTIONS);
+        assertThat(o.fpgaFunctions()).isEqualTo(NodeFleet.FPGA_FUNCTIONS);
         assertThat(o.toBuilder().build()).isEqualTo(o);
     }
 

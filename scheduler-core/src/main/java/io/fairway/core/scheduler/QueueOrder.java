@@ -2,6 +2,7 @@ package io.fairway.core.scheduler;
 
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
+import io.fairway.core.state.QueueState;
 
 /**
  * The fair order of sibling queues: dominant resource share (DRF) of usage.
@@ -19,7 +20,7 @@ public final class QueueOrder {
      * resources when it has some, else of its max, else of the cluster's capacity. Below 1 with a guarantee: the
      * queue is owed resources.
      */
-    public static double share(io.fairway.core.state.QueueState q, ResourceCounter cluster) {
+    public static double share(QueueState q, ResourceCounter cluster) {
         long[] used = q.allocated().raw();
         if (!q.guaranteed().isEmpty()) {
             return dominantShare(used, q.guaranteed());

@@ -8,8 +8,12 @@ import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
+import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
+import io.fairway.core.events.PriorityClassObserved;
 import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
 import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.Node;
@@ -122,7 +126,7 @@ public final class Simulator {
     private void start() {
         observe(new LeaderElected(0, EPOCH, "simulator"));
         scenario.priorityClasses().forEach((name, value) -> observe(
-                new io.fairway.core.events.PriorityClassObserved(0, name, value, false, nextVersion())));
+                new PriorityClassObserved(0, name, value, false, nextVersion())));
         if (scenario.queues() != null) {
             ApplyResult r = observe(new QueueConfigObserved(0, scenario.queues(), nextVersion()));
             if (!r.applied()) {
@@ -380,7 +384,7 @@ public final class Simulator {
             due.remove(uid);
         }
         deleted.add(uid);
-        observe(new io.fairway.core.events.PodGone(t, uid, nextVersion()));
+        observe(new PodGone(t, uid, nextVersion()));
         trace(t, "Deleted " + p.key() + " (preempted) from " + p.nodeName());
     }
 
@@ -425,7 +429,7 @@ public final class Simulator {
                     }
                     case GangReleased g when applied.applied() -> trace(t, "GangReleased " + g.appId() + " (" + g.next()
                             + "): " + g.reason());
-                    case io.fairway.core.events.PreemptionRequested p when applied.applied() -> {
+                    case PreemptionRequested p when applied.applied() -> {
                         trace(t, "PreemptionRequested (" + p.kind() + "): " + p.reason());
                         // The leader deletes the victims now; they go when their grace period ends.
                         for (String uid : p.victims()) {
@@ -437,7 +441,7 @@ public final class Simulator {
                             }
                         }
                     }
-                    case io.fairway.core.events.Released rel when applied.applied() ->
+                    case Released rel when applied.applied() ->
                             trace(t, "Released " + pods.get(rel.podUid()).key() + " from " + rel.nodeName() + ": " + rel.reason());
                     default -> trace(t, d.type() + " " + subject(d) + " ignored: " + applied.reason());
                 }
@@ -446,7 +450,7 @@ public final class Simulator {
             // A gang decision changes what the next cycle can do (members bind into a new reservation) without
             // allocating anything itself.
             boolean gang = r.decisions().stream().anyMatch(d -> d instanceof GangReserved || d instanceof GangReleased
-                    || d instanceof io.fairway.core.events.PreemptionRequested || d instanceof io.fairway.core.events.Released);
+                    || d instanceof PreemptionRequested || d instanceof Released);
             if (r.allocations() == 0 && !r.capped() && !gang) {
                 return;
             }
@@ -457,11 +461,11 @@ public final class Simulator {
     private static String subject(Decision d) {
         return switch (d) {
             case Allocated a -> a.podUid();
-            case io.fairway.core.events.Released r -> r.podUid();
+            case Released r -> r.podUid();
             case Unschedulable u -> u.podUid();
             case GangReserved g -> g.appId();
             case GangReleased g -> g.appId();
-            case io.fairway.core.events.PreemptionRequested p -> p.victims().toString();
+            case PreemptionRequested p -> p.victims().toString();
         };
     }
 

@@ -2,7 +2,9 @@ package io.fairway.core.state;
 
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.ResourceCounter;
+import io.fairway.core.resources.Resources;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -34,7 +36,7 @@ public final class Gang {
     }
 
     private GangSpec spec = GangSpec.NONE;
-    private io.fairway.core.objects.Topology topology = io.fairway.core.objects.Topology.NONE;
+    private Topology topology = Topology.NONE;
     private Status status = Status.NONE;
     private long since;
     private String reason = "";
@@ -64,7 +66,7 @@ public final class Gang {
     }
 
     /** The topology domain the gang's reservation must (or should) be in, from the pod that declared the gang. */
-    public io.fairway.core.objects.Topology topology() {
+    public Topology topology() {
         return topology;
     }
 
@@ -162,7 +164,7 @@ public final class Gang {
 
     // ------------------------------------------------------------ changed by ClusterState only
 
-    void start(GangSpec s, io.fairway.core.objects.Topology t, long time) {
+    void start(GangSpec s, Topology t, long time) {
         changes.app(appId);
         spec = s;
         topology = t;
@@ -177,7 +179,7 @@ public final class Gang {
         reason = why == null ? "" : why;
     }
 
-    ReservedSlot addSlot(String group, String node, io.fairway.core.resources.Resources r) {
+    ReservedSlot addSlot(String group, String node, Resources r) {
         changes.app(appId);
         ReservedSlot s = new ReservedSlot(nextSlotId++, group, node, r, "");
         put(s);
@@ -222,10 +224,10 @@ public final class Gang {
         }
     }
 
-    void restore(GangSpec s, io.fairway.core.objects.Topology t, Status st, long sinceTime, String why,
+    void restore(GangSpec s, Topology t, Status st, long sinceTime, String why,
                  List<ReservedSlot> saved, int nextId) {
         spec = s;
-        topology = t == null ? io.fairway.core.objects.Topology.NONE : t;
+        topology = t == null ? Topology.NONE : t;
         status = st;
         since = sinceTime;
         reason = why;

@@ -1,7 +1,10 @@
 package io.fairway.core.state;
 
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.Topology;
+import io.fairway.core.placement.Submission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +79,7 @@ public record StateSnapshot(
      * @param lastPreemptedAt when a pod of the app was last a preemption victim, 0 when never
      */
     public record AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang,
-                           io.fairway.core.placement.Submission submission, String queue, String rejection,
+                           Submission submission, String queue, String rejection,
                            long lastPreemptedAt) {
         public AppEntry(String appId, String requestedQueue, String user, long submissionTime, GangEntry gang) {
             this(appId, requestedQueue, user, submissionTime, gang, null, null, null, 0);
@@ -84,7 +87,7 @@ public record StateSnapshot(
     }
 
     /** A gang as apply left it: its spec, where it stands, and its slots (free and used). */
-    public record GangEntry(io.fairway.core.objects.GangSpec spec, io.fairway.core.objects.Topology topology,
+    public record GangEntry(GangSpec spec, Topology topology,
                             Gang.Status status, long since, String reason, List<ReservedSlot> slots, int nextSlotId) {
         public GangEntry {
             slots = List.copyOf(slots);

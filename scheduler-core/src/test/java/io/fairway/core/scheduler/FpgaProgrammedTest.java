@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.NodeAffinity;
+import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Topology;
 import java.util.List;
@@ -22,7 +23,7 @@ class FpgaProgrammedTest {
     static final String REGION = "fpga.intel.com/region-695";
     static final String AF = "fpga.intel.com/af-695.d84";
 
-    static io.fairway.core.objects.Pod fpgaPod(String function, long regions) {
+    static Pod fpgaPod(String function, long regions) {
         return pod("p", res("cpu", 1000, REGION, regions), Map.of(), NodeAffinity.NONE, List.of(),
                 new SchedulingHints("", GangSpec.NONE, Topology.NONE, function));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
+import io.fairway.core.events.Event;
 import io.fairway.core.events.GangReleased;
 import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
@@ -204,7 +205,7 @@ class GangContentionProperties {
             }
         }
 
-        void apply(io.fairway.core.events.Event e) {
+        void apply(Event e) {
             ApplyResult r = state.apply(e);
             assertThat(r.applied()).as("%s: %s", e, r.reason()).isTrue();
         }

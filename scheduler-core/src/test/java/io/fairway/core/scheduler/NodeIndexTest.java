@@ -9,6 +9,7 @@ import static io.fairway.core.scheduler.Fixtures.res;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.events.Allocated;
+import io.fairway.core.events.NodeGone;
 import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
@@ -218,7 +219,7 @@ class NodeIndexTest {
     void aNodeGoneFromTheStateLeavesTheIndex() {
         ClusterState s = cluster(null, node("a", CAP), node("b", CAP));
         NodeIndex idx = synced(s, new InFlight());
-        s.apply(new io.fairway.core.events.NodeGone(1, "a", "2"));
+        s.apply(new NodeGone(1, "a", "2"));
         idx.sync(s, new InFlight());
         assertThat(idx.size()).isEqualTo(1);
         assertThat(idx.entry("a")).isNull();

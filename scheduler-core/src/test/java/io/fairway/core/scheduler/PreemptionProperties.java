@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
+import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
@@ -186,7 +187,7 @@ class PreemptionProperties {
             this.scheduler = new Scheduler(state, 1);
         }
 
-        void apply(io.fairway.core.events.Event e) {
+        void apply(Event e) {
             ApplyResult r = state.apply(e);
             assertThat(r.applied()).as("%s: %s", e, r.reason()).isTrue();
         }

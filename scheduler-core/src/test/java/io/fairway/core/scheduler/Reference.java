@@ -5,6 +5,7 @@ import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.Taint;
 import io.fairway.core.objects.Toleration;
+import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.Resources;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ final class Reference {
     }
 
     /** A state counter as a use by name. */
-    static Map<String, Long> byName(io.fairway.core.resources.ResourceCounter c) {
+    static Map<String, Long> byName(ResourceCounter c) {
         return normal(c.snapshot().toMap());
     }
 

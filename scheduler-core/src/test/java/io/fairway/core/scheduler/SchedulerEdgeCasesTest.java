@@ -10,7 +10,15 @@ import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.GangSpec;
+import io.fairway.core.objects.Node;
+import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.SchedulingHints;
+import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
+import io.fairway.core.resources.ResourceNames;
+import io.fairway.core.resources.Resources;
 import io.fairway.core.state.ClusterState;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,34 +81,34 @@ class SchedulerEdgeCasesTest {
      */
     @Test
     void aRefusedAllocationAwayFromItsSlotLeavesTheSlotsNodeFull() {
-        io.fairway.core.objects.GangSpec gang = new io.fairway.core.objects.GangSpec(List.of(
-                new io.fairway.core.objects.TaskGroup("g", 2,
-                        io.fairway.core.resources.Resources.builder().set("cpu", 500).build(),
-                        Map.of(), List.of(), io.fairway.core.objects.NodeAffinity.NONE)),
-                io.fairway.core.objects.GangSpec.Style.SOFT, 600_000, "");
+        GangSpec gang = new GangSpec(List.of(
+                new TaskGroup("g", 2,
+                        Resources.builder().set("cpu", 500).build(),
+                        Map.of(), List.of(), NodeAffinity.NONE)),
+                GangSpec.Style.SOFT, 600_000, "");
         state.apply(new NodeObserved(0, node("n0", "1", "4Gi")));
         Pod member = pod("m0", "gang", "", "750m", "64Mi");
         member = new Pod(member.uid(), member.namespace(), member.name(), member.appId(), member.queue(), member.user(),
                 member.groups(), member.requests(), 0, member.nodeSelector(), member.affinity(), member.tolerations(),
                 member.schedulerName(), "", member.phase(), 1, "1",
-                new io.fairway.core.objects.SchedulingHints("g", gang, io.fairway.core.objects.Topology.NONE, ""));
+                new SchedulingHints("g", gang, Topology.NONE, ""));
         state.apply(new PodObserved(1, member));
         // The gang's two slots fill n0; its member asks more than a slot and fits nowhere yet.
         cycleAndApply(10);
-        assertThat(state.node("n0").allocated().get(io.fairway.core.resources.ResourceNames.id("cpu"))).isEqualTo(1000);
+        assertThat(state.node("n0").allocated().get(ResourceNames.id("cpu"))).isEqualTo(1000);
         // n1 comes: the member goes there and gives its slot back in the overlay, but n1 is cordoned before the
         // allocation is read back, so apply refuses it.
         state.apply(new NodeObserved(11, node("n1", "4", "4Gi")));
         List<Decision> away = scheduler.cycle(12).decisions();
         assertThat(away).anyMatch(d -> d instanceof Allocated a && a.podUid().equals("m0") && a.nodeName().equals("n1"));
-        io.fairway.core.objects.Node n1 = node("n1", "4", "4Gi");
-        state.apply(new NodeObserved(13, new io.fairway.core.objects.Node("n1", n1.capacity(), n1.allocatable(),
+        Node n1 = node("n1", "4", "4Gi");
+        state.apply(new NodeObserved(13, new Node("n1", n1.capacity(), n1.allocatable(),
                 n1.labels(), n1.taints(), true, true, "2")));
         // A cycle runs before the allocation is read back (decisions are committed in batches).
         assertThat(scheduler.cycle(13).decisions()).isEmpty();
         away.forEach(state::apply);
         scheduler.acknowledge(away);
-        assertThat(state.node("n0").allocated().get(io.fairway.core.resources.ResourceNames.id("cpu"))).as("the slots still hold n0").isEqualTo(1000);
+        assertThat(state.node("n0").allocated().get(ResourceNames.id("cpu"))).as("the slots still hold n0").isEqualTo(1000);
         // n0 is full of slots: neither the member (its slot plus 250m more) nor a plain pod has room there.
         state.apply(new PodObserved(14, pod("plain", "other", "", "500m", "64Mi")));
         List<Decision> next = scheduler.cycle(15).decisions();

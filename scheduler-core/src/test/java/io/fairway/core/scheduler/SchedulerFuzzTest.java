@@ -2,32 +2,44 @@ package io.fairway.core.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fairway.core.config.NodeSortPolicy;
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
+import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.NodeSelectorRequirement;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
+import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Taint;
+import io.fairway.core.objects.TaskGroup;
 import io.fairway.core.objects.Toleration;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
+import io.fairway.core.state.AppState;
 import io.fairway.core.state.ApplyResult;
+import io.fairway.core.state.Balance;
 import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.NodeState;
 import io.fairway.core.state.PodState;
 import io.fairway.core.state.QueueState;
+import io.fairway.core.state.ReservedSlot;
+import io.fairway.core.ugm.UgmCheck;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -131,12 +143,12 @@ class SchedulerFuzzTest {
     static final String[] QUEUES = {"root.a", "root.b", "", "root.p.a", "root.p.b"};
     static final String[] NODES = {"n0", "n1", "n2", "n3"};
     /** app3's pods are a gang: two task groups, each pod a member of one (or of none). */
-    static final io.fairway.core.objects.GangSpec GANG = new io.fairway.core.objects.GangSpec(List.of(
-            new io.fairway.core.objects.TaskGroup("g1", 2, Resources.builder().set("cpu", 250).set("memory", 1L << 28).build(),
+    static final GangSpec GANG = new GangSpec(List.of(
+            new TaskGroup("g1", 2, Resources.builder().set("cpu", 250).set("memory", 1L << 28).build(),
                     Map.of(), List.of(), NodeAffinity.NONE),
-            new io.fairway.core.objects.TaskGroup("g2", 1, Resources.builder().set("cpu", 500).set("memory", 1L << 28).build(),
+            new TaskGroup("g2", 1, Resources.builder().set("cpu", 500).set("memory", 1L << 28).build(),
                     Map.of(), List.of(new Toleration("dedicated", "Exists", "", "")), NodeAffinity.NONE)),
-            io.fairway.core.objects.GangSpec.Style.SOFT, 50, "");
+            GangSpec.Style.SOFT, 50, "");
 
     final class Run {
         final Random r;
@@ -169,7 +181,7 @@ class SchedulerFuzzTest {
             trace.add(e + " -> " + (ar.applied() ? "ok" : ar.reason()));
             if (e instanceof Allocated a && ar.applied()) {
                 Pod pod = state.pod(a.podUid()).pod();
-                assertThat(io.fairway.core.ugm.UgmCheck.overLimits(state, pod.appId(), pod.requests()))
+                assertThat(UgmCheck.overLimits(state, pod.appId(), pod.requests()))
                         .as("seed %d: %s left a user or group over a limit", seed, a).isEmpty();
             }
         }
@@ -235,10 +247,10 @@ class SchedulerFuzzTest {
                     List<Toleration> tol = r.nextBoolean() ? List.of(new Toleration("dedicated", "Exists", "", "")) : List.of();
                     int appIndex = r.nextInt(4);
                     String app = "app" + appIndex;
-                    io.fairway.core.objects.SchedulingHints hints = !app.equals("app3")
-                            ? io.fairway.core.objects.SchedulingHints.NONE
-                            : new io.fairway.core.objects.SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
-                            io.fairway.core.objects.Topology.NONE, "");
+                    SchedulingHints hints = !app.equals("app3")
+                            ? SchedulingHints.NONE
+                            : new SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
+                            Topology.NONE, "");
                     Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], USERS[appIndex], GROUPS.get(appIndex),
                             req, r.nextInt(3), sel, aff, tol, ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
                             nodeName.isEmpty() ? PodPhase.Pending : PodPhase.Running, time, ver(), hints);
@@ -334,8 +346,8 @@ class SchedulerFuzzTest {
                     continue;
                 }
                 int id = slotRef.slotId();
-                io.fairway.core.state.AppState app = state.app(p.pod().appId());
-                for (io.fairway.core.state.ReservedSlot slot : app.gang().slots()) {
+                AppState app = state.app(p.pod().appId());
+                for (ReservedSlot slot : app.gang().slots()) {
                     if (slot.id() == id && slot.isFree() && !slot.node().equals(a.nodeName())) {
                         nodeUse.computeIfAbsent(slot.node(), x -> new ResourceCounter()).subtract(slot.resources());
                         if (queueUse != null) {
@@ -350,12 +362,12 @@ class SchedulerFuzzTest {
 
         /** Gang reservations not yet read back hold their room like allocations. */
         void reservations(InFlight f, Map<String, ResourceCounter> nodeUse, Map<String, ResourceCounter> queueUse) {
-            for (io.fairway.core.events.GangReserved g : f.reservations().values()) {
-                io.fairway.core.state.AppState app = state.app(g.appId());
+            for (GangReserved g : f.reservations().values()) {
+                AppState app = state.app(g.appId());
                 if (app == null) {
                     continue;
                 }
-                for (io.fairway.core.events.GangReserved.Slot slot : g.slots()) {
+                for (GangReserved.Slot slot : g.slots()) {
                     nodeUse.computeIfAbsent(slot.node(), x -> new ResourceCounter()).add(slot.resources());
                     if (queueUse != null) {
                         for (QueueState q = state.queues().get(app.queue()); q != null; q = q.parent()) {
@@ -382,9 +394,9 @@ class SchedulerFuzzTest {
 
         void checkOrder(CycleResult res, Map<String, ResourceCounter> before) {
             boolean bin = state.config().defaultPartition().nodeSortPolicy().type()
-                    == io.fairway.core.config.NodeSortPolicy.Type.BINPACKING;
+                    == NodeSortPolicy.Type.BINPACKING;
             for (Decision d : res.decisions()) {
-                if (d instanceof io.fairway.core.events.GangReserved g) {
+                if (d instanceof GangReserved g) {
                     g.slots().forEach(slot -> before.computeIfAbsent(slot.node(), x -> new ResourceCounter()).add(slot.resources()));
                     continue;
                 }
@@ -403,7 +415,7 @@ class SchedulerFuzzTest {
                     InFlight.SlotRef slotRef = scheduler.inFlight().slotOf(a.podUid());
                     if (slotRef != null) {
                         int id = slotRef.slotId();
-                        for (io.fairway.core.state.ReservedSlot slot : state.app(pod.appId()).gang().slots()) {
+                        for (ReservedSlot slot : state.app(pod.appId()).gang().slots()) {
                             if (slot.id() == id && !slot.node().equals(a.nodeName())) {
                                 // placed elsewhere: the slot it gave back is room again in this cycle
                                 before.computeIfAbsent(slot.node(), x -> new ResourceCounter()).subtract(slot.resources());
@@ -448,11 +460,11 @@ class SchedulerFuzzTest {
                     .filter(d -> d instanceof Unschedulable u && u.reasonKey().matches("(gang: )?(user|group) .*")).count(),
                     Integer::sum);
             STATS.merge("gangReserved", (int) res.decisions().stream()
-                    .filter(io.fairway.core.events.GangReserved.class::isInstance).count(), Integer::sum);
+                    .filter(GangReserved.class::isInstance).count(), Integer::sum);
             STATS.merge("preemptions", (int) res.decisions().stream()
-                    .filter(io.fairway.core.events.PreemptionRequested.class::isInstance).count(), Integer::sum);
+                    .filter(PreemptionRequested.class::isInstance).count(), Integer::sum);
             STATS.merge("gangReleased", (int) res.decisions().stream()
-                    .filter(io.fairway.core.events.GangReleased.class::isInstance).count(), Integer::sum);
+                    .filter(GangReleased.class::isInstance).count(), Integer::sum);
             if (System.getenv("TRACE") != null) System.out.println("DECISIONS " + res.decisions() + " booked " + res.decisions().stream().filter(Allocated.class::isInstance).map(d -> ((Allocated) d).podUid() + "=" + scheduler.inFlight().requests(((Allocated) d).podUid())).toList() + " usage " + scheduler.nodeUsage() + " before " + before);
             checkOrder(res, before);
             trace.add("CYCLE hold=" + hold + " " + res.decisions());
@@ -467,7 +479,7 @@ class SchedulerFuzzTest {
                 all.forEach(this::apply);
                 scheduler.acknowledge(all);
                 // Every counter of the state, recomputed from its pods, slots and holds after each applied cycle.
-                assertThat(io.fairway.core.state.Balance.check(state)).as("seed %d", seed).isEmpty();
+                assertThat(Balance.check(state)).as("seed %d", seed).isEmpty();
             }
         }
 
@@ -583,7 +595,7 @@ class SchedulerFuzzTest {
             b.run();
             assertThat(b.out).as("seed %d", seed).isEqualTo(a.out);
             assertThat(b.state.hash()).isEqualTo(a.state.hash());
-            assertThat(io.fairway.core.state.Balance.check(a.state)).as("seed %d", seed).isEmpty();
+            assertThat(Balance.check(a.state)).as("seed %d", seed).isEmpty();
         }
     }
 
@@ -601,11 +613,11 @@ class SchedulerFuzzTest {
             b.run();
             assertThat(b.out).as("seed %d", seed).isEqualTo(a.out);
             assertThat(b.state.hash()).isEqualTo(a.state.hash());
-            assertThat(io.fairway.core.state.Balance.check(a.state)).as("seed %d", seed).isEmpty();
-            assertThat(io.fairway.core.ugm.UgmCheck.balance(a.state)).as("seed %d", seed).isEmpty();
+            assertThat(Balance.check(a.state)).as("seed %d", seed).isEmpty();
+            assertThat(UgmCheck.balance(a.state)).as("seed %d", seed).isEmpty();
             ClusterState restored = ClusterState.restore(a.state.snapshot());
             assertThat(restored.hash()).as("seed %d", seed).isEqualTo(a.state.hash());
-            assertThat(io.fairway.core.ugm.UgmCheck.balance(restored)).as("seed %d", seed).isEmpty();
+            assertThat(UgmCheck.balance(restored)).as("seed %d", seed).isEmpty();
         }
     }
 }

@@ -13,6 +13,7 @@ import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
 import io.fairway.core.objects.SchedulingHints;
+import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.scheduler.Scheduler;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ class DynamicQueuesTest {
         result.decisions().forEach(d -> s.apply(d));
         // the template's max of 2 cpu holds in the dynamic queue
         assertThat(s.app("a1").placedPods()).isEqualTo(2);
-        assertThat(s.queues().get("root.users").allocated().get(io.fairway.core.resources.ResourceNames.CPU))
+        assertThat(s.queues().get("root.users").allocated().get(ResourceNames.CPU))
                 .isEqualTo(2000);
     }
 
@@ -114,7 +115,7 @@ class DynamicQueuesTest {
         s.apply(new QueueConfigObserved(3, CONFIG.replace("maxapplications: 5", "maxapplications: 4"), "2"));
         assertThat(s.queues().get("root.users.bob").isDynamic()).isTrue();
         assertThat(s.queues().get("root.users.bob").config().maxApplications()).isEqualTo(4);
-        assertThat(s.queues().get("root.users.bob").allocated().get(io.fairway.core.resources.ResourceNames.CPU))
+        assertThat(s.queues().get("root.users.bob").allocated().get(ResourceNames.CPU))
                 .isEqualTo(1000);
         // With a configured queue for bob, rule 1 (create: false) takes it and the dynamic one is gone.
         assertThat(s.apply(new QueueConfigObserved(4, withBob, "3")).reason()).isEmpty();

@@ -16,6 +16,7 @@ import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.objects.GangAnnotations;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
+import io.fairway.core.resources.ResourceCounter;
 import io.fairway.core.resources.ResourceNames;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ class GangStateTest {
         s.apply(new PodObserved(5, member("d", "driver", "1", "1536Mi")));
     }
 
-    long cpu(io.fairway.core.resources.ResourceCounter c) {
+    long cpu(ResourceCounter c) {
         return c.get(ResourceNames.CPU);
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
+import io.fairway.core.objects.Pod;
+import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import java.util.Map;
@@ -109,8 +111,8 @@ class QueueHeadroomTest {
     void theCommittedViewIsTheStatesUse(int runningCpu, boolean over) {
         ClusterState s = state();
         s.apply(new NodeObserved(0, Fixtures.node("n", "16", "16Gi")));
-        io.fairway.core.objects.Pod p = Fixtures.pod("r", "app", "root.top.p.leaf", runningCpu + "m", "1Gi");
-        s.apply(new PodObserved(1, p.withNodeName("n").withPhase(io.fairway.core.objects.PodPhase.Running, "2")));
+        Pod p = Fixtures.pod("r", "app", "root.top.p.leaf", runningCpu + "m", "1Gi");
+        s.apply(new PodObserved(1, p.withNodeName("n").withPhase(PodPhase.Running, "2")));
         Resources ask = Resources.builder().set("cpu", 2000).build();
         assertThat(QueueHeadroom.overMax(s.queues().get("root.top.p.leaf"), ask, QueueHeadroom.COMMITTED) != null)
                 .isEqualTo(over);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Event;
+import io.fairway.core.events.GangReleased;
+import io.fairway.core.events.GangReserved;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeGone;
 import io.fairway.core.events.NodeObserved;
@@ -12,11 +14,15 @@ import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.QueueConfigObserved;
 import io.fairway.core.events.Released;
 import io.fairway.core.events.Unschedulable;
+import io.fairway.core.objects.GangSpec;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.PodPhase;
+import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.objects.Taint;
+import io.fairway.core.objects.TaskGroup;
+import io.fairway.core.objects.Topology;
 import io.fairway.core.resources.Resources;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,11 +73,11 @@ class StateFuzzTest {
     static final String[] QUEUES = {"root.a", "root.b", "root.c", "root.a.x", "", "root.nosuch"};
     static final String[] NODES = {"n0", "n1", "n2"};
     /** app3 and app4 are gangs: two task groups, members named by their pods. */
-    static final io.fairway.core.objects.GangSpec GANG = new io.fairway.core.objects.GangSpec(List.of(
-            new io.fairway.core.objects.TaskGroup("g1", 2, Resources.builder().set("cpu", 500).build(), Map.of(), List.of(),
+    static final GangSpec GANG = new GangSpec(List.of(
+            new TaskGroup("g1", 2, Resources.builder().set("cpu", 500).build(), Map.of(), List.of(),
                     NodeAffinity.NONE),
-            new io.fairway.core.objects.TaskGroup("g2", 1, Resources.builder().set("cpu", 1000).set("memory", 1L << 28).build(),
-                    Map.of(), List.of(), NodeAffinity.NONE)), io.fairway.core.objects.GangSpec.Style.SOFT, 60_000, "");
+            new TaskGroup("g2", 1, Resources.builder().set("cpu", 1000).set("memory", 1L << 28).build(),
+                    Map.of(), List.of(), NodeAffinity.NONE)), GangSpec.Style.SOFT, 60_000, "");
 
     static final class Gen {
         final Random r;
@@ -126,9 +132,9 @@ class StateFuzzTest {
                         .set("nvidia.com/gpu", r.nextInt(4) == 0 ? 1 : 0).build();
                 String app = "app" + r.nextInt(5);
                 boolean gang = app.equals("app3") || app.equals("app4");
-                io.fairway.core.objects.SchedulingHints hints = !gang ? io.fairway.core.objects.SchedulingHints.NONE
-                        : new io.fairway.core.objects.SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
-                        io.fairway.core.objects.Topology.NONE, "");
+                SchedulingHints hints = !gang ? SchedulingHints.NONE
+                        : new SchedulingHints(new String[] {"g1", "g2", ""}[r.nextInt(3)], GANG,
+                        Topology.NONE, "");
                 Pod p = new Pod(uid, "ns", uid, app, QUEUES[r.nextInt(QUEUES.length)], "u", List.of(),
                         req, r.nextInt(3), Map.of(), NodeAffinity.NONE, List.of(),
                         ours ? ClusterState.DEFAULT_SCHEDULER_NAME : "other", nodeName,
@@ -182,16 +188,16 @@ class StateFuzzTest {
             if (k < 90) {
                 String app = r.nextBoolean() ? "app3" : "app4";
                 if (r.nextInt(3) == 0) {
-                    return new io.fairway.core.events.GangReleased(time, epoch, app,
-                            io.fairway.core.events.GangReleased.Next.values()[r.nextInt(3)], "r");
+                    return new GangReleased(time, epoch, app,
+                            GangReleased.Next.values()[r.nextInt(3)], "r");
                 }
-                List<io.fairway.core.events.GangReserved.Slot> slots = new ArrayList<>();
+                List<GangReserved.Slot> slots = new ArrayList<>();
                 for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
-                    io.fairway.core.objects.TaskGroup g = GANG.groups().get(r.nextInt(2));
-                    slots.add(new io.fairway.core.events.GangReserved.Slot(r.nextInt(8) == 0 ? "nope" : g.name(),
+                    TaskGroup g = GANG.groups().get(r.nextInt(2));
+                    slots.add(new GangReserved.Slot(r.nextInt(8) == 0 ? "nope" : g.name(),
                             NODES[r.nextInt(NODES.length)], g.minResource()));
                 }
-                return new io.fairway.core.events.GangReserved(time, epoch, app, slots);
+                return new GangReserved(time, epoch, app, slots);
             }
             if (k < 95) {
                 return new QueueConfigObserved(time, CONFIGS[r.nextInt(CONFIGS.length)], ver());

@@ -12,11 +12,14 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.SandboxCluster;
 import io.fairway.sandbox.kubelet.NodeFleet;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +64,7 @@ class SparkPiTest {
     }
 
     /** On a real API server: the admin's token and the CA, where each of Spark's clients looks for them. */
-    private List<String> credentials(SandboxCluster c) throws java.io.IOException {
+    private List<String> credentials(SandboxCluster c) throws IOException {
         if (c.controlPlane() == null) {
             return List.of();
         }
@@ -97,10 +100,10 @@ class SparkPiTest {
 
     private static String tail(String text) {
         String[] lines = text.split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
     }
 
-    private List<String> common(SandboxCluster c, String mode) throws java.io.IOException {
+    private List<String> common(SandboxCluster c, String mode) throws IOException {
         List<String> args = new ArrayList<>(credentials(c));
         args.addAll(List.of("--master", "k8s://" + apiUrl(c), "--deploy-mode", mode,
                 "--name", "pi", "--class", "io.fairway.sparkapp.Pi",
@@ -178,14 +181,14 @@ class SparkPiTest {
         }
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** The driver pod's output, where the kubelet ran it. */
-    private String driverOutput() throws java.io.IOException {
+    private String driverOutput() throws IOException {
         try (var dirs = Files.list(tmp.resolve("pods"))) {
             Path d = dirs.filter(p -> p.getFileName().toString().endsWith("-driver")).findFirst().orElseThrow();
             return Files.readString(d.resolve("out.log"));

@@ -1,5 +1,6 @@
 package io.fairway.spark;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ final class SparkSubmit {
     static String classpath() {
         try (Stream<Path> jars = Files.list(appModule().resolve("target/spark-jars"))) {
             return jars.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString)
-                    .collect(Collectors.joining(java.io.File.pathSeparator));
+                    .collect(Collectors.joining(File.pathSeparator));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

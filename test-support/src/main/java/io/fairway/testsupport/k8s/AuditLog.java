@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class AuditLog {
                 if (size <= position) {
                     return out;
                 }
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - position,
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size - position,
                         Integer.MAX_VALUE - 16));
                 channel.read(buffer, position);
                 String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
