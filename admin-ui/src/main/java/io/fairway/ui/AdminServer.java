@@ -50,38 +50,50 @@ public final class AdminServer implements AutoCloseable {
     private final boolean ownsVertx;
     private final StateReader reader;
     private final Supplier<Leadership> leadership;
+    // what is served and who may, fixed when the server is built (ConsoleSources documents each)
+    private final Supplier<AccessControl> access;
+    private final ReplicaDirectory replicas;
+    private final Function<String, List<PodStory.Saved>> stories;
+    private final Supplier<EventTail> tail;
+    private final EventLog log;
+    private final QueueConfigWriter configWriter;
+    private final Supplier<String> metrics;
+    private final Supplier<ReadView> view;
+    private final List<String> yunikornCorsOrigins;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
-    private static final AccessControl OPEN = AccessControl.open();
-    private Supplier<AccessControl> access = () -> OPEN;
-    private ReplicaDirectory replicas;
-    private Function<String, List<PodStory.Saved>> stories;
-    private Supplier<EventTail> tail = () -> null;
-    private EventLog log;
-    private QueueConfigWriter configWriter;
-    private Supplier<String> metrics;
-    private Supplier<ReadView> view = () -> null;
-    private List<String> yunikornCorsOrigins = List.of();
     /** The console's own blocking work (log reads, the store, the API server): never the probes' worker threads. */
     private io.vertx.core.WorkerExecutor workers;
 
-    /**
-     * @param state      the replica's live state, read from the HTTP thread
-     * @param leadership what this replica is now
-     */
+    /** A server on a Vert.x of its own, open reads and nothing else (tests, tools). */
     public AdminServer(Supplier<ClusterState> state, Supplier<Leadership> leadership) {
-        this(Vertx.vertx(), true, state, leadership);
+        this(ConsoleSources.of(state, leadership));
     }
 
-    public AdminServer(Vertx vertx, Supplier<ClusterState> state, Supplier<Leadership> leadership) {
-        this(vertx, false, state, leadership);
+    /** A server on a Vert.x of its own, closed with it. */
+    public AdminServer(ConsoleSources sources) {
+        this(Vertx.vertx(), true, sources);
     }
 
-    private AdminServer(Vertx vertx, boolean ownsVertx, Supplier<ClusterState> state, Supplier<Leadership> leadership) {
+    /** A server on a Vert.x it shares (a replica's health port); the Vert.x is not closed with it. */
+    public AdminServer(Vertx vertx, ConsoleSources sources) {
+        this(vertx, false, sources);
+    }
+
+    private AdminServer(Vertx vertx, boolean ownsVertx, ConsoleSources sources) {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
-        this.reader = new StateReader(state);
-        this.leadership = leadership;
+        this.reader = new StateReader(sources.state());
+        this.leadership = sources.leadership();
+        this.access = sources.access();
+        this.replicas = sources.replicas();
+        this.stories = sources.stories();
+        this.tail = sources.tail();
+        this.log = sources.log();
+        this.configWriter = sources.configWriter();
+        this.metrics = sources.metrics();
+        this.view = sources.view();
+        this.yunikornCorsOrigins = sources.yunikornCorsOrigins();
     }
 
     /** Starts listening on every interface; see {@link #start(String, int)}. */
@@ -112,70 +124,6 @@ public final class AdminServer implements AutoCloseable {
         return router();
     }
 
-    /** Who may read and write; open reads and no writes unless set. */
-    public AdminServer withAccess(AccessControl access) {
-        return withAccess(() -> access);
-    }
-
-    /** Access that may change, e.g. tokens reloaded from their Secret; asked once per request. */
-    public AdminServer withAccess(Supplier<AccessControl> access) {
-        this.access = access;
-        return this;
-    }
-
-    /** Every replica with its lag, for {@code /api/v1/replicas}; without it only this one is known. */
-    public AdminServer withReplicas(ReplicaDirectory replicas) {
-        this.replicas = replicas;
-        return this;
-    }
-
-    /** The stored stories a pod reference names (a uid or namespace/name), for {@code /api/v1/story}; may block. */
-    public AdminServer withStories(Function<String, List<PodStory.Saved>> stories) {
-        this.stories = stories;
-        return this;
-    }
-
-    /** The newest events applied, for the log tail and the live stream. */
-    public AdminServer withTail(EventTail tail) {
-        return withTail(() -> tail);
-    }
-
-    /** A tail that may change, e.g. that of whichever replica serves the sandbox's console now. */
-    public AdminServer withTail(Supplier<EventTail> tail) {
-        this.tail = tail;
-        return this;
-    }
-
-    /** The log itself: older events than the tail holds, and where console writes are recorded. */
-    public AdminServer withLog(EventLog log) {
-        this.log = log;
-        return this;
-    }
-
-    /** Where an applied queue config is written; without it {@code POST /api/v1/config} answers 503. */
-    public AdminServer withConfigWriter(QueueConfigWriter writer) {
-        this.configWriter = writer;
-        return this;
-    }
-
-    /**
-     * Origins whose pages may read {@code /ws/v1} (YuniKorn's web UI served elsewhere): CORS answers for them, none
-     * for others; empty (the default) answers no CORS at all.
-     */
-    public AdminServer withYuniKornCorsOrigins(List<String> origins) {
-        this.yunikornCorsOrigins = List.copyOf(origins);
-        return this;
-    }
-
-    /**
-     * The published copy of the state the summary, queues, apps and nodes are read from; without one they are read
-     * from the live state (and may answer 503 when it changes under the read twice).
-     */
-    public AdminServer withReadView(Supplier<ReadView> view) {
-        this.view = view;
-        return this;
-    }
-
     private synchronized io.vertx.core.WorkerExecutor workers() {
         if (workers == null) {
             workers = vertx.createSharedWorkerExecutor("fairway-console", CONSOLE_WORKERS);
@@ -191,12 +139,6 @@ public final class AdminServer implements AutoCloseable {
 
     Summary summary() {
         return viewed(v -> v.summary().withReplica(leadership.get()), s -> Summary.of(s, leadership.get()));
-    }
-
-    /** Prometheus text for {@code /metrics}, for a server that is not a replica's health port (the sandbox's). */
-    public AdminServer withMetrics(Supplier<String> scrape) {
-        this.metrics = scrape;
-        return this;
     }
 
     Router router() {

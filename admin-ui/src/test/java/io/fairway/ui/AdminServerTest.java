@@ -371,7 +371,8 @@ class AdminServerTest {
         server.close();
         ReadViewPublisher published = new ReadViewPublisher(Duration.ofMillis(20));
         published.publishIfDue(state, 42);
-        server = new AdminServer(() -> state, () -> new Leadership("r1", "FOLLOWER", 0)).withReadView(published);
+        server = new AdminServer(ConsoleSources.of(() -> state, () -> new Leadership("r1", "FOLLOWER", 0))
+                .withReadView(published));
         base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
         // a pod applied after the copy shows once the next copy is published, by the applying thread
         state.apply(new PodObserved(9, pod("late", "late-app", "root.a", "erin")));

@@ -100,12 +100,12 @@ class ConsoleApiTest {
         PodStory.Saved story = new PodStory.Saved("u-1", "team/p-1", "n1", "Running", "", 0, false, 0,
                 List.of(new PodStory.Entry(3, 1000, "observed, pending in root.a"),
                         new PodStory.Entry(5, 1200, "allocated to node n1 by leader epoch 1")), "app-1");
-        server = new AdminServer(() -> state, () -> new Leadership("r0", "LEADER", 1))
+        server = new AdminServer(ConsoleSources.of(() -> state, () -> new Leadership("r0", "LEADER", 1))
                 .withAccess(access)
                 .withTail(tail)
                 .withLog(log)
                 .withStories(ref -> ref.equals("u-1") || ref.equals("team/p-1") ? List.of(story) : List.of())
-                .withConfigWriter(writer);
+                .withConfigWriter(writer));
         base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
     }
 
@@ -435,8 +435,9 @@ class ConsoleApiTest {
                 new AtomicReference<>(tokens(true));
         start(AccessControl.open(), fakeConfigMap());
         server.close();
-        server = new AdminServer(() -> state, () -> new Leadership("r0", "LEADER", 1)).withAccess(access::get)
-                .withTail(tail);
+        server = new AdminServer(ConsoleSources.of(() -> state, () -> new Leadership("r0", "LEADER", 1))
+                .withAccess(access::get)
+                .withTail(tail));
         base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
         HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/stream"))
                 .header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -80,8 +80,8 @@ class FinishedAppsTest {
 
         ReadViewPublisher published = new ReadViewPublisher(Duration.ZERO);
         published.publishIfDue(s, 10);
-        try (AdminServer server = new AdminServer(() -> s, () -> new Leadership("r0", "LEADER", 1))
-                .withReadView(published)) {
+        try (AdminServer server = new AdminServer(ConsoleSources.of(() -> s, () -> new Leadership("r0", "LEADER", 1))
+                .withReadView(published))) {
             String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0);
             assertThat(get(base, "/api/v1/apps?q=gang-g").at("/items/0/gang/status").asText()).isEqualTo("RESERVED");
 

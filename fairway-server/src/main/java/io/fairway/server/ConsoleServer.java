@@ -4,6 +4,7 @@ import io.fairway.ha.HealthServer;
 import io.fairway.ha.Replica;
 import io.fairway.log.EventLog;
 import io.fairway.ui.AdminServer;
+import io.fairway.ui.ConsoleSources;
 import io.fairway.ui.ConsoleFeed;
 import io.fairway.ui.Leadership;
 
@@ -31,7 +32,8 @@ public final class ConsoleServer {
         // The console's API, over this replica's state: every replica serves it, a follower from its replicated
         // state (marked read-only by its role in the summary).
         return HealthServer.start(replica, log, host, port, console.tls(),
-                vertx -> new AdminServer(vertx, () -> replica.follower().state(), () -> leadership(replica))
+                vertx -> new AdminServer(vertx,
+                        ConsoleSources.of(() -> replica.follower().state(), () -> leadership(replica))
                         .withAccess(console.access())
                         .withTail(feed.tail())
                         .withReadView(feed.readView())
@@ -39,7 +41,7 @@ public final class ConsoleServer {
                         .withStories(ref -> replica.follower().store().storiesOf(ref))
                         .withConfigWriter(console.configWriter())
                         .withReplicas(console.replicas())
-                        .withYuniKornCorsOrigins(console.yunikornCorsOrigins())
+                        .withYuniKornCorsOrigins(console.yunikornCorsOrigins()))
                         .handler());
     }
 

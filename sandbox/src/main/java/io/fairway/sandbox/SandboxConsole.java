@@ -7,6 +7,7 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.server.ConsoleServer;
 import io.fairway.server.QueueConfigMapWriter;
 import io.fairway.ui.AdminServer;
+import io.fairway.ui.ConsoleSources;
 import io.fairway.ui.ApiException;
 import io.fairway.ui.ReplicaDirectory;
 import io.fairway.ui.access.AccessControl;
@@ -32,7 +33,8 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
         this.log = KafkaEventLog.open(KafkaEventLogConfig.of(cluster.kafkaBootstrap()));
         AdminServer s = null;
         try {
-            s = new AdminServer(() -> serving().follower().state(), () -> ConsoleServer.leadership(serving()))
+            s = new AdminServer(
+                    ConsoleSources.of(() -> serving().follower().state(), () -> ConsoleServer.leadership(serving()))
                     .withAccess(access)
                     .withTail(() -> cluster.feed(serving()).tail())
                     .withReadView(() -> cluster.feed(serving()).readView().get())
@@ -41,7 +43,7 @@ public final class SandboxConsole implements ReplicaDirectory, AutoCloseable {
                     .withConfigWriter(new QueueConfigMapWriter(cluster.client(), WatcherOptions.DEFAULT_CONFIG_NAMESPACE,
                             WatcherOptions.DEFAULT_CONFIG_NAME, Clock.systemUTC()))
                     .withReplicas(this)
-                    .withMetrics(() -> serving().metrics().scrape());
+                    .withMetrics(() -> serving().metrics().scrape()));
             this.url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + s.start(host, port) + "/";
             this.server = s;
         } catch (RuntimeException e) {

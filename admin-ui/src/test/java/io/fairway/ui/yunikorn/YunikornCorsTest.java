@@ -3,6 +3,7 @@ package io.fairway.ui.yunikorn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairway.ui.AdminServer;
+import io.fairway.ui.ConsoleSources;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
@@ -26,8 +27,9 @@ class YunikornCorsTest {
 
     private static AdminServer server(SampleCluster c, List<String> origins) {
         AccessControl access = AccessControl.tokens(Map.of(TOKEN, new Principal("ui", Role.VIEWER)), true);
-        return new AdminServer(() -> c.state, () -> new Leadership("r0", "LEADER", 1)).withAccess(() -> access)
-                .withYuniKornCorsOrigins(origins);
+        return new AdminServer(ConsoleSources.of(() -> c.state, () -> new Leadership("r0", "LEADER", 1))
+                .withAccess(() -> access)
+                .withYuniKornCorsOrigins(origins));
     }
 
     private HttpResponse<String> send(int port, String method, String origin, boolean token) throws Exception {

@@ -11,6 +11,7 @@ import io.fairway.core.events.PodObserved;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.SchedulingHints;
 import io.fairway.ui.AdminServer;
+import io.fairway.ui.ConsoleSources;
 import io.fairway.ui.Leadership;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
@@ -365,8 +366,9 @@ class YunikornEndpointsTest {
     @Test
     void aConsoleThatNeedsATokenToReadNeedsOneHereToo() throws Exception {
         AccessControl access = AccessControl.tokens(Map.of("viewer-token", new Principal("victor", Role.VIEWER)), true);
-        try (AdminServer guarded = new AdminServer(() -> cluster.state, () -> Leadership.follower("r1"))
-                .withAccess(access)) {
+        try (AdminServer guarded = new AdminServer(
+                ConsoleSources.of(() -> cluster.state, () -> Leadership.follower("r1"))
+                .withAccess(access))) {
             String base = "http://127.0.0.1:" + guarded.start("127.0.0.1", 0);
             HttpRequest.Builder partitions = HttpRequest.newBuilder(URI.create(base + "/ws/v1/partitions")).GET();
             SampleCluster.Answer refused = cluster.send(partitions.build());
