@@ -14,9 +14,11 @@ import io.fairway.core.state.PodState;
  */
 final class HeldRoom {
     private final CycleContext c;
+    private final Admission admission;
 
-    HeldRoom(CycleContext c) {
+    HeldRoom(CycleContext c, Admission admission) {
         this.c = c;
+        this.admission = admission;
     }
 
     /** @return whether the ask is dealt with for this cycle (placed into its room, or waiting for its victims) */
@@ -24,13 +26,18 @@ final class HeldRoom {
         Pod pod = ask.pod();
         Resources req = pod.requests();
         NodeIndex.Entry e = c.nodes.entry(ask.holdNode());
+        String notThere = "node gone";
         if (e != null) {
-            c.nodes.unreserve(e, req);
-            c.tree.bookQueues(leaf, req, -1);
-            boolean fits = c.nodes.rejectOn(pod, e) == null && !c.overMax(leaf, req);
-            c.nodes.reserve(e, req);
-            c.tree.bookQueues(leaf, req, 1);
-            if (fits) {
+            // Judged as apply judges it: the held room given back on the node, in the queues and in the user's and
+            // groups' use, then the node's filters and every admission check.
+            book(leaf, app, e, req, -1);
+            notThere = c.nodes.rejectOn(pod, e);
+            if (notThere == null) {
+                AdmissionCheck.Refusal refused = admission.admit(c, leaf, app, req, CycleContext.starts(app), false);
+                notThere = refused == null ? null : refused.reason().message();
+            }
+            book(leaf, app, e, req, 1);
+            if (notThere == null) {
                 // The held room already counts on the node and in the queues: the allocation adds nothing more.
                 c.allocate(leaf, app, ask, e, Resources.NONE, null);
                 return true;
@@ -42,9 +49,20 @@ final class HeldRoom {
             return true;
         }
         String why = left > 0 ? Reasons.victimsTooSlow(left, ask.holdNode(), Scheduler.HOLD_TIMEOUT_MILLIS)
-                : Reasons.stillNoFit(ask.holdNode(), e == null ? "node gone" : c.nodes.rejectOn(pod, e));
+                : Reasons.stillNoFit(ask.holdNode(), notThere);
         c.inFlight.releaseHold(ask.uid());
         c.decide(new Released(c.now, c.epoch, ask.uid(), ask.holdNode(), why));
         return false;
+    }
+
+    /** Counts (sign 1) or stops counting (sign -1) the held room on its node, in the queues and the user's limits. */
+    private void book(QNode leaf, ANode app, NodeIndex.Entry e, Resources req, int sign) {
+        if (sign > 0) {
+            c.nodes.reserve(e, req);
+        } else {
+            c.nodes.unreserve(e, req);
+        }
+        c.tree.bookQueues(leaf, req, sign);
+        c.limits.book(app.app, leaf.queue.fullName(), req, sign, false);
     }
 }

@@ -191,7 +191,7 @@ public final class Scheduler {
         Cycle(long now) {
             c = new CycleContext(now, epoch, state, inFlight, nodes);
             gangs = new GangStage(c, Admission.DEFAULT);
-            held = new HeldRoom(c);
+            held = new HeldRoom(c, Admission.DEFAULT);
             slots = new GangSlots(c, Admission.DEFAULT);
             placement = new NodePlacement(c, Admission.DEFAULT);
         }

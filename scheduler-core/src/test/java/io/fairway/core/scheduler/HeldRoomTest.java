@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -130,7 +129,7 @@ class HeldRoomTest {
         CycleContext c = context(s, inFlight, now);
         QNode a = leaf(c, "root.a");
 
-        boolean dealt = new HeldRoom(c).waitsForVictims(a, app(a, "aapp"), s.pod("a1"));
+        boolean dealt = new HeldRoom(c, Admission.DEFAULT).waitsForVictims(a, app(a, "aapp"), s.pod("a1"));
 
         assertThat(dealt).as("dealt with this cycle").isEqualTo(dealtWith);
         assertThat(lines(c)).containsExactly(decision);
@@ -143,16 +142,11 @@ class HeldRoomTest {
     }
 
     /**
-     * Found while writing these tests (and as old as the held room: the code before the split reads the same). When
-     * the victims are gone and the pod still does not fit only because its queue (or a parent) is now at its max, the
-     * reason given is the node's: {@code waitsForVictims} (HeldRoom.java, its {@code why}) asks {@code rejectOn} only
-     * after it has booked the held room on the node again, so the pod is judged against its own held room. On n (2
-     * cpu: b1 and the held room) that reads "(Insufficient cpu)" though n has room for it; on a larger node, where the
-     * pod fits even beside its own held room, it reads "(null)". Neither names root.a's max, which is why. Not fixed
-     * here: the refactor keeps behaviour; reported.
+     * Regression (found writing these tests, as old as the held room): when the victims are gone and the pod still does
+     * not fit only because its queue is now at its max, the reason was the node's, asked after the held room was booked
+     * again, so the pod was judged against its own room: "(Insufficient cpu)" on n, "(null)" on a larger node. The
+     * reason now names what bars it, root.a's max.
      */
-    @Disabled("HeldRoom gives up room barred only by a queue's max with the node's reason, judged against the pod's "
-            + "own held room: '(Insufficient cpu)' or '(null)'; reported, not fixed")
     @ParameterizedTest(name = "[{index}] n with {0} cpu")
     @ValueSource(ints = {2, 4})
     void roomGivenUpBecauseTheQueueIsNowAtItsMaxSaysSo(int cpu) {
@@ -166,7 +160,7 @@ class HeldRoomTest {
         CycleContext c = context(s, PREEMPTED + 1_000);
         QNode a = leaf(c, "root.a");
 
-        assertThat(new HeldRoom(c).waitsForVictims(a, app(a, "aapp"), s.pod("a1"))).isFalse();
+        assertThat(new HeldRoom(c, Admission.DEFAULT).waitsForVictims(a, app(a, "aapp"), s.pod("a1"))).isFalse();
 
         assertThat(lines(c)).containsExactly("Released a1 on n");
         assertThat(((Released) c.decisions.getFirst()).reason())
@@ -176,16 +170,12 @@ class HeldRoomTest {
     }
 
     /**
-     * Found while writing these tests (as old as the held room, too): once the victims are gone, {@code waitsForVictims}
-     * lets the preemptor into its room when the node and the queues' max take it, but apply also judges the app's
-     * start against {@code maxapplications} and the user's and groups' limits. When one of those now bars the pod (a
-     * limit lowered by a reload, another app started in the queue meanwhile) the stage writes an {@code Allocated} that
-     * apply refuses, and does so again every cycle: the victims are gone, so the hold never times out, and the room
-     * stays held from everyone (seen with the whole {@link Scheduler}: four cycles, four refused allocations, the hold
-     * still on n). HeldRoom.java, the {@code fits} of {@code waitsForVictims}. Reported, not fixed.
+     * Regression (found writing these tests, as old as the held room): once the victims were gone, the preemptor was
+     * let into its room when the node and the queues' max took it, but apply also judges the app's start against
+     * {@code maxapplications} and the user's and groups' limits. When one of those barred the pod, the stage wrote an
+     * {@code Allocated} apply refused, every cycle, and the room stayed held from everyone (the hold times out only
+     * while victims remain). Now the room is judged by every admission check and given up, saying why.
      */
-    @Disabled("HeldRoom lets a preemptor into its room past maxapplications or a user limit, which apply refuses, "
-            + "every cycle; reported, not fixed")
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {"alice's limit lowered below the pod", "root.a now runs its maxapplications"})
     void whatTheRoomLetsInIsWhatApplyTakes(String what) {
@@ -204,8 +194,11 @@ class HeldRoomTest {
         CycleContext c = context(s, PREEMPTED + 1_000);
         QNode a = leaf(c, "root.a");
 
-        new HeldRoom(c).waitsForVictims(a, app(a, "aapp"), s.pod("a1"));
+        new HeldRoom(c, Admission.DEFAULT).waitsForVictims(a, app(a, "aapp"), s.pod("a1"));
 
+        assertThat(lines(c)).containsExactly("Released a1 on n");
+        assertThat(((Released) c.decisions.getFirst()).reason())
+                .contains(what.startsWith("alice") ? "alice" : "maxapplications");
         for (var d : c.decisions) {
             assertThat(s.apply(d).reason()).as(StageFixture.line(d) + " is taken by apply").isEmpty();
         }

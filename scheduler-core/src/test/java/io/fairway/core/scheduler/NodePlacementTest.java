@@ -121,7 +121,7 @@ class NodePlacementTest {
     }
 
     /** How the ask was handed to preemption: as it is, held to its domain, or to a node with the label. */
-    static String handedOn(Pod target) {
+    static String handedOn(NodeAsk target) {
         if (target.nodeSelector().containsKey("rack")) {
             return "in rack=" + target.nodeSelector().get("rack");
         }
