@@ -16,6 +16,7 @@ import io.fairway.ha.RunSettings;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -116,12 +117,12 @@ class ConsoleReplicaTest {
              LocalApiServer api = LocalApiServer.start();
              KubernetesClient admin = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build()) {
-            ServerFixtures.namespaces(admin, "jobs", "fairway");
-            ServerFixtures.node(admin, "n0", "8", "32Gi");
+            ReplicaFixtures.namespaces(admin, "jobs", "fairway");
+            ReplicaFixtures.node(admin, "n0", "8", "32Gi");
             admin.configMaps().inNamespace("fairway").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, CONFIG)).build()).create();
-            admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("p0")).create();
+            admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("p0")).create();
             Path kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
             try (FairwayServer a = server("r0", kafka.bootstrapServers(), kubeconfig, tmp.resolve("r0"), tokens, store);
                  FairwayServer b = server("r1", kafka.bootstrapServers(), kubeconfig, tmp.resolve("r1"), tokens, store)) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.ha.RunSettings;
 import io.fairway.ha.SettingsException;
 import io.fairway.sandbox.apiserver.LocalApiServer;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Role;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ class ConsoleTokensTest {
         try (LocalApiServer api = LocalApiServer.start();
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(api.url()).build()).build()) {
-            ServerFixtures.namespaces(client, "fairway");
+            ReplicaFixtures.namespaces(client, "fairway");
             RunSettings.Console settings = new RunSettings.Console("secret:fairway/console", true, null);
             assertThatThrownBy(() -> ConsoleTokens.start(settings, client, Duration.ofMillis(50)))
                     .hasMessageContaining("secret fairway/console key tokens.csv does not exist")

@@ -25,6 +25,7 @@ import io.fairway.testsupport.k8s.AuditLog;
 import io.fairway.testsupport.k8s.KubeControlPlane;
 import io.fairway.testsupport.k8s.PodReaper;
 import io.fairway.testsupport.k8s.ReadyNodes;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -111,7 +112,7 @@ class RealApiServerTest {
              EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log0 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log1 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            ServerFixtures.namespaces(admin, "jobs");
+            ReplicaFixtures.namespaces(admin, "jobs");
             for (int i = 0; i < 3; i++) {
                 Map<String, Quantity> room = Map.of("cpu", new Quantity("4"), "memory", new Quantity("32Gi"),
                         "pods", new Quantity("110"));
@@ -124,7 +125,7 @@ class RealApiServerTest {
             Replica dead = null;
             try {
                 for (int i = 0; i < 5; i++) {
-                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("before-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("before-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(5).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull()));
@@ -134,7 +135,7 @@ class RealApiServerTest {
                 Replica standby = dead == r0 ? r1 : r0;
                 dead.crash();
                 for (int i = 0; i < 5; i++) {
-                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("after-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("after-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(10).allSatisfy(p -> assertThat(p.getSpec().getNodeName()).isNotNull()));
@@ -171,11 +172,11 @@ class RealApiServerTest {
              KubernetesClient asFairway = deployBase(cp, admin, DeployManifestsTest.render("base"));
              EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            ServerFixtures.namespaces(admin, "jobs");
-            ServerFixtures.node(admin, "n0", "4", "32Gi");
+            ReplicaFixtures.namespaces(admin, "jobs");
+            ReplicaFixtures.node(admin, "n0", "4", "32Gi");
             try (Replica r = Replica.start(asFairway, log, ReplicaOptions.defaults("r0", tmp.resolve("r")))) {
                 for (int i = 0; i < 4; i++) {
-                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("before-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("before-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin)).hasSize(4)
@@ -187,7 +188,7 @@ class RealApiServerTest {
                 admin.pods().inNamespace("jobs").withName("before-0").delete();
                 admin.pods().inNamespace("jobs").withName("before-1").delete();
                 for (int i = 0; i < 2; i++) {
-                    admin.pods().inNamespace("jobs").resource(ServerFixtures.pod("after-" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("after-" + i)).create();
                 }
                 await().atMost(WAIT).untilAsserted(() -> assertThat(admin.pods().inNamespace("jobs").list().getItems())
                         .as(() -> "pods bound; what Fairway said: " + said(admin))

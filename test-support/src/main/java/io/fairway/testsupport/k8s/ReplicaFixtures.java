@@ -1,4 +1,4 @@
-package io.fairway.server;
+package io.fairway.testsupport.k8s;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -6,19 +6,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fairway.testsupport.k8s.ReadyNodes;
 import java.util.Map;
 
-/**
- * What the server tests build: namespaces, ready nodes, Fairway's pods. The same as scheduler-ha's {@code HaFixtures},
- * whose test classes this module cannot see.
- */
-final class ServerFixtures {
-    private ServerFixtures() {
+/** What replica tests build over and over on an API server: namespaces, ready nodes, Fairway's pods. */
+public final class ReplicaFixtures {
+    private ReplicaFixtures() {
     }
 
     /** A pod in namespace {@code jobs} for Fairway, its own app, queue {@code root.default}, 1 cpu and 1Gi. */
-    static Pod pod(String name) {
+    public static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("jobs")
                 .withLabels(Map.of("yunikorn.apache.org/app-id", "app-" + name, "queue", "root.default")).endMetadata()
                 .withNewSpec().withSchedulerName("fairway").addNewContainer().withName("main").withImage("busybox")
@@ -26,7 +22,7 @@ final class ServerFixtures {
                 .endResources().endContainer().endSpec().build();
     }
 
-    static void namespaces(KubernetesClient client, String... names) {
+    public static void namespaces(KubernetesClient client, String... names) {
         for (String ns : names) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                     .create();
@@ -34,7 +30,7 @@ final class ServerFixtures {
     }
 
     /** A ready node with {@code cpu} and {@code memory} and room for 110 pods (untainted on a real API server too). */
-    static void node(KubernetesClient client, String name, String cpu, String memory) {
+    public static void node(KubernetesClient client, String name, String cpu, String memory) {
         ReadyNodes.create(client, new NodeBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewStatus().withCapacity(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory),
                         "pods", new Quantity("110")))
