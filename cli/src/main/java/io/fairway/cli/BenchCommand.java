@@ -2,6 +2,7 @@ package io.fairway.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairway.cli.bench.CoreBenchmark;
+import io.fairway.cli.bench.ReplayFootprint;
 import io.fairway.cli.bench.SideBySide;
 import io.fairway.cli.bench.SyntheticClusterLoader;
 import io.fairway.cli.bench.SyntheticLog;
@@ -98,10 +99,11 @@ public final class BenchCommand implements Runnable {
                 String topic = "fairway.bench." + System.currentTimeMillis();
                 KafkaEventLogConfig config = KafkaEventLogConfig.of(servers).withTopic(topic);
                 long writeStart = System.nanoTime();
-                ClusterState leader;
+                String leaderHash;
                 long end;
                 try (KafkaEventLog log = KafkaEventLog.open(config)) {
-                    leader = SyntheticLog.write(log, events, seed);
+                    // only its hash is kept: the live heap measured below is the replica's alone
+                    leaderHash = SyntheticLog.write(log, events, seed).hash();
                     end = log.endOffset();
                 }
                 double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
@@ -112,25 +114,36 @@ public final class BenchCommand implements Runnable {
                 long replayedEvents;
                 double seconds;
                 double[] explainSeconds;
+                double persistSeconds;
+                long liveHeap;
+                long storeBytes;
                 System.gc();
                 try (KafkaEventLog log = KafkaEventLog.open(config)) {
                     long t0 = System.nanoTime();
                     try (StateFollower follower = StateFollower.recover(dataDir, log)) {
                         seconds = (System.nanoTime() - t0) / 1e9;
+                        persistSeconds = follower.persistingSeconds();
                         replayed = follower.state();
                         replayedEvents = replayed.appliedCount() + replayed.ignoredCount();
+                        liveHeap = ReplayFootprint.liveHeapBytes();
                     }
+                    storeBytes = ReplayFootprint.bytesUnder(dataDir.resolve(StateFollower.STORE_DIR));
                     explainSeconds = explainTimes(dataDir, servers, topic, replayed);
                 } finally {
                     Snapshots.deleteTree(dataDir);
                 }
                 io.fairway.log.Replay.Result r = new io.fairway.log.Replay.Result(end, replayedEvents, 0, 0, seconds);
-                boolean same = replayed.hash().equals(leader.hash());
+                boolean same = replayed.hash().equals(leaderHash);
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("eventsPerSecond", Math.round(r.eventsPerSecond()));
                 m.put("events", r.events());
                 m.put("seconds", round(r.seconds()));
                 m.put("endOffset", end);
+                m.put("persistSeconds", round(persistSeconds));
+                m.put("pods", replayed.pods().size());
+                m.put("podTombstones", replayed.tombstones().size());
+                m.put("liveHeapMiB", liveHeap >> 20);
+                m.put("storeMiB", round(storeBytes / 1048576.0));
                 m.put("writeSeconds", round(writeSeconds));
                 m.put("persisted", true);
                 m.put("hashMatchesLeader", same);
@@ -146,6 +159,11 @@ public final class BenchCommand implements Runnable {
                             r.events(), writeSeconds, end);
                     out.printf(Locale.ROOT, "  read + decode + apply + persist (RocksDB): %.2f s, %,.0f events/s%n",
                             r.seconds(), r.eventsPerSecond());
+                    out.printf(Locale.ROOT, "  of which writing to the store: %.2f s (%.0f%%); the rest reads, "
+                            + "decodes and applies%n", persistSeconds, 100 * persistSeconds / r.seconds());
+                    out.printf(Locale.ROOT, "  state at the end: %,d pods, %,d pod tombstones; store %.1f MiB on disk; "
+                            + "live heap after a full GC %,d MiB (this process, the embedded broker included)%n", replayed.pods().size(),
+                            replayed.tombstones().size(), storeBytes / 1048576.0, liveHeap >> 20);
                     out.printf("  replayed state %s the leader's (hash %s)%n", same ? "equals" : "DIFFERS FROM",
                             replayed.hash().substring(0, 16));
                     if (explainSeconds.length > 0) {

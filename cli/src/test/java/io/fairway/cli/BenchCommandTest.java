@@ -31,6 +31,27 @@ class BenchCommandTest {
         assertThat(json.get("cycleP99Ms").asDouble()).isGreaterThanOrEqualTo(json.get("cycleP50Ms").asDouble());
     }
 
+    /**
+     * A replay on a real broker reports how much of it went to the store and what the state costs at rest. The
+     * replica's state must equal the leader's, and the replay writes its store: the time spent writing is part of the
+     * whole and not nothing, and the store has bytes on disk.
+     */
+    @Test
+    void replayReportsTheStoresShareAndTheFootprint() throws Exception {
+        CliRun r = run("bench", "replay", "--events", "3000", "--explain", "0", "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow());
+        assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();
+        assertThat(json.get("events").asLong()).isGreaterThanOrEqualTo(3000);
+        double seconds = json.get("seconds").asDouble();
+        assertThat(json.get("persistSeconds").asDouble()).isPositive().isLessThanOrEqualTo(seconds);
+        assertThat(json.get("storeMiB").asDouble()).isPositive();
+        assertThat(json.get("liveHeapMiB").asLong()).isPositive();
+        assertThat(json.get("pods").asLong() + json.get("podTombstones").asLong()).as("pods the log created")
+                .isPositive();
+    }
+
     @Test
     void sameSeedSameOutcome() throws Exception {
         ObjectMapper m = new ObjectMapper();
