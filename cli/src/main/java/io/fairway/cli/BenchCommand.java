@@ -48,7 +48,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code fairway bench …}: benchmarks that print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each prints its figures.",
         subcommands = {BenchCommand.Core.class, BenchCommand.Replay.class, BenchCommand.E2e.class, BenchCommand.Failover.class,
-                BenchCommand.Jmh.class})
+                BenchCommand.Jmh.class, BenchRestartCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.fairway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,6 +51,28 @@ class BenchCommandTest {
         assertThat(json.get("liveHeapMiB").asLong()).isPositive();
         assertThat(json.get("pods").asLong() + json.get("podTombstones").asLong()).as("pods the log created")
                 .isPositive();
+    }
+
+    /**
+     * A restart loads the store the first replica built (not a rebuild from the log), with every node and pod the log
+     * was written with, equal to the leader's state; its parts add up to the whole.
+     */
+    @Test
+    void restartLoadsTheStoreAndSaysWhereTheTimeWent() throws Exception {
+        CliRun r = run("bench", "restart", "--nodes", "20", "--pods", "300", "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow());
+        assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();
+        assertThat(json.get("source").asText()).isEqualTo("STORE");
+        assertThat(json.get("nodes").asInt()).isEqualTo(20);
+        assertThat(json.get("pods").asInt()).isEqualTo(300);
+        // the config, the election, 20 nodes and 300 pods observed, at least
+        assertThat(json.get("events").asLong()).isGreaterThanOrEqualTo(322);
+        assertThat(json.get("storeMiB").asDouble()).isPositive();
+        double parts = json.get("openLogSeconds").asDouble() + json.get("loadSeconds").asDouble()
+                + json.get("catchUpSeconds").asDouble();
+        assertThat(json.get("restartSeconds").asDouble()).isCloseTo(parts, within(0.01));
     }
 
     @Test

@@ -9,8 +9,11 @@ package io.fairway.store;
  * @param nextOffset  the offset of the next event to apply once caught up
  * @param events      events replayed from the log
  * @param seconds     the whole recovery, opening and rebuilding included
+ * @param loadSeconds of which opening the store (or a snapshot) and loading its state, its hash checked
+ * @param catchUpSeconds of which replaying the log's tail onto it and writing that to the store
  */
-public record Recovery(Source source, String reason, long startOffset, long nextOffset, long events, double seconds) {
+public record Recovery(Source source, String reason, long startOffset, long nextOffset, long events, double seconds,
+                       double loadSeconds, double catchUpSeconds) {
     public enum Source {
         /** The store, as it was on disk. */
         STORE,

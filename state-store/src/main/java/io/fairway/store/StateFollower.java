@@ -195,6 +195,7 @@ public final class StateFollower implements AutoCloseable {
         }
 
         StateFollower f = new StateFollower(dataDir, log, options, store, state, next, snapshots);
+        long loadedAt = System.nanoTime();
         long events;
         try {
             events = f.catchUp();
@@ -203,7 +204,9 @@ public final class StateFollower implements AutoCloseable {
             f.abandon();
             throw e;
         }
-        f.recovery = new Recovery(source, reason, next, f.nextOffset, events, (System.nanoTime() - start) / 1e9);
+        long end = System.nanoTime();
+        f.recovery = new Recovery(source, reason, next, f.nextOffset, events, (end - start) / 1e9,
+                (loadedAt - start) / 1e9, (end - loadedAt) / 1e9);
         LOG.info("state recovered from {} at offset {}, replayed {} events up to offset {} in {} s",
                 source == Recovery.Source.STORE ? "the store" : source == Recovery.Source.SNAPSHOT ? "a snapshot"
                         : "scratch", next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));

@@ -1,5 +1,6 @@
 package io.fairway.cli.bench;
 
+import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.PodObserved;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * A synthetic shared cluster for the core benchmark, the same for the same seed: CPU nodes in three zones, tainted
@@ -102,6 +104,15 @@ public final class SyntheticClusterLoader {
     /** Builds the state: config, nodes, and every pod pending at time 0. Returns the leaf queue names. */
     public static List<String> load(ClusterState state, int nodes, int pods, int leaves, int apps, long seed, String policy,
                                     Shape shape) {
+        return load(state, state::apply, nodes, pods, leaves, apps, seed, policy, shape);
+    }
+
+    /**
+     * The same, each event handed to {@code apply}, which must apply it to {@code state} (and may log it, as a
+     * benchmark that builds a log does).
+     */
+    public static List<String> load(ClusterState state, Function<Event, ApplyResult> apply, int nodes, int pods,
+                                    int leaves, int apps, long seed, String policy, Shape shape) {
         if (shape.gpuNodes() > nodes) {
             throw new IllegalArgumentException("gpuNodes " + shape.gpuNodes() + " is more than the " + nodes + " nodes");
         }
@@ -128,13 +139,13 @@ public final class SyntheticClusterLoader {
             cpu += cores * 1000;
             mem += memory;
         }
-        ApplyResult config = state.apply(new QueueConfigObserved(0, queuesYaml(leaves, cpu, mem, policy), "1"));
+        ApplyResult config = apply.apply(new QueueConfigObserved(0, queuesYaml(leaves, cpu, mem, policy), "1"));
         if (!config.applied()) {
             throw new IllegalStateException("synthetic queue config rejected: " + config.reason());
         }
-        state.apply(new LeaderElected(0, 1, "bench"));
+        apply.apply(new LeaderElected(0, 1, "bench"));
         for (Node n : nodeList) {
-            state.apply(new NodeObserved(0, n));
+            apply.apply(new NodeObserved(0, n));
         }
         List<String> leafNames = state.queues().all().values().stream().filter(q -> q.isLeaf())
                 .map(q -> q.fullName()).toList();
@@ -170,7 +181,7 @@ public final class SyntheticClusterLoader {
                 req = podShape(size, 0);
             }
             String uid = String.format("pod-%07d", p);
-            state.apply(new PodObserved(0, new Pod(uid, "team-" + (app % 50), uid, "app-" + app, appQueue[app], "user-" + (app % 200),
+            apply.apply(new PodObserved(0, new Pod(uid, "team-" + (app % 50), uid, "app-" + app, appQueue[app], "user-" + (app % 200),
                     List.of(), req, priority, selector, NodeAffinity.NONE, tolerations,
                     ClusterState.DEFAULT_SCHEDULER_NAME, "", PodPhase.Pending, p, "1", hints)));
         }
