@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +73,14 @@ public final class StateFollower implements AutoCloseable {
         this.state = state;
         this.stories = StoryBook.all(state);
         if (!store.isEmpty()) {
-            List<String> live = new ArrayList<>();
+            long start = System.nanoTime();
+            Set<String> live = new HashSet<>();
             state.pods().forEach(p -> live.add(p.uid()));
-            stories.restore(store.stories(live));
+            if (!live.isEmpty()) {
+                stories.restore(store.storiesOfLive(live));
+                LOG.info("restored the stories of {} live pods in {} ms", live.size(),
+                        (System.nanoTime() - start) / 1_000_000);
+            }
         }
         this.nextOffset = nextOffset;
         this.snapshots = snapshots;
