@@ -127,6 +127,23 @@ final class CycleContext {
         }
     }
 
+    /**
+     * Counts (sign 1) or stops counting (sign -1) room already held (a gang slot, a preemptor's room) on its node, in
+     * the leaf and its parents and in the app's user and groups: a stage gives it back to judge an ask as apply will,
+     * then books it again. {@code node} may be null (the node is gone): the queues and limits are still counted.
+     */
+    void bookHeld(QNode leaf, ANode app, NodeIndex.Entry node, Resources held, int sign) {
+        limits.book(app.app, leaf.queue.fullName(), held, sign, false);
+        if (node != null) {
+            if (sign > 0) {
+                nodes.reserve(node, held);
+            } else {
+                nodes.unreserve(node, held);
+            }
+        }
+        tree.bookQueues(leaf, held, sign);
+    }
+
     /** Counts room taken in this cycle against the leaf, its parents, the app and its user and groups. */
     void book(QNode leaf, ANode app, Resources req) {
         tree.bookQueues(leaf, req, 1);

@@ -78,16 +78,7 @@ final class GangSlots {
 
     /** Counts (sign 1) or stops counting (sign -1) a slot's room in this cycle's nodes, queues and user limits. */
     void book(QNode leaf, ANode app, ReservedSlot slot, int sign) {
-        c.limits.book(app.app, leaf.queue.fullName(), slot.resources(), sign, false);
-        NodeIndex.Entry e = c.nodes.entry(slot.node());
-        if (e != null) {
-            if (sign > 0) {
-                c.nodes.reserve(e, slot.resources());
-            } else {
-                c.nodes.unreserve(e, slot.resources());
-            }
-        }
-        c.tree.bookQueues(leaf, slot.resources(), sign);
+        c.bookHeld(leaf, app, c.nodes.entry(slot.node()), slot.resources(), sign);
     }
 
     private boolean usable(AppState app) {

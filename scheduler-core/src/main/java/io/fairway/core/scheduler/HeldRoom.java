@@ -30,13 +30,13 @@ final class HeldRoom {
         if (e != null) {
             // Judged as apply judges it: the held room given back on the node, in the queues and in the user's and
             // groups' use, then the node's filters and every admission check.
-            book(leaf, app, e, req, -1);
+            c.bookHeld(leaf, app, e, req, -1);
             notThere = c.nodes.rejectOn(pod, e);
             if (notThere == null) {
                 AdmissionCheck.Refusal refused = admission.admit(c, leaf, app, req, CycleContext.starts(app), false);
                 notThere = refused == null ? null : refused.reason().message();
             }
-            book(leaf, app, e, req, 1);
+            c.bookHeld(leaf, app, e, req, 1);
             if (notThere == null) {
                 // The held room already counts on the node and in the queues: the allocation adds nothing more.
                 c.allocate(leaf, app, ask, e, Resources.NONE, null);
@@ -53,16 +53,5 @@ final class HeldRoom {
         c.inFlight.releaseHold(ask.uid());
         c.decide(new Released(c.now, c.epoch, ask.uid(), ask.holdNode(), why));
         return false;
-    }
-
-    /** Counts (sign 1) or stops counting (sign -1) the held room on its node, in the queues and the user's limits. */
-    private void book(QNode leaf, ANode app, NodeIndex.Entry e, Resources req, int sign) {
-        if (sign > 0) {
-            c.nodes.reserve(e, req);
-        } else {
-            c.nodes.unreserve(e, req);
-        }
-        c.tree.bookQueues(leaf, req, sign);
-        c.limits.book(app.app, leaf.queue.fullName(), req, sign, false);
     }
 }

@@ -34,15 +34,15 @@ final class NodePlacement {
     boolean place(QNode leaf, ANode app, PodState ask, boolean roomFreed) {
         Pod pod = ask.pod();
         Resources req = pod.requests();
+        Topology topology = pod.hints().topology();
         AdmissionCheck.Refusal refused = admission.admit(c, leaf, app, req, CycleContext.starts(app), false);
         if (refused != null) {
             c.fail(ask, refused.reason());
             if (refused.parentAtMax()) {
-                c.wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
+                c.wanting.add(new PreemptionStage.Want(ask, placeable(app, NodeAsk.of(pod), topology)));
             }
             return false;
         }
-        Topology topology = pod.hints().topology();
         NodeAsk asked = NodeAsk.of(pod);
         NodeAsk target = topology.isNone() ? asked : asked.inDomain(topology.key(), domainOf(app, topology.key()));
         NodeIndex.Entry node = find(target, roomFreed);
@@ -61,7 +61,8 @@ final class NodePlacement {
             failedShapes.put(target, known);
         }
         c.fail(ask, known.reason());
-        c.wanting.add(new PreemptionStage.Want(ask, placeable(app, pod)));
+        // held to its domain when the domain is required, as target already is; else as it is
+        c.wanting.add(new PreemptionStage.Want(ask, topology.isNone() || !topology.required() ? asked : target));
         return false;
     }
 
@@ -69,9 +70,7 @@ final class NodePlacement {
      * The pod as preemption must place it: inside its app's topology domain when the domain is required (room freed
      * elsewhere would be of no use to it), else as it is.
      */
-    private NodeAsk placeable(ANode app, Pod pod) {
-        Topology topology = pod.hints().topology();
-        NodeAsk asked = NodeAsk.of(pod);
+    private NodeAsk placeable(ANode app, NodeAsk asked, Topology topology) {
         return topology.isNone() || !topology.required() ? asked
                 : asked.inDomain(topology.key(), domainOf(app, topology.key()));
     }
