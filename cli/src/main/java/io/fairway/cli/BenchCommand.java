@@ -432,7 +432,7 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 

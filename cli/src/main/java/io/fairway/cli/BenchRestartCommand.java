@@ -65,19 +65,19 @@ final class BenchRestartCommand implements Callable<Integer> {
         double per100k = r.pods() == 0 ? 0 : 100_000.0 / r.pods();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("restartSeconds", round(r.restartSeconds()));
-            m.put("openLogSeconds", round(r.openLogSeconds()));
-            m.put("loadSeconds", round(rec.loadSeconds()));
-            m.put("catchUpSeconds", round(rec.catchUpSeconds()));
+            m.put("restartSeconds", BenchCommand.round(r.restartSeconds()));
+            m.put("openLogSeconds", BenchCommand.round(r.openLogSeconds()));
+            m.put("loadSeconds", BenchCommand.round(rec.loadSeconds()));
+            m.put("catchUpSeconds", BenchCommand.round(rec.catchUpSeconds()));
             m.put("source", rec.source().name());
             m.put("events", r.events());
             m.put("nodes", r.nodes());
             m.put("pods", r.pods());
-            m.put("storeMiB", round(storeMiB));
+            m.put("storeMiB", BenchCommand.round(storeMiB));
             m.put("liveHeapMiB", r.liveHeapBytes() >> 20);
-            m.put("storeMiBPer100kPods", round(storeMiB * per100k));
-            m.put("liveHeapMiBPer100kPods", round((r.liveHeapBytes() >> 20) * per100k));
-            m.put("buildSeconds", round(r.buildSeconds()));
+            m.put("storeMiBPer100kPods", BenchCommand.round(storeMiB * per100k));
+            m.put("liveHeapMiBPer100kPods", BenchCommand.round((r.liveHeapBytes() >> 20) * per100k));
+            m.put("buildSeconds", BenchCommand.round(r.buildSeconds()));
             m.put("hashMatchesLeader", r.hashMatches());
             out.println(new ObjectMapper().writeValueAsString(m));
         } else {
@@ -93,9 +93,5 @@ final class BenchRestartCommand implements Callable<Integer> {
             out.printf("  restarted state %s the leader's%n", r.hashMatches() ? "equals" : "DIFFERS FROM");
         }
         out.flush();
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 }

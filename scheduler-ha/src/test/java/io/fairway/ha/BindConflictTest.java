@@ -15,6 +15,7 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
 import io.fairway.testsupport.k8s.KubeControlPlane;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
@@ -54,18 +55,18 @@ class BindConflictTest {
     private void rivalBindsFirst(KubernetesClient client) {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(client, "jobs", "fairway");
-            HaFixtures.node(client, "n0", "4", "32Gi");
-            HaFixtures.node(client, "n1", "4", "32Gi");
+            ReplicaFixtures.namespaces(client, "jobs", "fairway");
+            ReplicaFixtures.node(client, "n0", "4", "32Gi");
+            ReplicaFixtures.node(client, "n1", "4", "32Gi");
             // one bind at once, then one every 8 s: the second pod's bind waits, and the rival binds it meanwhile
             BinderOptions slow = BinderOptions.defaults().withRate(0.125, 1);
             try (Replica replica = Replica.start(client, log,
                     ReplicaOptions.defaults("replica-0", tmp.resolve("r")).withBinder(slow))) {
-                client.pods().inNamespace("jobs").resource(HaFixtures.pod("first")).create();
+                client.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("first")).create();
                 await().atMost(WAIT).until(() -> client.pods().inNamespace("jobs").withName("first").get().getSpec()
                         .getNodeName() != null);
 
-                String uid = client.pods().inNamespace("jobs").resource(HaFixtures.pod("second")).create()
+                String uid = client.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("second")).create()
                         .getMetadata().getUid();
                 String[] chosen = new String[1];
                 await().atMost(WAIT).until(() -> {

@@ -14,6 +14,7 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,9 +57,9 @@ class FailoverTest {
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log0 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log1 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, "jobs", "fairway");
-            HaFixtures.node(admin, "n0", "8", "64Gi");
-            HaFixtures.node(admin, "n1", "8", "64Gi");
+            ReplicaFixtures.namespaces(admin, "jobs", "fairway");
+            ReplicaFixtures.node(admin, "n0", "8", "64Gi");
+            ReplicaFixtures.node(admin, "n1", "8", "64Gi");
             Replica r0 = replica(c0, log0, "r0");
             Replica r1 = replica(c1, log1, "r1");
             try {
@@ -70,7 +71,7 @@ class FailoverTest {
                 assertThat(standby.election().leader()).isEqualTo(leader.name());
 
                 for (int i = 0; i < 6; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("p" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("p" + i)).create();
                 }
                 allBound(admin, 6);
                 // the standby followed the log to the same state
@@ -89,7 +90,7 @@ class FailoverTest {
                 assertThat(takeOverMillis).as("take-over after a graceful stop, ms")
                         .isLessThan(standby.election().options().leaseDuration().toMillis() * 3);
                 for (int i = 6; i < 10; i++) {
-                    admin.pods().inNamespace("jobs").resource(HaFixtures.pod("p" + i)).create();
+                    admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("p" + i)).create();
                 }
                 allBound(admin, 10);
 
@@ -120,20 +121,20 @@ class FailoverTest {
              KubernetesClient c0 = client(server);
              KubernetesClient c1 = client(server);
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, "jobs", "fairway");
-            HaFixtures.node(admin, "n0", "8", "64Gi");
-            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("before")).create();
+            ReplicaFixtures.namespaces(admin, "jobs", "fairway");
+            ReplicaFixtures.node(admin, "n0", "8", "64Gi");
+            admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("before")).create();
             String doomed;
             try (Replica r0 = replica(c0, log, "r0")) {
                 allBound(admin, 1);
-                doomed = admin.pods().inNamespace("jobs").resource(HaFixtures.pod("doomed")).create().getMetadata()
+                doomed = admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("doomed")).create().getMetadata()
                         .getUid();
                 allBound(admin, 2);
             }
             // nobody leads: a pod is deleted, two are created
             admin.pods().inNamespace("jobs").withName("doomed").delete();
-            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("during-1")).create();
-            admin.pods().inNamespace("jobs").resource(HaFixtures.pod("during-2")).create();
+            admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("during-1")).create();
+            admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("during-2")).create();
             await().atMost(WAIT).until(() -> admin.pods().inNamespace("jobs").list().getItems().size() == 3);
 
             // the same store, started again: its informers list what is there, and as leader it appends the difference

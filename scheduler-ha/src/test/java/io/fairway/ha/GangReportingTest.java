@@ -17,6 +17,7 @@ import io.fairway.log.kafka.KafkaEventLog;
 import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,7 @@ class GangReportingTest {
     Path tmp;
 
     private static Pod member(String name, String app, String groups, String parameters) {
-        Pod p = HaFixtures.pod(name);
+        Pod p = ReplicaFixtures.pod(name);
         return new PodBuilder(p).editMetadata().addToLabels("yunikorn.apache.org/app-id", app)
                 .addToAnnotations(Map.of(GangAnnotations.TASK_GROUP_NAME, "worker", GangAnnotations.TASK_GROUPS, groups,
                         GangAnnotations.POLICY_PARAMETERS, parameters)).endMetadata().build();
@@ -56,8 +57,8 @@ class GangReportingTest {
              KubernetesClient client = new KubernetesClientBuilder()
                      .withConfig(new ConfigBuilder().withMasterUrl(server.url()).build()).build();
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(client, "jobs", WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
-            HaFixtures.node(client, "n0", "4", "32Gi");
+            ReplicaFixtures.namespaces(client, "jobs", WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
+            ReplicaFixtures.node(client, "n0", "4", "32Gi");
             try (Replica replica = Replica.start(client, log, ReplicaOptions.defaults("replica-0", tmp.resolve("r")))) {
                 // three workers of 1 cpu on a 4-cpu node: reserved whole, every member bound into its slot
                 for (int i = 0; i < 3; i++) {

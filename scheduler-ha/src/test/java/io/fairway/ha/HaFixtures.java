@@ -1,29 +1,14 @@
 package io.fairway.ha;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
-import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the replica tests build over and over: namespaces, ready nodes, Fairway's pods, the whole log. */
+/** The whole log, as the replica tests read it (pods, namespaces and nodes: {@code ReplicaFixtures}). */
 final class HaFixtures {
     private HaFixtures() {
-    }
-
-    static Pod pod(String name) {
-        return ReplicaFixtures.pod(name);
-    }
-
-    static void namespaces(KubernetesClient client, String... names) {
-        ReplicaFixtures.namespaces(client, names);
-    }
-
-    static void node(KubernetesClient client, String name, String cpu, String memory) {
-        ReplicaFixtures.node(client, name, cpu, memory);
     }
 
     /** Every committed event of the log, from the start to its end now. */

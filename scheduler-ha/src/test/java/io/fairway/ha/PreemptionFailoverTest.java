@@ -25,6 +25,7 @@ import io.fairway.log.kafka.KafkaEventLogConfig;
 import io.fairway.sandbox.apiserver.ApiRequest;
 import io.fairway.sandbox.apiserver.LocalApiServer;
 import io.fairway.testsupport.EmbeddedKafka;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -122,7 +123,7 @@ class PreemptionFailoverTest {
     }
 
     private static Pod pod(String name, String queue, boolean allowPreemption) {
-        Pod p = HaFixtures.pod(name);
+        Pod p = ReplicaFixtures.pod(name);
         return new PodBuilder(p).editMetadata().addToLabels("queue", queue)
                 .addToAnnotations(GangAnnotations.ALLOW_PREEMPTION, Boolean.toString(allowPreemption)).endMetadata()
                 .build();
@@ -220,12 +221,12 @@ class PreemptionFailoverTest {
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log1 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()));
              KafkaEventLog log2 = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
+            ReplicaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, QUEUES)).build()).create();
-            HaFixtures.node(admin, "n0", "4", "32Gi");
-            HaFixtures.node(admin, "n1", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n0", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n1", "4", "32Gi");
             server.recordRequests();
             Replica r1 = replica(c1, log1, "r1", Clock.systemUTC());
             Replica r2 = null;
@@ -290,12 +291,12 @@ class PreemptionFailoverTest {
              KubernetesClient admin = client(server, "admin", new AtomicBoolean());
              KubernetesClient c = client(server, "r", refuse);
              KafkaEventLog log = KafkaEventLog.open(KafkaEventLogConfig.of(kafka.bootstrapServers()))) {
-            HaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
+            ReplicaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, QUEUES)).build()).create();
-            HaFixtures.node(admin, "n0", "4", "32Gi");
-            HaFixtures.node(admin, "n1", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n0", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n1", "4", "32Gi");
             server.recordRequests();
             try (Replica r = replica(c, log, "r", clock)) {
                 await().atMost(WAIT).until(() -> r.role() == Replica.Role.LEADER);

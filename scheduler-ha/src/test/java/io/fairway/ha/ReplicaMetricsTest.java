@@ -18,6 +18,7 @@ import io.fairway.core.state.QueueState;
 import io.fairway.k8s.WatcherOptions;
 import io.fairway.log.InMemoryEventLog;
 import io.fairway.sandbox.apiserver.LocalApiServer;
+import io.fairway.testsupport.k8s.ReplicaFixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,7 +135,7 @@ class ReplicaMetricsTest {
     }
 
     private static Pod pod(String name, String queue, String cpu) {
-        return new PodBuilder(HaFixtures.pod(name)).editMetadata().addToLabels("queue", queue).endMetadata()
+        return new PodBuilder(ReplicaFixtures.pod(name)).editMetadata().addToLabels("queue", queue).endMetadata()
                 .editSpec().editFirstContainer().editResources()
                 .withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity("1Gi")))
                 .endResources().endContainer().endSpec().build();
@@ -190,12 +191,12 @@ class ReplicaMetricsTest {
              KubernetesClient admin = client(server);
              KubernetesClient c0 = client(server);
              KubernetesClient c1 = client(server)) {
-            HaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
+            ReplicaFixtures.namespaces(admin, NS, WatcherOptions.DEFAULT_CONFIG_NAMESPACE);
             admin.configMaps().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).resource(new ConfigMapBuilder()
                     .withNewMetadata().withName(WatcherOptions.DEFAULT_CONFIG_NAME).endMetadata()
                     .withData(Map.of(WatcherOptions.CONFIG_KEY, QUEUES)).build()).create();
-            HaFixtures.node(admin, "n0", "4", "32Gi");
-            HaFixtures.node(admin, "n1", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n0", "4", "32Gi");
+            ReplicaFixtures.node(admin, "n1", "4", "32Gi");
             try (Replica leader = replica(c0, log, "r0");
                  HealthServer leaderHealth = HealthServer.start(leader, log, "127.0.0.1", 0)) {
                 await().atMost(WAIT).until(() -> leader.role() == Replica.Role.LEADER);

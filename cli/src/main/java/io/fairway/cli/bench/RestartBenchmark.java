@@ -74,6 +74,7 @@ public final class RestartBenchmark {
                 }
             }
             long storeBytes = ReplayFootprint.bytesUnder(dataDir.resolve(StateFollower.STORE_DIR));
+            // a full collection now, so that the first replica's garbage is not collected during the timed restart
             ReplayFootprint.liveHeapBytes();
             long t0 = System.nanoTime();
             try (KafkaEventLog log = KafkaEventLog.open(config)) {
