@@ -18,7 +18,6 @@ import io.fairway.core.config.ConfigException;
 import io.fairway.core.config.QueueConfigParser;
 import io.fairway.core.config.SchedulerConfig;
 import io.fairway.core.events.AdminAction;
-import io.fairway.log.EventLog;
 import io.fairway.log.PodStory;
 import io.fairway.ui.access.AccessControl;
 import io.fairway.ui.access.Principal;
@@ -50,16 +49,8 @@ public final class AdminServer implements AutoCloseable {
     private final boolean ownsVertx;
     private final StateReader reader;
     private final Supplier<Leadership> leadership;
-    // what is served and who may, fixed when the server is built (ConsoleSources documents each)
-    private final Supplier<AccessControl> access;
-    private final ReplicaDirectory replicas;
-    private final Function<String, List<PodStory.Saved>> stories;
-    private final Supplier<EventTail> tail;
-    private final EventLog log;
-    private final QueueConfigWriter configWriter;
-    private final Supplier<String> metrics;
-    private final Supplier<ReadView> view;
-    private final List<String> yunikornCorsOrigins;
+    /** Where what is served comes from and who may read and write it, fixed when the server is built. */
+    private final ConsoleSources sources;
     private final ObjectMapper mapper = new ObjectMapper();
     private HttpServer server;
     /** The console's own blocking work (log reads, the store, the API server): never the probes' worker threads. */
@@ -85,15 +76,7 @@ public final class AdminServer implements AutoCloseable {
         this.ownsVertx = ownsVertx;
         this.reader = new StateReader(sources.state());
         this.leadership = sources.leadership();
-        this.access = sources.access();
-        this.replicas = sources.replicas();
-        this.stories = sources.stories();
-        this.tail = sources.tail();
-        this.log = sources.log();
-        this.configWriter = sources.configWriter();
-        this.metrics = sources.metrics();
-        this.view = sources.view();
-        this.yunikornCorsOrigins = sources.yunikornCorsOrigins();
+        this.sources = sources;
     }
 
     /** Starts listening on every interface; see {@link #start(String, int)}. */
@@ -133,7 +116,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** From the published view when there is one, else from the live state (which may answer 503). */
     private <T> T viewed(Function<ReadView, T> published, Function<ClusterState, T> live) {
-        ReadView v = view.get();
+        ReadView v = sources.view().get();
         return v != null ? published.apply(v) : reader.read(live);
     }
 
@@ -143,8 +126,8 @@ public final class AdminServer implements AutoCloseable {
 
     Router router() {
         Router r = Router.router(vertx);
-        if (metrics != null) {
-            r.get("/metrics").handler(ctx -> workers().executeBlocking(metrics::get, false).onComplete(ar -> {
+        if (sources.metrics() != null) {
+            r.get("/metrics").handler(ctx -> workers().executeBlocking(sources.metrics()::get, false).onComplete(ar -> {
                 if (ar.succeeded()) {
                     ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
                 } else {
@@ -168,16 +151,16 @@ public final class AdminServer implements AutoCloseable {
         get(r, "/api/v1/config/history", ctx -> viewed(ReadView::configHistory, ConfigView.History::of));
         r.get("/api/v1/stream").handler(ctx -> {
             String authorization = ctx.request().getHeader("Authorization");
-            LiveStream.open(ctx, vertx, this::summary, tail,
-                    () -> access.get().read(authorization) instanceof AccessControl.Allowed);
+            LiveStream.open(ctx, vertx, this::summary, sources.tail(),
+                    () -> sources.access().get().read(authorization) instanceof AccessControl.Allowed);
         });
         r.post("/api/v1/config/validate").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::validate);
         r.post("/api/v1/config").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::applyConfig);
         allowOnly(r, "/api/v1/config/validate", "POST");
         allowOnly(r, "/api/v1/config", "GET, POST");
-        if (!yunikornCorsOrigins.isEmpty()) {
+        if (!sources.yunikornCorsOrigins().isEmpty()) {
             // before the token check: a browser's preflight carries no token
-            r.route("/ws/*").handler(io.vertx.ext.web.handler.CorsHandler.create().addOrigins(yunikornCorsOrigins)
+            r.route("/ws/*").handler(io.vertx.ext.web.handler.CorsHandler.create().addOrigins(sources.yunikornCorsOrigins())
                     .allowedMethod(io.vertx.core.http.HttpMethod.GET).allowedHeader("Authorization")
                     .allowedHeader("Content-Type"));
         }
@@ -201,7 +184,7 @@ public final class AdminServer implements AutoCloseable {
         // (it is answered 404 or 405).
         boolean writes = ctx.request().method() == HttpMethod.POST
                 && ctx.normalizedPath().replaceAll("/+$", "").equals("/api/v1/config");
-        AccessControl now = access.get();
+        AccessControl now = sources.access().get();
         AccessControl.Check check = writes ? now.write(ctx.request().getHeader("Authorization"))
                 : now.read(ctx.request().getHeader("Authorization"));
         switch (check) {
@@ -229,12 +212,12 @@ public final class AdminServer implements AutoCloseable {
 
     private WhoAmI whoami(RoutingContext ctx) {
         Principal p = ctx.get(PRINCIPAL);
-        return new WhoAmI(p.user(), p.role().label(), access.get().readsNeedToken(), p.isAdmin() && configWriter != null);
+        return new WhoAmI(p.user(), p.role().label(), sources.access().get().readsNeedToken(), p.isAdmin() && sources.configWriter() != null);
     }
 
     private ReplicaDirectory.Replicas replicas(RoutingContext ctx) {
-        if (replicas != null) {
-            return replicas.replicas();
+        if (sources.replicas() != null) {
+            return sources.replicas().replicas();
         }
         Leadership me = leadership.get();
         return reader.read(s -> new ReplicaDirectory.Replicas(s.leader(), s.leaderEpoch(), -1,
@@ -247,11 +230,11 @@ public final class AdminServer implements AutoCloseable {
         if (ref == null || ref.isBlank()) {
             throw ApiException.badRequest("give the pod as ?pod=NAMESPACE/NAME or ?pod=UID");
         }
-        if (stories == null) {
+        if (sources.stories() == null) {
             throw new ApiException(503, "this server keeps no pod stories; ask a replica's console, or run "
                     + "fairway explain " + ref);
         }
-        List<PodStory.Saved> found = stories.apply(ref.strip());
+        List<PodStory.Saved> found = sources.stories().apply(ref.strip());
         if (found.isEmpty()) {
             throw ApiException.notFound("pod " + ref + " does not appear in this replica's stories: give "
                     + "namespace/name or the uid (stories of pods deleted long ago are forgotten; fairway explain "
@@ -263,7 +246,7 @@ public final class AdminServer implements AutoCloseable {
     private LogPage logPage(RoutingContext ctx) {
         HttpServerRequest q = ctx.request();
         LogPage.Query query = LogPage.Query.parse(q.getParam("from"), q.getParam("limit"), q.getParam("type"));
-        return LogPage.read(query, tail.get(), log);
+        return LogPage.read(query, sources.tail().get(), sources.log());
     }
 
     private void validate(RoutingContext ctx) {
@@ -297,7 +280,7 @@ public final class AdminServer implements AutoCloseable {
         if (req == null || parsed(ctx, req.yaml()) == null) {
             return;
         }
-        if (configWriter == null) {
+        if (sources.configWriter() == null) {
             fail(ctx, 503, "this server cannot write the queue config (it has no Kubernetes client); apply it "
                     + "to the ConfigMap with kubectl");
             return;
@@ -309,13 +292,13 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         workers().executeBlocking(() -> {
-            String version = configWriter.write(req.yaml(), req.baseVersion(), who.user());
+            String version = sources.configWriter().write(req.yaml(), req.baseVersion(), who.user());
             LOG.info("console: {} ({}) applied a queue config, now version {} (edited {})", who.user(),
                     who.role().label(), version, req.baseVersion().isEmpty() ? "-" : req.baseVersion());
             String audit = "";
-            if (log != null) {
+            if (sources.log() != null) {
                 try {
-                    log.append(List.of(new AdminAction(System.currentTimeMillis(), who.user(), who.role().label(),
+                    sources.log().append(List.of(new AdminAction(System.currentTimeMillis(), who.user(), who.role().label(),
                             AdminAction.CONFIG_APPLY, version, req.baseVersion().isEmpty() ? "replaced the config"
                                     : "replaced version " + req.baseVersion())));
                 } catch (RuntimeException e) {
@@ -421,7 +404,7 @@ public final class AdminServer implements AutoCloseable {
         return reader.read(s -> {
             AppState a = s.app(id);
             if (a == null) {
-                ReadView v = view.get();
+                ReadView v = sources.view().get();
                 AppDetail finished = v == null ? null : v.finishedApps().get(id);
                 if (finished != null) {
                     return finished;
