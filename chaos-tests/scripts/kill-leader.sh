@@ -82,8 +82,10 @@ while :; do
 done
 took_ms=$(( $(now_ms) - start ))
 took=$(fmt_ms "$took_ms")
-# The old leader renewed at most retryPeriod (250 ms) before the delete: a Lease it did not release lasts that much.
-if [[ -n $released ]] || (( took_ms < duration * 1000 - 250 )); then
+# A Lease the old leader did not release is taken once it has been seen unchanged for its duration, less the retry
+# period at most (the old leader's last renewal came that much before the delete). Fairway writes the duration rounded
+# up to whole seconds (its default of 700 ms as 1), so half of it is the bound below which the Lease was released.
+if [[ -n $released ]] || (( took_ms < duration * 1000 / 2 )); then
   how="released by the old leader: a graceful step-down on SIGTERM"
 else
   how="the Lease ran out, as after a crash"

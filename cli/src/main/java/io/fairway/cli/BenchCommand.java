@@ -240,8 +240,10 @@ public final class BenchCommand implements Runnable {
             description = {"Scheduler replicas as separate `fairway run` processes against an embedded Kafka broker and "
                     + "the local API server, a steady stream of pods, and the leader killed with SIGKILL at random "
                     + "moments (then restarted from its store). Measures, for each kill, the time to the first binding "
-                    + "by the next leader, and checks after the run that every pod is bound once where the log says, "
-                    + "no node is over capacity, no queue over its max, and every replica's state equals a replay."})
+                    + "by the next leader, split into phases, and checks after the run that every pod is bound once "
+                    + "where the log says, no node is over capacity, no queue over its max, and every replica's state "
+                    + "equals a replay. --graceful stops the leader with SIGTERM instead; --stress kills nobody and "
+                    + "counts leader changes while a CPU hog saturates the machine."})
     static final class Failover implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -276,12 +278,57 @@ public final class BenchCommand implements Runnable {
                         + "deploy/base's service account; fail-over times from its audit log.")
         String apiServer;
 
+        @Option(names = "--graceful", description = "Stop the leader with SIGTERM (it steps down and releases the "
+                + "lease) instead of killing it: measures the hand-over to the next leader's first binding.")
+        boolean graceful;
+
+        @Option(names = "--stress", description = "Kill nobody: run for --duration with a CPU hog (a JVM of its own, "
+                + "--hog-threads busy threads) saturating the cores while the pods stream in, and count leader "
+                + "changes (every one needless).")
+        boolean stress;
+
+        @Option(names = "--duration", defaultValue = "10m", paramLabel = "DURATION",
+                description = "How long --stress runs, e.g. 30s or 10m (default ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Option(names = "--hog-threads", paramLabel = "N",
+                description = "Busy threads of the --stress hog (default: one per core).")
+        Integer hogThreads;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "A `fairway run` setting for every replica, e.g. --set election.leaseDuration=1s.")
+        List<String> sets = new ArrayList<>();
+
+        @Option(names = "--replica-java-options", paramLabel = "OPTIONS",
+                description = "The replicas' JVM options, space-separated (default: -Xmx1g -XX:+UseZGC).")
+        String replicaJavaOptions;
+
         @Override
         public Integer call() throws Exception {
             FailoverBenchmark.Options o;
             try {
+                if (graceful && stress) {
+                    throw new IllegalArgumentException("--graceful and --stress do not go together: --stress stops "
+                            + "nobody");
+                }
+                Map<String, String> settings = new LinkedHashMap<>();
+                for (String kv : sets) {
+                    int eq = kv.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--set " + kv + " is not KEY=VALUE");
+                    }
+                    settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+                FailoverBenchmark.Mode mode = stress ? FailoverBenchmark.Mode.STRESS
+                        : graceful ? FailoverBenchmark.Mode.GRACEFUL : FailoverBenchmark.Mode.KILL;
                 o = new FailoverBenchmark.Options(replicas, kills, nodes, pods, seed,
-                        SandboxCluster.ApiServerKind.parse("--apiserver", apiServer), cappedCores);
+                        SandboxCluster.ApiServerKind.parse("--apiserver", apiServer), cappedCores)
+                        .withMode(mode).withDuration(DemoCommand.duration(duration, "--duration"))
+                        .withHogThreads(hogThreads == null ? Runtime.getRuntime().availableProcessors() : hogThreads)
+                        .withSettings(settings);
+                if (replicaJavaOptions != null) {
+                    o = o.withJvmOptions(List.of(replicaJavaOptions.trim().split("\\s+")));
+                }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -289,6 +336,26 @@ public final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
+                m.put("mode", r.mode().label());
+                if (r.stress() != null) {
+                    FailoverBenchmark.Stress st = r.stress();
+                    m.put("leaderChanges", st.leaderChanges());
+                    m.put("leaseTransitions", st.leaseTransitions());
+                    m.put("stepDowns", st.stepDowns());
+                    m.put("holds", st.holds());
+                    m.put("lateRenewals", st.lateRenewals());
+                    m.put("renewFailures", st.renewFailures());
+                    m.put("maxRenewGapMs", st.maxRenewGapMs());
+                    m.put("maxRenewMs", st.maxRenewMs());
+                    m.put("gcPauseMaxMs", st.gcPauseMaxMs());
+                    m.put("logGiveUps", st.logGiveUps());
+                    m.put("stressSeconds", round(st.seconds()));
+                    m.put("hogThreads", st.hogThreads());
+                    m.put("cpuBusy", round(st.cpuBusy()));
+                }
+                m.put("settings", o.settings());
+                m.put("replicaJavaOptions", o.jvmOptions());
+                m.put("phasesMs", r.phaseSummary());
                 m.put("failoverP50Ms", r.failoverP50Ms());
                 m.put("failoverP99Ms", r.failoverP99Ms());
                 m.put("failoverMaxMs", r.failoverMaxMs());
@@ -300,6 +367,7 @@ public final class BenchCommand implements Runnable {
                 m.put("violations", r.violations().size());
                 m.put("violationDetails", r.violations());
                 m.put("failoversMs", r.failoverMillis());
+                m.put("phases", r.phases());
                 m.put("replicas", replicas);
                 m.put("nodes", nodes);
                 m.put("pods", r.pods());
@@ -311,10 +379,33 @@ public final class BenchCommand implements Runnable {
                 m.put("seconds", round(r.seconds()));
                 out.println(new ObjectMapper().writeValueAsString(m));
             } else {
-                out.printf(Locale.ROOT, "fairway bench failover: %d replicas, %d kills, %d nodes, %d pods (%d bound) "
-                        + "in %.1f s%n", replicas, r.kills(), nodes, r.pods(), r.bound(), r.seconds());
-                out.printf(Locale.ROOT, "  fail-over (kill to the next leader's first binding): p50 %d ms, p99 %d ms, "
-                        + "max %d ms%n", r.failoverP50Ms(), r.failoverP99Ms(), r.failoverMaxMs());
+                String what = switch (r.mode()) {
+                    case KILL -> "kills";
+                    case GRACEFUL -> "graceful stops (SIGTERM)";
+                    case STRESS -> "kills (--stress)";
+                };
+                out.printf(Locale.ROOT, "fairway bench failover: %d replicas, %d %s, %d nodes, %d pods (%d bound) "
+                        + "in %.1f s%s%n", replicas, r.kills(), what, nodes, r.pods(), r.bound(), r.seconds(),
+                        o.settings().isEmpty() ? "" : "; replica settings " + o.settings());
+                if (r.stress() != null) {
+                    FailoverBenchmark.Stress st = r.stress();
+                    out.printf(Locale.ROOT, "  stress: %.0f s with %d hog threads, CPU %.0f%% busy: %d leader changes "
+                            + "(%d lease transitions, %d step-downs); %d holds for late renewals (%d renewals later than "
+                            + "the deadline, %d failed), longest gap between renewals %d ms, longest renewal %d ms, "
+                            + "longest GC pause %d ms, %d give-ups for a silent log%n", st.seconds(), st.hogThreads(),
+                            100 * st.cpuBusy(), st.leaderChanges(), st.leaseTransitions(), st.stepDowns(), st.holds(),
+                            st.lateRenewals(), st.renewFailures(), st.maxRenewGapMs(), st.maxRenewMs(),
+                            st.gcPauseMaxMs(), st.logGiveUps());
+                } else {
+                    out.printf(Locale.ROOT, "  fail-over (%s to the next leader's first binding, each once the "
+                            + "standby had rehearsed taking over %d times): p50 %d ms, p99 %d ms, max %d ms%n",
+                            r.mode() == FailoverBenchmark.Mode.GRACEFUL ? "SIGTERM" : "kill",
+                            io.fairway.ha.Replica.WARM_UP_REHEARSALS, r.failoverP50Ms(), r.failoverP99Ms(),
+                            r.failoverMaxMs());
+                    r.phaseSummary().forEach((phase, v) -> out.printf(Locale.ROOT,
+                            "    %-10s p50 %5d ms, p99 %5d ms, max %5d ms%n", phase, v.get("p50"), v.get("p99"),
+                            v.get("max")));
+                }
                 out.printf(Locale.ROOT, "  the API server's record: %d bindings accepted for %d pods bound, %d answered 409 "
                         + "(the pod bound already: a deposed leader's or a retried binding)%n", r.bindingsAccepted(),
                         r.bound(), r.bindingsRefused());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fairway.ha.ElectionOptions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -105,7 +106,12 @@ class SandboxCommandsTest {
         assertThat(json.get("elections").asLong()).isGreaterThanOrEqualTo(2);
         assertThat(json.get("needlessElections").asLong()).isEqualTo(json.get("elections").asLong() - 2);
         // measured from the kill to the next leader's first binding: at least the time for the lease to run out
-        assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(1_000);
+        // (the kill comes at most a retry period after the last renewal)
+        ElectionOptions lease = ElectionOptions.defaults();
+        assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(
+                lease.leaseDuration().minus(lease.retryPeriod()).toMillis());
+        assertThat(json.get("mode").asText()).isEqualTo("kill");
+        assertThat(json.get("phasesMs").get("lease").get("p50").asLong()).isPositive();
     }
 
     @Test

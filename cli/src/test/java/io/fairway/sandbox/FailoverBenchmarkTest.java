@@ -2,16 +2,23 @@ package io.fairway.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairway.cli.Fairway;
 import io.fairway.core.objects.YuniKornLabels;
 import io.fairway.k8s.KubeObjects;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * {@link FailoverBenchmark} at a small size with its capped queue small enough that the queue's pods wait at its max,
@@ -91,6 +98,67 @@ class FailoverBenchmarkTest {
         assertThat(r.pods()).isEqualTo(s.pods().size());
         assertThat(r.kills()).isEqualTo(1);
         assertThat(r.elections()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aGracefulStopIsMeasuredAndSplitIntoPhases() {
+        FailoverBenchmark.Result r = FailoverBenchmark.run(new FailoverBenchmark.Options(2, 2, 20, 100, 2,
+                SandboxCluster.ApiServerKind.LOCAL, CAPPED_CORES).withMode(FailoverBenchmark.Mode.GRACEFUL));
+        System.out.printf("failover bench --graceful at 2 stops: p50 %d ms, p99 %d ms; phases %s%n", r.failoverP50Ms(),
+                r.failoverP99Ms(), r.phaseSummary());
+        assertThat(r.violations()).as("violations").isEmpty();
+        assertThat(r.mode()).isEqualTo(FailoverBenchmark.Mode.GRACEFUL);
+        assertThat(r.kills()).isEqualTo(2);
+        assertThat(r.failoverMillis()).hasSize(2);
+        assertThat(Arrays.stream(r.failoverMillis()).boxed().toList()).allSatisfy(ms -> assertThat(ms).isPositive());
+        assertThat(r.elections()).isGreaterThanOrEqualTo(3);
+        assertThat(r.stress()).isNull();
+        // each stop split into phases that add up to the whole, from the next leader's own account
+        assertThat(r.phases()).hasSize(2).allSatisfy(p -> {
+            assertThat(p.leaseMs()).isNotNegative();
+            assertThat(p.takeLeadMs()).isNotNegative();
+            // (each part rounded down to the millisecond on its own)
+            assertThat(p.catchUpMs() + p.writerMs() + p.electedMs() + p.reconcileMs()).isLessThanOrEqualTo(
+                    p.takeLeadMs() + 1);
+            assertThat(p.leaseMs() + p.noticeMs() + p.takeLeadMs() + p.firstBindMs()).isEqualTo(p.totalMs());
+        });
+        assertThat(r.phaseSummary()).containsKeys("lease", "notice", "takeLead", "catchUp", "writer", "elected",
+                "reconcile", "firstBind", "cycle", "bind");
+        assertThat(r.phaseSummary().get("lease")).containsKeys("p50", "p99", "max");
+    }
+
+    @Test
+    void aStressRunKillsNobodyAndPrintsItsLeaderChangesAsJson() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Fairway.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute("bench", "failover", "--stress", "--duration", "20s", "--hog-threads", "1",
+                "--nodes", "20", "--pods", "100", "--capped-cores", String.valueOf(CAPPED_CORES), "--json");
+        assertThat(exit).as(out + "\n" + err).isZero();
+        JsonNode json = new ObjectMapper().readTree(out.toString().lines().filter(l -> l.startsWith("{"))
+                .findFirst().orElseThrow());
+        System.out.println("failover bench --stress for 20 s: " + json);
+        assertThat(json.get("violations").asInt()).as(json.get("violationDetails").toString()).isZero();
+        assertThat(json.get("mode").asText()).isEqualTo("stress");
+        assertThat(json.get("kills").asInt()).isZero();
+        assertThat(json.get("failoversMs")).isEmpty();
+        assertThat(json.get("phasesMs")).isEmpty();
+        // what is counted is there and sane, not how many: a test must not flap on a loaded machine
+        assertThat(json.get("leaderChanges").asLong()).isNotNegative()
+                .isEqualTo(json.get("elections").asLong() - 1);
+        for (String field : List.of("leaseTransitions", "stepDowns", "holds", "lateRenewals", "renewFailures",
+                "gcPauseMaxMs", "logGiveUps")) {
+            assertThat(json.get(field)).as(field).isNotNull();
+            assertThat(json.get(field).asLong()).as(field).isNotNegative();
+        }
+        assertThat(json.get("maxRenewGapMs").asLong()).isPositive();
+        assertThat(json.get("maxRenewMs").asLong()).isPositive();
+        assertThat(json.get("stressSeconds").asDouble()).isGreaterThanOrEqualTo(20);
+        assertThat(json.get("hogThreads").asInt()).isEqualTo(1);
+        assertThat(json.get("cpuBusy").asDouble()).isBetween(-1.0, 1.0);
+        assertThat(json.get("bound").asInt()).isPositive();
     }
 
     /** The scheduler's pods once every pod of the capped queue that fits under its max is bound. */

@@ -21,6 +21,14 @@ public interface EventLog extends AutoCloseable {
      */
     DecisionWriter openDecisionWriter(long leaderEpoch);
 
+    /**
+     * Gets a leader's writes ready, the next {@link #openDecisionWriter} without opening it and {@link #append}:
+     * whatever can be done ahead without fencing anyone (a standby calls it, so that taking the lead costs only the
+     * fence itself). Optional; a log may do nothing.
+     */
+    default void prepareDecisionWriter() {
+    }
+
     /** A reader from {@code offset} (inclusive) on. */
     Reader reader(long offset);
 

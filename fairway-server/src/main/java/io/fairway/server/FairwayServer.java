@@ -158,9 +158,10 @@ public final class FairwayServer implements AutoCloseable {
     public void close() {
         LOG.info("fairway run: stopping replica {}", replica.name());
         reporter.shutdownNow();
+        // the replica first: it steps down and releases the lease, so that a standby takes over while the rest closes
+        replica.close();
         beacon.close();
         tokens.close();
-        replica.close();
         health.close();
         log.close();
         client.close();

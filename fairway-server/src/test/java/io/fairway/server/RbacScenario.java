@@ -79,9 +79,10 @@ final class RbacScenario {
                 assertThat(admin.pods().inNamespace("jobs").withName("fits").get().getSpec().getNodeName())
                         .isEqualTo("n0");
                 assertThat(admin.v1().events().inNamespace("jobs").list().getItems()).isNotEmpty();
-                // the lease was created and renewed
+                // the lease was created and renewed (its watch shows in a real API server's audit log only once it
+                // ends, as the informers' do: the coverage check after the replica stopped counts it)
                 assertThat(made.get()).anySatisfy(q -> assertThat(q.verb() + " " + q.resource())
-                        .isEqualTo("patch leases"));
+                        .isEqualTo("update leases"));
             });
             for (String name : List.of("b-0", "b-1", "b-2", "a-0")) {
                 if (name.equals("a-0")) {

@@ -262,6 +262,34 @@ public final class Binder implements AutoCloseable {
     }
 
     /**
+     * Gets the binds of a leader of {@code epoch} ready before the first one, off the caller's thread: the epoch's
+     * HTTP client built, its connection opened (a {@code GET /version}), a binding serialised once. A new leader calls
+     * it as it starts taking the lead, so that its first bind does not pay for them.
+     */
+    public void prepare(long epoch) {
+        if (epoch <= 0 || executor.isShutdown()) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    io.fabric8.kubernetes.client.http.HttpClient http = httpFor(epoch);
+                    client.getKubernetesSerialization().asJson(new BindingBuilder().withNewMetadata().withName("p")
+                            .withNamespace("n").endMetadata().withNewTarget().withKind("Node").withName("x")
+                            .endTarget().build());
+                    http.sendAsync(http.newHttpRequestBuilder().uri(new java.net.URL(client.getMasterUrl(),
+                            "version").toString()).build(), String.class).get(requestTimeoutMillis,
+                            TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    LOG.debug("preparing the binds of epoch {}: {}", epoch, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
      * The HTTP client for a leader of {@code epoch}: fabric8 sets every request's User-Agent from its client's config,
      * so an epoch gets a client of its own (one per leadership; the previous one is closed).
      */

@@ -181,9 +181,16 @@ public final class ClusterWatcher implements AutoCloseable {
      *                                a pod last seen at an older version and not in {@code objects} is gone
      * @param nodesVersion            the same for nodes
      * @param priorityClassesVersion  the same for priority classes
+     * @param nodeNames               every node held, also those left out of {@code objects}; null: the nodes in
+     *                                {@code objects} are all
      */
     public record Holdings(List<Observation> objects, Set<String> podUids,
-                           String podsVersion, String nodesVersion, String priorityClassesVersion) {
+                           String podsVersion, String nodesVersion, String priorityClassesVersion,
+                           Set<String> nodeNames) {
+        public Holdings(List<Observation> objects, Set<String> podUids, String podsVersion, String nodesVersion,
+                        String priorityClassesVersion) {
+            this(objects, podUids, podsVersion, nodesVersion, priorityClassesVersion, null);
+        }
     }
 
     /**
@@ -194,6 +201,15 @@ public final class ClusterWatcher implements AutoCloseable {
      *                into an observation (with tens of thousands of pods, that would be most of a take-over's time)
      */
     public Holdings observeAll(BiPredicate<String, String> podHeld) {
+        return observeAll(podHeld, (name, version) -> false);
+    }
+
+    /**
+     * As {@link #observeAll(BiPredicate)}, leaving out the nodes {@code nodeHeld} says are held at their version (by
+     * name and resourceVersion), as the pods: with thousands of nodes, turning each into an observation is most of a
+     * new leader's comparison, and almost none changed.
+     */
+    public Holdings observeAll(BiPredicate<String, String> podHeld, BiPredicate<String, String> nodeHeld) {
         if (podInformer == null) {
             throw new IllegalStateException("the watcher is not started");
         }
@@ -205,8 +221,12 @@ public final class ClusterWatcher implements AutoCloseable {
         for (PriorityClass pc : priorityClassInformer.getStore().list()) {
             out.add(priorityClass(pc));
         }
+        Set<String> nodeNames = new HashSet<>();
         for (Node n : nodeInformer.getStore().list()) {
-            readable(n, x -> new NodeObserved(clock.millis(), KubeObjects.node(x)), out);
+            nodeNames.add(n.getMetadata().getName());
+            if (!nodeHeld.test(n.getMetadata().getName(), nullToEmpty(n.getMetadata().getResourceVersion()))) {
+                readable(n, x -> new NodeObserved(clock.millis(), KubeObjects.node(x)), out);
+            }
         }
         for (ConfigMap cm : configInformer.getStore().list()) {
             String yaml = cm.getData() == null ? null : cm.getData().get(WatcherOptions.CONFIG_KEY);
@@ -221,7 +241,7 @@ public final class ClusterWatcher implements AutoCloseable {
                 readable(p, x -> new PodObserved(clock.millis(), pod(x)), out);
             }
         }
-        return new Holdings(out, uids, podsVersion, nodesVersion, classesVersion);
+        return new Holdings(out, uids, podsVersion, nodesVersion, classesVersion, nodeNames);
     }
 
     private static String nullToEmpty(String s) {

@@ -5,18 +5,26 @@ import java.util.Objects;
 
 /**
  * The lease the replicas compete for (coordination.k8s.io/v1 {@code Lease} {@code namespace/name}) and its timings,
- * as kube-scheduler's {@code --leader-elect-*} flags.
+ * as kube-scheduler's {@code --leader-elect-*} flags, though not quite with their meaning (see {@link LeaderElection}).
+ * The defaults were chosen by measurement ({@code fairway bench failover}, docs/ha.md): the lease as short as a leader
+ * can renew it reliably with every core saturated by other work, since fencing (the decision writer's transactional
+ * epoch, the leader epoch in every decision) keeps a deposed leader's late work out of the log.
  *
- * @param leaseDuration how long a lease holds without renewal: a standby takes over this long after the leader's
- *                      last renewal (default 2 s)
- * @param renewDeadline how long the leader keeps trying to renew before it gives up leading; it also stops binding
- *                      once this long has passed since its last successful renewal (default 1.5 s)
- * @param retryPeriod   how often the leader renews and a standby tries to acquire (default 250 ms)
+ * @param leaseDuration how long a lease holds without renewal: a standby takes over once it has seen the lease
+ *                      unchanged this long (default 700 ms)
+ * @param renewDeadline the leader decides, binds and appends observations only while its last successful renewal
+ *                      started less than this long ago; past it, it holds them until a renewal succeeds, and keeps the
+ *                      lead (default 500 ms)
+ * @param retryPeriod   how often the leader renews; a standby reads the lease every few periods besides watching it
+ *                      (default 100 ms)
  */
 public record ElectionOptions(String namespace, String name, Duration leaseDuration, Duration renewDeadline,
                               Duration retryPeriod) {
     public static final String DEFAULT_NAMESPACE = "fairway";
     public static final String DEFAULT_NAME = "fairway-leader";
+    public static final Duration DEFAULT_LEASE = Duration.ofMillis(700);
+    public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofMillis(500);
+    public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofMillis(100);
 
     public ElectionOptions {
         Objects.requireNonNull(namespace, "namespace");
@@ -40,8 +48,8 @@ public record ElectionOptions(String namespace, String name, Duration leaseDurat
     }
 
     public static ElectionOptions defaults() {
-        return new ElectionOptions(DEFAULT_NAMESPACE, DEFAULT_NAME, Duration.ofSeconds(2), Duration.ofMillis(1500),
-                Duration.ofMillis(250));
+        return new ElectionOptions(DEFAULT_NAMESPACE, DEFAULT_NAME, DEFAULT_LEASE, DEFAULT_RENEW_DEADLINE,
+                DEFAULT_RETRY_PERIOD);
     }
 
     public ElectionOptions withLease(String newNamespace, String newName) {

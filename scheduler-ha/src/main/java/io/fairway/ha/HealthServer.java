@@ -150,6 +150,11 @@ public final class HealthServer implements AutoCloseable {
                             body.put("victimsTerminating", m.victimsTerminating());
                             body.put("evictions", Map.of("deleted", replica.evictor().deletedCount(),
                                     "failed", replica.evictor().failedCount()));
+                            body.put("election", election());
+                            LeaderLoop.TakeOver to = replica.loop().takeOver();
+                            if (to != null) {
+                                body.put("takeOver", to);
+                            }
                             reply(r, 200, body);
                         }
                     });
@@ -166,6 +171,31 @@ public final class HealthServer implements AutoCloseable {
             default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
                     .end("not found: " + r.path() + " (try /healthz, /readyz, /statez or /metrics)\n");
         }
+    }
+
+    /** The lease as this replica sees it, how its renewals went, how often it led, held and stepped down. */
+    private Map<String, Object> election() {
+        LeaderElection.Stats st = replica.election().stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("leaderships", replica.leaderships());
+        m.put("stepDowns", replica.stepDowns());
+        m.put("lastStepDown", replica.lastStepDown());
+        m.put("holds", replica.holds());
+        m.put("rehearsals", replica.rehearsals());
+        m.put("logGiveUps", replica.logGiveUps());
+        m.put("renewals", st.renewals());
+        m.put("renewFailures", st.renewFailures());
+        m.put("lateRenewals", st.lateRenewals());
+        m.put("maxRenewGapMs", st.maxRenewGapMillis());
+        m.put("maxRenewMs", st.maxRenewMillis());
+        m.put("acquiredAtMs", st.acquiredAtMillis());
+        m.put("waitedMs", st.waitedMillis());
+        m.put("watching", st.watching());
+        GcPauses gc = GcPauses.get();
+        m.put("gcPauses", gc.count());
+        m.put("gcPauseMaxMs", gc.maxMillis());
+        m.put("gcPauseTotalMs", gc.totalMillis());
+        return m;
     }
 
     private Map<String, Object> status() {

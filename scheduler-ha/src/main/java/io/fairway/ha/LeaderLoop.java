@@ -2,9 +2,12 @@ package io.fairway.ha;
 
 import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
+import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
+import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.Observation;
 import io.fairway.core.events.PodGone;
+import io.fairway.core.events.PodObserved;
 import io.fairway.core.events.GangReleased;
 import io.fairway.core.events.PreemptionRequested;
 import io.fairway.core.events.Released;
@@ -18,6 +21,7 @@ import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.WaitingReporter;
+import io.fairway.log.EventCodec;
 import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.StatePublisher;
@@ -31,7 +35,9 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -150,6 +156,41 @@ public final class LeaderLoop implements StatePublisher {
     private final ConcurrentLinkedQueue<EvictionRetry> evictionRetries = new ConcurrentLinkedQueue<>();
     private final AtomicLong evictions = new AtomicLong();
     private long preemptionsCarriedOut;
+    /**
+     * How this loop last took the lead, phase by phase: what the fail-over benchmark splits a take-over into. Times are
+     * wall-clock millis (to compare with other processes' clocks on the same machine), 0 for what has not happened.
+     *
+     * @param startedAtMillis     {@link #becomeLeader} began
+     * @param catchUpMillis       reading the log to its end (before and after the fence)
+     * @param writerMillis        opening the decision writer: {@code initTransactions}, the fence
+     * @param electedMillis       appending {@code LeaderElected} and reading it back (with the reconciliation's
+     *                            observations, appended just before it)
+     * @param reconcileMillis     after the fence: appending what the informers hold that the state lacks (compared
+     *                            while the fence was under way; compared again if the log moved meanwhile)
+     * @param reconciled          observations appended by the reconciliation
+     * @param rebinds             binds of committed allocations re-issued
+     * @param leadingAtMillis     the lead was taken: scheduling starts
+     * @param firstCommitAtMillis the first cycle with decisions was committed
+     * @param firstDecisions      decisions of that cycle
+     * @param firstBindAtMillis   the first bind (a re-issued one or a new one) was handed to the binder
+     */
+    public record TakeOver(long epoch, long startedAtMillis, long catchUpMillis, long writerMillis, long electedMillis,
+                           long reconcileMillis, int reconciled, int rebinds, long leadingAtMillis,
+                           long firstCommitAtMillis, int firstDecisions, long firstBindAtMillis) {
+        TakeOver committed(long at, int decisions) {
+            return new TakeOver(epoch, startedAtMillis, catchUpMillis, writerMillis, electedMillis, reconcileMillis,
+                    reconciled, rebinds, leadingAtMillis, at, decisions, firstBindAtMillis);
+        }
+
+        TakeOver bound(long at) {
+            return new TakeOver(epoch, startedAtMillis, catchUpMillis, writerMillis, electedMillis, reconcileMillis,
+                    reconciled, rebinds, leadingAtMillis, firstCommitAtMillis, firstDecisions, at);
+        }
+    }
+
+    private volatile TakeOver takeOver;
+    /** Set when the lead is taken: the first turn does not wait for events, it cycles at once. */
+    private boolean fresh;
     private EventLog.DecisionWriter writer;
     private volatile Scheduler scheduler;
     private volatile long busySince;
@@ -208,8 +249,9 @@ public final class LeaderLoop implements StatePublisher {
     }
 
     /**
-     * Takes the lead: opens the decision stream of a new epoch (fencing every older writer), appends
-     * {@code LeaderElected} and follows the log until it reads it back, so that the state is complete; then re-issues
+     * Takes the lead: opens the decision stream of a new epoch (fencing every older writer), appends what the
+     * informers hold that the state lacks, then {@code LeaderElected}, and follows the log until it reads it back, so
+     * that the state is complete; then re-issues
      * the binds of allocations committed but not yet seen bound, and the deletions of preempted pods still here (a
      * previous leader may have died between commit and act).
      */
@@ -238,15 +280,43 @@ public final class LeaderLoop implements StatePublisher {
     }
 
     private void takeLead() {
+        long startedAt = System.currentTimeMillis();
+        long t0 = System.nanoTime();
         ClusterState state = follower.state();
-        follower.catchUp();
+        follower.readToEnd(Duration.ofSeconds(60));
+        long catchUp = System.nanoTime() - t0;
         epoch = state.leaderEpoch() + 1;
-        writer = log.openDecisionWriter(epoch);
+        // the binder's client of this epoch is built and connected meanwhile
+        binder.prepare(epoch);
+        // and the informers are compared with the state while this thread waits for the fence: nothing changes the
+        // state until this thread reads the log again, after the comparison has ended
+        long caughtUpTo = follower.nextOffset();
+        CompletableFuture<List<Observation>> comparing = new CompletableFuture<>();
+        long[] compareNanos = new long[1];
+        Thread.ofVirtual().name("fairway-reconcile-" + options.replica()).start(() -> {
+            long c0 = System.nanoTime();
+            try {
+                List<Observation> found = reconcile.apply(state);
+                compareNanos[0] = System.nanoTime() - c0;
+                comparing.complete(found);
+            } catch (RuntimeException | Error e) {
+                comparing.completeExceptionally(e);
+            }
+        });
+        long w0 = System.nanoTime();
+        try {
+            writer = log.openDecisionWriter(epoch);
+        } finally {
+            comparing.handle((v, e) -> null).join();
+        }
+        long writerNanos = System.nanoTime() - w0;
         // Opening the writer fenced every older one, but a leader may have committed its election between our catch-up
         // and the fence (it held the lease a moment before us): read to the end again and take the next epoch, so that
         // no two leaders ever share one.
         for (int attempt = 0; ; attempt++) {
-            follower.catchUp();
+            long c0 = System.nanoTime();
+            follower.readToEnd(Duration.ofSeconds(60));
+            catchUp += System.nanoTime() - c0;
             if (state.leaderEpoch() < epoch) {
                 break;
             }
@@ -258,8 +328,30 @@ public final class LeaderLoop implements StatePublisher {
                     epoch, state.leaderEpoch() + 1);
             writer.close();
             epoch = state.leaderEpoch() + 1;
+            binder.prepare(epoch);
+            long w1 = System.nanoTime();
             writer = log.openDecisionWriter(epoch);
+            writerNanos += System.nanoTime() - w1;
         }
+        // What the informers saw while nobody appended goes in before LeaderElected, so that one read-back covers
+        // both: the state is complete up to the fence (read above), and whatever the old leader could still append
+        // after it is an observation, as it could after LeaderElected too.
+        long r0 = System.nanoTime();
+        List<Observation> missing;
+        long compared;
+        if (follower.nextOffset() == caughtUpTo) {
+            missing = joined(comparing);
+            compared = compareNanos[0];
+        } else {
+            // the log moved between the two reads: compare again
+            missing = reconcile.apply(state);
+            compared = System.nanoTime() - r0;
+        }
+        if (!missing.isEmpty()) {
+            log.append(missing);
+        }
+        long reconciled = System.nanoTime() - r0;
+        long e0 = System.nanoTime();
         writer.append(List.of(new LeaderElected(clock.millis(), epoch, options.replica())));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (state.leaderEpoch() < epoch) {
@@ -269,17 +361,7 @@ public final class LeaderLoop implements StatePublisher {
             }
             follower.poll(Duration.ofMillis(50));
         }
-        List<Observation> missing = reconcile.apply(state);
-        if (!missing.isEmpty()) {
-            long last = log.append(missing);
-            while (follower.nextOffset() <= last) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the reconciling observations up to offset " + last
-                            + " were not read back from the log within 60 s: is the log readable?");
-                }
-                follower.poll(Duration.ofMillis(50));
-            }
-        }
+        long elected = System.nanoTime() - e0;
         bindFailures.clear();
         unsent.clear();
         readBack.clear();
@@ -288,6 +370,9 @@ public final class LeaderLoop implements StatePublisher {
         evictionRetries.clear();
         scheduler = new Scheduler(state, epoch, options.maxAllocationsPerCycle());
         dirty = true;
+        fresh = true;
+        takeOver = new TakeOver(epoch, startedAt, millis(catchUp), millis(writerNanos), millis(elected),
+                millis(reconciled), missing.size(), 0, 0, 0, 0, 0);
         int rebinds = 0;
         for (PodState p : state.pods()) {
             if (p.isOurs() && p.role() == PodState.Role.PLACED && !p.isBound()) {
@@ -303,9 +388,96 @@ public final class LeaderLoop implements StatePublisher {
                 redeletes++;
             }
         }
+        TakeOver t = takeOver;
+        takeOver = new TakeOver(t.epoch(), t.startedAtMillis(), t.catchUpMillis(), t.writerMillis(),
+                t.electedMillis(), t.reconcileMillis(), t.reconciled(), rebinds, System.currentTimeMillis(), 0, 0,
+                t.firstBindAtMillis());
         LOG.info("leading as {} with epoch {} at offset {}; appended {} observations the state lacked; re-issued {} "
-                + "binds of committed allocations and {} deletions of preempted pods", options.replica(), epoch,
-                follower.nextOffset(), missing.size(), rebinds, redeletes);
+                + "binds of committed allocations and {} deletions of preempted pods; took the lead in {} ms (catch-up "
+                + "{} ms, decision writer {} ms, reconciliation {} ms after the fence, its comparison {} ms during it, "
+                + "LeaderElected read back {} ms)", options.replica(), epoch, follower.nextOffset(), missing.size(),
+                rebinds, redeletes,
+                takeOver.leadingAtMillis() - startedAt, t.catchUpMillis(), t.writerMillis(), t.reconcileMillis(),
+                millis(compared), t.electedMillis());
+    }
+
+    private static <T> T joined(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    /** How this loop last took the lead, phase by phase; null before it first did. */
+    public TakeOver takeOver() {
+        return takeOver;
+    }
+
+    /**
+     * Appends what the informers hold that the state lacks and reads it back, as taking the lead does: for a leader
+     * that held its decisions for a late renewal, during which the observations were dropped. Returns how many.
+     */
+    public int reconcileAgain() {
+        busySince = System.nanoTime();
+        try {
+            List<Observation> missing = reconcile.apply(follower.state());
+            if (!missing.isEmpty()) {
+                long last = log.append(missing);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (follower.nextOffset() <= last) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the reconciling observations up to offset " + last
+                                + " were not read back from the log within 60 s: is the log readable?");
+                    }
+                    follower.poll(Duration.ofMillis(50));
+                }
+            }
+            answeredAt = System.nanoTime();
+            dirty = true;
+            return missing.size();
+        } finally {
+            busySince = 0;
+        }
+    }
+
+    /**
+     * A standby's rehearsal of taking the lead, its results thrown away: the reconciliation's comparison of the
+     * informers with the state, and one scheduling cycle on the current state (a scheduler never changes the state).
+     * The code a take-over runs is then loaded and compiled before it is needed: a standby that never led would run it
+     * cold, interpreted, while the cluster waits. Returns the decisions the cycle would have made (0 when it stopped
+     * after the comparison because {@code won} said the lease was won meanwhile). Not while leading.
+     */
+    public int rehearse(BooleanSupplier won) {
+        if (scheduler != null) {
+            throw new IllegalStateException("a leader does not rehearse");
+        }
+        ClusterState state = follower.state();
+        List<Observation> missing = reconcile.apply(state);
+        if (won.getAsBoolean()) {
+            return 0;
+        }
+        List<Decision> decisions = new Scheduler(state, state.leaderEpoch() + 1, options.maxAllocationsPerCycle())
+                .cycle(clock.millis()).decisions();
+        // and their encoding, as the log's writers would encode them (a standby never wrote any)
+        List<Event> sample = new ArrayList<>(missing.subList(0, Math.min(10, missing.size())));
+        sample.addAll(decisions.subList(0, Math.min(10, decisions.size())));
+        state.pods().stream().findFirst().ifPresent(p -> sample.add(new PodObserved(clock.millis(), p.pod())));
+        state.nodes().values().stream().findFirst().ifPresent(n -> sample.add(new NodeObserved(clock.millis(),
+                n.node())));
+        sample.add(new LeaderElected(clock.millis(), state.leaderEpoch() + 1, options.replica()));
+        sample.forEach(EventCodec::encode);
+        return decisions.size();
     }
 
     /**
@@ -349,7 +521,9 @@ public final class LeaderLoop implements StatePublisher {
 
     /** One turn: apply what the log has, release failed binds, and run a cycle when there is reason to. */
     public void runOnce() {
-        follower.poll(options.pollTimeout());
+        // the first turn after taking the lead cycles at once: the lead was taken at the log's end
+        follower.poll(fresh ? Duration.ZERO : options.pollTimeout());
+        fresh = false;
         if (!readBack.isEmpty()) {
             scheduler.acknowledge(readBack);
             readBack.clear();
@@ -371,14 +545,18 @@ public final class LeaderLoop implements StatePublisher {
             LOG.info("re-issued {} binds not sent while the lease was not known valid", again);
         }
         List<Decision> releases = new ArrayList<>();
+        List<Binder.Failed> failed = new ArrayList<>();
         for (Binder.Failed f; (f = bindFailures.poll()) != null; ) {
             PodState p = follower.state().pod(f.podUid());
             if (p != null && p.role() == PodState.Role.PLACED && !p.isBound() && p.node().equals(f.node())) {
                 releases.add(new Released(clock.millis(), epoch, f.podUid(), f.node(), "bind failed: " + f.reason()));
+                failed.add(f);
             }
         }
         if (!releases.isEmpty()) {
             if (!mayCommit.getAsBoolean()) {
+                // released once the lease is known valid again (a leader that holds keeps its loop)
+                bindFailures.addAll(failed);
                 return;
             }
             LOG.info("releasing {} allocations whose bind failed (first: {})", releases.size(),
@@ -406,12 +584,23 @@ public final class LeaderLoop implements StatePublisher {
         if (!mayCommit.getAsBoolean()) {
             LOG.warn("dropping the {} decisions of a cycle uncommitted: the lease is not known valid",
                     decisions.size());
+            // never to be read back: no longer in flight, their pods are decided again (a leader that holds for a
+            // late renewal keeps its scheduler)
+            scheduler.acknowledge(r.decisions());
+            dirty = true;
             listener.cycled(System.nanoTime() - started, decisions.size(), false);
             return;
         }
         // Committed before anything reaches the cluster: a decision not in the log is never acted on.
         commit(decisions);
         listener.cycled(System.nanoTime() - started, decisions.size(), true);
+        TakeOver t = takeOver;
+        if (t != null && t.epoch() == epoch && t.firstCommitAtMillis() == 0) {
+            takeOver = t = t.committed(System.currentTimeMillis(), decisions.size());
+            LOG.info("first cycle of epoch {} committed {} decision(s) {} ms after the lead was taken ({} ms after "
+                    + "taking it began)", epoch, decisions.size(), t.firstCommitAtMillis() - t.leadingAtMillis(),
+                    t.firstCommitAtMillis() - t.startedAtMillis());
+        }
         ClusterState state = follower.state();
         hooks.afterCommit(epoch, decisions, state);
         for (Decision d : decisions) {
@@ -475,6 +664,10 @@ public final class LeaderLoop implements StatePublisher {
         }
         waiting.forget(uid);
         binds.incrementAndGet();
+        TakeOver t = takeOver;
+        if (t != null && t.epoch() == epoch && t.firstBindAtMillis() == 0) {
+            takeOver = t.bound(System.currentTimeMillis());
+        }
         binder.bind(p.pod().namespace(), p.pod().name(), uid, node, epoch).thenAccept(o -> {
             switch (o) {
                 case Binder.Failed f -> bindFailures.add(f);

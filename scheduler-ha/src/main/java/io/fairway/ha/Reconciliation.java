@@ -36,7 +36,7 @@ final class Reconciliation {
         List<Observation> current = holdings.objects();
         List<Observation> out = new ArrayList<>();
         Set<String> podUids = new HashSet<>(holdings.podUids());
-        Set<String> nodeNames = new HashSet<>();
+        Set<String> nodeNames = holdings.nodeNames() == null ? new HashSet<>() : new HashSet<>(holdings.nodeNames());
         Set<String> classNames = new HashSet<>();
         for (Observation o : current) {
             switch (o) {
@@ -98,6 +98,12 @@ final class Reconciliation {
     static boolean held(ClusterState state, String uid, String version) {
         PodState p = state.pod(uid);
         return p != null && ResourceVersions.isStale(version, p.pod().resourceVersion());
+    }
+
+    /** For {@code ClusterWatcher.observeAll}: the state holds this node at this version (or a newer one). */
+    static boolean nodeHeld(ClusterState state, String name, String version) {
+        NodeState n = state.nodes().get(name);
+        return n != null && ResourceVersions.isStale(version, n.node().resourceVersion());
     }
 
     private static boolean seenPast(String informerVersion, String held) {

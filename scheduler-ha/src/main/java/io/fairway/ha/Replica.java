@@ -33,13 +33,23 @@ import org.slf4j.LoggerFactory;
  * <p>One thread does the replica's work. As a follower it applies the log. When the election says it leads, it
  * opens the observation gate, takes the lead ({@link LeaderLoop#becomeLeader}: a new epoch that fences older writers,
  * {@code LeaderElected} read back, what the informers saw meanwhile appended, committed binds re-issued) and
- * schedules. It steps down at once, withdrawing binds not yet sent, when the lease is lost or not renewed in time,
- * when a newer leader fences it, or when the log fails it; it then gives up the lease and follows again.
+ * schedules. While a renewal of its lease is late (past the renew deadline) it holds its decisions and binds but keeps
+ * the lead: a slow moment of this process or of the API server is not a reason to change leaders. It steps down at
+ * once, withdrawing binds not yet sent, when the elector finds the lease lost (held by another, or not renewed for a
+ * whole lease duration), when a newer leader fences it, or when the log fails it; it then follows again.
  */
 public final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
     /** After the log failed this replica as leader: how long it waits before competing again. */
     private static final Duration BACK_OFF = Duration.ofSeconds(2);
+    /** The shortest silence of the log that makes a leader give its lease up ({@link #logSilenceLimit}). */
+    static final Duration LOG_SILENCE_FLOOR = Duration.ofSeconds(2);
+    /** A standby rehearses taking the lead this often, after its first few rehearsals a second apart. */
+    static final Duration REHEARSE_EVERY = Duration.ofSeconds(10);
+    /** Rehearsals a second apart after a standby starts: its code is then warm (the fail-over bench waits for them). */
+    public static final int WARM_UP_REHEARSALS = 5;
+    /** How often the log probe asks the log for its end, at most. */
+    private static final Duration PROBE_EVERY = Duration.ofMillis(250);
 
     /**
      * The state's position in the log and its hash, taken together, with a few counts of it.
@@ -84,6 +94,15 @@ public final class Replica implements AutoCloseable {
     private volatile boolean crashed;
     private volatile Throwable failure;
     private volatile long leaderships;
+    /** True while this leader holds its decisions for a late renewal; how many times it did. */
+    private boolean holding;
+    private long heldSince;
+    /** When a leader that stopped released its lease (nanoTime), 0 before. */
+    private volatile long releasedAt;
+    /** When a standby rehearses taking the lead next (nanoTime), and how often it did. */
+    private long nextRehearsal = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    private volatile long rehearsals;
+    private volatile long holds;
     private volatile long stepDowns;
     private volatile String lastStepDown = "";
     private final ConcurrentLinkedQueue<CompletableFuture<StateMark>> marks =
@@ -118,6 +137,7 @@ public final class Replica implements AutoCloseable {
      * @param client the API server (the sandbox's or a real cluster's)
      */
     public static Replica start(KubernetesClient client, EventLog log, ReplicaOptions options) {
+        GcPauses.get(); // counts the collections from here on, for /statez
         Closer closer = new Closer();
         ReplicaParts parts = ReplicaParts.open(client, log, options, closer);
         Replica r;
@@ -137,6 +157,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void run() {
+        prepareWriter();
         try {
             while (!stopping) {
                 turn();
@@ -167,6 +188,13 @@ public final class Replica implements AutoCloseable {
                     e);
         } finally {
             if (role == Role.LEADER && !crashed) {
+                // nothing more is bound, deleted or observed; then the lease goes, so that a standby takes over while
+                // this one closes its decision writer and the rest
+                withdrawBinds();
+                evictor.withdrawPending();
+                gate.close();
+                election.close();
+                releasedAt = System.nanoTime();
                 stepDown(stopping ? "the replica is stopping" : "the replica failed");
             }
             role = Role.STOPPED;
@@ -184,18 +212,34 @@ public final class Replica implements AutoCloseable {
         if (role == Role.FOLLOWER) {
             if (election.leaseValid()) {
                 lead();
-            } else {
-                follower.poll(pollTimeout);
+            } else if (follower.poll(pollTimeout) == 0 && System.nanoTime() - nextRehearsal > 0) {
+                rehearse();
             }
             return;
         }
+        if (!election.isLeading()) {
+            stepDown("the lease was lost");
+            return;
+        }
         if (!election.leaseValid()) {
-            stepDown(election.isLeading()
-                    ? "the lease was not renewed within " + election.options().renewDeadline()
-                    : "the lease was lost");
+            // A renewal is late (this process or the API server was slow): decide, bind and observe nothing until it
+            // comes, as a follower would, but keep the lead; the elector gives it up if the lease turns out to be
+            // someone else's.
+            if (!holding) {
+                holding = true;
+                heldSince = System.nanoTime();
+                holds++;
+                gate.close();
+                LOG.info("replica {} holds its decisions: its last lease renewal is older than the renew deadline {}",
+                        name, election.options().renewDeadline());
+            }
+            follower.poll(pollTimeout);
             return;
         }
         try {
+            if (holding) {
+                resume();
+            }
             loop.runOnce();
         } catch (FencedException e) {
             stepDown("a newer leader fenced this one: " + e.getMessage());
@@ -211,6 +255,55 @@ public final class Replica implements AutoCloseable {
         }
     }
 
+    /**
+     * How long a leader may go without an answer from the log before it gives the lease up: the lease duration, but
+     * never less than {@link #LOG_SILENCE_FLOOR}. A short lease is for taking over from a dead leader quickly; a log
+     * that is slow for a moment on a busy machine must not cost a leader change.
+     */
+    static Duration logSilenceLimit(ElectionOptions o) {
+        return o.leaseDuration().compareTo(LOG_SILENCE_FLOOR) > 0 ? o.leaseDuration() : LOG_SILENCE_FLOOR;
+    }
+
+    /**
+     * A standby rehearses taking the lead when it is caught up ({@link LeaderLoop#rehearse}): a second after it
+     * started, then every second for its first {@link #WARM_UP_REHEARSALS} while another replica leads (a replica
+     * restarted after a crash may be the next to take over, and its code is cold), then every
+     * {@link #REHEARSE_EVERY}. A lease won during a rehearsal waits for its end (the rehearsal skips its cycle when it
+     * sees the lease won), which is why it is not more often.
+     */
+    private void rehearse() {
+        long t0 = System.nanoTime();
+        try {
+            int decisions = loop.rehearse(election::isLeading);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (rehearsals == 0) {
+                LOG.info("replica {} rehearsed taking the lead (reconciliation and a cycle of {} decisions, thrown "
+                        + "away) in {} ms", name, decisions, ms);
+            } else {
+                LOG.debug("replica {} rehearsed taking the lead in {} ms ({} decisions)", name, ms, decisions);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("replica {}: rehearsing a take-over: {}", name, e.toString());
+        }
+        rehearsals++;
+        boolean another = !election.leader().isEmpty() && !election.leader().equals(name);
+        nextRehearsal = System.nanoTime() + (rehearsals < WARM_UP_REHEARSALS && another
+                ? TimeUnit.SECONDS.toNanos(1) : REHEARSE_EVERY.toNanos());
+    }
+
+    /**
+     * The lease was renewed after a hold: the observations the informers made meanwhile were dropped, as a follower
+     * drops them, so what the state lacks is appended (and read back) before the loop decides again.
+     */
+    private void resume() {
+        gate.open();
+        holding = false;
+        int appended = loop.reconcileAgain();
+        LOG.info("replica {} leads on after holding its decisions for {} ms (epoch {}); appended {} observations the "
+                + "state lacked", name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSince), loop.epoch(),
+                appended);
+    }
+
     private static boolean isLogFailure(RuntimeException e) {
         return e instanceof KafkaEventLogException;
     }
@@ -222,12 +315,12 @@ public final class Replica implements AutoCloseable {
      */
     private void watch() {
         try {
-            long lease = election.options().leaseDuration().toNanos();
+            long limit = logSilenceLimit(election.options()).toNanos();
             long waited = LogSilence.nanos(System.nanoTime(),
                     Math.max(probeAnsweredAt, loop.logAnsweredAt()), probeAskingSince, loop.waitingOnLogSince());
-            if (waited > lease && election.isLeading()) {
-                LOG.error("replica {}: the log has not answered for {} ms, longer than the lease; giving the lease up",
-                        name, waited / 1_000_000);
+            if (waited > limit && election.isLeading()) {
+                LOG.error("replica {}: the log has not answered for {} ms, longer than {} ms; giving the lease up",
+                        name, waited / 1_000_000, limit / 1_000_000);
                 logGiveUps++;
                 withdrawBinds();
                 evictor.withdrawPending();
@@ -243,7 +336,7 @@ public final class Replica implements AutoCloseable {
      * that it cannot reach the log, and would sit on the lease.
      */
     private void probeLog() {
-        long every = election.options().retryPeriod().toMillis();
+        long every = Math.max(election.options().retryPeriod().toMillis(), PROBE_EVERY.toMillis());
         while (!stopping) {
             if (probeAskingSince == 0) {
                 probeAskingSince = System.nanoTime();
@@ -263,7 +356,7 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    /** The log's end offset as last probed (every lease retry period), -1 before the first answer. */
+    /** The log's end offset as last probed (every 250 ms or lease retry period), -1 before the first answer. */
     public long logEnd() {
         return logEnd;
     }
@@ -315,6 +408,24 @@ public final class Replica implements AutoCloseable {
             }
         }
         role = Role.FOLLOWER;
+        holding = false;
+        if (!stopping) {
+            prepareWriter();
+        }
+    }
+
+    /**
+     * Has the log get the next decision writer ready (its producer built and connected, not initialised: that would
+     * fence the leader), off this thread: the brokers may be slow to answer, and following must not wait.
+     */
+    private void prepareWriter() {
+        Thread.ofVirtual().name("fairway-prepare-writer-" + name).start(() -> {
+            try {
+                log.prepareDecisionWriter();
+            } catch (RuntimeException e) {
+                LOG.debug("replica {}: preparing the decision writer: {}", name, e.toString());
+            }
+        });
     }
 
     public String name() {
@@ -387,6 +498,16 @@ public final class Replica implements AutoCloseable {
         return lastStepDown;
     }
 
+    /** Times this replica rehearsed taking the lead as a standby ({@link LeaderLoop#rehearse}). */
+    public long rehearsals() {
+        return rehearsals;
+    }
+
+    /** Times this leader held its decisions because a lease renewal was late (it kept the lead each time). */
+    public long holds() {
+        return holds;
+    }
+
     /** Why the replica stopped on its own, or null while it runs. */
     public Throwable failure() {
         return failure;
@@ -425,6 +546,8 @@ public final class Replica implements AutoCloseable {
      */
     @Override
     public void close() {
+        long t0 = System.nanoTime();
+        boolean led = role == Role.LEADER;
         watchdog.shutdownNow();
         stopping = true;
         try {
@@ -433,6 +556,12 @@ public final class Replica implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         election.close();
+        long released = releasedAt;
+        if (led && released != 0) {
+            LOG.info("replica {} handed the lead over: lease released {} ms after the stop began, decision writer "
+                    + "closed {} ms later", name, TimeUnit.NANOSECONDS.toMillis(released - t0),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released));
+        }
         closeParts();
     }
 

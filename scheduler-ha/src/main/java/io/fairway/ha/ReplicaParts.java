@@ -67,7 +67,8 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
                     : ob -> appender.observed(hooks.observed(ob)));
             ClusterWatcher watcher = closer.add(new ClusterWatcher(client, gate, o.watcher(), clock));
             Function<ClusterState, List<Observation>> reconcile = state -> Reconciliation.missing(state,
-                    watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
+                    watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version),
+                            (name, version) -> Reconciliation.nodeHeld(state, name, version)),
                     clock.millis()).stream().map(hooks::observed).toList();
             BooleanSupplier mayCommit = election::leaseValid;
             LeaderLoop loop = new LeaderLoop(new LeaderLoop.Parts(log, follower, binder, evictor, waiting, clock,

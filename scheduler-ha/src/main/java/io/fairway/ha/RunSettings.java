@@ -99,9 +99,9 @@ public record RunSettings(
             new Setting("kubernetes.bindParallelism", "16", "bindings in flight at once"),
             new Setting("election.lease", ElectionOptions.DEFAULT_NAMESPACE + "/" + ElectionOptions.DEFAULT_NAME,
                     "namespace/name of the Lease the replicas compete for"),
-            new Setting("election.leaseDuration", "2s", "a standby takes over this long after the leader's last renewal"),
-            new Setting("election.renewDeadline", "1500ms", "the leader stops deciding and binding this long after its last renewal"),
-            new Setting("election.retryPeriod", "250ms", "how often the leader renews and a standby tries"),
+            new Setting("election.leaseDuration", "700ms", "a standby takes over once it has seen the lease unchanged this long"),
+            new Setting("election.renewDeadline", "500ms", "the leader holds its decisions and binds while its last renewal is older than this"),
+            new Setting("election.retryPeriod", "100ms", "how often the leader renews the lease"),
             new Setting("health.host", "0.0.0.0", "interface of /healthz and /readyz"),
             new Setting("health.port", "8080", "port of /healthz and /readyz, 0 for any free one"),
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "

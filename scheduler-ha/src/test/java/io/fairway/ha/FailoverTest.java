@@ -68,7 +68,8 @@ class FailoverTest {
                 Replica standby = leader == r0 ? r1 : r0;
                 // the standby does not lead while the leader holds the lease
                 assertThat(standby.role()).isEqualTo(Replica.Role.FOLLOWER);
-                assertThat(standby.election().leader()).isEqualTo(leader.name());
+                // as soon as its elector has seen the lease (it watches it)
+                await().atMost(WAIT).until(() -> leader.name().equals(standby.election().leader()));
 
                 for (int i = 0; i < 6; i++) {
                     admin.pods().inNamespace("jobs").resource(ReplicaFixtures.pod("p" + i)).create();

@@ -89,6 +89,21 @@ class ReconciliationTest {
     }
 
     @Test
+    void nodesHeldAtTheirVersionNeedNotBeObservedAgainToCountAsPresent() {
+        // what observeAll gives when it skips nodes the state holds too: n1 (held at 3) newer, n2 (held at 4) by name
+        List<Observation> cluster = List.of(new NodeObserved(1, node("n1", "5")));
+        ClusterState s = state();
+        assertThat(Reconciliation.nodeHeld(s, "n2", "4")).isTrue();
+        assertThat(Reconciliation.nodeHeld(s, "n1", "5")).isFalse();
+        assertThat(Reconciliation.nodeHeld(s, "n9", "1")).isFalse();
+        assertThat(Reconciliation.missing(s, new ClusterWatcher.Holdings(cluster, Set.of("a", "b"), "9", "9", "9",
+                Set.of("n1", "n2")), 42)).containsExactly(new NodeObserved(1, node("n1", "5")));
+        // a node the informer no longer holds is gone, whether or not the others were left out
+        assertThat(Reconciliation.missing(s, new ClusterWatcher.Holdings(List.of(), Set.of("a", "b"), "9", "9", "9",
+                Set.of("n1")), 42)).containsExactly(new NodeGone(42, "n2", "4"));
+    }
+
+    @Test
     void theResultAppliedMakesTheStateMatchTheCluster() {
         ClusterState s = state();
         List<Observation> cluster = List.of(new NodeObserved(1, node("n1", "3")), new PodObserved(1, pod("a", "6")),

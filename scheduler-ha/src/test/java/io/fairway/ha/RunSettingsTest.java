@@ -86,10 +86,10 @@ class RunSettingsTest {
     @Test
     void settingsThatContradictEachOtherAreRefused() {
         assertThatThrownBy(() -> RunSettings.load(null, Map.of(), Map.of("kafka.bootstrapServers", "k:9092",
-                "kafka.replicationFactor", "1", "election.leaseDuration", "1s")))
+                "kafka.replicationFactor", "1", "election.leaseDuration", "400ms")))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("kafka.minInsyncReplicas 2 is above kafka.replicationFactor 1")
-                .hasMessageContaining("lease duration PT1S must be longer than the renew deadline PT1.5S");
+                .hasMessageContaining("lease duration PT0.4S must be longer than the renew deadline PT0.5S");
     }
 
     @Test

@@ -314,6 +314,39 @@ public final class StateFollower implements AutoCloseable {
     }
 
     /**
+     * Applies everything the log holds now, through the reader this follower already has: the log's end is read
+     * first, then the reader polls until its position reaches it. For a follower that keeps up (a standby about to
+     * lead): no new consumer, no prefetching thread, a few milliseconds. Returns the events applied. Fails when the log
+     * gives nothing for {@code timeout} while the reader is short of the end.
+     */
+    public long readToEnd(Duration timeout) {
+        checkOpen();
+        if (reader == null) {
+            reader = log.reader(nextOffset);
+        }
+        long end = log.endOffset();
+        long events = 0;
+        long lastProgress = System.nanoTime();
+        int idle = 0;
+        while (reader.position() < end) {
+            long before = reader.position();
+            int n = poll(Duration.ofMillis(10));
+            events += n;
+            if (n > 0 || reader.position() != before) {
+                lastProgress = System.nanoTime();
+                idle = 0;
+            } else if (reader.answered() && ++idle >= 20) {
+                // only transaction markers below the end, which a reader never returns: nothing more to apply
+                break;
+            } else if (System.nanoTime() - lastProgress > timeout.toNanos()) {
+                throw new IllegalStateException("the log gave nothing for " + timeout.toMillis() + " ms at offset "
+                        + reader.position() + " of " + end + ": is it reachable?");
+            }
+        }
+        return events;
+    }
+
+    /**
      * Applies what the log has next, waiting up to {@code timeout} for it, and writes once {@code batchEvents} are
      * pending, the log goes quiet, or the oldest pending event waited {@code maxPersistDelay}. Returns the events read.
      */

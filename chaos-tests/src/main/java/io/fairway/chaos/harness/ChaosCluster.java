@@ -185,7 +185,12 @@ public final class ChaosCluster implements AutoCloseable {
         s.put("kubernetes.kubeconfig", kubeconfig.toString());
         s.put("health.host", "127.0.0.1");
         s.put("health.port", "0");
-        s.put("election.leaseDuration", options.leaseDuration().toMillis() + "ms");
+        // all three timings, in the proportions the faults are calibrated to (pauses and cuts in leases; CPU bursts
+        // of up to 800 ms that must not cost the lease): not the defaults, which are shorter
+        long lease = options.leaseDuration().toMillis();
+        s.put("election.leaseDuration", lease + "ms");
+        s.put("election.renewDeadline", lease * 3 / 4 + "ms");
+        s.put("election.retryPeriod", Math.max(50, lease / 8) + "ms");
         List<String> chaos = new ArrayList<>(List.of("--chaos-dir", dir.resolve("chaos").toString(),
                 "--api", "http://" + apiProxies.get(r).address()));
         if (options.sabotage() != null) {

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -71,6 +72,8 @@ public final class KafkaEventLog implements EventLog {
     private static final int MAX_POLL_RECORDS = 5_000;
     private static final int MAX_PARTITION_FETCH_BYTES = 8 * 1024 * 1024;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /** The decision writer's first retry backoff (exponential from here, up to Kafka's default maximum). */
+    static final int TRANSACTION_RETRY_BACKOFF_MS = 10;
 
     private final KafkaEventLogConfig config;
     private final TopicPartition tp;
@@ -79,6 +82,8 @@ public final class KafkaEventLog implements EventLog {
     private final KafkaProducer<byte[], byte[]> observations;
     private final KafkaConsumer<byte[], byte[]> endOffsetConsumer;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+    /** A decision writer's producer built ahead by {@link #prepareDecisionWriter}, not initialised. */
+    private final AtomicReference<KafkaProducer<byte[], byte[]>> prepared = new AtomicReference<>();
     /** Distinguishes the client ids of several logs and writers in one JVM (JMX names them by client id). */
     private final String instance;
     private final AtomicInteger clients = new AtomicInteger();
@@ -194,9 +199,39 @@ public final class KafkaEventLog implements EventLog {
     @Override
     public DecisionWriter openDecisionWriter(long leaderEpoch) {
         ensureWritable();
-        KafkaDecisionWriter writer = new KafkaDecisionWriter(leaderEpoch);
+        KafkaDecisionWriter writer = new KafkaDecisionWriter(leaderEpoch, prepared.getAndSet(null));
         open.add(writer);
         return writer;
+    }
+
+    /**
+     * Builds the next decision writer's transactional producer and fetches the topic's metadata with it (connecting
+     * to the brokers), without {@code initTransactions()}: a producer not initialised fences nobody. The next
+     * {@link #openDecisionWriter} then only initialises it. The observations' producer fetches the metadata too: a
+     * standby never appended, and a new leader's first append (what its informers saw while nobody led) would wait for
+     * it. A failure here is left for those calls to meet.
+     */
+    @Override
+    public void prepareDecisionWriter() {
+        ensureWritable();
+        try {
+            observations.partitionsFor(tp.topic());
+        } catch (RuntimeException e) {
+            log.debug("preparing the observations' producer on {}: {}", tp, e.toString());
+        }
+        if (prepared.get() != null) {
+            return;
+        }
+        KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProperties(config.transactionalId()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            p.partitionsFor(tp.topic());
+        } catch (RuntimeException e) {
+            log.debug("preparing the decision writer on {}: {}", tp, e.toString());
+        }
+        if (!prepared.compareAndSet(null, p) || closed) {
+            p.close(Duration.ZERO);
+        }
     }
 
     @Override
@@ -248,6 +283,10 @@ public final class KafkaEventLog implements EventLog {
             } catch (Exception e) {
                 log.warn("closing {} of the event log {} failed: {}", c, tp, e.toString());
             }
+        }
+        KafkaProducer<byte[], byte[]> ahead = prepared.getAndSet(null);
+        if (ahead != null) {
+            ahead.close(Duration.ZERO);
         }
         Duration grace = Duration.ofSeconds(5);
         if (observations != null) {
@@ -409,6 +448,10 @@ public final class KafkaEventLog implements EventLog {
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis());
+            // initTransactions() right after a leader died meets the coordinator still aborting that leader's open
+            // transaction (CONCURRENT_TRANSACTIONS) and retries: from 10 ms, not the default 100 ms, as that abort
+            // takes a few milliseconds (a new leader's fence measured 110-250 ms with 100, 25-60 ms with 10)
+            p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, TRANSACTION_RETRY_BACKOFF_MS);
         }
         p.putAll(config.clientProperties());
         return p;
@@ -445,11 +488,11 @@ public final class KafkaEventLog implements EventLog {
         private boolean fenced;
         private String broken;
 
-        KafkaDecisionWriter(long epoch) {
+        KafkaDecisionWriter(long epoch, KafkaProducer<byte[], byte[]> ready) {
             this.epoch = epoch;
             String id = config.transactionalId();
-            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProperties(id), new ByteArraySerializer(),
-                    new ByteArraySerializer());
+            KafkaProducer<byte[], byte[]> p = ready != null ? ready : new KafkaProducer<>(producerProperties(id),
+                    new ByteArraySerializer(), new ByteArraySerializer());
             try {
                 // Bumps the producer epoch of this transactional.id: every older writer is fenced from here on, and a
                 // transaction it left open is aborted.
