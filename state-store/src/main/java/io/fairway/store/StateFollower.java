@@ -149,13 +149,9 @@ public final class StateFollower implements AutoCloseable {
         if (loaded == null && snapshots != null) {
             for (Snapshots.Snapshot s : snapshots.list()) {
                 try {
-                    Snapshots.copyTo(s, storeDir);
-                    store = StateStore.open(storeDir, options.store());
-                    Optional<StateStore.Loaded> l = store.load();
-                    if (l.isEmpty()) {
-                        throw new StoreCorruptException("snapshot " + s.path() + " holds an empty store");
-                    }
-                    loaded = check(l.get(), "snapshot " + s.path(), options.schedulerName(), logStart, logEnd);
+                    Restored r = restore(s.path(), storeDir, "snapshot " + s.path(), null, options, logStart, logEnd);
+                    store = r.store();
+                    loaded = r.loaded();
                     source = Recovery.Source.SNAPSHOT;
                     LOG.warn("rebuilding the state store from snapshot {} (offset {}) and the log, because: {}",
                             s.path(), loaded.nextOffset(), reason);
@@ -165,11 +161,16 @@ public final class StateFollower implements AutoCloseable {
                     // find it in the way.
                     LOG.warn("snapshot {} is not usable, deleting it and trying an older one: {}", s.path(),
                             e.getMessage());
-                    closeQuietly(store);
-                    store = null;
-                    Snapshots.deleteTree(storeDir);
                     Snapshots.deleteTree(s.path());
                 }
+            }
+        }
+        if (loaded == null && options.peers() != null) {
+            Restored r = fromPeers(dataDir, storeDir, snapshots, options, logStart, logEnd, reason);
+            if (r != null) {
+                store = r.store();
+                loaded = r.loaded();
+                source = Recovery.Source.PEER;
             }
         }
 
@@ -179,9 +180,11 @@ public final class StateFollower implements AutoCloseable {
             closeQuietly(store);
             throw new StoreException("cannot build the state: the log starts at offset " + logStart + ", the events "
                     + "before it were deleted (retention, or a deletion of records), and no state store or snapshot in "
-                    + dataDir + " reaches that far (" + reason + "). Copy the data directory of a replica that is caught "
-                    + "up (stopped, or a snapshot of it) into " + dataDir + "; to start replicas from an empty "
-                    + "directory, give the topic retention.ms=-1 so that the log keeps every event");
+                    + dataDir + " reaches that far (" + reason + "), and "
+                    + (options.peers() == null ? "no peers are set to fetch a snapshot from" : "no peer offered one")
+                    + ". Set snapshot.peers to the health address of a running replica (it serves its newest "
+                    + "snapshot), copy the data directory of a replica that is caught up into " + dataDir + ", or give "
+                    + "the topic retention.ms=-1 so that the log keeps every event");
         }
         if (loaded == null) {
             source = Recovery.Source.SCRATCH;
@@ -215,9 +218,95 @@ public final class StateFollower implements AutoCloseable {
         f.recovery = new Recovery(source, reason, next, f.nextOffset, events, (end - start) / 1e9,
                 (loadedAt - start) / 1e9, (end - loadedAt) / 1e9);
         LOG.info("state recovered from {} at offset {}, replayed {} events up to offset {} in {} s",
-                source == Recovery.Source.STORE ? "the store" : source == Recovery.Source.SNAPSHOT ? "a snapshot"
-                        : "scratch", next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));
+                switch (source) {
+                    case STORE -> "the store";
+                    case SNAPSHOT -> "a snapshot";
+                    case PEER -> "a peer's snapshot";
+                    case SCRATCH -> "scratch";
+                }, next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));
         return f;
+    }
+
+    /**
+     * Makes {@code storeDir} a copy of the snapshot in {@code from}, opens it, loads and checks it; when
+     * {@code expectedHash} is given, the stored hash must be current and equal it. On failure nothing is left in
+     * {@code storeDir} and the reason is thrown.
+     */
+    private record Restored(StateStore store, StateStore.Loaded loaded) {
+    }
+
+    private static Restored restore(Path from, Path storeDir, String what, String expectedHash,
+                                      FollowerOptions options, long logStart, long logEnd) {
+        StateStore store = null;
+        try {
+            Snapshots.copyTo(new Snapshots.Snapshot(from, -1), storeDir);
+            store = StateStore.open(storeDir, options.store());
+            if (expectedHash != null && !(store.meta().hashIsCurrent() && store.meta().hash().equals(expectedHash))) {
+                throw new StoreCorruptException(what + " holds state hash '" + store.meta().hash() + "' at offset "
+                        + store.meta().hashOffset() + ", its manifest promised " + expectedHash + " at offset "
+                        + store.meta().nextOffset());
+            }
+            Optional<StateStore.Loaded> l = store.load();
+            if (l.isEmpty()) {
+                throw new StoreCorruptException(what + " holds an empty store");
+            }
+            return new Restored(store, check(l.get(), what, options.schedulerName(), logStart, logEnd));
+        } catch (RuntimeException e) {
+            closeQuietly(store);
+            Snapshots.deleteTree(storeDir);
+            throw e;
+        }
+    }
+
+    /**
+     * Fetches a snapshot from the peers and restores the store from it; null when none offers a usable one. A fetched
+     * snapshot is kept among the local ones, so a crash right after does not fetch it again.
+     */
+    private static Restored fromPeers(Path dataDir, Path storeDir, Snapshots snapshots, FollowerOptions options,
+                                        long logStart, long logEnd, String reason) {
+        Path dir = snapshots != null ? snapshots.directory() : dataDir.resolve(SNAPSHOTS_DIR);
+        Path temp = dir.resolve(Snapshots.TEMP_PREFIX + "peer-" + System.nanoTime());
+        Optional<SnapshotSource.Fetched> got;
+        try {
+            got = options.peers().fetch(logStart, logEnd, temp);
+        } catch (RuntimeException e) {
+            Snapshots.deleteTree(temp);
+            LOG.warn("no snapshot could be fetched from the peers, so it is built from the log if the log allows: {}",
+                    e.getMessage());
+            return null;
+        }
+        if (got.isEmpty()) {
+            Snapshots.deleteTree(temp);
+            LOG.info("no peer offers a snapshot between offsets {} and {}", logStart, logEnd);
+            return null;
+        }
+        SnapshotSource.Fetched f = got.get();
+        Path from = f.directory();
+        if (snapshots != null) {
+            Path named = dir.resolve(Snapshots.name(f.manifest().nextOffset()));
+            try {
+                if (!Files.isDirectory(named)) {
+                    Files.move(from, named, StandardCopyOption.ATOMIC_MOVE);
+                    from = named;
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot keep the fetched snapshot as {} ({}); restoring from {} instead", named, e, from);
+            }
+        }
+        String what = "the snapshot from " + f.origin() + " (offset " + f.manifest().nextOffset() + ")";
+        try {
+            Restored r = restore(from, storeDir, what, f.manifest().stateHash(), options, logStart, logEnd);
+            LOG.warn("built the state store from {}, {} MiB, and the log after it, because: {}", what,
+                    String.format("%.1f", f.manifest().bytes() / 1048576.0), reason);
+            if (from.equals(temp)) {
+                Snapshots.deleteTree(temp);
+            }
+            return r;
+        } catch (StoreCorruptException | StoreIncompatibleException e) {
+            LOG.warn("{} is not usable, deleting it: {}", what, e.getMessage());
+            Snapshots.deleteTree(from);
+            return null;
+        }
     }
 
     /** The checks that a sound store or snapshot must still pass to be used with this log and scheduler. */
