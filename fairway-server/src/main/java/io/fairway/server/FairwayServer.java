@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairway.ha.HealthServer;
+import io.fairway.ha.PeerSnapshots;
 import io.fairway.ha.Replica;
 import io.fairway.ha.ReplicaOptions;
 import io.fairway.ha.RunSettings;
@@ -73,7 +74,9 @@ public final class FairwayServer implements AutoCloseable {
             ConsoleFeed feed = new ConsoleFeed();
             feed.readView().retainFinishedApps(s.console().finishedAppRetention());
             replica = Replica.start(client, log, ReplicaOptions.defaults(s.replica(), s.dataDir())
-                    .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed));
+                    .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed)
+                    .withPeers(s.snapshotPeers().isEmpty() ? null
+                            : new PeerSnapshots(s.snapshotPeers(), PeerSnapshots.DEFAULT_TRANSFER_TIMEOUT)));
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls(),

@@ -13,6 +13,7 @@ import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
 import io.fairway.log.LogTruncatedException;
 import io.fairway.log.kafka.KafkaEventLogException;
+import io.fairway.store.Snapshots;
 import io.fairway.store.StateFollower;
 import java.time.Duration;
 import java.util.Locale;
@@ -88,6 +89,8 @@ public final class Replica implements AutoCloseable {
     private volatile String lastStepDown = "";
     private final ConcurrentLinkedQueue<CompletableFuture<StateMark>> marks =
             new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Snapshots.Snapshot>> snapshotAsks =
+            new ConcurrentLinkedQueue<>();
 
     private Replica(EventLog log, ReplicaOptions options, ReplicaParts parts) {
         this.log = log;
@@ -160,6 +163,13 @@ public final class Replica implements AutoCloseable {
                     m.complete(new StateMark(follower.nextOffset(), st.hash(), gangs, st.fpgaReprograms(),
                             st.preemptions(), terminating));
                 }
+                for (CompletableFuture<Snapshots.Snapshot> a; (a = snapshotAsks.poll()) != null; ) {
+                    try {
+                        a.complete(follower.snapshot());
+                    } catch (RuntimeException e) {
+                        a.completeExceptionally(e);
+                    }
+                }
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -172,6 +182,9 @@ public final class Replica implements AutoCloseable {
             role = Role.STOPPED;
             for (CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                 m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+            }
+            for (CompletableFuture<Snapshots.Snapshot> a; (a = snapshotAsks.poll()) != null; ) {
+                a.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
             }
             if (!stopping) {
                 // a failed replica must not sit on the lease: a standby takes over at once
@@ -333,6 +346,20 @@ public final class Replica implements AutoCloseable {
             marks.add(m);
         }
         return m;
+    }
+
+    /**
+     * A snapshot taken now by the replica's own thread between two turns, for a peer that asks for one when this
+     * replica has none yet.
+     */
+    public CompletableFuture<Snapshots.Snapshot> snapshotNow() {
+        CompletableFuture<Snapshots.Snapshot> a = new CompletableFuture<>();
+        if (role == Role.STOPPED) {
+            a.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+        } else {
+            snapshotAsks.add(a);
+        }
+        return a;
     }
 
     public Role role() {

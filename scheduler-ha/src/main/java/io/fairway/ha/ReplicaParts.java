@@ -57,7 +57,7 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             Evictor evictor = closer.add(new Evictor(client, o.binder(), clock, election::leaseValid));
             WaitingReporter waiting = closer.add(new WaitingReporter(client, clock, 8));
             FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(o.watcher().schedulerName())
-                    .withMaxPersistDelay(MAX_PERSIST_DELAY);
+                    .withMaxPersistDelay(MAX_PERSIST_DELAY).withPeers(o.peers());
             for (StatePublisher p : o.publishers()) {
                 fo = fo.withPublisher(p);
             }
