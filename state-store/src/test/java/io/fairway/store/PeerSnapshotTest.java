@@ -190,4 +190,31 @@ class PeerSnapshotTest {
             assertThat(d.recovery().source()).isEqualTo(Recovery.Source.SCRATCH);
         }
     }
+
+    /**
+     * A crash while replaying the log after a peer's snapshot: the next start needs no peer (the fetched snapshot was
+     * kept, and the store holds what was written), and still ends at the log's state.
+     */
+    @Test
+    void aCrashAfterStartingFromAPeerNeedsNoPeerAgain() throws IOException {
+        LogGenerator g = LogGenerator.inMemory(11, 20, true);
+        Taken t = snapshotOfA(g);
+        g.rounds(8);
+        InMemoryEventLog log = (InMemoryEventLog) g.log();
+        log.deleteBefore(t.offset());
+        long crashAt = t.offset() + (log.endOffset() - t.offset()) / 2;
+        FollowerOptions crashing = options().withPeers(new OnePeer(t.archive(), t.offset()))
+                .withPublisher(io.fairway.log.StatePublisher.onApplied((e, r) -> {
+                    if (e.offset() == crashAt) {
+                        throw new RecoveryTest.Crash(e.offset());
+                    }
+                }));
+        Path data = tmp.resolve("b");
+        assertThatThrownBy(() -> StateFollower.recover(data, log, crashing)).isInstanceOf(RecoveryTest.Crash.class);
+        try (StateFollower b = StateFollower.recover(data, log, options())) {
+            assertThat(b.recovery().source()).isIn(Recovery.Source.STORE, Recovery.Source.SNAPSHOT);
+            assertThat(b.recovery().startOffset()).isBetween(t.offset(), crashAt);
+            assertThat(b.state().hash()).isEqualTo(g.hashAt(log.endOffset() - 1));
+        }
+    }
 }
