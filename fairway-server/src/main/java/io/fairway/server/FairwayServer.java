@@ -40,6 +40,23 @@ public final class FairwayServer implements AutoCloseable {
     private final ScheduledExecutorService reporter;
     private final ReplicaBeacon beacon;
     private final ConsoleTokens tokens;
+    private Startup startup;
+
+    /**
+     * How long each step of {@link #start} took, in seconds: the API client (kubeconfig read, client built, console
+     * tokens read), Kafka (the
+     * log's client opened), the store (opened, loaded with its hash checked, caught up with the log), the informers'
+     * first lists, the rest of the replica's parts, and the console and health server (beacon, HTTP server).
+     */
+    public record Startup(double apiClient, double kafka, double load, double catchUp, double informers,
+                          double replicaOther, double console, double total) {
+        /** {@code key=seconds} pairs, for the start-up log line and {@code bench restart}, which reads it. */
+        public String pairs() {
+            return String.format(Locale.ROOT, "apiClient=%.3f kafka=%.3f load=%.3f catchUp=%.3f informers=%.3f "
+                    + "replicaOther=%.3f console=%.3f total=%.3f", apiClient, kafka, load, catchUp, informers,
+                    replicaOther, console, total);
+        }
+    }
 
     private FairwayServer(RunSettings settings, KubernetesClient client, KafkaEventLog log, Replica replica,
                           HealthServer health, ScheduledExecutorService reporter, ReplicaBeacon beacon,
@@ -61,6 +78,7 @@ public final class FairwayServer implements AutoCloseable {
         ReplicaBeacon beacon = null;
         ConsoleTokens tokens = null;
         try {
+            long t0 = System.nanoTime();
             Config config = kubeConfig(s);
             // names the replica in the API server's audit log
             config.setUserAgent("fairway/" + s.replica());
@@ -68,12 +86,15 @@ public final class FairwayServer implements AutoCloseable {
             // the tokens first: a bad token list stops the replica before it competes for the lease
             tokens = ConsoleTokens.start(s.console(), client, ConsoleTokens.RELOAD_EVERY);
             AccessControl access = tokens.get();
+            long tClient = System.nanoTime();
             log = KafkaEventLog.open(s.kafka());
+            long tKafka = System.nanoTime();
             // the console subscribes to the replica's state from its recovery on
             ConsoleFeed feed = new ConsoleFeed();
             feed.readView().retainFinishedApps(s.console().finishedAppRetention());
             replica = Replica.start(client, log, ReplicaOptions.defaults(s.replica(), s.dataDir())
                     .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed));
+            long tReplica = System.nanoTime();
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,
                     s.queueConfigNamespace(), s.queueConfigName(), Clock.systemUTC()), beacon, s.console().tls(),
@@ -86,6 +107,18 @@ public final class FairwayServer implements AutoCloseable {
             });
             FairwayServer server = new FairwayServer(s, client, log, replica, health, reporter, beacon, tokens);
             reporter.scheduleAtFixedRate(server::reportLag, 30, 30, TimeUnit.SECONDS);
+            long tEnd = System.nanoTime();
+            io.fairway.store.Recovery rec = replica.follower().recovery();
+            double informers = replica.watcher().startSeconds();
+            double replicaSeconds = (tReplica - tKafka) / 1e9;
+            server.startup = new Startup((tClient - t0) / 1e9, (tKafka - tClient) / 1e9, rec.loadSeconds(),
+                    rec.catchUpSeconds(), informers, Math.max(0, replicaSeconds - rec.seconds() - informers),
+                    (tEnd - tReplica) / 1e9, (tEnd - t0) / 1e9);
+            LOG.info("fairway run: replica {} started in {} s: API client {} s, Kafka {} s, store {} s (load {} s, "
+                    + "catch-up {} s), informers' first lists {} s, console and health {} s", s.replica(),
+                    secs(server.startup.total()), secs(server.startup.apiClient()), secs(server.startup.kafka()),
+                    secs(rec.seconds()), secs(rec.loadSeconds()), secs(rec.catchUpSeconds()), secs(informers),
+                    secs(server.startup.console()));
             LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health and console on {}://{}:{}; "
                     + "lease {}/{}; console {}", s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(),
                     s.topic(), s.console().tls() != null ? "https" : "http", s.healthHost(), health.port(),
@@ -111,6 +144,15 @@ public final class FairwayServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static String secs(double s) {
+        return String.format(Locale.ROOT, "%.2f", s);
+    }
+
+    /** How long each step of the start took. */
+    public Startup startup() {
+        return startup;
     }
 
     /** How often a replica renews its status Lease for the console's replica list. */
