@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,18 +45,19 @@ public final class FairwayServer implements AutoCloseable {
     private Startup startup;
 
     /**
-     * How long each step of {@link #start} took, in seconds: the API client (kubeconfig read, client built, console
-     * tokens read), Kafka (the
-     * log's client opened), the store (opened, loaded with its hash checked, caught up with the log), the informers'
-     * first lists, the rest of the replica's parts, and the console and health server (beacon, HTTP server).
+     * How long each step of {@link #start} took, in seconds; all but {@code informers} add up to {@code total}: the API
+     * client (kubeconfig read, client built, console tokens read), Kafka (the wait for the log's client, which opens
+     * meanwhile), the store (opened, loaded with its hash checked, then caught up with the log), after the store (the
+     * rest of the replica's parts: mostly the wait for the informers' first lists), the console and health server
+     * (beacon, HTTP server). {@code informers} is how long the informers' first lists took, beside the store's load.
      */
-    public record Startup(double apiClient, double kafka, double load, double catchUp, double informers,
-                          double replicaOther, double console, double total) {
+    public record Startup(double apiClient, double kafka, double load, double catchUp, double afterStore,
+                          double console, double total, double informers) {
         /** {@code key=seconds} pairs, for the start-up log line and {@code bench restart}, which reads it. */
         public String pairs() {
-            return String.format(Locale.ROOT, "apiClient=%.3f kafka=%.3f load=%.3f catchUp=%.3f informers=%.3f "
-                    + "replicaOther=%.3f console=%.3f total=%.3f", apiClient, kafka, load, catchUp, informers,
-                    replicaOther, console, total);
+            return String.format(Locale.ROOT, "apiClient=%.3f kafka=%.3f load=%.3f catchUp=%.3f afterStore=%.3f "
+                    + "console=%.3f total=%.3f informers=%.3f", apiClient, kafka, load, catchUp, afterStore, console,
+                    total, informers);
         }
     }
 
@@ -77,17 +80,38 @@ public final class FairwayServer implements AutoCloseable {
         Replica replica = null;
         ReplicaBeacon beacon = null;
         ConsoleTokens tokens = null;
+        long t0 = System.nanoTime();
+        // the log's client opens while the API client is built: each loads its own classes and waits on its own server
+        CompletableFuture<KafkaEventLog> opening = new CompletableFuture<>();
+        Thread.ofPlatform().name("fairway-kafka-open").daemon().start(() -> {
+            try {
+                opening.complete(KafkaEventLog.open(s.kafka()));
+            } catch (Throwable t) {
+                opening.completeExceptionally(t);
+            }
+        });
         try {
-            long t0 = System.nanoTime();
-            Config config = kubeConfig(s);
-            // names the replica in the API server's audit log
-            config.setUserAgent("fairway/" + s.replica());
-            client = new KubernetesClientBuilder().withConfig(config).build();
-            // the tokens first: a bad token list stops the replica before it competes for the lease
-            tokens = ConsoleTokens.start(s.console(), client, ConsoleTokens.RELOAD_EVERY);
+            Config config;
+            long tClient;
+            try {
+                config = kubeConfig(s);
+                // names the replica in the API server's audit log
+                config.setUserAgent("fairway/" + s.replica());
+                client = new KubernetesClientBuilder().withConfig(config).build();
+                // the tokens first: a bad token list stops the replica before it competes for the lease
+                tokens = ConsoleTokens.start(s.console(), client, ConsoleTokens.RELOAD_EVERY);
+                tClient = System.nanoTime();
+            } catch (RuntimeException e) {
+                // the log's client is closed below once it has opened, not left to run
+                try {
+                    opening.join().close();
+                } catch (RuntimeException ignored) {
+                    // the API client's failure is the one thrown
+                }
+                throw e;
+            }
             AccessControl access = tokens.get();
-            long tClient = System.nanoTime();
-            log = KafkaEventLog.open(s.kafka());
+            log = joined(opening);
             long tKafka = System.nanoTime();
             // the console subscribes to the replica's state from its recovery on
             ConsoleFeed feed = new ConsoleFeed();
@@ -112,12 +136,14 @@ public final class FairwayServer implements AutoCloseable {
             double informers = replica.watcher().startSeconds();
             double replicaSeconds = (tReplica - tKafka) / 1e9;
             server.startup = new Startup((tClient - t0) / 1e9, (tKafka - tClient) / 1e9, rec.loadSeconds(),
-                    rec.catchUpSeconds(), informers, Math.max(0, replicaSeconds - rec.seconds() - informers),
-                    (tEnd - tReplica) / 1e9, (tEnd - t0) / 1e9);
-            LOG.info("fairway run: replica {} started in {} s: API client {} s, Kafka {} s, store {} s (load {} s, "
-                    + "catch-up {} s), informers' first lists {} s, console and health {} s", s.replica(),
-                    secs(server.startup.total()), secs(server.startup.apiClient()), secs(server.startup.kafka()),
-                    secs(rec.seconds()), secs(rec.loadSeconds()), secs(rec.catchUpSeconds()), secs(informers),
+                    rec.catchUpSeconds(), Math.max(0, replicaSeconds - rec.seconds()), (tEnd - tReplica) / 1e9,
+                    (tEnd - t0) / 1e9, informers);
+            LOG.info("fairway run: replica {} started in {} s: API client {} s, Kafka {} s more, store {} s (load {} s, "
+                    + "catch-up {} s), then {} s more for the informers' first lists (which took {} s beside the "
+                    + "store), console and health {} s", s.replica(), secs(server.startup.total()),
+                    secs(server.startup.apiClient()), secs(server.startup.kafka()), secs(rec.seconds()),
+                    secs(rec.loadSeconds()), secs(rec.catchUpSeconds()), secs(server.startup.afterStore()),
+                    secs(informers),
                     secs(server.startup.console()));
             LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health and console on {}://{}:{}; "
                     + "lease {}/{}; console {}", s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(),
@@ -141,6 +167,20 @@ public final class FairwayServer implements AutoCloseable {
             }
             if (client != null) {
                 client.close();
+            }
+            throw e;
+        }
+    }
+
+    private static KafkaEventLog joined(CompletableFuture<KafkaEventLog> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw e;
         }

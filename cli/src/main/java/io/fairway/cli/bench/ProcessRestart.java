@@ -58,12 +58,14 @@ public final class ProcessRestart {
      * @param split         where that time went, in order, seconds: {@code exec} (to the JVM's start), {@code jvmToMain},
      *                      {@code commandLine} (main to the run command), {@code settings}, then {@code fairway run}'s
      *                      own steps ({@code apiClient}, {@code kafka}, {@code load}, {@code catchUp},
-     *                      {@code informers}, {@code replicaOther}, {@code console}) and {@code untilReadyz} (started to
-     *                      the first 200: a probe's poll and its call for the log's end)
+     *                      {@code afterStore}: mostly the wait for the informers, {@code console}) and
+     *                      {@code untilReadyz} (started to the first 200: a probe's poll and its call for the log's end)
+     * @param informersSeconds the informers' first lists, which ran beside the store's load (not in the split)
      * @param liveHeapBytes the replica's heap after a full collection ({@code jcmd GC.class_histogram}), -1 without jcmd
      * @param output        the process's output (kept only when it failed)
      */
-    public record Run(double readySeconds, Map<String, Double> split, long liveHeapBytes, Path output) {
+    public record Run(double readySeconds, Map<String, Double> split, double informersSeconds, long liveHeapBytes,
+                      Path output) {
     }
 
     /**
@@ -164,16 +166,21 @@ public final class ProcessRestart {
                             Path work) throws IOException, InterruptedException {
         Path out = work.resolve("fairway-run-" + System.nanoTime() + ".log");
         List<String> cmd = command(kafka, topic, cluster.kubeconfig, dataDir, extraJvmOptions);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // this JVM's HTTP client warmed up first (one call to the API server): its own start is not the replica's
+        http.send(HttpRequest.newBuilder(URI.create(cluster.server.url() + "/version")).build(),
+                HttpResponse.BodyHandlers.discarding());
         long spawnMillis = System.currentTimeMillis();
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         boolean ok = false;
         try {
-            double ready = awaitReady(p, out, t0);
-            Map<String, Double> split = split(Files.readString(out), spawnMillis, t0, ready);
+            double ready = awaitReady(http, p, out, t0);
+            String text = Files.readString(out);
+            Map<String, Double> split = split(text, spawnMillis, ready);
             long heap = liveHeapBytes(p.pid());
             ok = true;
-            return new Run(ready, split, heap, out);
+            return new Run(ready, split, startupLine(text).get("informers"), heap, out);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -202,8 +209,8 @@ public final class ProcessRestart {
     }
 
     /** Seconds from {@code t0} to the first {@code /readyz} 200, asked every 10 ms once the health port is known. */
-    private static double awaitReady(Process p, Path out, long t0) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static double awaitReady(HttpClient http, Process p, Path out, long t0)
+            throws IOException, InterruptedException {
         long deadline = t0 + READY_TIMEOUT.toNanos();
         int port = -1;
         while (System.nanoTime() < deadline) {
@@ -240,16 +247,8 @@ public final class ProcessRestart {
     }
 
     /** The ready time split by the replica's start-up line (its clock and this one are the machine's). */
-    static Map<String, Double> split(String output, long spawnMillis, long t0, double readySeconds) {
-        Matcher line = STARTUP.matcher(output);
-        if (!line.find()) {
-            throw new IllegalStateException("fairway run printed no start-up line: " + output);
-        }
-        Map<String, Double> v = new LinkedHashMap<>();
-        Matcher m = PAIR.matcher(line.group(1));
-        while (m.find()) {
-            v.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
+    static Map<String, Double> split(String output, long spawnMillis, double readySeconds) {
+        Map<String, Double> v = startupLine(output);
         double jvm = v.get("jvmStartMillis");
         double main = v.get("mainAtMillis");
         double run = v.get("runAtMillis");
@@ -259,11 +258,25 @@ public final class ProcessRestart {
         s.put("jvmToMain", (main - jvm) / 1000);
         s.put("commandLine", (run - main) / 1000);
         s.put("settings", Math.max(0, (started - run) / 1000 - v.get("total")));
-        for (String k : List.of("apiClient", "kafka", "load", "catchUp", "informers", "replicaOther", "console")) {
+        for (String k : List.of("apiClient", "kafka", "load", "catchUp", "afterStore", "console")) {
             s.put(k, v.get(k));
         }
         s.put("untilReadyz", Math.max(0, readySeconds - (started - spawnMillis) / 1000));
         return s;
+    }
+
+    /** The pairs of fairway run's start-up line. */
+    private static Map<String, Double> startupLine(String output) {
+        Matcher line = STARTUP.matcher(output);
+        if (!line.find()) {
+            throw new IllegalStateException("fairway run printed no start-up line: " + output);
+        }
+        Map<String, Double> v = new LinkedHashMap<>();
+        Matcher m = PAIR.matcher(line.group(1));
+        while (m.find()) {
+            v.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return v;
     }
 
     /**
