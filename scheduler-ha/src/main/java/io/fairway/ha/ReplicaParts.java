@@ -23,8 +23,8 @@ import java.util.function.Function;
 
 /**
  * A replica's parts, built in one place: each is opened in order (the informers' first lists run while the store
- * loads), and if one fails, those opened before it are closed in reverse order, so a start-up that fails half way (a store that cannot be opened, informers that cannot start)
- * leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
+ * loads), and if one fails, those opened before it are closed in reverse order, so a start-up that fails half way (a
+ * store that cannot be opened, informers that cannot start) leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
  * starts, releases or abandons the lease itself.
  *
  * @param election the lease this replica competes for (not started)
