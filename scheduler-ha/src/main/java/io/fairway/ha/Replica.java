@@ -6,6 +6,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
+import io.fairway.k8s.ClusterWatcher;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.LogAppender;
 import io.fairway.log.EventDecodeException;
@@ -372,6 +373,11 @@ public final class Replica implements AutoCloseable {
 
     public StateFollower follower() {
         return follower;
+    }
+
+    /** The informers: their caches, and how long their first lists took at start. */
+    public ClusterWatcher watcher() {
+        return parts.watcher();
     }
 
     public LogAppender appender() {

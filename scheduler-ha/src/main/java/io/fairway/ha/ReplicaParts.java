@@ -15,13 +15,16 @@ import io.fairway.store.StateFollower;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * A replica's parts, built in one place: each is opened in order, and if one fails, those opened before it are closed
- * in reverse order, so a start-up that fails half way (a store that cannot be opened, informers that cannot start)
- * leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
+ * A replica's parts, built in one place: each is opened in order (the informers' first lists run while the store
+ * loads), and if one fails, those opened before it are closed in reverse order, so a start-up that fails half way (a
+ * store that cannot be opened, informers that cannot start) leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
  * starts, releases or abandons the lease itself.
  *
  * @param election the lease this replica competes for (not started)
@@ -61,11 +64,33 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             for (StatePublisher p : o.publishers()) {
                 fo = fo.withPublisher(p);
             }
-            StateFollower follower = closer.add(StateFollower.recover(o.dataDir(), log, fo));
-            LogAppender appender = closer.add(new LogAppender(log));
+            LogAppender appender = new LogAppender(log);
             ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
                     : ob -> appender.observed(hooks.observed(ob)));
-            ClusterWatcher watcher = closer.add(new ClusterWatcher(client, gate, o.watcher(), clock));
+            ClusterWatcher watcher = new ClusterWatcher(client, gate, o.watcher(), clock);
+            // the informers list the cluster while the store loads: one waits on the API server, the other on the
+            // disk and the CPU, and neither needs the other (the gate drops what the informers see until this
+            // replica leads, and leading needs both)
+            CompletableFuture<ClusterWatcher> listed = new CompletableFuture<>();
+            Thread.ofPlatform().name("fairway-informers-" + o.name()).daemon().start(() -> {
+                try {
+                    listed.complete(watcher.start());
+                } catch (Throwable t) {
+                    listed.completeExceptionally(t);
+                }
+            });
+            StateFollower follower;
+            try {
+                follower = closer.add(StateFollower.recover(o.dataDir(), log, fo));
+            } catch (RuntimeException | Error e) {
+                // not in the closer yet: closed here, once their start is over, so that no informer outlives them
+                closeAfterStart(listed, watcher, e);
+                closeQuietly(appender, e);
+                throw e;
+            }
+            closer.add(appender);
+            closer.add(watcher);
+            awaitStart(listed);
             Function<ClusterState, List<Observation>> reconcile = state -> Reconciliation.missing(state,
                     watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
                     clock.millis()).stream().map(hooks::observed).toList();
@@ -76,12 +101,44 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             // between two turns of the replica's thread
             follower.subscribe(loop);
             follower.subscribe(metrics);
-            watcher.start();
             return new ReplicaParts(election, metrics, binder, evictor, waiting, follower, appender, gate, watcher,
                     loop, closer);
         } catch (RuntimeException | Error e) {
             closer.closeAfter(e);
             throw e;
+        }
+    }
+
+    /** Waits for the informers' first lists; their failure is thrown as it would have been on this thread. */
+    private static void awaitStart(CompletableFuture<ClusterWatcher> listed) {
+        try {
+            listed.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    private static void closeAfterStart(CompletableFuture<ClusterWatcher> listed, ClusterWatcher watcher,
+                                        Throwable failure) {
+        try {
+            listed.join();
+        } catch (CompletionException | CancellationException e) {
+            // the recovery's failure is the one thrown
+        }
+        closeQuietly(watcher, failure);
+    }
+
+    private static void closeQuietly(AutoCloseable part, Throwable failure) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 

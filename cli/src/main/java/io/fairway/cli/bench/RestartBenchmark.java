@@ -46,16 +46,31 @@ public final class RestartBenchmark {
      * @param liveHeapBytes  the heap in use after a full GC with the restarted state loaded (the embedded broker's
      *                       included when there is one)
      * @param hashMatches    the restarted state equals the state the log was written from
+     * @param processRuns    the restarts of {@code fairway run} as a process of its own, in order (none unless asked)
      */
     public record Result(long events, long storeBytes, int nodes, int pods, double buildSeconds,
-                         double openLogSeconds, Recovery recovery, long liveHeapBytes, boolean hashMatches) {
+                         double openLogSeconds, Recovery recovery, long liveHeapBytes, boolean hashMatches,
+                         List<ProcessRestart.Run> processRuns) {
         /** Open the log, open and load the store, catch up: what a restart costs beside the JVM's start. */
         public double restartSeconds() {
             return openLogSeconds + recovery.seconds();
         }
     }
 
+    /**
+     * Restarts of {@code fairway run} as a process after the in-process one: {@code runs} starts on the same store, each
+     * JVM with this one's flags and {@code jvmOptions} after them.
+     */
+    public record ProcessRuns(int runs, List<String> jvmOptions) {
+        public static final ProcessRuns NONE = new ProcessRuns(0, List.of());
+    }
+
     public static Result run(String bootstrapServers, int nodes, int pods, long seed) throws Exception {
+        return run(bootstrapServers, nodes, pods, seed, ProcessRuns.NONE);
+    }
+
+    public static Result run(String bootstrapServers, int nodes, int pods, long seed, ProcessRuns processRuns)
+            throws Exception {
         KafkaEventLogConfig config = KafkaEventLogConfig.of(bootstrapServers)
                 .withTopic("fairway.bench.restart." + System.currentTimeMillis());
         String leaderHash;
@@ -77,15 +92,32 @@ public final class RestartBenchmark {
             // a full collection now, so that the first replica's garbage is not collected during the timed restart
             ReplayFootprint.liveHeapBytes();
             long t0 = System.nanoTime();
+            ClusterState s;
+            double openLog;
+            long heap;
+            Recovery recovery;
             try (KafkaEventLog log = KafkaEventLog.open(config)) {
-                double openLog = (System.nanoTime() - t0) / 1e9;
+                openLog = (System.nanoTime() - t0) / 1e9;
                 try (StateFollower restarted = StateFollower.recover(dataDir, log)) {
-                    ClusterState s = restarted.state();
-                    long heap = ReplayFootprint.liveHeapBytes();
-                    return new Result(events, storeBytes, s.nodes().size(), s.pods().size(), buildSeconds, openLog,
-                            restarted.recovery(), heap, s.hash().equals(leaderHash));
+                    s = restarted.state();
+                    heap = ReplayFootprint.liveHeapBytes();
+                    recovery = restarted.recovery();
                 }
             }
+            List<ProcessRestart.Run> runs = new ArrayList<>();
+            if (processRuns.runs() > 0) {
+                Path work = Files.createTempDirectory("fairway-bench-restart-run");
+                try (ProcessRestart.Cluster cluster = ProcessRestart.Cluster.of(s, work)) {
+                    for (int i = 0; i < processRuns.runs(); i++) {
+                        runs.add(ProcessRestart.start(cluster, bootstrapServers, config.topic(), dataDir,
+                                processRuns.jvmOptions(), work));
+                    }
+                } finally {
+                    Snapshots.deleteTree(work);
+                }
+            }
+            return new Result(events, storeBytes, s.nodes().size(), s.pods().size(), buildSeconds, openLog, recovery,
+                    heap, s.hash().equals(leaderHash), List.copyOf(runs));
         } finally {
             Snapshots.deleteTree(dataDir);
         }
