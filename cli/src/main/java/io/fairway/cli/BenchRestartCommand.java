@@ -83,7 +83,7 @@ final class BenchRestartCommand implements Callable<Integer> {
             }
         }
         print(spec.commandLine().getOut(), r);
-        return r.hashMatches() ? 0 : 1;
+        return r.hashMatches() && r.join().hashMatches() ? 0 : 1;
     }
 
     private static ProcessRestart.Run median(List<ProcessRestart.Run> runs) {
@@ -112,6 +112,16 @@ final class BenchRestartCommand implements Callable<Integer> {
             m.put("liveHeapMiBPer100kPods", BenchCommand.round((r.liveHeapBytes() >> 20) * per100k));
             m.put("buildSeconds", BenchCommand.round(r.buildSeconds()));
             m.put("hashMatchesLeader", r.hashMatches());
+            RestartBenchmark.Join j = r.join();
+            Map<String, Object> join = new LinkedHashMap<>();
+            join.put("seconds", BenchCommand.round(j.seconds()));
+            join.put("archiveSeconds", BenchCommand.round(j.archiveSeconds()));
+            join.put("archiveMiB", BenchCommand.round(j.archiveBytes() / 1048576.0));
+            join.put("loadSeconds", BenchCommand.round(j.recovery().loadSeconds()));
+            join.put("catchUpSeconds", BenchCommand.round(j.recovery().catchUpSeconds()));
+            join.put("source", j.recovery().source().name());
+            join.put("hashMatchesLeader", j.hashMatches());
+            m.put("joinFromPeer", join);
             if (!r.processRuns().isEmpty()) {
                 ProcessRestart.Run median = median(r.processRuns());
                 Map<String, Object> p = new LinkedHashMap<>();
@@ -138,6 +148,12 @@ final class BenchRestartCommand implements Callable<Integer> {
                     + "included); per 100,000 pods: store %.1f MiB, heap %.0f MiB%n", r.liveHeapBytes() >> 20,
                     storeMiB * per100k, (r.liveHeapBytes() >> 20) * per100k);
             out.printf("  restarted state %s the leader's%n", r.hashMatches() ? "equals" : "DIFFERS FROM");
+            RestartBenchmark.Join j = r.join();
+            out.printf(Locale.ROOT, "  a new replica from this one's snapshot (archive through memory, no network): "
+                    + "%.2f s = manifest and archive %.2f s (%.1f MiB) + unpack, check and load %.2f s + catch up "
+                    + "%.2f s; its state %s the leader's%n", j.seconds(), j.archiveSeconds(),
+                    j.archiveBytes() / 1048576.0, j.recovery().loadSeconds(), j.recovery().catchUpSeconds(),
+                    j.hashMatches() ? "equals" : "DIFFERS FROM");
             if (!r.processRuns().isEmpty()) {
                 ProcessRestart.Run median = median(r.processRuns());
                 StringBuilder split = new StringBuilder();

@@ -74,6 +74,12 @@ class BenchCommandTest {
                 + json.get("catchUpSeconds").asDouble();
         assertThat(json.get("restartSeconds").asDouble()).isCloseTo(parts, within(0.01));
         assertThat(json.has("process")).as("--no-process starts no fairway run").isFalse();
+        // a new replica from the restarted one's snapshot: from the peer, to the leader's state
+        JsonNode join = json.get("joinFromPeer");
+        assertThat(join.get("source").asText()).isEqualTo("PEER");
+        assertThat(join.get("hashMatchesLeader").asBoolean()).isTrue();
+        assertThat(join.get("archiveMiB").asDouble()).isPositive();
+        assertThat(join.get("seconds").asDouble()).isGreaterThanOrEqualTo(join.get("archiveSeconds").asDouble());
     }
 
     /**
