@@ -7,6 +7,7 @@ import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.Replay;
 import io.fairway.log.StatePublisher;
+import io.fairway.log.PodStory;
 import io.fairway.log.StoryBook;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,7 @@ public final class StateFollower implements AutoCloseable {
     private boolean closed;
 
     private StateFollower(Path dataDir, EventLog log, FollowerOptions options, StateStore store, ClusterState state,
-                          long nextOffset, Snapshots snapshots) {
+                          List<PodStory.Saved> told, long nextOffset, Snapshots snapshots) {
         this.dataDir = dataDir;
         this.log = log;
         this.options = options;
@@ -72,16 +71,7 @@ public final class StateFollower implements AutoCloseable {
         this.store = store;
         this.state = state;
         this.stories = StoryBook.all(state);
-        if (!store.isEmpty()) {
-            long start = System.nanoTime();
-            Set<String> live = new HashSet<>();
-            state.pods().forEach(p -> live.add(p.uid()));
-            if (!live.isEmpty()) {
-                stories.restore(store.storiesOfLive(live));
-                LOG.info("restored the stories of {} live pods in {} ms", live.size(),
-                        (System.nanoTime() - start) / 1_000_000);
-            }
-        }
+        stories.restore(told);
         this.nextOffset = nextOffset;
         this.snapshots = snapshots;
         long now = options.nanoClock().getAsLong();
@@ -204,7 +194,8 @@ public final class StateFollower implements AutoCloseable {
             next = loaded.nextOffset();
         }
 
-        StateFollower f = new StateFollower(dataDir, log, options, store, state, next, snapshots);
+        StateFollower f = new StateFollower(dataDir, log, options, store, state,
+                loaded == null ? List.of() : loaded.stories(), next, snapshots);
         long loadedAt = System.nanoTime();
         long events;
         try {
