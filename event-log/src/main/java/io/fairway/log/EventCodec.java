@@ -20,13 +20,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
-import io.fairway.core.events.Allocated;
 import io.fairway.core.events.Decision;
 import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
-import io.fairway.core.events.PodGone;
-import io.fairway.core.events.PodObserved;
-import io.fairway.core.objects.Pod;
 import io.fairway.core.objects.SchedulingHints;
 import io.fairway.core.resources.Resources;
 import java.io.IOException;
@@ -69,6 +65,8 @@ public final class EventCodec {
      * type's first record, as building them all costs a short command such as explain a tenth of a second.
      */
     private static final Map<String, ObjectReader> READERS = new ConcurrentHashMap<>();
+    /** The reader of the usual records, one per decoding thread (it keeps the strings it saw last). */
+    private static final ThreadLocal<UsualRecords> USUAL = ThreadLocal.withInitial(UsualRecords::new);
 
     private EventCodec() {
     }
@@ -104,159 +102,18 @@ public final class EventCodec {
         if (bytes == null) {
             throw new EventDecodeException(topic, partition, offset, "the record has no value", null);
         }
-        // The events a replay is mostly made of, in the shape this codec writes them, are read field by field;
-        // anything else, or anything wrong, is left to the general path, which decodes it or says what is wrong.
-        try (JsonParser p = MAPPER.createParser(bytes)) {
-            Event e = decodeUsual(p);
+        // The events a replay is mostly made of, in the shape this codec writes them, are read straight from the
+        // bytes; anything else, or anything wrong, is left to the general path, which decodes it or says what is
+        // wrong with it.
+        try {
+            Event e = USUAL.get().decode(bytes, 0, bytes.length);
             if (e != null) {
                 return e;
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // the general path below
         }
         return decodeGeneral(bytes, topic, partition, offset);
-    }
-
-    /**
-     * A pod observed, allocated or gone, in the envelope of this version with {@code v} and {@code type} before
-     * {@code data}, every field of the usual JSON type: read straight into its record. Null for anything else.
-     */
-    private static Event decodeUsual(JsonParser p) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            return null;
-        }
-        int version = -1;
-        String type = null;
-        String field;
-        while ((field = p.nextFieldName()) != null) {
-            JsonToken value = p.nextToken();
-            switch (field) {
-                case "v" -> version = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
-                case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "data" -> {
-                    if (version != SCHEMA_VERSION || type == null || value != JsonToken.START_OBJECT) {
-                        return null;
-                    }
-                    return switch (type) {
-                        case "PodObserved" -> podObserved(p);
-                        case "Allocated" -> allocated(p);
-                        case "PodGone" -> podGone(p);
-                        default -> null;
-                    };
-                }
-                default -> p.skipChildren();
-            }
-        }
-        return null;
-    }
-
-    private static PodObserved podObserved(JsonParser p) throws IOException {
-        long time = 0;
-        Pod pod = null;
-        int seen = 0;
-        String field;
-        while ((field = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            switch (field) {
-                case "time" -> {
-                    time = PodJson.longValue(p, t);
-                    seen = once(seen, 1);
-                }
-                case "pod" -> {
-                    pod = PodJson.readPod(p);
-                    seen = once(seen, 2);
-                }
-                default -> throw PodJson.NOT_USUAL;
-            }
-        }
-        if (seen != 3) {
-            throw PodJson.NOT_USUAL;
-        }
-        return new PodObserved(time, pod);
-    }
-
-    private static Allocated allocated(JsonParser p) throws IOException {
-        long time = 0;
-        long epoch = 0;
-        String podUid = null;
-        String nodeName = null;
-        String queue = null;
-        String fpga = null;
-        int seen = 0;
-        String field;
-        while ((field = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            switch (field) {
-                case "time" -> {
-                    time = PodJson.longValue(p, t);
-                    seen = once(seen, 1);
-                }
-                case "epoch" -> {
-                    epoch = PodJson.longValue(p, t);
-                    seen = once(seen, 2);
-                }
-                case "podUid" -> {
-                    podUid = PodJson.string(p, t);
-                    seen = once(seen, 4);
-                }
-                case "nodeName" -> {
-                    nodeName = PodJson.string(p, t);
-                    seen = once(seen, 8);
-                }
-                case "queue" -> {
-                    queue = PodJson.string(p, t);
-                    seen = once(seen, 16);
-                }
-                case "fpga" -> {
-                    fpga = PodJson.string(p, t);
-                    seen = once(seen, 32);
-                }
-                default -> throw PodJson.NOT_USUAL;
-            }
-        }
-        // fpga may be missing (records written before it): the constructor takes null as none
-        if ((seen | 32) != 63) {
-            throw PodJson.NOT_USUAL;
-        }
-        return new Allocated(time, epoch, podUid, nodeName, queue, fpga);
-    }
-
-    private static PodGone podGone(JsonParser p) throws IOException {
-        long time = 0;
-        String uid = null;
-        String version = null;
-        int seen = 0;
-        String field;
-        while ((field = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            switch (field) {
-                case "time" -> {
-                    time = PodJson.longValue(p, t);
-                    seen = once(seen, 1);
-                }
-                case "uid" -> {
-                    uid = PodJson.string(p, t);
-                    seen = once(seen, 2);
-                }
-                case "resourceVersion" -> {
-                    version = PodJson.string(p, t);
-                    seen = once(seen, 4);
-                }
-                default -> throw PodJson.NOT_USUAL;
-            }
-        }
-        if (seen != 7) {
-            throw PodJson.NOT_USUAL;
-        }
-        return new PodGone(time, uid, version);
-    }
-
-    /** A field seen twice is left to the general path. */
-    private static int once(int seen, int bit) {
-        if ((seen & bit) != 0) {
-            throw PodJson.NOT_USUAL;
-        }
-        return seen | bit;
     }
 
     /** Every record the way the mapper reads it: streamed into the record, or through a tree for older shapes. */

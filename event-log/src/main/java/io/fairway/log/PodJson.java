@@ -1,31 +1,20 @@
 package io.fairway.log;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fairway.core.objects.NodeAffinity;
 import io.fairway.core.objects.Pod;
-import io.fairway.core.objects.PodPhase;
 import io.fairway.core.resources.ResourceNames;
 import io.fairway.core.resources.Resources;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * A pod to and from JSON field by field, the replay's hot path: the same JSON as the codec's mapper writes and reads,
- * a few times faster than going through its bean (de)serializers.
- *
- * <p>Reading takes only the shape this class and the mapper write: every field present, of its usual JSON type, no
- * field unknown to it, and the rarely set ones (affinity terms, tolerations, scheduling hints) empty. Anything else
- * makes {@link #readPod} throw {@link NotTheUsualShape}, and the caller decodes the whole record the general way
- * instead, so that every record still decodes exactly as the mapper decodes it.
+ * A pod written as JSON field by field, on the hot paths of the log and the store: the same JSON as the codec's
+ * mapper writes, a few times faster than its bean serializers. {@link UsualRecords} reads it back.
  */
 public final class PodJson {
-    /** The record is not of the shape the fast path reads; decode it the general way. Carries no stack trace. */
+    /** A record not of the shape {@link UsualRecords} reads: decode it the general way. Carries no stack trace. */
     public static final class NotTheUsualShape extends RuntimeException {
         private NotTheUsualShape() {
             super("not the usual shape", null, false, false);
@@ -33,8 +22,6 @@ public final class PodJson {
     }
 
     static final NotTheUsualShape NOT_USUAL = new NotTheUsualShape();
-
-    private static final PodPhase[] PHASES = PodPhase.values();
 
     private PodJson() {
     }
@@ -126,207 +113,5 @@ public final class PodJson {
             g.writeStringField(e.getKey(), e.getValue());
         }
         g.writeEndObject();
-    }
-
-    // ---------------------------------------------------------------- reading
-
-    /**
-     * Reads a pod whose START_OBJECT is the parser's current token, up to and including its END_OBJECT.
-     *
-     * @throws NotTheUsualShape the pod is not of the usual shape (see the class comment): decode the general way
-     */
-    public static Pod readPod(JsonParser p) throws IOException {
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw NOT_USUAL;
-        }
-        String uid = null;
-        String namespace = null;
-        String name = null;
-        String appId = null;
-        String queue = null;
-        String user = null;
-        List<String> groups = null;
-        Resources requests = null;
-        int priority = 0;
-        Map<String, String> nodeSelector = null;
-        boolean affinity = false;
-        boolean tolerations = false;
-        String schedulerName = null;
-        String nodeName = null;
-        PodPhase phase = null;
-        long creationTime = 0;
-        String resourceVersion = null;
-        Map<String, String> labels = null;
-        int seen = 0;
-        String field;
-        while ((field = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            int bit;
-            switch (field) {
-                case "uid" -> {
-                    uid = string(p, t);
-                    bit = 1;
-                }
-                case "namespace" -> {
-                    namespace = string(p, t);
-                    bit = 1 << 1;
-                }
-                case "name" -> {
-                    name = string(p, t);
-                    bit = 1 << 2;
-                }
-                case "appId" -> {
-                    appId = string(p, t);
-                    bit = 1 << 3;
-                }
-                case "queue" -> {
-                    queue = string(p, t);
-                    bit = 1 << 4;
-                }
-                case "user" -> {
-                    user = string(p, t);
-                    bit = 1 << 5;
-                }
-                case "groups" -> {
-                    groups = strings(p, t);
-                    bit = 1 << 6;
-                }
-                case "requests" -> {
-                    requests = resources(p, t);
-                    bit = 1 << 7;
-                }
-                case "priority" -> {
-                    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
-                        throw NOT_USUAL;
-                    }
-                    priority = p.getIntValue();
-                    bit = 1 << 8;
-                }
-                case "nodeSelector" -> {
-                    nodeSelector = stringMap(p, t);
-                    bit = 1 << 9;
-                }
-                case "affinity" -> {
-                    // only {"terms":[]}
-                    if (t != JsonToken.START_OBJECT || !"terms".equals(p.nextFieldName())
-                            || p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.END_ARRAY
-                            || p.nextToken() != JsonToken.END_OBJECT) {
-                        throw NOT_USUAL;
-                    }
-                    affinity = true;
-                    bit = 1 << 10;
-                }
-                case "tolerations" -> {
-                    if (t != JsonToken.START_ARRAY || p.nextToken() != JsonToken.END_ARRAY) {
-                        throw NOT_USUAL;
-                    }
-                    tolerations = true;
-                    bit = 1 << 11;
-                }
-                case "schedulerName" -> {
-                    schedulerName = string(p, t);
-                    bit = 1 << 12;
-                }
-                case "nodeName" -> {
-                    nodeName = string(p, t);
-                    bit = 1 << 13;
-                }
-                case "phase" -> {
-                    phase = phase(string(p, t));
-                    bit = 1 << 14;
-                }
-                case "creationTime" -> {
-                    creationTime = longValue(p, t);
-                    bit = 1 << 15;
-                }
-                case "resourceVersion" -> {
-                    resourceVersion = string(p, t);
-                    bit = 1 << 16;
-                }
-                case "labels" -> {
-                    labels = stringMap(p, t);
-                    bit = 1 << 17;
-                }
-                default -> throw NOT_USUAL;
-            }
-            if ((seen & bit) != 0) {
-                throw NOT_USUAL;
-            }
-            seen |= bit;
-        }
-        // labels may be missing (records written before pods carried them): the constructor takes null as none
-        if ((seen | (1 << 17)) != (1 << 18) - 1 || !affinity || !tolerations) {
-            throw NOT_USUAL;
-        }
-        return new Pod(uid, namespace, name, appId, queue, user, groups, requests, priority, nodeSelector,
-                NodeAffinity.NONE, List.of(), schedulerName, nodeName, phase, creationTime, resourceVersion, null, labels);
-    }
-
-    static String string(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.VALUE_STRING) {
-            throw NOT_USUAL;
-        }
-        return p.getText();
-    }
-
-    static long longValue(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw NOT_USUAL;
-        }
-        return p.getLongValue();
-    }
-
-    private static PodPhase phase(String s) {
-        for (PodPhase ph : PHASES) {
-            if (ph.name().equals(s)) {
-                return ph;
-            }
-        }
-        throw NOT_USUAL;
-    }
-
-    private static List<String> strings(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.START_ARRAY) {
-            throw NOT_USUAL;
-        }
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.END_ARRAY) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>(4);
-        for (; v != JsonToken.END_ARRAY; v = p.nextToken()) {
-            out.add(string(p, v));
-        }
-        return out;
-    }
-
-    private static Map<String, String> stringMap(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.START_OBJECT) {
-            throw NOT_USUAL;
-        }
-        String k = p.nextFieldName();
-        if (k == null) {
-            return Map.of();
-        }
-        Map<String, String> out = new TreeMap<>();
-        for (; k != null; k = p.nextFieldName()) {
-            if (out.put(k, string(p, p.nextToken())) != null) {
-                throw NOT_USUAL;
-            }
-        }
-        return out;
-    }
-
-    /** Resources of whole numbers by name; anything else (decimals, strings) is left to the general path. */
-    static Resources resources(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.START_OBJECT) {
-            throw NOT_USUAL;
-        }
-        Resources.Builder b = Resources.builder();
-        String k;
-        while ((k = p.nextFieldName()) != null) {
-            b.set(k, longValue(p, p.nextToken()));
-        }
-        return b.build();
     }
 }
