@@ -49,6 +49,9 @@ class BenchCommandTest {
         assertThat(json.get("persistSeconds").asDouble()).isPositive().isLessThanOrEqualTo(seconds);
         assertThat(json.get("storeMiB").asDouble()).isPositive();
         assertThat(json.get("liveHeapMiB").asLong()).isPositive();
+        // the replica's thread is one of the process's
+        assertThat(json.get("replicaThreadCpuSeconds").asDouble()).isPositive()
+                .isLessThanOrEqualTo(json.get("cpuSeconds").asDouble());
         assertThat(json.get("pods").asLong() + json.get("podTombstones").asLong()).as("pods the log created")
                 .isPositive();
     }

@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +57,20 @@ public final class StateFollower implements AutoCloseable {
     /** Events since the last write, for the store to find what they touched. */
     private int pendingCount;
     private long lastPersistNanos;
-    /** Time spent writing to the store, in all: what persisting costs of a replay (benchmarks report it). */
+    /**
+     * Time this thread spent writing to the store, in all: what persisting costs of a replay (benchmarks report it).
+     * While catching up, the writer thread encodes and writes; then this counts collecting the rows and waiting for
+     * the writer.
+     */
     private long persistingNanos;
     private long lastSnapshotOffset;
     private long lastSnapshotNanos;
     private EventLog.Reader reader;
+    /** Encodes and writes while catching up; made at the first such write. */
+    private ExecutorService writer;
+    /** The write the writer has in hand, and its offset; null when none. */
+    private Future<?> inFlight;
+    private long inFlightOffset;
     /** Set while {@link #catchUp} runs: writes then come every {@code catchUpBatchEvents}. */
     private boolean catchingUp;
     private boolean closed;
@@ -382,6 +395,7 @@ public final class StateFollower implements AutoCloseable {
         Replay.Result r;
         try {
             r = Replay.run(log, state, nextOffset, new Replay.End(), this::applied, null);
+            awaitWrite();
         } finally {
             catchingUp = false;
         }
@@ -418,6 +432,7 @@ public final class StateFollower implements AutoCloseable {
     /** Writes what is pending now. */
     public void flush() {
         checkOpen();
+        awaitWrite();
         if (pendingCount > 0) {
             persist();
         }
@@ -452,16 +467,77 @@ public final class StateFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes what is pending. While catching up, the rows are encoded and written on the writer thread while the
+     * next batch is applied: this thread only collects them (the state's changed entities as immutable rows, the
+     * stories told), waiting first for the write before, so that writes stay in order and one at most is in flight.
+     */
     private void persist() {
         long start = System.nanoTime();
-        store.write(state, nextOffset, stories.drain());
-        persistingNanos += System.nanoTime() - start;
+        awaitWrite();
+        StateStore.Prepared w = store.prepare(state, nextOffset, stories.drain());
         pendingCount = 0;
-        lastPersistNanos = options.nanoClock().getAsLong();
-        if (options.onPersist() != null) {
-            options.onPersist().persisted(nextOffset, state, store.meta());
+        if (w != null && catchingUp) {
+            inFlight = writer().submit(() -> {
+                store.commit(w);
+                return null;
+            });
+            inFlightOffset = w.nextOffset();
+        } else {
+            if (w != null) {
+                store.commit(w);
+            }
+            persisted(nextOffset);
         }
+        persistingNanos += System.nanoTime() - start;
+        lastPersistNanos = options.nanoClock().getAsLong();
         maybeSnapshot();
+    }
+
+    private void persisted(long offset) {
+        if (options.onPersist() != null) {
+            // while catching up the state may be a batch ahead of the store's offset by now
+            options.onPersist().persisted(offset, state, store.meta());
+        }
+    }
+
+    private ExecutorService writer() {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+                    .name("fairway-store-writer").unstarted(r));
+        }
+        return writer;
+    }
+
+    /** Waits for the write in flight, if any, and tells of it; its failure is thrown here. */
+    private void awaitWrite() {
+        Future<?> f = inFlight;
+        if (f == null) {
+            return;
+        }
+        inFlight = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    // the write goes on in RocksDB whatever happens here: wait for it, then say so
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreException("writing offset " + inFlightOffset + " failed: " + e.getCause(), e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        persisted(inFlightOffset);
     }
 
     private void maybeSnapshot() {
@@ -508,6 +584,17 @@ public final class StateFollower implements AutoCloseable {
         }
         closed = true;
         closeReader();
+        if (writer != null) {
+            // a write in flight finishes (or fails) before the store is closed under it
+            writer.shutdown();
+            try {
+                awaitWrite();
+            } catch (RuntimeException e) {
+                LOG.warn("the last write to {} failed: {}", store.directory(), e.getMessage());
+            }
+            writer.close();
+            writer = null;
+        }
         closeQuietly(store);
     }
 
