@@ -160,10 +160,12 @@ final class BenchRestartCommand implements Callable<Integer> {
                 median.split().forEach((k, v) -> split.append(split.isEmpty() ? "" : " + ")
                         .append(String.format(Locale.ROOT, "%s %.2f", k, v)));
                 out.printf(Locale.ROOT, "  restart of `fairway run` as a process, from its start to /readyz 200: "
-                        + "%.2f s (median of %s s) = %s; the informers' first lists took %.2f s beside the store%n",
+                        + "%.2f s (median of %s s) = %s; the informers' first lists %s%n",
                         median.readySeconds(), r.processRuns().stream()
                                 .map(x -> String.format(Locale.ROOT, "%.2f", x.readySeconds())).toList(), split,
-                        median.informersSeconds());
+                        median.informersSeconds() < 0 ? "were still under way (the replica competes for the lease "
+                                + "once they are done)" : String.format(Locale.ROOT, "took %.2f s beside the store",
+                                median.informersSeconds()));
                 out.printf(Locale.ROOT, "  its live heap after a full GC: %,d MiB; per 100,000 pods %.0f MiB%n",
                         median.liveHeapBytes() >> 20, (median.liveHeapBytes() >> 20) * per100k);
             }

@@ -136,18 +136,20 @@ public final class FairwayServer implements AutoCloseable {
             reporter.scheduleAtFixedRate(server::reportLag, 30, 30, TimeUnit.SECONDS);
             long tEnd = System.nanoTime();
             io.fairway.store.Recovery rec = replica.follower().recovery();
-            double informers = replica.watcher().startSeconds();
+            // -1: still listing; the replica is ready before, and competes for the lease once they are done
+            double informers = replica.watcher().startSeconds() > 0 ? replica.watcher().startSeconds() : -1;
             double replicaSeconds = (tReplica - tKafka) / 1e9;
             server.startup = new Startup((tClient - t0) / 1e9, (tKafka - tClient) / 1e9, rec.loadSeconds(),
                     rec.catchUpSeconds(), Math.max(0, replicaSeconds - rec.seconds()), (tEnd - tReplica) / 1e9,
                     (tEnd - t0) / 1e9, informers);
             LOG.info("fairway run: replica {} started in {} s: API client {} s, Kafka {} s more, store {} s (load {} s, "
-                    + "catch-up {} s), then {} s more for the informers' first lists (which took {} s beside the "
-                    + "store), console and health {} s", s.replica(), secs(server.startup.total()),
+                    + "catch-up {} s), {} s more for its other parts, console and health {} s; the informers' first "
+                    + "lists {}", s.replica(), secs(server.startup.total()),
                     secs(server.startup.apiClient()), secs(server.startup.kafka()), secs(rec.seconds()),
                     secs(rec.loadSeconds()), secs(rec.catchUpSeconds()), secs(server.startup.afterStore()),
-                    secs(informers),
-                    secs(server.startup.console()));
+                    secs(server.startup.console()), informers < 0
+                            ? "still run (it competes for the lease once they are done)"
+                            : "took " + secs(informers) + " s beside the store");
             LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health and console on {}://{}:{}; "
                     + "lease {}/{}; console {}", s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(),
                     s.topic(), s.console().tls() != null ? "https" : "http", s.healthHost(), health.port(),

@@ -103,9 +103,10 @@ public final class ClusterWatcher implements AutoCloseable {
                 new ConfigMapHandler());
         start("pods", podInformer,
                 handler(p -> new PodObserved(clock.millis(), pod(p)), this::podGone));
-        LOG.info("watching pods, nodes, priority classes, namespaces and the queue config map {}/{} (scheduling pods of "
-                + "schedulerName '{}')", options.configNamespace(), options.configName(), options.schedulerName());
         startSeconds = (System.nanoTime() - t0) / 1e9;
+        LOG.info("watching pods, nodes, priority classes, namespaces and the queue config map {}/{} (scheduling pods of "
+                + "schedulerName '{}'); the first lists took {} s", options.configNamespace(), options.configName(),
+                options.schedulerName(), String.format("%.2f", startSeconds));
         return this;
     }
 

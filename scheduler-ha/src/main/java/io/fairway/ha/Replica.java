@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -115,8 +116,9 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * Recovers the state from the options' data directory and the log, starts the informers, and competes for the
-     * lease. Returns at once as a follower; it leads once it wins. When a part fails to open (the store, the
+     * Recovers the state from the options' data directory and the log and starts the informers; once their first
+     * lists are done it competes for the lease. Returns as a follower as soon as the state is recovered; it leads once
+     * it wins. Informers that cannot list fail the replica ({@link #failure()}). When a part fails to open (the store, the
      * informers…), those opened before it are closed, newest first, and the failure is thrown.
      *
      * @param client the API server (the sandbox's or a real cluster's)
@@ -133,7 +135,20 @@ public final class Replica implements AutoCloseable {
             closer.closeAfter(e);
             throw e;
         }
-        r.election.start();
+        // A standby follows the log and is ready before the informers' first lists are done (at 100,000 pods they take
+        // seconds); it competes for the lease once they are, since leading compares what they hold with the state.
+        parts.listed().whenComplete((w, t) -> {
+            if (t == null) {
+                if (!r.stopping) {
+                    r.election.start();
+                }
+            } else {
+                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                LOG.error("replica {} cannot watch the cluster, so it will never lead: {}", r.name, cause.toString());
+                r.failure = cause;
+                r.stopping = true;
+            }
+        });
         long every = options.election().retryPeriod().toMillis();
         r.watchdog.scheduleWithFixedDelay(r::watch, every, every, TimeUnit.MILLISECONDS);
         Thread.ofVirtual().name("fairway-log-probe-" + options.name()).start(r::probeLog);

@@ -36,11 +36,14 @@ import java.util.function.Function;
  * @param appender appends what the informers observe
  * @param gate     lets observations through while this replica leads
  * @param watcher  the informers (started)
+ * @param listed   done when the informers' first lists are: the replica competes for the lease only then, since leading
+ *                 compares what they hold with the state; a standby follows (and is ready) before
  * @param loop     decides and commits while this replica leads
  */
 record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder binder, Evictor evictor,
                     WaitingReporter waiting, StateFollower follower, LogAppender appender, ObservationGate gate,
-                    ClusterWatcher watcher, LeaderLoop loop, Closer closer) implements AutoCloseable {
+                    ClusterWatcher watcher, CompletableFuture<ClusterWatcher> listed, LeaderLoop loop, Closer closer)
+        implements AutoCloseable {
     /** The follower's longest wait before writing applied events while events keep coming. */
     static final Duration MAX_PERSIST_DELAY = Duration.ofMillis(200);
 
@@ -90,7 +93,6 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             }
             closer.add(appender);
             closer.add(watcher);
-            awaitStart(listed);
             Function<ClusterState, List<Observation>> reconcile = state -> Reconciliation.missing(state,
                     watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version)),
                     clock.millis()).stream().map(hooks::observed).toList();
@@ -102,24 +104,9 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             follower.subscribe(loop);
             follower.subscribe(metrics);
             return new ReplicaParts(election, metrics, binder, evictor, waiting, follower, appender, gate, watcher,
-                    loop, closer);
+                    listed, loop, closer);
         } catch (RuntimeException | Error e) {
             closer.closeAfter(e);
-            throw e;
-        }
-    }
-
-    /** Waits for the informers' first lists; their failure is thrown as it would have been on this thread. */
-    private static void awaitStart(CompletableFuture<ClusterWatcher> listed) {
-        try {
-            listed.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
             throw e;
         }
     }
