@@ -349,6 +349,13 @@ class ChaosScriptsTest {
         r = run("delete-replica-data.sh", "--replica", FOLLOWER, "--timeout", "30");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("did not rebuild from the whole log");
+
+        Files.delete(canned.resolve("changed"));
+        can("logs", "state recovered from a peer's snapshot at offset 1100, replayed 100 events up to offset 1200 in "
+                + "0.4 s\n");
+        r = run("delete-replica-data.sh", "--replica", FOLLOWER, "--timeout", "30");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("replica " + FOLLOWER + " rebuilt its state from a peer's snapshot and the log");
     }
 
     @Test

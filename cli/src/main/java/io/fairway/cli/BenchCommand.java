@@ -118,10 +118,16 @@ public final class BenchCommand implements Runnable {
                 long liveHeap;
                 long storeBytes;
                 System.gc();
+                double cpuSeconds;
+                double threadCpuSeconds;
                 try (KafkaEventLog log = KafkaEventLog.open(config)) {
+                    long cpu0 = ReplayFootprint.processCpuNanos();
+                    long threadCpu0 = ReplayFootprint.threadCpuNanos();
                     long t0 = System.nanoTime();
                     try (StateFollower follower = StateFollower.recover(dataDir, log)) {
                         seconds = (System.nanoTime() - t0) / 1e9;
+                        cpuSeconds = (ReplayFootprint.processCpuNanos() - cpu0) / 1e9;
+                        threadCpuSeconds = (ReplayFootprint.threadCpuNanos() - threadCpu0) / 1e9;
                         persistSeconds = follower.persistingSeconds();
                         replayed = follower.state();
                         replayedEvents = replayed.appliedCount() + replayed.ignoredCount();
@@ -140,6 +146,8 @@ public final class BenchCommand implements Runnable {
                 m.put("seconds", round(r.seconds()));
                 m.put("endOffset", end);
                 m.put("persistSeconds", round(persistSeconds));
+                m.put("cpuSeconds", round(cpuSeconds));
+                m.put("replicaThreadCpuSeconds", round(threadCpuSeconds));
                 m.put("pods", replayed.pods().size());
                 m.put("podTombstones", replayed.tombstones().size());
                 m.put("liveHeapMiB", liveHeap >> 20);
@@ -159,8 +167,12 @@ public final class BenchCommand implements Runnable {
                             r.events(), writeSeconds, end);
                     out.printf(Locale.ROOT, "  read + decode + apply + persist (RocksDB): %.2f s, %,.0f events/s%n",
                             r.seconds(), r.eventsPerSecond());
-                    out.printf(Locale.ROOT, "  of which writing to the store: %.2f s (%.0f%%); the rest reads, "
-                            + "decodes and applies%n", persistSeconds, 100 * persistSeconds / r.seconds());
+                    out.printf(Locale.ROOT, "  of which the replica's thread spent writing to the store: %.2f s (%.0f%%); "
+                            + "the rest it applies and tells the stories, while other threads read and decode, and "
+                            + "encode and write the rows%n", persistSeconds, 100 * persistSeconds / r.seconds());
+                    out.printf(Locale.ROOT, "  CPU: %.2f s in all (%,.0f events per CPU second, every thread of this "
+                            + "process, the embedded broker's included), %.2f s on the replica's thread%n", cpuSeconds,
+                            r.events() / cpuSeconds, threadCpuSeconds);
                     out.printf(Locale.ROOT, "  state at the end: %,d pods, %,d pod tombstones; store %.1f MiB on disk; "
                             + "live heap after a full GC %,d MiB (this process, the embedded broker included)%n", replayed.pods().size(),
                             replayed.tombstones().size(), storeBytes / 1048576.0, liveHeap >> 20);

@@ -134,7 +134,7 @@ public final class ExplainCommand implements Callable<Integer> {
     }
 
     private static ClusterState loaded(StateStore store) {
-        return store.load().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
+        return store.loadState().map(StateStore.Loaded::state).orElseGet(ClusterState::new);
     }
 
     /** The log once open; its own error (unreachable, no such topic) if it could not be. */

@@ -29,7 +29,11 @@ public final class Fairway implements Runnable {
     private static final Set<String> ANSWERING =
             Set.of("explain", "replay", "validate-config", "simulate", "help");
 
+    /** When main began (epoch millis), for {@code fairway run}'s start-up line: the JVM's own start is before it. */
+    static volatile long mainAtMillis;
+
     public static void main(String[] args) {
+        mainAtMillis = System.currentTimeMillis();
         // before the first logger exists: logback.xml reads it (FAIRWAY_LOG_LEVEL still wins)
         if (args.length > 0 && ANSWERING.contains(args[0])) {
             System.setProperty("fairway.log.level", "WARN");

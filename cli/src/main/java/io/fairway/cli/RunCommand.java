@@ -3,10 +3,12 @@ package io.fairway.cli;
 import io.fairway.ha.RunSettings;
 import io.fairway.server.FairwayServer;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        long runAt = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
         if (list) {
             for (RunSettings.Setting s : RunSettings.SETTINGS) {
@@ -83,6 +86,11 @@ public final class RunCommand implements Callable<Integer> {
         FairwayServer server = FairwayServer.start(settings);
         out.printf("fairway run: replica %s started; health on port %d; SIGTERM or Ctrl-C stops it%n",
                 settings.replica(), server.health().port());
+        // for bench restart, which times a start from the process's: when the JVM and main began, then each step
+        out.printf(Locale.ROOT, "fairway run: start-up jvmStartMillis=%d mainAtMillis=%d runAtMillis=%d "
+                + "startedAtMillis=%d %s%n", ManagementFactory.getRuntimeMXBean().getStartTime(), Fairway.mainAtMillis,
+                runAt, System.currentTimeMillis(),
+                server.startup().pairs());
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

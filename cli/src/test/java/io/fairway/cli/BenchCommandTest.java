@@ -49,6 +49,9 @@ class BenchCommandTest {
         assertThat(json.get("persistSeconds").asDouble()).isPositive().isLessThanOrEqualTo(seconds);
         assertThat(json.get("storeMiB").asDouble()).isPositive();
         assertThat(json.get("liveHeapMiB").asLong()).isPositive();
+        // the replica's thread is one of the process's
+        assertThat(json.get("replicaThreadCpuSeconds").asDouble()).isPositive()
+                .isLessThanOrEqualTo(json.get("cpuSeconds").asDouble());
         assertThat(json.get("pods").asLong() + json.get("podTombstones").asLong()).as("pods the log created")
                 .isPositive();
     }
@@ -59,7 +62,7 @@ class BenchCommandTest {
      */
     @Test
     void restartLoadsTheStoreAndSaysWhereTheTimeWent() throws Exception {
-        CliRun r = run("bench", "restart", "--nodes", "20", "--pods", "300", "--json");
+        CliRun r = run("bench", "restart", "--nodes", "20", "--pods", "300", "--no-process", "--json");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
                 .orElseThrow());
@@ -73,6 +76,39 @@ class BenchCommandTest {
         double parts = json.get("openLogSeconds").asDouble() + json.get("loadSeconds").asDouble()
                 + json.get("catchUpSeconds").asDouble();
         assertThat(json.get("restartSeconds").asDouble()).isCloseTo(parts, within(0.01));
+        assertThat(json.has("process")).as("--no-process starts no fairway run").isFalse();
+        // a new replica from the restarted one's snapshot: from the peer, to the leader's state
+        JsonNode join = json.get("joinFromPeer");
+        assertThat(join.get("source").asText()).isEqualTo("PEER");
+        assertThat(join.get("hashMatchesLeader").asBoolean()).isTrue();
+        assertThat(join.get("archiveMiB").asDouble()).isPositive();
+        assertThat(join.get("seconds").asDouble()).isGreaterThanOrEqualTo(join.get("archiveSeconds").asDouble());
+    }
+
+    /**
+     * The restart as a process: `fairway run` started on the store against the log and an API server holding the
+     * nodes and pods became ready (else the bench fails), and the figures of each start, their split and the child's
+     * live heap are printed.
+     */
+    @Test
+    void restartAsAProcessTimesFairwayRunToReady() throws Exception {
+        CliRun r = run("bench", "restart", "--nodes", "5", "--pods", "40", "--process-runs", "2", "--json");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow());
+        assertThat(json.get("hashMatchesLeader").asBoolean()).isTrue();
+        JsonNode p = json.get("process");
+        assertThat(p).as(json.toString()).isNotNull();
+        assertThat(p.get("runs")).hasSize(2);
+        assertThat(p.get("readySeconds").asDouble()).isPositive();
+        assertThat(p.get("split").fieldNames()).toIterable().containsExactly("execSeconds", "jvmToMainSeconds",
+                "commandLineSeconds", "settingsSeconds", "apiClientSeconds", "kafkaSeconds", "loadSeconds",
+                "catchUpSeconds", "afterStoreSeconds", "consoleSeconds", "untilReadyzSeconds");
+        // the informers listed the API server's pods, and the store was loaded, not rebuilt: both took some time
+        assertThat(p.get("split").get("loadSeconds").asDouble()).isPositive();
+        assertThat(p.get("informersSeconds").asDouble()).isPositive();
+        assertThat(p.get("liveHeapMiB").asLong()).isPositive();
+        assertThat(p.has("liveHeapMiBPer100kPods")).isTrue();
     }
 
     @Test

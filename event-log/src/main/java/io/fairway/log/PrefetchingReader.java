@@ -85,6 +85,9 @@ public final class PrefetchingReader implements EventLog.Reader {
             return List.of();
         }
         if (f == null) {
+            // Nothing from the fetch thread in time (a busy machine, a long pause): the log did not answer this poll,
+            // which must not pass for an empty answer, or a replay would take two of them for the log's end.
+            answered = false;
             return List.of();
         }
         if (f.error() != null) {
@@ -101,7 +104,10 @@ public final class PrefetchingReader implements EventLog.Reader {
         return position;
     }
 
-    /** As the wrapped reader said after the batch last handed over. */
+    /**
+     * As the wrapped reader said after the batch last handed over; false after a poll that got nothing from the fetch
+     * thread in time.
+     */
     @Override
     public boolean answered() {
         return answered;

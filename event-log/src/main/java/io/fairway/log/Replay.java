@@ -45,6 +45,12 @@ public final class Replay {
 
     /** Polls fetched ahead: enough to keep the decoding thread busy while a batch is applied, a few MB at most. */
     private static final int PREFETCH_DEPTH = 4;
+    /**
+     * How far below the end a reader may sit on transaction markers alone; idle polls further from the end are waited
+     * out (up to {@link #SILENCE}). Markers are one offset per transaction, and a reader skips them as it reads
+     * on, but for the last few.
+     */
+    private static final long TRAILING_MARKERS = 1000;
     /** How long a replay waits for a log that gives it nothing, not even an answer, before it fails. */
     private static final Duration SILENCE = Duration.ofSeconds(60);
 
@@ -71,9 +77,11 @@ public final class Replay {
                 List<LoggedEvent> batch = reader.poll(Duration.ofMillis(500));
                 // Transaction markers take offsets but carry no event: a reader can sit just below the end with
                 // nothing more to give. Two idle polls in a row at the same position, once the log has answered the
-                // reader, mean there is nothing left; before it answered, they mean a slow first fetch.
+                // reader, mean there is nothing left; before it answered, they mean a slow first fetch. Only near
+                // the end: far from it, an empty poll is a slow broker (a loaded machine), not the end.
                 boolean still = batch.isEmpty() && reader.position() == before;
-                idle = still && reader.answered() ? idle + 1 : 0;
+                boolean nearEnd = end - reader.position() <= TRAILING_MARKERS;
+                idle = still && nearEnd && reader.answered() ? idle + 1 : 0;
                 if (idle >= 2) {
                     break;
                 }

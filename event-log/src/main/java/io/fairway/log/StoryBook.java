@@ -76,11 +76,13 @@ public final class StoryBook implements Replay.Listener {
         switch (logged.event()) {
             case PodObserved po -> {
                 String uid = po.pod().uid();
-                if (!stories.containsKey(uid) && result.applied() && wanted(uid, po.pod().key())) {
+                if (result.applied() && !stories.containsKey(uid) && wanted(uid, po.pod().key())) {
                     stories.put(uid, new PodStory(uid, po.pod().key()));
                     created.add(uid);
                 }
-                if (stories.containsKey(uid)) {
+                PodStory story = stories.get(uid);
+                // a story is linked to the app it tells of already: only another app id needs a link
+                if (story != null && !story.appId().equals(po.pod().appId())) {
                     linkApp(uid, po.pod().appId());
                 }
                 tell(uid, logged, result);

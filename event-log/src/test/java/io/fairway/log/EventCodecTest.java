@@ -109,4 +109,104 @@ class EventCodecTest {
         assertThat(n.capacity().get("cpu")).isEqualTo(4000);
         assertThat(n.capacity().get("memory")).isEqualTo(1024);
     }
+
+    /**
+     * The decoder reads pods, allocations and deletions of the usual shape field by field and leaves everything else
+     * to the general path: whatever is done to such a record (a field removed, null, of another JSON type, doubled,
+     * unknown, fields in another order), it decodes to what the general path makes of it, or fails as it does.
+     */
+    @Test
+    void anyVariationOfAUsualRecordDecodesAsTheGeneralPathDecodesIt() throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<Event> usual = GoldenEvents.v1().stream().filter(e -> e instanceof PodObserved || e instanceof PodGone
+                || e instanceof Allocated).toList();
+        assertThat(usual).isNotEmpty();
+        int variations = 0;
+        for (Event event : usual) {
+            com.fasterxml.jackson.databind.node.ObjectNode envelope =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(EventCodec.encode(event));
+            com.fasterxml.jackson.databind.node.ObjectNode data =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) envelope.get("data");
+            List<com.fasterxml.jackson.databind.node.ObjectNode> objects = new java.util.ArrayList<>(List.of(data));
+            if (data.get("pod") instanceof com.fasterxml.jackson.databind.node.ObjectNode pod) {
+                objects.add(pod);
+                objects.add((com.fasterxml.jackson.databind.node.ObjectNode) pod.get("requests"));
+            }
+            for (com.fasterxml.jackson.databind.node.ObjectNode o : objects) {
+                List<String> names = new java.util.ArrayList<>();
+                o.fieldNames().forEachRemaining(names::add);
+                for (String f : names) {
+                    com.fasterxml.jackson.databind.JsonNode was = o.get(f);
+                    o.remove(f);
+                    variations += sameAsGeneral(m, envelope);
+                    o.putNull(f);
+                    variations += sameAsGeneral(m, envelope);
+                    o.put(f, 7);
+                    variations += sameAsGeneral(m, envelope);
+                    o.put(f, "7");
+                    variations += sameAsGeneral(m, envelope);
+                    o.put(f, 1.5);
+                    variations += sameAsGeneral(m, envelope);
+                    o.putArray(f);
+                    variations += sameAsGeneral(m, envelope);
+                    o.putObject(f);
+                    variations += sameAsGeneral(m, envelope);
+                    o.remove(f);
+                    o.set(f, was);
+                    // now last: another order
+                    variations += sameAsGeneral(m, envelope);
+                }
+                o.put("addedByANewerWriter", "x");
+                variations += sameAsGeneral(m, envelope);
+                o.remove("addedByANewerWriter");
+            }
+            String text = m.writeValueAsString(envelope);
+            String doubled = text.replaceFirst("\\{\"time\"", "{\"time\":1,\"time\"");
+            variations += sameAsGeneral(utf8(doubled));
+            assertThat(EventCodec.decode(utf8(text), "t", 0, 0)).isEqualTo(event);
+        }
+        assertThat(variations).isGreaterThan(100);
+    }
+
+    private static int sameAsGeneral(com.fasterxml.jackson.databind.ObjectMapper m,
+                                     com.fasterxml.jackson.databind.JsonNode envelope) throws IOException {
+        return sameAsGeneral(m.writeValueAsBytes(envelope));
+    }
+
+    private static int sameAsGeneral(byte[] bytes) {
+        Object general;
+        try {
+            general = EventCodec.decodeGeneral(bytes, "t", 0, 3);
+        } catch (EventDecodeException e) {
+            general = e.getMessage();
+        }
+        Object decoded;
+        try {
+            decoded = EventCodec.decode(bytes, "t", 0, 3);
+        } catch (EventDecodeException e) {
+            decoded = e.getMessage();
+        }
+        assertThat(decoded).as(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(general);
+        return 1;
+    }
+
+    /** The records a replay is mostly made of are read straight from their bytes, not left to the general path. */
+    @Test
+    void theUsualRecordsAreReadStraightFromTheirBytes() {
+        UsualRecords usual = new UsualRecords();
+        int read = 0;
+        for (Event event : GoldenEvents.v1()) {
+            byte[] bytes = EventCodec.encode(event);
+            if (event instanceof PodObserved po && (!po.pod().hints().isNone()
+                    || !po.pod().affinity().terms().isEmpty() || !po.pod().tolerations().isEmpty())) {
+                continue;
+            }
+            if (event instanceof PodObserved || event instanceof PodGone || event instanceof Allocated) {
+                assertThat(usual.decode(bytes, 0, bytes.length)).as(new String(bytes, StandardCharsets.UTF_8))
+                        .isEqualTo(event);
+                read++;
+            }
+        }
+        assertThat(read).isGreaterThanOrEqualTo(3);
+    }
 }

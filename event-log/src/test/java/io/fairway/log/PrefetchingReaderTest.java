@@ -138,4 +138,41 @@ class PrefetchingReaderTest {
             }
         }
     }
+
+    /**
+     * A fetch thread slower than the caller's polls (a loaded machine): a poll that gets nothing from it in time is no
+     * answer, so that a replay does not take two of them for the end of the log (it did, stopping short, under load).
+     */
+    @Test
+    void aPollThatGetsNothingInTimeIsNoAnswer() {
+        EventLog.Reader slow = new EventLog.Reader() {
+            private long position;
+
+            @Override
+            public List<LoggedEvent> poll(Duration timeout) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                long o = position++;
+                return List.of(new LoggedEvent(o, new PodGone(o, "pod-" + o, "1")));
+            }
+
+            @Override
+            public long position() {
+                return position;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (PrefetchingReader r = new PrefetchingReader(slow, 1, "test")) {
+            assertThat(r.poll(Duration.ofMillis(20))).isEmpty();
+            assertThat(r.answered()).isFalse();
+            assertThat(offsets(r.poll(Duration.ofSeconds(5)))).containsExactly(0L);
+            assertThat(r.answered()).isTrue();
+        }
+    }
 }

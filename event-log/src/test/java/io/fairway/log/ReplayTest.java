@@ -6,6 +6,7 @@ import io.fairway.core.events.Event;
 import io.fairway.core.events.LeaderElected;
 import io.fairway.core.events.NodeObserved;
 import io.fairway.core.events.Observation;
+import io.fairway.core.events.PodGone;
 import io.fairway.core.events.PodObserved;
 import io.fairway.core.objects.Node;
 import io.fairway.core.objects.NodeAffinity;
@@ -109,8 +110,64 @@ class ReplayTest {
         }
     }
 
+    /**
+     * A broker on a loaded machine: after the log answered, polls come back empty in the middle of a long log. Far
+     * from its end that is not the end (the replay stopped short there once, under load); it reads everything.
+     */
+    @Test
+    void emptyPollsFarFromTheEndAreNotTheEnd() {
+        try (InMemoryEventLog log = new InMemoryEventLog()) {
+            for (int i = 0; i < 5; i++) {
+                List<Observation> batch = new ArrayList<>();
+                for (int j = 0; j < 3000; j++) {
+                    batch.add(new PodGone(i * 3000L + j, "p" + i + "-" + j, "1"));
+                }
+                log.append(batch);
+            }
+            EventLog slow = new SlowToAnswer(log, 0) {
+                @Override
+                public Reader reader(long offset) {
+                    Reader inner = log().reader(offset);
+                    return new Reader() {
+                        private int polls;
+
+                        @Override
+                        public List<LoggedEvent> poll(Duration timeout) {
+                            polls++;
+                            return polls >= 2 && polls <= 6 ? List.of() : inner.poll(timeout);
+                        }
+
+                        @Override
+                        public long position() {
+                            return inner.position();
+                        }
+
+                        @Override
+                        public void close() {
+                            inner.close();
+                        }
+                    };
+                }
+            };
+            Replay.Result r = Replay.run(slow, new ClusterState(), 0, new Replay.End(), null, null);
+            assertThat(r.events()).isEqualTo(15_000);
+        }
+    }
+
     /** A log whose readers give {@code silentPolls} empty, unanswered polls before they read. */
-    private record SlowToAnswer(InMemoryEventLog log, int silentPolls) implements EventLog {
+    private static class SlowToAnswer implements EventLog {
+        private final InMemoryEventLog log;
+        private final int silentPolls;
+
+        SlowToAnswer(InMemoryEventLog log, int silentPolls) {
+            this.log = log;
+            this.silentPolls = silentPolls;
+        }
+
+        InMemoryEventLog log() {
+            return log;
+        }
+
         @Override
         public Reader reader(long offset) {
             Reader inner = log.reader(offset);

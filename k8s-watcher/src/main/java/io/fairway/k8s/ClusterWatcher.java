@@ -67,6 +67,8 @@ public final class ClusterWatcher implements AutoCloseable {
     private SharedIndexInformer<Pod> podInformer;
     /** The last queue config text rejected, so that it is reported once, not at every resync. */
     private volatile String rejectedConfigVersion = "";
+    /** How long {@link #start} took: every informer's first list (a replica's start reports it). */
+    private volatile double startSeconds;
 
     public ClusterWatcher(KubernetesClient client, ObservationSink sink, WatcherOptions options, Clock clock) {
         this.client = client;
@@ -82,6 +84,7 @@ public final class ClusterWatcher implements AutoCloseable {
      * @throws WatcherException an informer did not list within {@code syncTimeout}, with the API server's error
      */
     public ClusterWatcher start() {
+        long t0 = System.nanoTime();
         long resync = options.resync().toMillis();
         priorityClassInformer = client.scheduling().v1().priorityClasses().runnableInformer(resync);
         namespaceInformer = client.namespaces().runnableInformer(resync);
@@ -100,9 +103,16 @@ public final class ClusterWatcher implements AutoCloseable {
                 new ConfigMapHandler());
         start("pods", podInformer,
                 handler(p -> new PodObserved(clock.millis(), pod(p)), this::podGone));
+        startSeconds = (System.nanoTime() - t0) / 1e9;
         LOG.info("watching pods, nodes, priority classes, namespaces and the queue config map {}/{} (scheduling pods of "
-                + "schedulerName '{}')", options.configNamespace(), options.configName(), options.schedulerName());
+                + "schedulerName '{}'); the first lists took {} s", options.configNamespace(), options.configName(),
+                options.schedulerName(), String.format("%.2f", startSeconds));
         return this;
+    }
+
+    /** Seconds {@link #start} took, every informer's first list included; 0 before it returned. */
+    public double startSeconds() {
+        return startSeconds;
     }
 
     private <T extends HasMetadata> void start(String what, SharedIndexInformer<T> informer,

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * valid lease), for Kubernetes probes. Each answers JSON with the replica's role, leader, epoch and log lag.
  * {@code /statez} adds the state's hash at its offset, to compare replicas with each other and with a replay, gang apps
  * by status, the FPGA reprogramming count, preemptions applied, victims still terminating and the deletions this replica
- * sent. {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format. Every other path goes
+ * sent. {@code /metrics} is the replica's {@link ReplicaMetrics} in the Prometheus text format. {@code /snapshot} and
+ * {@code /snapshot/manifest} hand the newest snapshot to a replica starting without a store ({@link SnapshotServing}). Every other path goes
  * to the handler it was started with: in {@code fairway run}, the console ({@code io.fairway.server.ConsoleServer}).
  */
 public final class HealthServer implements AutoCloseable {
@@ -30,18 +31,21 @@ public final class HealthServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What this server answers itself; every other path goes to {@link OtherPaths} (the console). */
-    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/statez", "/metrics");
+    private static final Set<String> OWN_PATHS = Set.of("/healthz", "/readyz", "/statez", "/metrics",
+            SnapshotServing.MANIFEST_PATH, SnapshotServing.ARCHIVE_PATH);
 
     private final Vertx vertx;
     private final HttpServer server;
     private final Replica replica;
     private final EventLog log;
+    private final SnapshotServing snapshots;
 
     private HealthServer(Vertx vertx, HttpServer server, Replica replica, EventLog log) {
         this.vertx = vertx;
         this.server = server;
         this.replica = replica;
         this.log = log;
+        this.snapshots = new SnapshotServing(replica);
     }
 
     /**
@@ -168,8 +172,9 @@ public final class HealthServer implements AutoCloseable {
                             .end("cannot gather the metrics of replica " + replica.name() + ": " + ar.cause() + "\n");
                 }
             });
+            case SnapshotServing.MANIFEST_PATH, SnapshotServing.ARCHIVE_PATH -> snapshots.handle(r);
             default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
-                    .end("not found: " + r.path() + " (try /healthz, /readyz, /statez or /metrics)\n");
+                    .end("not found: " + r.path() + " (try /healthz, /readyz, /statez, /metrics or /snapshot/manifest)\n");
         }
     }
 

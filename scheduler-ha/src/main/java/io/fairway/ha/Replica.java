@@ -6,6 +6,7 @@ import io.fairway.core.state.ClusterState;
 import io.fairway.core.state.Gang;
 import io.fairway.core.state.PodState;
 import io.fairway.k8s.Binder;
+import io.fairway.k8s.ClusterWatcher;
 import io.fairway.k8s.Evictor;
 import io.fairway.k8s.LogAppender;
 import io.fairway.log.EventDecodeException;
@@ -13,12 +14,14 @@ import io.fairway.log.EventLog;
 import io.fairway.log.FencedException;
 import io.fairway.log.LogTruncatedException;
 import io.fairway.log.kafka.KafkaEventLogException;
+import io.fairway.store.Snapshots;
 import io.fairway.store.StateFollower;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -107,6 +110,8 @@ public final class Replica implements AutoCloseable {
     private volatile String lastStepDown = "";
     private final ConcurrentLinkedQueue<CompletableFuture<StateMark>> marks =
             new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Snapshots.Snapshot>> snapshotAsks =
+            new ConcurrentLinkedQueue<>();
 
     private Replica(EventLog log, ReplicaOptions options, ReplicaParts parts) {
         this.log = log;
@@ -130,8 +135,9 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * Recovers the state from the options' data directory and the log, starts the informers, and competes for the
-     * lease. Returns at once as a follower; it leads once it wins. When a part fails to open (the store, the
+     * Recovers the state from the options' data directory and the log and starts the informers; once their first
+     * lists are done it competes for the lease. Returns as a follower as soon as the state is recovered; it leads once
+     * it wins. Informers that cannot list fail the replica ({@link #failure()}). When a part fails to open (the store, the
      * informers…), those opened before it are closed, newest first, and the failure is thrown.
      *
      * @param client the API server (the sandbox's or a real cluster's)
@@ -149,7 +155,20 @@ public final class Replica implements AutoCloseable {
             closer.closeAfter(e);
             throw e;
         }
-        r.election.start();
+        // A standby follows the log and is ready before the informers' first lists are done (at 100,000 pods they take
+        // seconds); it competes for the lease once they are, since leading compares what they hold with the state.
+        parts.listed().whenComplete((w, t) -> {
+            if (t == null) {
+                if (!r.stopping) {
+                    r.election.start();
+                }
+            } else {
+                Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                LOG.error("replica {} cannot watch the cluster, so it will never lead: {}", r.name, cause.toString());
+                r.failure = cause;
+                r.stopping = true;
+            }
+        });
         long every = options.election().retryPeriod().toMillis();
         r.watchdog.scheduleWithFixedDelay(r::watch, every, every, TimeUnit.MILLISECONDS);
         Thread.ofVirtual().name("fairway-log-probe-" + options.name()).start(r::probeLog);
@@ -181,6 +200,13 @@ public final class Replica implements AutoCloseable {
                     m.complete(new StateMark(follower.nextOffset(), st.hash(), gangs, st.fpgaReprograms(),
                             st.preemptions(), terminating));
                 }
+                for (CompletableFuture<Snapshots.Snapshot> a; (a = snapshotAsks.poll()) != null; ) {
+                    try {
+                        a.complete(follower.snapshot());
+                    } catch (RuntimeException e) {
+                        a.completeExceptionally(e);
+                    }
+                }
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -200,6 +226,9 @@ public final class Replica implements AutoCloseable {
             role = Role.STOPPED;
             for (CompletableFuture<StateMark> m; (m = marks.poll()) != null; ) {
                 m.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+            }
+            for (CompletableFuture<Snapshots.Snapshot> a; (a = snapshotAsks.poll()) != null; ) {
+                a.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
             }
             if (!stopping) {
                 // a failed replica must not sit on the lease: a standby takes over at once
@@ -446,6 +475,20 @@ public final class Replica implements AutoCloseable {
         return m;
     }
 
+    /**
+     * A snapshot taken now by the replica's own thread between two turns, for a peer that asks for one when this
+     * replica has none yet.
+     */
+    public CompletableFuture<Snapshots.Snapshot> snapshotNow() {
+        CompletableFuture<Snapshots.Snapshot> a = new CompletableFuture<>();
+        if (role == Role.STOPPED) {
+            a.completeExceptionally(new IllegalStateException("replica " + name + " has stopped"));
+        } else {
+            snapshotAsks.add(a);
+        }
+        return a;
+    }
+
     public Role role() {
         return role;
     }
@@ -456,6 +499,11 @@ public final class Replica implements AutoCloseable {
 
     public StateFollower follower() {
         return follower;
+    }
+
+    /** The informers: their caches, and how long their first lists took at start. */
+    public ClusterWatcher watcher() {
+        return parts.watcher();
     }
 
     public LogAppender appender() {

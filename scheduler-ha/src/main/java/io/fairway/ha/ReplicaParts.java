@@ -15,13 +15,16 @@ import io.fairway.store.StateFollower;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * A replica's parts, built in one place: each is opened in order, and if one fails, those opened before it are closed
- * in reverse order, so a start-up that fails half way (a store that cannot be opened, informers that cannot start)
- * leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
+ * A replica's parts, built in one place: each is opened in order (the informers' first lists run while the store
+ * loads), and if one fails, those opened before it are closed in reverse order, so a start-up that fails half way (a
+ * store that cannot be opened, informers that cannot start) leaves nothing open. {@link #close} closes them in reverse order too. The election is not among them: the replica
  * starts, releases or abandons the lease itself.
  *
  * @param election the lease this replica competes for (not started)
@@ -33,11 +36,14 @@ import java.util.function.Function;
  * @param appender appends what the informers observe
  * @param gate     lets observations through while this replica leads
  * @param watcher  the informers (started)
+ * @param listed   done when the informers' first lists are: the replica competes for the lease only then, since leading
+ *                 compares what they hold with the state; a standby follows (and is ready) before
  * @param loop     decides and commits while this replica leads
  */
 record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder binder, Evictor evictor,
                     WaitingReporter waiting, StateFollower follower, LogAppender appender, ObservationGate gate,
-                    ClusterWatcher watcher, LeaderLoop loop, Closer closer) implements AutoCloseable {
+                    ClusterWatcher watcher, CompletableFuture<ClusterWatcher> listed, LeaderLoop loop, Closer closer)
+        implements AutoCloseable {
     /** The follower's longest wait before writing applied events while events keep coming. */
     static final Duration MAX_PERSIST_DELAY = Duration.ofMillis(200);
 
@@ -57,15 +63,36 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             Evictor evictor = closer.add(new Evictor(client, o.binder(), clock, election::leaseValid));
             WaitingReporter waiting = closer.add(new WaitingReporter(client, clock, 8));
             FollowerOptions fo = FollowerOptions.defaults().withSchedulerName(o.watcher().schedulerName())
-                    .withMaxPersistDelay(MAX_PERSIST_DELAY);
+                    .withMaxPersistDelay(MAX_PERSIST_DELAY).withPeers(o.peers());
             for (StatePublisher p : o.publishers()) {
                 fo = fo.withPublisher(p);
             }
-            StateFollower follower = closer.add(StateFollower.recover(o.dataDir(), log, fo));
-            LogAppender appender = closer.add(new LogAppender(log));
+            LogAppender appender = new LogAppender(log);
             ObservationGate gate = new ObservationGate(hooks == ChaosHooks.NONE ? appender
                     : ob -> appender.observed(hooks.observed(ob)));
-            ClusterWatcher watcher = closer.add(new ClusterWatcher(client, gate, o.watcher(), clock));
+            ClusterWatcher watcher = new ClusterWatcher(client, gate, o.watcher(), clock);
+            // the informers list the cluster while the store loads: one waits on the API server, the other on the
+            // disk and the CPU, and neither needs the other (the gate drops what the informers see until this
+            // replica leads, and leading needs both)
+            CompletableFuture<ClusterWatcher> listed = new CompletableFuture<>();
+            Thread.ofPlatform().name("fairway-informers-" + o.name()).daemon().start(() -> {
+                try {
+                    listed.complete(watcher.start());
+                } catch (Throwable t) {
+                    listed.completeExceptionally(t);
+                }
+            });
+            StateFollower follower;
+            try {
+                follower = closer.add(StateFollower.recover(o.dataDir(), log, fo));
+            } catch (RuntimeException | Error e) {
+                // not in the closer yet: closed here, once their start is over, so that no informer outlives them
+                closeAfterStart(listed, watcher, e);
+                closeQuietly(appender, e);
+                throw e;
+            }
+            closer.add(appender);
+            closer.add(watcher);
             Function<ClusterState, List<Observation>> reconcile = state -> Reconciliation.missing(state,
                     watcher.observeAll((uid, version) -> Reconciliation.held(state, uid, version),
                             (name, version) -> Reconciliation.nodeHeld(state, name, version)),
@@ -77,12 +104,29 @@ record ReplicaParts(LeaderElection election, ReplicaMetrics metrics, Binder bind
             // between two turns of the replica's thread
             follower.subscribe(loop);
             follower.subscribe(metrics);
-            watcher.start();
             return new ReplicaParts(election, metrics, binder, evictor, waiting, follower, appender, gate, watcher,
-                    loop, closer);
+                    listed, loop, closer);
         } catch (RuntimeException | Error e) {
             closer.closeAfter(e);
             throw e;
+        }
+    }
+
+    private static void closeAfterStart(CompletableFuture<ClusterWatcher> listed, ClusterWatcher watcher,
+                                        Throwable failure) {
+        try {
+            listed.join();
+        } catch (CompletionException | CancellationException e) {
+            // the recovery's failure is the one thrown
+        }
+        closeQuietly(watcher, failure);
+    }
+
+    private static void closeQuietly(AutoCloseable part, Throwable failure) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
         }
     }
 

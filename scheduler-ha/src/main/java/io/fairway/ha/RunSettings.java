@@ -47,7 +47,8 @@ public record RunSettings(
         Duration retryPeriod,
         String healthHost,
         int healthPort,
-        Console console) {
+        Console console,
+        List<String> snapshotPeers) {
 
     /**
      * The console's access and transport.
@@ -104,6 +105,8 @@ public record RunSettings(
             new Setting("election.retryPeriod", "100ms", "how often the leader renews the lease"),
             new Setting("health.host", "0.0.0.0", "interface of /healthz and /readyz"),
             new Setting("health.port", "8080", "port of /healthz and /readyz, 0 for any free one"),
+            new Setting("snapshot.peers", "", "base URLs (comma-separated) of other replicas' health ports, e.g. http://fairway-health:8080: "
+                    + "a replica with no usable store of its own starts from the newest snapshot they serve; none: from the whole log"),
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
                     + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
             new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
@@ -177,7 +180,7 @@ public record RunSettings(
                 p.intIn("kubernetes.bindParallelism", 1, 10_000), lease[0], lease[1],
                 p.duration("election.leaseDuration"), p.duration("election.renewDeadline"),
                 p.duration("election.retryPeriod"), known.get("health.host"), p.intIn("health.port", 0, 65535),
-                console(known, p));
+                console(known, p), peers(known.get("snapshot.peers"), p));
         if (problems.isEmpty()) {
             s.check(problems);
         }
@@ -218,6 +221,21 @@ public record RunSettings(
         }
         return new Console(tokens, p.bool("console.readsNeedToken"), tls, p.duration("console.finishedAppRetention"),
                 origins(known.get("console.yunikornCorsOrigins"), p.problems()));
+    }
+
+    private static List<String> peers(String text, Parser p) {
+        List<String> out = new ArrayList<>();
+        for (String peer : text.split(",")) {
+            if (peer.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(PeerSnapshots.check(peer));
+            } catch (IllegalArgumentException e) {
+                p.problems().add("snapshot.peers (" + p.source("snapshot.peers") + "): " + e.getMessage());
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** {@code scheme://host[:port]} each, comma-separated, or {@code *} for any origin. */

@@ -141,6 +141,21 @@ class RunSettingsTest {
     }
 
     @Test
+    void snapshotPeersAreBaseUrlsAndABadOneIsNamed() {
+        Map<String, String> base = new java.util.HashMap<>(Map.of("kafka.bootstrapServers", "k:9092"));
+        assertThat(RunSettings.load(null, Map.of(), base).snapshotPeers()).isEmpty();
+        base.put("snapshot.peers", "http://fairway-console.fairway.svc/, https://10.0.0.7:8080");
+        assertThat(RunSettings.load(null, Map.of(), base).snapshotPeers())
+                .containsExactly("http://fairway-console.fairway.svc", "https://10.0.0.7:8080");
+        assertThat(RunSettings.load(null, Map.of("FAIRWAY_SNAPSHOT_PEERS", "http://a:1"), Map.of(
+                "kafka.bootstrapServers", "k:9092")).snapshotPeers()).containsExactly("http://a:1");
+        base.put("snapshot.peers", "fairway-console:8080");
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), base))
+                .hasMessageContaining("snapshot.peers (the command line): snapshot peer 'fairway-console:8080' is not a "
+                        + "base URL like http://HOST:PORT");
+    }
+
+    @Test
     void environmentVariableNamesFollowTheKeys() {
         assertThat(RunSettings.SETTINGS).extracting(RunSettings.Setting::env)
                 .contains("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "FAIRWAY_ELECTION_RENEW_DEADLINE", "FAIRWAY_DATA_DIR",

@@ -1,6 +1,8 @@
 package io.fairway.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -9,6 +11,7 @@ import io.fairway.core.state.ConfigChange;
 import io.fairway.core.state.LeaderTerm;
 import io.fairway.core.state.StateSnapshot;
 import io.fairway.log.EventCodec;
+import io.fairway.log.PodJson;
 import io.fairway.log.PodStory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -94,6 +97,34 @@ final class EntityCodec {
     }
 
     byte[] pod(StateSnapshot.PodEntry p) {
+        // field by field, the same JSON as podWriter writes: a replay writes a pod row for most events
+        ByteArrayBuilder out = new ByteArrayBuilder(512);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("pod");
+            PodJson.writePod(g, p.pod(), MAPPER);
+            g.writeStringField("role", p.role() == null ? null : p.role().name());
+            g.writeStringField("node", p.node());
+            g.writeBooleanField("bound", p.bound());
+            g.writeNumberField("allocationEpoch", p.allocationEpoch());
+            g.writeStringField("waitKey", p.waitKey());
+            g.writeStringField("waitMessage", p.waitMessage());
+            g.writeNumberField("waitingSince", p.waitingSince());
+            g.writeFieldName("preemption");
+            if (p.preemption() == null) {
+                g.writeNull();
+            } else {
+                MAPPER.writeValue(g, p.preemption());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a pod row as JSON: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The pod row as the mapper writes it: what {@link #pod(StateSnapshot.PodEntry)} must equal (tests). */
+    byte[] podByMapper(StateSnapshot.PodEntry p) {
         return write(podWriter, p);
     }
 
@@ -126,6 +157,42 @@ final class EntityCodec {
     }
 
     byte[] story(PodStory.Saved s) {
+        // field by field, the same JSON as storyWriter writes: a replay writes the story of every pod at least once
+        ByteArrayBuilder out = new ByteArrayBuilder(1024);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("uid", s.uid());
+            g.writeStringField("key", s.key());
+            g.writeStringField("node", s.node());
+            g.writeStringField("phase", s.phase());
+            g.writeStringField("waitingFor", s.waitingFor());
+            g.writeNumberField("waitingSince", s.waitingSince());
+            g.writeBooleanField("deleted", s.deleted());
+            g.writeNumberField("dropped", s.dropped());
+            g.writeFieldName("entries");
+            if (s.entries() == null) {
+                g.writeNull();
+            } else {
+                g.writeStartArray();
+                for (PodStory.Entry e : s.entries()) {
+                    g.writeStartObject();
+                    g.writeNumberField("offset", e.offset());
+                    g.writeNumberField("time", e.time());
+                    g.writeStringField("what", e.what());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeStringField("appId", s.appId());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a story row as JSON: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The story row as the mapper writes it: what {@link #story(PodStory.Saved)} must equal (tests). */
+    byte[] storyByMapper(PodStory.Saved s) {
         return write(storyWriter, s);
     }
 

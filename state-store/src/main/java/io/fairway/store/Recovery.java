@@ -5,7 +5,7 @@ package io.fairway.store;
  *
  * @param source      where the state came from before the log's tail was replayed
  * @param reason      why the store was not used as it was (missing, corrupt, incompatible…); empty when it was
- * @param startOffset the offset the replay started from: the store's, the snapshot's, or 0
+ * @param startOffset the offset the replay started from: the store's, the snapshot's (local or a peer's), or 0
  * @param nextOffset  the offset of the next event to apply once caught up
  * @param events      events replayed from the log
  * @param seconds     the whole recovery, opening and rebuilding included
@@ -19,6 +19,8 @@ public record Recovery(Source source, String reason, long startOffset, long next
         STORE,
         /** The newest usable snapshot, copied over a missing or damaged store. */
         SNAPSHOT,
+        /** A snapshot fetched from another replica ({@link SnapshotSource}), there being no usable one here. */
+        PEER,
         /** An empty state: no usable store and no usable snapshot; the whole log was replayed. */
         SCRATCH
     }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Snapshots {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshots.class);
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})");
-    private static final String TEMP_PREFIX = ".tmp-";
+    static final String TEMP_PREFIX = ".tmp-";
 
     /** One snapshot: its directory and the offset of the next event to apply to it. */
     public record Snapshot(Path path, long nextOffset) {

@@ -7,6 +7,7 @@ import io.fairway.log.EventLog;
 import io.fairway.log.LoggedEvent;
 import io.fairway.log.Replay;
 import io.fairway.log.StatePublisher;
+import io.fairway.log.PodStory;
 import io.fairway.log.StoryBook;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +15,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,17 +57,26 @@ public final class StateFollower implements AutoCloseable {
     /** Events since the last write, for the store to find what they touched. */
     private int pendingCount;
     private long lastPersistNanos;
-    /** Time spent writing to the store, in all: what persisting costs of a replay (benchmarks report it). */
+    /**
+     * Time this thread spent writing to the store, in all: what persisting costs of a replay (benchmarks report it).
+     * While catching up, the writer thread encodes and writes; then this counts collecting the rows and waiting for
+     * the writer.
+     */
     private long persistingNanos;
     private long lastSnapshotOffset;
     private long lastSnapshotNanos;
     private EventLog.Reader reader;
+    /** Encodes and writes while catching up; made at the first such write. */
+    private ExecutorService writer;
+    /** The write the writer has in hand, and its offset; null when none. */
+    private Future<?> inFlight;
+    private long inFlightOffset;
     /** Set while {@link #catchUp} runs: writes then come every {@code catchUpBatchEvents}. */
     private boolean catchingUp;
     private boolean closed;
 
     private StateFollower(Path dataDir, EventLog log, FollowerOptions options, StateStore store, ClusterState state,
-                          long nextOffset, Snapshots snapshots) {
+                          List<PodStory.Saved> told, long nextOffset, Snapshots snapshots) {
         this.dataDir = dataDir;
         this.log = log;
         this.options = options;
@@ -72,16 +84,7 @@ public final class StateFollower implements AutoCloseable {
         this.store = store;
         this.state = state;
         this.stories = StoryBook.all(state);
-        if (!store.isEmpty()) {
-            long start = System.nanoTime();
-            Set<String> live = new HashSet<>();
-            state.pods().forEach(p -> live.add(p.uid()));
-            if (!live.isEmpty()) {
-                stories.restore(store.storiesOfLive(live));
-                LOG.info("restored the stories of {} live pods in {} ms", live.size(),
-                        (System.nanoTime() - start) / 1_000_000);
-            }
-        }
+        stories.restore(told);
         this.nextOffset = nextOffset;
         this.snapshots = snapshots;
         long now = options.nanoClock().getAsLong();
@@ -149,13 +152,9 @@ public final class StateFollower implements AutoCloseable {
         if (loaded == null && snapshots != null) {
             for (Snapshots.Snapshot s : snapshots.list()) {
                 try {
-                    Snapshots.copyTo(s, storeDir);
-                    store = StateStore.open(storeDir, options.store());
-                    Optional<StateStore.Loaded> l = store.load();
-                    if (l.isEmpty()) {
-                        throw new StoreCorruptException("snapshot " + s.path() + " holds an empty store");
-                    }
-                    loaded = check(l.get(), "snapshot " + s.path(), options.schedulerName(), logStart, logEnd);
+                    Restored r = restore(s.path(), storeDir, "snapshot " + s.path(), null, options, logStart, logEnd);
+                    store = r.store();
+                    loaded = r.loaded();
                     source = Recovery.Source.SNAPSHOT;
                     LOG.warn("rebuilding the state store from snapshot {} (offset {}) and the log, because: {}",
                             s.path(), loaded.nextOffset(), reason);
@@ -165,11 +164,16 @@ public final class StateFollower implements AutoCloseable {
                     // find it in the way.
                     LOG.warn("snapshot {} is not usable, deleting it and trying an older one: {}", s.path(),
                             e.getMessage());
-                    closeQuietly(store);
-                    store = null;
-                    Snapshots.deleteTree(storeDir);
                     Snapshots.deleteTree(s.path());
                 }
+            }
+        }
+        if (loaded == null && options.peers() != null) {
+            Restored r = fromPeers(dataDir, storeDir, snapshots, options, logStart, logEnd, reason);
+            if (r != null) {
+                store = r.store();
+                loaded = r.loaded();
+                source = Recovery.Source.PEER;
             }
         }
 
@@ -179,9 +183,11 @@ public final class StateFollower implements AutoCloseable {
             closeQuietly(store);
             throw new StoreException("cannot build the state: the log starts at offset " + logStart + ", the events "
                     + "before it were deleted (retention, or a deletion of records), and no state store or snapshot in "
-                    + dataDir + " reaches that far (" + reason + "). Copy the data directory of a replica that is caught "
-                    + "up (stopped, or a snapshot of it) into " + dataDir + "; to start replicas from an empty "
-                    + "directory, give the topic retention.ms=-1 so that the log keeps every event");
+                    + dataDir + " reaches that far (" + reason + "), and "
+                    + (options.peers() == null ? "no peers are set to fetch a snapshot from" : "no peer offered one")
+                    + ". Set snapshot.peers to the health address of a running replica (it serves its newest "
+                    + "snapshot), copy the data directory of a replica that is caught up into " + dataDir + ", or give "
+                    + "the topic retention.ms=-1 so that the log keeps every event");
         }
         if (loaded == null) {
             source = Recovery.Source.SCRATCH;
@@ -201,7 +207,8 @@ public final class StateFollower implements AutoCloseable {
             next = loaded.nextOffset();
         }
 
-        StateFollower f = new StateFollower(dataDir, log, options, store, state, next, snapshots);
+        StateFollower f = new StateFollower(dataDir, log, options, store, state,
+                loaded == null ? List.of() : loaded.stories(), next, snapshots);
         long loadedAt = System.nanoTime();
         long events;
         try {
@@ -215,9 +222,95 @@ public final class StateFollower implements AutoCloseable {
         f.recovery = new Recovery(source, reason, next, f.nextOffset, events, (end - start) / 1e9,
                 (loadedAt - start) / 1e9, (end - loadedAt) / 1e9);
         LOG.info("state recovered from {} at offset {}, replayed {} events up to offset {} in {} s",
-                source == Recovery.Source.STORE ? "the store" : source == Recovery.Source.SNAPSHOT ? "a snapshot"
-                        : "scratch", next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));
+                switch (source) {
+                    case STORE -> "the store";
+                    case SNAPSHOT -> "a snapshot";
+                    case PEER -> "a peer's snapshot";
+                    case SCRATCH -> "scratch";
+                }, next, events, f.nextOffset, String.format("%.3f", f.recovery.seconds()));
         return f;
+    }
+
+    /**
+     * Makes {@code storeDir} a copy of the snapshot in {@code from}, opens it, loads and checks it; when
+     * {@code expectedHash} is given, the stored hash must be current and equal it. On failure nothing is left in
+     * {@code storeDir} and the reason is thrown.
+     */
+    private record Restored(StateStore store, StateStore.Loaded loaded) {
+    }
+
+    private static Restored restore(Path from, Path storeDir, String what, String expectedHash,
+                                      FollowerOptions options, long logStart, long logEnd) {
+        StateStore store = null;
+        try {
+            Snapshots.copyTo(new Snapshots.Snapshot(from, -1), storeDir);
+            store = StateStore.open(storeDir, options.store());
+            if (expectedHash != null && !(store.meta().hashIsCurrent() && store.meta().hash().equals(expectedHash))) {
+                throw new StoreCorruptException(what + " holds state hash '" + store.meta().hash() + "' at offset "
+                        + store.meta().hashOffset() + ", its manifest promised " + expectedHash + " at offset "
+                        + store.meta().nextOffset());
+            }
+            Optional<StateStore.Loaded> l = store.load();
+            if (l.isEmpty()) {
+                throw new StoreCorruptException(what + " holds an empty store");
+            }
+            return new Restored(store, check(l.get(), what, options.schedulerName(), logStart, logEnd));
+        } catch (RuntimeException e) {
+            closeQuietly(store);
+            Snapshots.deleteTree(storeDir);
+            throw e;
+        }
+    }
+
+    /**
+     * Fetches a snapshot from the peers and restores the store from it; null when none offers a usable one. A fetched
+     * snapshot is kept among the local ones, so a crash right after does not fetch it again.
+     */
+    private static Restored fromPeers(Path dataDir, Path storeDir, Snapshots snapshots, FollowerOptions options,
+                                        long logStart, long logEnd, String reason) {
+        Path dir = snapshots != null ? snapshots.directory() : dataDir.resolve(SNAPSHOTS_DIR);
+        Path temp = dir.resolve(Snapshots.TEMP_PREFIX + "peer-" + System.nanoTime());
+        Optional<SnapshotSource.Fetched> got;
+        try {
+            got = options.peers().fetch(logStart, logEnd, temp);
+        } catch (RuntimeException e) {
+            Snapshots.deleteTree(temp);
+            LOG.warn("no snapshot could be fetched from the peers, so it is built from the log if the log allows: {}",
+                    e.getMessage());
+            return null;
+        }
+        if (got.isEmpty()) {
+            Snapshots.deleteTree(temp);
+            LOG.info("no peer offers a snapshot between offsets {} and {}", logStart, logEnd);
+            return null;
+        }
+        SnapshotSource.Fetched f = got.get();
+        Path from = f.directory();
+        if (snapshots != null) {
+            Path named = dir.resolve(Snapshots.name(f.manifest().nextOffset()));
+            try {
+                if (!Files.isDirectory(named)) {
+                    Files.move(from, named, StandardCopyOption.ATOMIC_MOVE);
+                    from = named;
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot keep the fetched snapshot as {} ({}); restoring from {} instead", named, e, from);
+            }
+        }
+        String what = "the snapshot from " + f.origin() + " (offset " + f.manifest().nextOffset() + ")";
+        try {
+            Restored r = restore(from, storeDir, what, f.manifest().stateHash(), options, logStart, logEnd);
+            LOG.warn("built the state store from {}, {} MiB, and the log after it, because: {}", what,
+                    String.format("%.1f", f.manifest().bytes() / 1048576.0), reason);
+            if (from.equals(temp)) {
+                Snapshots.deleteTree(temp);
+            }
+            return r;
+        } catch (StoreCorruptException | StoreIncompatibleException e) {
+            LOG.warn("{} is not usable, deleting it: {}", what, e.getMessage());
+            Snapshots.deleteTree(from);
+            return null;
+        }
     }
 
     /** The checks that a sound store or snapshot must still pass to be used with this log and scheduler. */
@@ -302,6 +395,7 @@ public final class StateFollower implements AutoCloseable {
         Replay.Result r;
         try {
             r = Replay.run(log, state, nextOffset, new Replay.End(), this::applied, null);
+            awaitWrite();
         } finally {
             catchingUp = false;
         }
@@ -371,6 +465,7 @@ public final class StateFollower implements AutoCloseable {
     /** Writes what is pending now. */
     public void flush() {
         checkOpen();
+        awaitWrite();
         if (pendingCount > 0) {
             persist();
         }
@@ -405,16 +500,77 @@ public final class StateFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes what is pending. While catching up, the rows are encoded and written on the writer thread while the
+     * next batch is applied: this thread only collects them (the state's changed entities as immutable rows, the
+     * stories told), waiting first for the write before, so that writes stay in order and one at most is in flight.
+     */
     private void persist() {
         long start = System.nanoTime();
-        store.write(state, nextOffset, stories.drain());
-        persistingNanos += System.nanoTime() - start;
+        awaitWrite();
+        StateStore.Prepared w = store.prepare(state, nextOffset, stories.drain());
         pendingCount = 0;
-        lastPersistNanos = options.nanoClock().getAsLong();
-        if (options.onPersist() != null) {
-            options.onPersist().persisted(nextOffset, state, store.meta());
+        if (w != null && catchingUp) {
+            inFlight = writer().submit(() -> {
+                store.commit(w);
+                return null;
+            });
+            inFlightOffset = w.nextOffset();
+        } else {
+            if (w != null) {
+                store.commit(w);
+            }
+            persisted(nextOffset);
         }
+        persistingNanos += System.nanoTime() - start;
+        lastPersistNanos = options.nanoClock().getAsLong();
         maybeSnapshot();
+    }
+
+    private void persisted(long offset) {
+        if (options.onPersist() != null) {
+            // while catching up the state may be a batch ahead of the store's offset by now
+            options.onPersist().persisted(offset, state, store.meta());
+        }
+    }
+
+    private ExecutorService writer() {
+        if (writer == null) {
+            writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+                    .name("fairway-store-writer").unstarted(r));
+        }
+        return writer;
+    }
+
+    /** Waits for the write in flight, if any, and tells of it; its failure is thrown here. */
+    private void awaitWrite() {
+        Future<?> f = inFlight;
+        if (f == null) {
+            return;
+        }
+        inFlight = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    // the write goes on in RocksDB whatever happens here: wait for it, then say so
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreException("writing offset " + inFlightOffset + " failed: " + e.getCause(), e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        persisted(inFlightOffset);
     }
 
     private void maybeSnapshot() {
@@ -461,6 +617,17 @@ public final class StateFollower implements AutoCloseable {
         }
         closed = true;
         closeReader();
+        if (writer != null) {
+            // a write in flight finishes (or fails) before the store is closed under it
+            writer.shutdown();
+            try {
+                awaitWrite();
+            } catch (RuntimeException e) {
+                LOG.warn("the last write to {} failed: {}", store.directory(), e.getMessage());
+            }
+            writer.close();
+            writer = null;
+        }
         closeQuietly(store);
     }
 

@@ -34,6 +34,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -130,10 +132,14 @@ public final class StateStore implements AutoCloseable {
      * derived from the events: a rejected queue config, for one, is ignored yet still moves the config's seen version.
      */
     private ClusterRows stored;
-    private StoreMeta current;
+    /** Volatile: a commit may run on a writer thread, and {@link #meta} is read by others. */
+    private volatile StoreMeta current;
     private int writesSinceHash;
-    /** Set when a write failed: the mirrors may be ahead of the files, so the store refuses further writes. */
-    private String failed;
+    /**
+     * Set when a write failed: the mirrors may be ahead of the files, so the store refuses further writes. Volatile: a
+     * commit may run on a writer thread.
+     */
+    private volatile String failed;
     private boolean closed;
 
     private StateStore(Path dir, StoreOptions options, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
@@ -301,16 +307,28 @@ public final class StateStore implements AutoCloseable {
         return current.nextOffset() < 0;
     }
 
-    /** A restored state and the offset of the next event to apply to it. */
-    public record Loaded(ClusterState state, long nextOffset) {
+    /**
+     * A restored state, the offset of the next event to apply to it, and the stored stories of its pods (empty when
+     * they were not asked for).
+     */
+    public record Loaded(ClusterState state, long nextOffset, List<PodStory.Saved> stories) {
     }
 
     /**
-     * The state the store holds, restored, and its next offset; empty for a new store.
+     * The state the store holds, restored, its next offset and the stories of its pods; empty for a new store.
      *
      * @throws StoreCorruptException a row cannot be read or decoded, or the restored state does not have the stored hash
      */
     public Optional<Loaded> load() {
+        return load(true);
+    }
+
+    /** As {@link #load()}, without the stories: for a reader that tells one pod's story. */
+    public Optional<Loaded> loadState() {
+        return load(false);
+    }
+
+    private Optional<Loaded> load(boolean withStories) {
         checkOpen();
         if (isEmpty()) {
             return Optional.empty();
@@ -318,29 +336,62 @@ public final class StateStore implements AutoCloseable {
         long start = System.nanoTime();
         StateSnapshot snapshot = readSnapshot();
         long read = System.nanoTime();
-        ClusterState state;
-        try {
-            state = ClusterState.restore(snapshot);
-        } catch (RuntimeException e) {
-            throw corrupt("its rows do not make a state: " + e.getMessage(), e);
+        Set<String> live = new HashSet<>();
+        if (withStories) {
+            snapshot.pods().forEach(p -> live.add(p.pod().uid()));
         }
-        long restored = System.nanoTime();
-        if (current.hashIsCurrent()) {
-            String actual = state.hash();
-            if (!actual.equals(current.hash())) {
-                throw corrupt("the restored state's hash " + actual + " is not the stored hash " + current.hash()
-                        + " of offset " + current.nextOffset(), null);
+        // The stories are read and decoded while the state is rebuilt and its hash checked, which share nothing with
+        // them and keep one core busy: a restart of 100,000 pods saves most of a second.
+        CompletableFuture<List<PodStory.Saved>> stories = new CompletableFuture<>();
+        if (live.isEmpty()) {
+            stories.complete(List.of());
+        } else {
+            Thread.ofPlatform().name("fairway-story-load").daemon().start(() -> {
+                try {
+                    stories.complete(storiesOfLive(live));
+                } catch (Throwable t) {
+                    stories.completeExceptionally(t);
+                }
+            });
+        }
+        ClusterState state;
+        long restored;
+        try {
+            try {
+                state = ClusterState.restore(snapshot);
+            } catch (RuntimeException e) {
+                throw corrupt("its rows do not make a state: " + e.getMessage(), e);
             }
+            restored = System.nanoTime();
+            if (current.hashIsCurrent()) {
+                String actual = state.hash();
+                if (!actual.equals(current.hash())) {
+                    throw corrupt("the restored state's hash " + actual + " is not the stored hash " + current.hash()
+                            + " of offset " + current.nextOffset(), null);
+                }
+            }
+        } catch (RuntimeException e) {
+            // the scan must end before the caller closes the store under it
+            stories.handle((v, t) -> null).join();
+            throw e;
+        }
+        long hashed = System.nanoTime();
+        List<PodStory.Saved> told;
+        try {
+            told = stories.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         // where a slow start went, for whoever waits for a replica to be ready
         LOG.info("loaded state store {} at offset {}: {} nodes, {} pods; rows read and decoded in {} ms, state rebuilt "
-                        + "in {} ms, hash {} in {} ms", dir, current.nextOffset(), snapshot.nodes().size(),
-                snapshot.pods().size(), (read - start) / 1_000_000, (restored - read) / 1_000_000,
+                        + "in {} ms, hash {} in {} ms, {} stories read beside them, {} ms more", dir,
+                current.nextOffset(), snapshot.nodes().size(), snapshot.pods().size(), (read - start) / 1_000_000,
+                (restored - read) / 1_000_000,
                 current.hashIsCurrent() ? "checked" : "not stored at this offset, not checked",
-                (System.nanoTime() - restored) / 1_000_000);
+                (hashed - restored) / 1_000_000, told.size(), (System.nanoTime() - hashed) / 1_000_000);
         // The loaded state records what it changes, for the next write.
         state.drainChanges();
-        return Optional.of(new Loaded(state, current.nextOffset()));
+        return Optional.of(new Loaded(state, current.nextOffset(), told));
     }
 
     /** The stored rows as a snapshot, unverified (tests and dumps). */
@@ -535,6 +586,55 @@ public final class StateStore implements AutoCloseable {
      * the stories are always those of the store's offset.
      */
     public void write(ClusterState state, long nextOffset, StoryBook.Drained told) {
+        Prepared w = prepare(state, nextOffset, told);
+        if (w != null) {
+            commit(w);
+        }
+    }
+
+    /**
+     * A write made ready on the thread that applies: the rows the events changed, as data that no later event
+     * changes, for {@link #commit} to encode and write, on another thread if need be. Everything that reads the state
+     * (which rows changed, the cluster rows, the counters, the hash when it is due, the story rows to sweep) is done
+     * here; encoding the rows and RocksDB's write are left to the commit.
+     */
+    static final class Prepared {
+        private final long nextOffset;
+        private final long leaderEpoch;
+        private final String schedulerName;
+        private final List<String> podKeys = new ArrayList<>();
+        private final List<StateSnapshot.PodEntry> podRows = new ArrayList<>();
+        private final List<String> appKeys = new ArrayList<>();
+        private final List<StateSnapshot.AppEntry> appRows = new ArrayList<>();
+        private final List<String> nodeKeys = new ArrayList<>();
+        private final List<Node> nodeRows = new ArrayList<>();
+        private final List<StateSnapshot.Tombstone> tombstonesAdded = new ArrayList<>();
+        private PodTombstones.Change tombstones;
+        private StoryBook.Drained told;
+        private List<byte[]> storiesSwept = List.of();
+        private ClusterRows clusterNow;
+        private ClusterRows clusterBefore;
+        private EntityCodec.CountersRow counters;
+        /** The state's hash at this offset when it is due with this write, else null. */
+        private String hash;
+
+        private Prepared(long nextOffset, long leaderEpoch, String schedulerName) {
+            this.nextOffset = nextOffset;
+            this.leaderEpoch = leaderEpoch;
+            this.schedulerName = schedulerName;
+        }
+
+        long nextOffset() {
+            return nextOffset;
+        }
+    }
+
+    /**
+     * Makes the write of {@link #write(ClusterState, long, StoryBook.Drained)} ready without writing it, or writes the
+     * whole state at once and returns null when the store needs all of it (still empty, or changes not recorded).
+     * Prepared writes must be committed in the order they were prepared, each before the next is prepared.
+     */
+    Prepared prepare(ClusterState state, long nextOffset, StoryBook.Drained told) {
         checkWritable();
         if (!isEmpty() && nextOffset < current.nextOffset()) {
             throw new StoreException("state store " + dir + " is at offset " + current.nextOffset()
@@ -544,53 +644,101 @@ public final class StateStore implements AutoCloseable {
         StateChanges changes = state.drainChanges();
         if (isEmpty() || !changes.recorded()) {
             writeFull(state, nextOffset, told);
-            return;
+            return null;
         }
-        try (WriteBatch batch = new WriteBatch()) {
+        try {
+            Prepared w = new Prepared(nextOffset, state.leaderEpoch(), state.schedulerName());
             for (String uid : changes.pods()) {
-                StateSnapshot.PodEntry p = StateSnapshot.podEntry(state, uid);
-                byte[] key = EntityCodec.key(uid);
+                w.podKeys.add(uid);
+                w.podRows.add(StateSnapshot.podEntry(state, uid));
+            }
+            for (String appId : changes.apps()) {
+                w.appKeys.add(appId);
+                w.appRows.add(StateSnapshot.appEntry(state, appId));
+            }
+            for (String name : changes.nodes()) {
+                w.nodeKeys.add(name);
+                w.nodeRows.add(StateSnapshot.node(state, name));
+            }
+            w.tombstones = podTombstones.update(state.tombstones(), changes.tombstoned());
+            for (String uid : w.tombstones.added()) {
+                w.tombstonesAdded.add(new StateSnapshot.Tombstone(uid, state.tombstones().get(uid)));
+            }
+            w.told = told;
+            forgottenSinceSweep += w.tombstones.deletedSeqs().size();
+            if (forgottenSinceSweep >= storySweepEvery) {
+                w.storiesSwept = sweepStories(state);
+            }
+            w.clusterNow = ClusterRows.of(state);
+            w.clusterBefore = stored;
+            stored = w.clusterNow;
+            w.counters = counters(state);
+            if (++writesSinceHash >= options.hashEvery()) {
+                w.hash = state.hash();
+                writesSinceHash = 0;
+            }
+            return w;
+        } catch (RuntimeException e) {
+            throw poisoned(nextOffset, e);
+        }
+    }
+
+    /** Encodes and writes a prepared write in one batch; any thread may, one at a time and in order. */
+    void commit(Prepared w) {
+        checkWritable();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (int i = 0; i < w.podKeys.size(); i++) {
+                StateSnapshot.PodEntry p = w.podRows.get(i);
+                byte[] key = EntityCodec.key(w.podKeys.get(i));
                 if (p == null) {
                     batch.delete(pods, key);
                 } else {
                     batch.put(pods, key, codec.pod(p));
                 }
             }
-            for (String appId : changes.apps()) {
-                StateSnapshot.AppEntry a = StateSnapshot.appEntry(state, appId);
+            for (int i = 0; i < w.appKeys.size(); i++) {
+                StateSnapshot.AppEntry a = w.appRows.get(i);
+                byte[] key = EntityCodec.key(w.appKeys.get(i));
                 if (a == null) {
-                    batch.delete(apps, EntityCodec.key(appId));
+                    batch.delete(apps, key);
                 } else {
-                    batch.put(apps, EntityCodec.key(appId), codec.app(a));
+                    batch.put(apps, key, codec.app(a));
                 }
             }
-            for (String name : changes.nodes()) {
-                Node n = StateSnapshot.node(state, name);
+            for (int i = 0; i < w.nodeKeys.size(); i++) {
+                Node n = w.nodeRows.get(i);
+                byte[] key = EntityCodec.key(w.nodeKeys.get(i));
                 if (n == null) {
-                    batch.delete(nodes, EntityCodec.key(name));
+                    batch.delete(nodes, key);
                 } else {
-                    batch.put(nodes, EntityCodec.key(name), codec.node(n));
+                    batch.put(nodes, key, codec.node(n));
                 }
             }
-            PodTombstones.Change tombs = podTombstones.update(state.tombstones(), changes.tombstoned());
-            putPodTombstones(batch, tombs, state.tombstones());
-            putStories(batch, told);
-            forgottenSinceSweep += tombs.deletedSeqs().size();
-            if (forgottenSinceSweep >= storySweepEvery) {
-                sweepStories(batch, state);
+            putPodTombstones(batch, w.tombstones, w.tombstonesAdded);
+            putStories(batch, w.told);
+            for (byte[] key : w.storiesSwept) {
+                batch.delete(stories, key);
             }
-            ClusterRows now = ClusterRows.of(state);
-            putClusterRows(batch, now, stored);
-            putCounters(batch, state);
-            commit(batch, state, nextOffset, false);
-            stored = now;
+            putClusterRows(batch, w.clusterNow, w.clusterBefore);
+            batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS), codec.row(w.counters));
+            batch.put(meta, META_OFFSET, EntityCodec.longValue(w.nextOffset));
+            batch.put(meta, META_EPOCH, EntityCodec.longValue(w.leaderEpoch));
+            String hash = current.hash();
+            long hashOffset = current.hashOffset();
+            if (w.hash != null) {
+                hash = w.hash;
+                hashOffset = w.nextOffset;
+                batch.put(meta, META_HASH, EntityCodec.key(hash));
+                batch.put(meta, META_HASH_OFFSET, EntityCodec.longValue(hashOffset));
+            }
+            db.write(writeOptions, batch);
+            current = new StoreMeta(SCHEMA_VERSION, w.nextOffset, w.leaderEpoch, hash, hashOffset, w.schedulerName);
         } catch (RocksDBException e) {
-            throw writeFailed(nextOffset, e);
+            throw writeFailed(w.nextOffset, e);
         } catch (RuntimeException e) {
-            throw poisoned(nextOffset, e);
+            throw poisoned(w.nextOffset, e);
         }
     }
-
 
     /**
      * Replaces the whole content of the store with {@code state} at {@code nextOffset}, in one batch. Pod stories are
@@ -704,15 +852,16 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Deletes the stories, and name rows, of pods the state knows neither alive nor as a tombstone. */
-    private void sweepStories(WriteBatch batch, ClusterState state) throws RocksDBException {
+    /** The story rows, and name rows, of pods the state knows neither alive nor as a tombstone: to delete. */
+    private List<byte[]> sweepStories(ClusterState state) {
+        List<byte[]> out = new ArrayList<>();
         int swept = 0;
         try (RocksIterator it = db.newIterator(stories)) {
             byte[] u = EntityCodec.key("u/");
             for (it.seek(u); it.isValid() && startsWith(it.key(), u); it.next()) {
                 String uid = EntityCodec.string(it.key()).substring(2);
                 if (state.pod(uid) == null && !state.tombstones().containsKey(uid)) {
-                    batch.delete(stories, it.key());
+                    out.add(it.key());
                     swept++;
                 }
             }
@@ -721,13 +870,17 @@ public final class StateStore implements AutoCloseable {
                 String k = EntityCodec.string(it.key());
                 String uid = k.substring(k.lastIndexOf('\0') + 1);
                 if (state.pod(uid) == null && !state.tombstones().containsKey(uid)) {
-                    batch.delete(stories, it.key());
+                    out.add(it.key());
                 }
             }
             it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read the stories of state store " + dir + " to sweep them: "
+                    + describe(e), e);
         }
         forgottenSinceSweep = 0;
-        LOG.debug("swept the stories of {} forgotten pods", swept);
+        LOG.debug("sweeping the stories of {} forgotten pods", swept);
+        return out;
     }
 
     /** The stored stories of these pods (those that have one), for a follower to carry on with. */
@@ -780,20 +933,23 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void putCounters(WriteBatch batch, ClusterState state) throws RocksDBException {
-        batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS),
-                codec.row(new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount(),
-                        state.fpgaReprograms(), state.preemptions(), state.decisionsApplied())));
+        batch.put(cluster, EntityCodec.key(EntityCodec.COUNTERS), codec.row(counters(state)));
     }
 
-    private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, Map<String, String> state)
+    private static EntityCodec.CountersRow counters(ClusterState state) {
+        return new EntityCodec.CountersRow(state.appliedCount(), state.ignoredCount(), state.fpgaReprograms(),
+                state.preemptions(), state.decisionsApplied());
+    }
+
+    /** @param added the tombstones {@code change} adds, in its order */
+    private void putPodTombstones(WriteBatch batch, PodTombstones.Change change, List<StateSnapshot.Tombstone> added)
             throws RocksDBException {
         for (long seq : change.deletedSeqs()) {
             batch.delete(cluster, EntityCodec.tombstoneKey(EntityCodec.POD_TOMBSTONES, seq));
         }
-        for (int i = 0; i < change.added().size(); i++) {
-            String uid = change.added().get(i);
+        for (int i = 0; i < added.size(); i++) {
             batch.put(cluster, EntityCodec.tombstoneKey(EntityCodec.POD_TOMBSTONES, change.addedSeqs().get(i)),
-                    codec.tombstone(new StateSnapshot.Tombstone(uid, state.get(uid))));
+                    codec.tombstone(added.get(i)));
         }
     }
 

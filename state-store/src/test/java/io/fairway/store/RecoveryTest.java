@@ -388,7 +388,8 @@ class RecoveryTest {
         assertThatThrownBy(() -> StateFollower.recover(data, log, options(25)))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("the log starts at offset " + start)
-                .hasMessageContaining("Copy the data directory of a replica that is caught up")
+                .hasMessageContaining("no peers are set to fetch a snapshot from. Set snapshot.peers")
+                .hasMessageContaining("copy the data directory of a replica that is caught up")
                 .hasMessageContaining("retention.ms=-1");
         assertThat(warnings()).anySatisfy(m -> assertThat(m)
                 .contains("is at offset " + stored + " but the log now starts at " + start)

@@ -21,6 +21,24 @@ public final class ReplayFootprint {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
+    /**
+     * CPU time this process has used so far, every thread (the embedded broker's, the collector's and RocksDB's
+     * included), in nanoseconds; -1 where the JVM does not say. On a machine shared with other work the CPU a replay
+     * takes is a steadier figure than its wall time.
+     */
+    public static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** CPU time of the calling thread so far, in nanoseconds; -1 where the JVM does not measure it. */
+    public static long threadCpuNanos() {
+        java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+        return t.isCurrentThreadCpuTimeSupported() ? t.getCurrentThreadCpuTime() : -1;
+    }
+
     /** The bytes of every regular file below {@code dir} (a RocksDB store: SST files, WAL, manifest). */
     public static long bytesUnder(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {

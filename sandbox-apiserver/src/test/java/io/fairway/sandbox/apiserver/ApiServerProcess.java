@@ -80,8 +80,10 @@ final class ApiServerProcess implements AutoCloseable {
 
     /** A fabric8 client of this server that says {@code userAgent} and gives up at once on errors (no retries). */
     KubernetesClient client(String userAgent) {
+        // a cold server process on a loaded machine can take longer than fabric8's default 10 s for its first answers
         return new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(url).withNamespace("default")
-                .withUserAgent(userAgent).withRequestRetryBackoffLimit(0).withWatchReconnectInterval(100).build()).build();
+                .withUserAgent(userAgent).withRequestRetryBackoffLimit(0).withWatchReconnectInterval(100)
+                .withRequestTimeout(60_000).build()).build();
     }
 
     /** SIGKILL, as a crash or {@code kill -9}: nothing runs in the server after it. */

@@ -172,7 +172,8 @@ class SimulatedKubeletsIntegrationTest {
             assertThat(c.getReady()).isTrue();
             assertThat(c.getState().getRunning()).isNotNull();
         });
-        assertThat(kubelets.stats().podsRunning()).isEqualTo(1);
+        // the kubelets count the pod once their write is answered, which may come after the watch saw it
+        await().atMost(AWAIT).untilAsserted(() -> assertThat(kubelets.stats().podsRunning()).isEqualTo(1));
     }
 
     @Test

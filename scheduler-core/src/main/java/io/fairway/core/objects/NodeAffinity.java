@@ -11,7 +11,7 @@ public record NodeAffinity(List<List<NodeSelectorRequirement>> terms) {
     public static final NodeAffinity NONE = new NodeAffinity(List.of());
 
     public NodeAffinity {
-        terms = terms.stream().map(List::copyOf).toList();
+        terms = terms.isEmpty() ? List.of() : terms.stream().map(List::copyOf).toList();
     }
 
     public boolean matches(Map<String, String> labels) {

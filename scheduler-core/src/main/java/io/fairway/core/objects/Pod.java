@@ -40,6 +40,8 @@ public record Pod(
         String resourceVersion,
         SchedulingHints hints,
         Map<String, String> labels) {
+    private static final Map<String, String> NO_SELECTOR = Collections.unmodifiableSortedMap(new TreeMap<>());
+
     public Pod {
         queue = queue == null ? "" : queue;
         // Every pod takes one of its node's pod slots; counting it as a resource lets nodes and queues limit pods.
@@ -48,7 +50,8 @@ public record Pod(
         }
         user = user == null ? "" : user;
         groups = List.copyOf(groups);
-        nodeSelector = Collections.unmodifiableSortedMap(new TreeMap<>(nodeSelector));
+        // most pods select no node: one shared empty map instead of a tree per pod (a replay builds millions)
+        nodeSelector = nodeSelector.isEmpty() ? NO_SELECTOR : Collections.unmodifiableSortedMap(new TreeMap<>(nodeSelector));
         affinity = affinity == null ? NodeAffinity.NONE : affinity;
         tolerations = List.copyOf(tolerations);
         nodeName = nodeName == null ? "" : nodeName;

@@ -347,7 +347,6 @@ public final class ClusterState {
             return ApplyResult.ignored("pod " + pod.key() + " version " + pod.resourceVersion()
                     + " is not newer than the held " + existing.pod().resourceVersion());
         }
-        detach(existing);
         PodState.Role previousRole = existing.role();
         String previousNode = existing.node();
         boolean wasBound = existing.isBound();
@@ -357,8 +356,19 @@ public final class ClusterState {
                 existing.pod().user(), existing.pod().groups(), existing.pod().requests(), pod.priority(),
                 pod.nodeSelector(), pod.affinity(), pod.tolerations(), existing.pod().schedulerName(), pod.nodeName(),
                 pod.phase(), existing.pod().creationTime(), pod.resourceVersion(), existing.pod().hints());
-        existing.pod(updated);
+        // roleFor reads the pod given and the state's ownership and binding, which detach leaves as they are
         PodState.Role role = roleFor(updated, existing, previousRole);
+        String node = role != PodState.Role.PLACED ? "" : updated.isBound() ? updated.nodeName() : previousNode;
+        // What the pod counts for (its node's, app's and queue's usage, its place among the app's asks) follows from
+        // its role, node, requests, app, hints and, while pending, its ask order. When none of them changes (a pod
+        // allocated and now seen bound there, a pod seen again as it was), taking it out and putting it back would
+        // leave every count as it was: it is skipped.
+        boolean counted = role != previousRole || !node.equals(previousNode)
+                || (role == PodState.Role.PENDING && updated.priority() != existing.pod().priority());
+        if (counted) {
+            detach(existing);
+        }
+        existing.pod(updated);
         existing.role(role);
         switch (role) {
             case PLACED -> {
@@ -370,7 +380,9 @@ public final class ClusterState {
             }
             default -> existing.node("", false, 0);
         }
-        attach(existing);
+        if (counted) {
+            attach(existing);
+        }
         if (role != PodState.Role.PENDING) {
             dropHold(existing);
         }
