@@ -32,7 +32,7 @@ class LeaderElectionTest {
             .withTimings(Duration.ofMillis(1500), Duration.ofMillis(800), Duration.ofMillis(100));
     /** For the tests that must not see a take-over: a lease well longer than anything they inject. */
     private static final ElectionOptions LONG = ElectionOptions.defaults()
-            .withTimings(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMillis(100));
+            .withTimings(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(100));
 
     private LocalApiServer server;
     private KubernetesClient admin;
@@ -87,11 +87,10 @@ class LeaderElectionTest {
             // a graceful stop: released, and the standby (watching the lease) takes it at once
             LeaderElection c = new LeaderElection(cc, TIMINGS, "c").start();
             await().atMost(WAIT).until(() -> "b".equals(c.leader()));
-            long stopped = System.nanoTime();
             b.close();
             await().atMost(WAIT).until(c::leaseValid);
-            long releaseMillis = (System.nanoTime() - stopped) / 1_000_000;
-            assertThat(releaseMillis).as("take-over after a release, ms").isLessThan(1500);
+            // taken as released, not after a lease duration of seeing it unchanged (no wall-clock bound: a loaded
+            // machine may take any time to get there)
             assertThat(c.stats().waitedMillis()).isZero();
             assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("c");
             assertThat(transitions(lease())).isEqualTo(2);
@@ -110,7 +109,7 @@ class LeaderElectionTest {
             await().atMost(WAIT).until(() -> "a".equals(b.leader()));
             int before = transitions(lease());
 
-            // every request of a's takes longer than the renew deadline (1 s), but well less than the lease (3 s)
+            // every request of a's takes longer than the renew deadline (1 s), but well less than the lease (5 s)
             faults("{\"latencyMs\": 1500, \"agentPrefix\": \"slow/\"}");
             AtomicBoolean invalidSeen = new AtomicBoolean();
             long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
