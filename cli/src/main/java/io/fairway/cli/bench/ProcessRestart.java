@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
 public final class ProcessRestart {
     private static final Pattern PORT = Pattern.compile("health on port (\\d+)");
     private static final Pattern STARTUP = Pattern.compile("fairway run: start-up (.*)");
-    private static final Pattern PAIR = Pattern.compile("(\\w+)=([0-9.]+)");
+    private static final Pattern PAIR = Pattern.compile("(\\w+)=(-?[0-9.]+)");
     /** JVM flags of this process that are its own business, not the replica's: its CDS archive, agents, recordings. */
     private static final List<String> NOT_INHERITED = List.of("-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive",
             "-XX:ArchiveClassesAtExit", "-Xlog:cds", "-XX:StartFlightRecording", "-XX:FlightRecorderOptions",
@@ -266,7 +266,7 @@ public final class ProcessRestart {
     }
 
     /** The pairs of fairway run's start-up line. */
-    private static Map<String, Double> startupLine(String output) {
+    static Map<String, Double> startupLine(String output) {
         Matcher line = STARTUP.matcher(output);
         if (!line.find()) {
             throw new IllegalStateException("fairway run printed no start-up line: " + output);
