@@ -107,6 +107,8 @@ class BenchCommandTest {
         // the informers listed the API server's pods, and the store was loaded, not rebuilt: both took some time
         assertThat(p.get("split").get("loadSeconds").asDouble()).isPositive();
         assertThat(p.get("informersSeconds").asDouble()).isPositive();
+        // the replica's /statez said when its informers had listed
+        assertThat(p.get("listedSeconds").asDouble()).isPositive();
         assertThat(p.get("liveHeapMiB").asLong()).isPositive();
         assertThat(p.has("liveHeapMiBPer100kPods")).isTrue();
     }

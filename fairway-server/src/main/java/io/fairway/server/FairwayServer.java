@@ -50,7 +50,7 @@ public final class FairwayServer implements AutoCloseable {
      * client (kubeconfig read, client built, console tokens read), Kafka (the wait for the log's client, which opens
      * meanwhile), the store (opened, loaded with its hash checked, then caught up with the log), after the store (the
      * rest of the replica's parts: mostly the wait for the informers' first lists), the console and health server
-     * (beacon, HTTP server). {@code informers} is how long the informers' first lists took, beside the store's load.
+     * (beacon, HTTP server). {@code informers} is how long the informers' first lists took, after the store's load.
      */
     public record Startup(double apiClient, double kafka, double load, double catchUp, double afterStore,
                           double console, double total, double informers) {
@@ -149,7 +149,7 @@ public final class FairwayServer implements AutoCloseable {
                     secs(rec.loadSeconds()), secs(rec.catchUpSeconds()), secs(server.startup.afterStore()),
                     secs(server.startup.console()), informers < 0
                             ? "still run (it competes for the lease once they are done)"
-                            : "took " + secs(informers) + " s beside the store");
+                            : "took " + secs(informers) + " s after the store");
             LOG.info("fairway run: replica {} against {} and Kafka {} (topic {}); health and console on {}://{}:{}; "
                     + "lease {}/{}; console {}", s.replica(), client.getMasterUrl(), s.kafkaBootstrapServers(),
                     s.topic(), s.console().tls() != null ? "https" : "http", s.healthHost(), health.port(),

@@ -155,6 +155,9 @@ public final class HealthServer implements AutoCloseable {
                             body.put("evictions", Map.of("deleted", replica.evictor().deletedCount(),
                                     "failed", replica.evictor().failedCount()));
                             body.put("election", election());
+                            // 0 while the informers' first lists run: the replica is ready, but competes for the
+                            // lease only once they are done
+                            body.put("informersListedSeconds", replica.watcher().startSeconds());
                             LeaderLoop.TakeOver to = replica.loop().takeOver();
                             if (to != null) {
                                 body.put("takeOver", to);

@@ -60,12 +60,15 @@ public final class ProcessRestart {
      *                      own steps ({@code apiClient}, {@code kafka}, {@code load}, {@code catchUp},
      *                      {@code afterStore}: mostly the wait for the informers, {@code console}) and
      *                      {@code untilReadyz} (started to the first 200: a probe's poll and its call for the log's end)
-     * @param informersSeconds the informers' first lists, which ran beside the store's load (not in the split)
-     * @param liveHeapBytes the replica's heap after a full collection ({@code jcmd GC.class_histogram}), -1 without jcmd
+     * @param informersSeconds the informers' first lists, which run once the store is loaded (not in the split)
+     * @param listedSeconds from just before the process was started to its informers' first lists being done (from
+     *                      {@code /statez}): from then on it may lead
+     * @param liveHeapBytes the replica's heap after a full collection ({@code jcmd GC.class_histogram}) once its
+     *                      informers have listed, -1 without jcmd
      * @param output        the process's output (kept only when it failed)
      */
-    public record Run(double readySeconds, Map<String, Double> split, double informersSeconds, long liveHeapBytes,
-                      Path output) {
+    public record Run(double readySeconds, Map<String, Double> split, double informersSeconds, double listedSeconds,
+                      long liveHeapBytes, Path output) {
     }
 
     /**
@@ -178,9 +181,10 @@ public final class ProcessRestart {
             double ready = awaitReady(http, p, out, t0);
             String text = Files.readString(out);
             Map<String, Double> split = split(text, spawnMillis, ready);
+            double[] listed = awaitListed(http, p, port(out), t0);
             long heap = liveHeapBytes(p.pid());
             ok = true;
-            return new Run(ready, split, startupLine(text).get("informers"), heap, out);
+            return new Run(ready, split, listed[1], listed[0], heap, out);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -206,6 +210,38 @@ public final class ProcessRestart {
                 "--data", dataDir.toString(), "--health-port", "0", "--set", "kafka.topic=" + topic,
                 "--set", "kafka.replicationFactor=1", "--set", "kafka.minInsyncReplicas=1"));
         return cmd;
+    }
+
+    private static int port(Path out) throws IOException {
+        Matcher m = PORT.matcher(Files.readString(out));
+        if (!m.find()) {
+            throw new IllegalStateException("fairway run printed no health port: " + out);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /**
+     * Seconds from {@code t0} to the replica's informers having listed (asked of {@code /statez} every 50 ms), and how
+     * long their lists took.
+     */
+    private static double[] awaitListed(HttpClient http, Process p, int port, long t0)
+            throws IOException, InterruptedException {
+        long deadline = t0 + READY_TIMEOUT.toNanos();
+        Pattern listed = Pattern.compile("\"informersListedSeconds\"\\s*:\\s*([0-9.Ee+-]+)");
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("fairway run exited with " + p.exitValue() + " while its informers "
+                        + "listed");
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/statez")).timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = listed.matcher(r.body());
+            if (r.statusCode() == 200 && m.find() && Double.parseDouble(m.group(1)) > 0) {
+                return new double[] {(System.nanoTime() - t0) / 1e9, Double.parseDouble(m.group(1))};
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("fairway run's informers had not listed within " + READY_TIMEOUT);
     }
 
     /** Seconds from {@code t0} to the first {@code /readyz} 200, asked every 10 ms once the health port is known. */
