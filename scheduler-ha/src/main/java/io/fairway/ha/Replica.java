@@ -45,6 +45,12 @@ public final class Replica implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
     /** After the log failed this replica as leader: how long it waits before competing again. */
     private static final Duration BACK_OFF = Duration.ofSeconds(2);
+    /**
+     * A leader that stopped and released its lease waits this long before it closes its informers and its store: the
+     * next leader takes over meanwhile, and closing them (a RocksDB flush, the informers' caches let go, the JVM's exit)
+     * would compete with it for the CPU where replicas share a machine.
+     */
+    static final Duration HAND_OVER_GRACE = Duration.ofMillis(800);
     /** The shortest silence of the log that makes a leader give its lease up ({@link #logSilenceLimit}). */
     static final Duration LOG_SILENCE_FLOOR = Duration.ofSeconds(2);
     /** A standby rehearses taking the lead this often, after its first few rehearsals a second apart. */
@@ -609,6 +615,14 @@ public final class Replica implements AutoCloseable {
             LOG.info("replica {} handed the lead over: lease released {} ms after the stop began, decision writer "
                     + "closed {} ms later", name, TimeUnit.NANOSECONDS.toMillis(released - t0),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - released));
+            long left = released + HAND_OVER_GRACE.toNanos() - System.nanoTime();
+            if (left > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         closeParts();
     }
