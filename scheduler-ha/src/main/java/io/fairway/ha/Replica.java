@@ -168,6 +168,10 @@ public final class Replica implements AutoCloseable {
                 if (!r.stopping) {
                     r.election.start();
                 }
+            } else if (r.stopping) {
+                // closed while the informers listed: their failure is the close's doing
+                LOG.debug("replica {}: the informers' first lists ended with the replica's stop: {}", r.name,
+                        t.toString());
             } else {
                 Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
                 LOG.error("replica {} cannot watch the cluster, so it will never lead: {}", r.name, cause.toString());
