@@ -120,7 +120,7 @@ public final class FairwayServer implements AutoCloseable {
             replica = Replica.start(client, log, ReplicaOptions.defaults(s.replica(), s.dataDir())
                     .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed)
                     .withPeers(s.snapshotPeers().isEmpty() ? null
-                            : new PeerSnapshots(s.snapshotPeers(), PeerSnapshots.DEFAULT_TRANSFER_TIMEOUT)));
+                            : new PeerSnapshots(s.snapshotPeers(), s.snapshotTransferTimeout())));
             long tReplica = System.nanoTime();
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,

@@ -48,7 +48,8 @@ public record RunSettings(
         String healthHost,
         int healthPort,
         Console console,
-        List<String> snapshotPeers) {
+        List<String> snapshotPeers,
+        Duration snapshotTransferTimeout) {
 
     /**
      * The console's access and transport.
@@ -107,6 +108,7 @@ public record RunSettings(
             new Setting("health.port", "8080", "port of /healthz and /readyz, 0 for any free one"),
             new Setting("snapshot.peers", "", "base URLs (comma-separated) of other replicas' health ports, e.g. http://fairway-health:8080: "
                     + "a replica with no usable store of its own starts from the newest snapshot they serve; none: from the whole log"),
+            new Setting("snapshot.transferTimeout", "5m", "a peer's snapshot that takes longer than this to arrive is given up for the next peer"),
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
                     + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
             new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
@@ -180,7 +182,7 @@ public record RunSettings(
                 p.intIn("kubernetes.bindParallelism", 1, 10_000), lease[0], lease[1],
                 p.duration("election.leaseDuration"), p.duration("election.renewDeadline"),
                 p.duration("election.retryPeriod"), known.get("health.host"), p.intIn("health.port", 0, 65535),
-                console(known, p), peers(known.get("snapshot.peers"), p));
+                console(known, p), peers(known.get("snapshot.peers"), p), p.duration("snapshot.transferTimeout"));
         if (problems.isEmpty()) {
             s.check(problems);
         }

@@ -156,6 +156,17 @@ class RunSettingsTest {
     }
 
     @Test
+    void theSnapshotTransferTimeoutDefaultsToFiveMinutesAndMustBePositive() {
+        Map<String, String> base = new java.util.HashMap<>(Map.of("kafka.bootstrapServers", "k:9092"));
+        assertThat(RunSettings.load(null, Map.of(), base).snapshotTransferTimeout()).isEqualTo(Duration.ofMinutes(5));
+        base.put("snapshot.transferTimeout", "90s");
+        assertThat(RunSettings.load(null, Map.of(), base).snapshotTransferTimeout()).isEqualTo(Duration.ofSeconds(90));
+        base.put("snapshot.transferTimeout", "0s");
+        assertThatThrownBy(() -> RunSettings.load(null, Map.of(), base))
+                .hasMessageContaining("snapshot.transferTimeout (the command line): 0s must be positive");
+    }
+
+    @Test
     void environmentVariableNamesFollowTheKeys() {
         assertThat(RunSettings.SETTINGS).extracting(RunSettings.Setting::env)
                 .contains("FAIRWAY_KAFKA_BOOTSTRAP_SERVERS", "FAIRWAY_ELECTION_RENEW_DEADLINE", "FAIRWAY_DATA_DIR",
