@@ -7,6 +7,7 @@ import io.fairway.ui.AdminServer;
 import io.fairway.ui.ConsoleSources;
 import io.fairway.ui.ConsoleFeed;
 import io.fairway.ui.Leadership;
+import io.fairway.ui.access.AccessControl;
 
 /**
  * A replica's console on its health port: the replica's {@link HealthServer} answers the probes and {@code /metrics},
@@ -42,7 +43,10 @@ public final class ConsoleServer {
                         .withConfigWriter(console.configWriter())
                         .withReplicas(console.replicas())
                         .withYuniKornCorsOrigins(console.yunikornCorsOrigins()))
-                        .handler());
+                        .handler(),
+                // a snapshot is the whole state: whoever may read the console may fetch it, nobody else
+                authorization -> console.access().get().read(authorization) instanceof AccessControl.Denied d
+                        ? new HealthServer.SnapshotAccess.Refusal(d.status(), "snapshots: " + d.message()) : null);
     }
 
     /** What {@code replica} is now, as the console shows it: its role, and its epoch while it leads. */

@@ -120,7 +120,8 @@ public final class FairwayServer implements AutoCloseable {
             replica = Replica.start(client, log, ReplicaOptions.defaults(s.replica(), s.dataDir())
                     .withWatcher(s.watcher()).withBinder(s.binder()).withElection(s.election()).withPublisher(feed)
                     .withPeers(s.snapshotPeers().isEmpty() ? null
-                            : new PeerSnapshots(s.snapshotPeers(), s.snapshotTransferTimeout())));
+                            : new PeerSnapshots(s.snapshotPeers(), s.snapshotTransferTimeout(),
+                                    s.snapshotPeerToken())));
             long tReplica = System.nanoTime();
             beacon = ReplicaBeacon.start(client, replica, s.leaseNamespace(), BEACON_EVERY, Clock.systemUTC());
             ConsoleOptions console = new ConsoleOptions(tokens, new QueueConfigMapWriter(client,

@@ -39,13 +39,29 @@ public final class HealthServer implements AutoCloseable {
     private final Replica replica;
     private final EventLog log;
     private final SnapshotServing snapshots;
+    private final SnapshotAccess snapshotAccess;
 
-    private HealthServer(Vertx vertx, HttpServer server, Replica replica, EventLog log) {
+    private HealthServer(Vertx vertx, HttpServer server, Replica replica, EventLog log, SnapshotAccess access) {
         this.vertx = vertx;
         this.server = server;
         this.replica = replica;
         this.log = log;
         this.snapshots = new SnapshotServing(replica);
+        this.snapshotAccess = access;
+    }
+
+    /**
+     * Who may fetch this replica's snapshots, which hold its whole state: given a request's Authorization header (null
+     * when absent), null to serve it, or why not. The console decides it, as it decides its reads.
+     */
+    @FunctionalInterface
+    public interface SnapshotAccess {
+        SnapshotAccess OPEN = authorization -> null;
+
+        Refusal check(String authorization);
+
+        record Refusal(int status, String message) {
+        }
     }
 
     /**
@@ -68,6 +84,12 @@ public final class HealthServer implements AutoCloseable {
      */
     public static HealthServer start(Replica replica, EventLog log, String host, int port, TlsOptions tls,
                                      OtherPaths others) {
+        return start(replica, log, host, port, tls, others, SnapshotAccess.OPEN);
+    }
+
+    /** As {@link #start(Replica, EventLog, String, int, TlsOptions, OtherPaths)}, serving snapshots as {@code access} says. */
+    public static HealthServer start(Replica replica, EventLog log, String host, int port, TlsOptions tls,
+                                     OtherPaths others, SnapshotAccess access) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         // set after listen(), read by the event loop: published safely
         AtomicReference<HealthServer> self = new AtomicReference<>();
@@ -93,7 +115,7 @@ public final class HealthServer implements AutoCloseable {
                         }
                     })
                     .listen(port, host).await();
-            HealthServer me = new HealthServer(vertx, server, replica, log);
+            HealthServer me = new HealthServer(vertx, server, replica, log, access);
             self.set(me);
             return me;
         } catch (RuntimeException e) {
@@ -175,7 +197,15 @@ public final class HealthServer implements AutoCloseable {
                             .end("cannot gather the metrics of replica " + replica.name() + ": " + ar.cause() + "\n");
                 }
             });
-            case SnapshotServing.MANIFEST_PATH, SnapshotServing.ARCHIVE_PATH -> snapshots.handle(r);
+            case SnapshotServing.MANIFEST_PATH, SnapshotServing.ARCHIVE_PATH -> {
+                SnapshotAccess.Refusal no = snapshotAccess.check(r.getHeader("Authorization"));
+                if (no == null) {
+                    snapshots.handle(r);
+                } else {
+                    r.response().setStatusCode(no.status()).putHeader("content-type", "text/plain")
+                            .end(no.message() + "\n");
+                }
+            }
             default -> r.response().setStatusCode(404).putHeader("content-type", "text/plain")
                     .end("not found: " + r.path() + " (try /healthz, /readyz, /statez, /metrics or /snapshot/manifest)\n");
         }

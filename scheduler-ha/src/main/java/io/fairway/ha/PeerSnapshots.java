@@ -41,6 +41,8 @@ public final class PeerSnapshots implements SnapshotSource {
 
     private final List<String> peers;
     private final Duration transferTimeout;
+    /** Sent as a bearer token when not empty: peers whose console needs a token to read serve snapshots only so. */
+    private final String token;
     private final HttpClient http;
 
     private record Offer(String peer, SnapshotManifest manifest) {
@@ -51,6 +53,15 @@ public final class PeerSnapshots implements SnapshotSource {
      * @throws IllegalArgumentException a peer is not such a URL, naming it
      */
     public PeerSnapshots(List<String> peers, Duration transferTimeout) {
+        this(peers, transferTimeout, "");
+    }
+
+    /**
+     * @param peers base URLs ({@code http://} or {@code https://}, no query)
+     * @param token a viewer or admin token of the peers' console, sent with every request ("" for none)
+     * @throws IllegalArgumentException a peer is not such a URL, naming it
+     */
+    public PeerSnapshots(List<String> peers, Duration transferTimeout, String token) {
         List<String> checked = new ArrayList<>();
         for (String p : peers) {
             checked.add(check(p));
@@ -61,7 +72,16 @@ public final class PeerSnapshots implements SnapshotSource {
         }
         this.peers = List.copyOf(checked);
         this.transferTimeout = transferTimeout;
+        this.token = token == null ? "" : token.strip();
         this.http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    private HttpRequest request(String url) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(ASK_TIMEOUT).GET();
+        if (!token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
     }
 
     /** A base URL without its trailing slash, or why it is not one. */
@@ -114,11 +134,12 @@ public final class PeerSnapshots implements SnapshotSource {
 
     private Optional<SnapshotManifest> ask(String peer) {
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer + SnapshotServing.MANIFEST_PATH))
-                    .timeout(ASK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(request(peer + SnapshotServing.MANIFEST_PATH),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
-                LOG.warn("peer {} offers no snapshot: HTTP {} {}", peer, r.statusCode(),
-                        new String(r.body()).strip());
+                LOG.warn("peer {} offers no snapshot: HTTP {} {}{}", peer, r.statusCode(),
+                        new String(r.body()).strip(), r.statusCode() == 401 || r.statusCode() == 403
+                                ? " (its console needs a token to read: set snapshot.peerToken to a viewer token)" : "");
                 return Optional.empty();
             }
             return Optional.of(JSON.readValue(r.body(), SnapshotManifest.class));
@@ -136,8 +157,8 @@ public final class PeerSnapshots implements SnapshotSource {
         long offset = o.manifest().nextOffset();
         HttpResponse<InputStream> r;
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create(o.peer() + SnapshotServing.ARCHIVE_PATH + "?offset=" + offset))
-                    .timeout(ASK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            r = http.send(request(o.peer() + SnapshotServing.ARCHIVE_PATH + "?offset=" + offset),
+                    HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while fetching a snapshot from " + o.peer(), e);

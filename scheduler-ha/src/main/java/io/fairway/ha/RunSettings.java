@@ -49,7 +49,8 @@ public record RunSettings(
         int healthPort,
         Console console,
         List<String> snapshotPeers,
-        Duration snapshotTransferTimeout) {
+        Duration snapshotTransferTimeout,
+        String snapshotPeerToken) {
 
     /**
      * The console's access and transport.
@@ -109,6 +110,7 @@ public record RunSettings(
             new Setting("snapshot.peers", "", "base URLs (comma-separated) of other replicas' health ports, e.g. http://fairway-health:8080: "
                     + "a replica with no usable store of its own starts from the newest snapshot they serve; none: from the whole log"),
             new Setting("snapshot.transferTimeout", "5m", "a peer's snapshot that takes longer than this to arrive is given up for the next peer"),
+            new Setting("snapshot.peerToken", "", "a viewer token of the peers' console, sent when fetching their snapshot: needed when their reads need a token (best from the environment, FAIRWAY_SNAPSHOT_PEER_TOKEN)"),
             new Setting("console.tokens", "", "the console's bearer tokens: a file, or secret:NAMESPACE/NAME (key tokens.csv); "
                     + "lines TOKEN,USER,ROLE with ROLE viewer or admin; none: reads open, writes off"),
             new Setting("console.readsNeedToken", "false", "whether reading the console and its API needs a token too"),
@@ -182,7 +184,8 @@ public record RunSettings(
                 p.intIn("kubernetes.bindParallelism", 1, 10_000), lease[0], lease[1],
                 p.duration("election.leaseDuration"), p.duration("election.renewDeadline"),
                 p.duration("election.retryPeriod"), known.get("health.host"), p.intIn("health.port", 0, 65535),
-                console(known, p), peers(known.get("snapshot.peers"), p), p.duration("snapshot.transferTimeout"));
+                console(known, p), peers(known.get("snapshot.peers"), p), p.duration("snapshot.transferTimeout"),
+                known.get("snapshot.peerToken").strip());
         if (problems.isEmpty()) {
             s.check(problems);
         }
