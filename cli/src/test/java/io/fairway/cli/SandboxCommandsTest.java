@@ -105,11 +105,11 @@ class SandboxCommandsTest {
         // the first leader, one after the kill, and any needless one counted apart
         assertThat(json.get("elections").asLong()).isGreaterThanOrEqualTo(2);
         assertThat(json.get("needlessElections").asLong()).isEqualTo(json.get("elections").asLong() - 2);
-        // measured from the kill to the next leader's first binding: at least the time for the lease to run out
-        // (the kill comes at most a retry period after the last renewal)
+        // measured from the kill to the next leader's first binding: the standby waited for the lease to run out, not
+        // taken it at once (the kill comes a renewal gap after the standby last saw the lease change: a retry period
+        // on a quiet machine, more on a loaded one, so the bound is half the lease)
         ElectionOptions lease = ElectionOptions.defaults();
-        assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(
-                lease.leaseDuration().minus(lease.retryPeriod()).toMillis());
+        assertThat(json.get("failoverMaxMs").asLong()).isGreaterThanOrEqualTo(lease.leaseDuration().toMillis() / 2);
         assertThat(json.get("mode").asText()).isEqualTo("kill");
         assertThat(json.get("phasesMs").get("lease").get("p50").asLong()).isPositive();
     }
