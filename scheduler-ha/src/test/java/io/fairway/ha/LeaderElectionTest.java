@@ -80,7 +80,9 @@ class LeaderElectionTest {
             a.abandon();
             await().atMost(WAIT).until(b::leaseValid);
             long crashMillis = (System.nanoTime() - crashed) / 1_000_000;
-            assertThat(crashMillis).as("take-over after a crash, ms").isGreaterThanOrEqualTo(1400);
+            // the crash comes a renewal gap after b last saw the lease change (a retry period when quiet, more under
+            // load), so only half the lease is a bound that holds on a loaded machine; b's own count is exact
+            assertThat(crashMillis).as("take-over after a crash, ms").isGreaterThanOrEqualTo(750);
             assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("b");
             assertThat(b.stats().waitedMillis()).isGreaterThanOrEqualTo(1500);
 
