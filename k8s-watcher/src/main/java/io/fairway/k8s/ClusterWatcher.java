@@ -207,17 +207,10 @@ public final class ClusterWatcher implements AutoCloseable {
      * Everything the informers hold now: what a new leader compares with its state to find what changed while nobody
      * appended. Objects that cannot be read are left out, as they are when watched.
      *
-     * @param podHeld true for a pod (uid, resourceVersion) the caller already holds at that version: it is not turned
-     *                into an observation (with tens of thousands of pods, that would be most of a take-over's time)
-     */
-    public Holdings observeAll(BiPredicate<String, String> podHeld) {
-        return observeAll(podHeld, (name, version) -> false);
-    }
-
-    /**
-     * As {@link #observeAll(BiPredicate)}, leaving out the nodes {@code nodeHeld} says are held at their version (by
-     * name and resourceVersion), as the pods: with thousands of nodes, turning each into an observation is most of a
-     * new leader's comparison, and almost none changed.
+     * @param podHeld  true for a pod (uid, resourceVersion) the caller already holds at that version: it is not turned
+     *                 into an observation (with tens of thousands of pods, that would be most of a take-over's time)
+     * @param nodeHeld the same for a node (name, resourceVersion): with thousands of nodes, turning each into an
+     *                 observation is most of the comparison, and almost none changed
      */
     public Holdings observeAll(BiPredicate<String, String> podHeld, BiPredicate<String, String> nodeHeld) {
         if (podInformer == null) {

@@ -13,6 +13,7 @@ import io.fairway.core.objects.YuniKornLabels;
 import io.fairway.core.resources.Resources;
 import io.fairway.core.state.ApplyResult;
 import io.fairway.core.state.ClusterState;
+import io.fairway.ha.ElectionOptions;
 import io.fairway.ha.Replica;
 import io.fairway.k8s.KubeObjects;
 import io.fairway.k8s.WatcherOptions;
@@ -571,7 +572,7 @@ public final class FailoverBenchmark {
     }
 
     private static long leaseTransitions(KubernetesClient client) {
-        Lease l = client.leases().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).withName("fairway-leader").get();
+        Lease l = lease(client);
         return l == null || l.getSpec().getLeaseTransitions() == null ? 0 : l.getSpec().getLeaseTransitions();
     }
 
@@ -680,11 +681,16 @@ public final class FailoverBenchmark {
                 + p.output());
     }
 
+    /** The replicas' election Lease, as they are configured by default; null before it is created. */
+    private static Lease lease(KubernetesClient client) {
+        return client.leases().inNamespace(ElectionOptions.DEFAULT_NAMESPACE).withName(ElectionOptions.DEFAULT_NAME)
+                .get();
+    }
+
     private static String awaitLeader(KubernetesClient client, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Lease l = client.leases().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).withName("fairway-leader")
-                    .get();
+            Lease l = lease(client);
             if (l != null && l.getSpec().getHolderIdentity() != null && !l.getSpec().getHolderIdentity().isEmpty()) {
                 return l.getSpec().getHolderIdentity();
             }
@@ -717,8 +723,7 @@ public final class FailoverBenchmark {
     private static void awaitLeaseLeftBy(KubernetesClient client, String holder, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Lease l = client.leases().inNamespace(WatcherOptions.DEFAULT_CONFIG_NAMESPACE).withName("fairway-leader")
-                    .get();
+            Lease l = lease(client);
             if (l == null || !holder.equals(l.getSpec().getHolderIdentity())) {
                 return;
             }

@@ -255,15 +255,20 @@ public final class LeaderElection implements AutoCloseable {
     /** Stops leading: the lease is someone else's, or gone. Holds {@link #io}. */
     private void lose(String why) {
         boolean was = leading;
+        stopLeading();
+        if (was) {
+            LOG.warn("{} no longer holds the lease {}: {}", identity, describe(), why);
+            onChange.run();
+        }
+    }
+
+    /** Forgets this replica's hold on the lease: not leading, nothing to renew, not the leader as last seen. */
+    private void stopLeading() {
         leading = false;
         ours = null;
         renewFailingSince = 0;
         if (identity.equals(leader)) {
             leader = "";
-        }
-        if (was) {
-            LOG.warn("{} no longer holds the lease {}: {}", identity, describe(), why);
-            onChange.run();
         }
     }
 
@@ -485,12 +490,7 @@ public final class LeaderElection implements AutoCloseable {
     private void release() {
         Lease mine = ours;
         boolean was = leading;
-        leading = false;
-        ours = null;
-        renewFailingSince = 0;
-        if (identity.equals(leader)) {
-            leader = "";
-        }
+        stopLeading();
         if (was) {
             onChange.run();
         }

@@ -178,13 +178,14 @@ public final class ProcessRestart {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         boolean ok = false;
         try {
-            double ready = awaitReady(http, p, out, t0);
+            Ready r = awaitReady(http, p, out, t0);
+            double ready = r.seconds();
             String text = Files.readString(out);
             Map<String, Double> split = split(text, spawnMillis, ready);
-            double[] listed = awaitListed(http, p, port(out), t0);
+            Listed listed = awaitListed(http, p, r.port(), t0);
             long heap = liveHeapBytes(p.pid());
             ok = true;
-            return new Run(ready, split, listed[1], listed[0], heap, out);
+            return new Run(ready, split, listed.tookSeconds(), listed.atSeconds(), heap, out);
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -212,19 +213,14 @@ public final class ProcessRestart {
         return cmd;
     }
 
-    private static int port(Path out) throws IOException {
-        Matcher m = PORT.matcher(Files.readString(out));
-        if (!m.find()) {
-            throw new IllegalStateException("fairway run printed no health port: " + out);
-        }
-        return Integer.parseInt(m.group(1));
-    }
-
     /**
      * Seconds from {@code t0} to the replica's informers having listed (asked of {@code /statez} every 50 ms), and how
      * long their lists took.
      */
-    private static double[] awaitListed(HttpClient http, Process p, int port, long t0)
+    private record Listed(double atSeconds, double tookSeconds) {
+    }
+
+    private static Listed awaitListed(HttpClient http, Process p, int port, long t0)
             throws IOException, InterruptedException {
         long deadline = t0 + READY_TIMEOUT.toNanos();
         Pattern listed = Pattern.compile("\"informersListedSeconds\"\\s*:\\s*([0-9.Ee+-]+)");
@@ -237,15 +233,19 @@ public final class ProcessRestart {
                     + "/statez")).timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
             Matcher m = listed.matcher(r.body());
             if (r.statusCode() == 200 && m.find() && Double.parseDouble(m.group(1)) > 0) {
-                return new double[] {(System.nanoTime() - t0) / 1e9, Double.parseDouble(m.group(1))};
+                return new Listed((System.nanoTime() - t0) / 1e9, Double.parseDouble(m.group(1)));
             }
             Thread.sleep(50);
         }
         throw new IllegalStateException("fairway run's informers had not listed within " + READY_TIMEOUT);
     }
 
-    /** Seconds from {@code t0} to the first {@code /readyz} 200, asked every 10 ms once the health port is known. */
-    private static double awaitReady(HttpClient http, Process p, Path out, long t0)
+    /** When the replica first answered {@code /readyz} 200 (seconds from its spawn), and on which port. */
+    private record Ready(double seconds, int port) {
+    }
+
+    /** The first {@code /readyz} 200, asked every 10 ms once the health port is known. */
+    private static Ready awaitReady(HttpClient http, Process p, Path out, long t0)
             throws IOException, InterruptedException {
         long deadline = t0 + READY_TIMEOUT.toNanos();
         int port = -1;
@@ -265,7 +265,7 @@ public final class ProcessRestart {
                     HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                             + "/readyz")).timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.discarding());
                     if (r.statusCode() == 200) {
-                        return (System.nanoTime() - t0) / 1e9;
+                        return new Ready((System.nanoTime() - t0) / 1e9, port);
                     }
                 } catch (IOException e) {
                     // not listening yet
